@@ -1,1 +1,19 @@
+//! devup: make a developer's machine ready to work on a project, from any state.
+//!
+//! The pipeline, one direction: `manifest` (read devup.toml) → `expand` (recipes → steps) →
+//! `graph` (order) → `engine` (check, plan, apply, verify) → `printer` (report).
+//! Every side effect goes through `system`.
+
+pub mod diagnostic;
+pub mod engine;
+pub mod error;
+pub mod expand;
 pub mod facts;
+pub mod graph;
+pub mod manifest;
+pub mod recipe;
+pub mod resources;
+pub mod state;
+pub mod step;
+pub mod system;
+pub mod version;

@@ -1,0 +1,194 @@
+//! Applying the plan: steps in dependency order, independent ones in parallel, each checked
+//! again after it is applied (met → meet → met). A failed step skips only the steps that
+//! depend on it; every other step still runs.
+
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::RunCx;
+use crate::resources::{Failure, Status};
+use crate::step::Step;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum Outcome {
+    /// Already satisfied; nothing was done.
+    Ok,
+    /// Applied, and the check now passes.
+    Changed,
+    Failed(Failure),
+    /// Not attempted because a step it requires did not succeed.
+    Skipped {
+        because: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepResult {
+    pub id: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Why the step was applied (the check's finding), when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub apply_ms: f64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub ok: usize,
+    pub changed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn of(results: &[StepResult]) -> Summary {
+        let mut s = Summary::default();
+        for r in results {
+            match r.outcome {
+                Outcome::Ok => s.ok += 1,
+                Outcome::Changed => s.changed += 1,
+                Outcome::Failed(_) => s.failed += 1,
+                Outcome::Skipped { .. } => s.skipped += 1,
+            }
+        }
+        s
+    }
+}
+
+/// What the engine tells the printer as it goes.
+pub trait Events: Sync {
+    fn started(&self, id: &str, action: &str);
+    fn finished(&self, result: &StepResult);
+}
+
+struct Board {
+    results: Vec<Option<StepResult>>,
+    started: Vec<bool>,
+    running: usize,
+}
+
+/// Applies every unmet step. `statuses` are the checks from before the run; `after_change` is
+/// called after each step that changed something (to save the state as the run goes, so an
+/// interrupted run keeps what it finished).
+pub fn apply(
+    steps: &[Step],
+    order: &[usize],
+    statuses: &[(Status, Duration)],
+    run: &RunCx,
+    events: &dyn Events,
+    after_change: &(dyn Fn() + Sync),
+) -> Vec<StepResult> {
+    let board = Mutex::new(Board {
+        results: vec![None; steps.len()],
+        started: vec![false; steps.len()],
+        running: 0,
+    });
+    let wake = Condvar::new();
+    let workers = run.jobs.clamp(1, steps.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let mut b = board.lock().unwrap_or_else(|p| p.into_inner());
+                    let next = loop {
+                        let ready = order.iter().copied().find(|&i| {
+                            !b.started[i]
+                                && steps[i].requires.iter().all(|&r| b.results[r].is_some())
+                        });
+                        if let Some(i) = ready {
+                            break Some(i);
+                        }
+                        if b.running == 0 {
+                            break None;
+                        }
+                        b = wake.wait(b).unwrap_or_else(|p| p.into_inner());
+                    };
+                    let Some(i) = next else {
+                        wake.notify_all();
+                        return;
+                    };
+                    b.started[i] = true;
+                    b.running += 1;
+                    let requirements: Vec<(usize, Outcome)> = steps[i]
+                        .requires
+                        .iter()
+                        .map(|&r| (r, b.results[r].as_ref().expect("done").outcome.clone()))
+                        .collect();
+                    drop(b);
+
+                    let result = converge_one(steps, i, &statuses[i].0, &requirements, run, events);
+                    if result.outcome == Outcome::Changed {
+                        after_change();
+                    }
+                    events.finished(&result);
+
+                    let mut b = board.lock().unwrap_or_else(|p| p.into_inner());
+                    b.results[i] = Some(result);
+                    b.running -= 1;
+                    wake.notify_all();
+                }
+            });
+        }
+    });
+    let mut board = board.into_inner().unwrap_or_else(|p| p.into_inner());
+    order
+        .iter()
+        .map(|&i| board.results[i].take().expect("every step has a result"))
+        .collect()
+}
+
+fn converge_one(
+    steps: &[Step],
+    i: usize,
+    initial: &Status,
+    requirements: &[(usize, Outcome)],
+    run: &RunCx,
+    events: &dyn Events,
+) -> StepResult {
+    let step = &steps[i];
+    let result = |outcome, reason: Option<String>, took: Duration| StepResult {
+        id: step.id.clone(),
+        outcome,
+        reason,
+        apply_ms: took.as_secs_f64() * 1000.0,
+    };
+    if let Some((r, _)) = requirements
+        .iter()
+        .find(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::Skipped { .. }))
+    {
+        let because = format!("it requires {}, which did not succeed", steps[*r].id);
+        return result(Outcome::Skipped { because }, None, Duration::ZERO);
+    }
+    let cx = run.for_step(&step.id);
+    let requirement_changed = requirements.iter().any(|(_, o)| *o == Outcome::Changed);
+    // A requirement that just changed may have changed this step's answer too.
+    let status = if requirement_changed {
+        step.resource.check(&cx)
+    } else {
+        initial.clone()
+    };
+    if status.is_satisfied() {
+        return result(Outcome::Ok, None, Duration::ZERO);
+    }
+    let started = Instant::now();
+    events.started(&step.id, &step.resource.action());
+    let reason = Some(status.reason());
+    if let Err(failure) = step.resource.apply(&cx) {
+        return result(Outcome::Failed(failure), reason, started.elapsed());
+    }
+    let outcome = match step.resource.check(&cx) {
+        Status::Satisfied => Outcome::Changed,
+        after => Outcome::Failed(
+            Failure::new(format!(
+                "it was applied, but its check still fails: {}",
+                after.reason()
+            ))
+            .with_hint("the step's apply does not make its check pass; fix the recipe or the step"),
+        ),
+    };
+    result(outcome, reason, started.elapsed())
+}

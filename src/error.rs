@@ -1,0 +1,102 @@
+//! The one error type of devup, its exit codes, and how it is shown.
+//!
+//! Errors are plain values: none captures a backtrace, because `RUST_BACKTRACE=1` is common on
+//! developer machines and capturing one costs far more than a whole no-op run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::diagnostic::Diagnostic;
+
+/// Exit codes, documented in the README. They are part of devup's interface: scripts and CI
+/// branch on them.
+pub mod exit {
+    /// Converged, or the command did what was asked.
+    pub const OK: u8 = 0;
+    /// One or more steps failed; the others were applied.
+    pub const FAILED: u8 = 1;
+    /// `devup plan` only: the machine is not converged, changes are pending.
+    pub const CHANGES_PENDING: u8 = 2;
+    /// The project file, a recipe or the command line is invalid; nothing was touched.
+    pub const INVALID_INPUT: u8 = 3;
+    /// devup refused to go on: the project is not trusted, or the plan was declined.
+    pub const REFUSED: u8 = 4;
+    /// Another devup run holds this project's lock.
+    pub const BUSY: u8 = 5;
+    /// devup itself could not work: its state directory is unwritable, a file cannot be read.
+    pub const ENVIRONMENT: u8 = 6;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input, with its location and a hint.
+    #[error("{0}")]
+    Input(Box<Diagnostic>),
+
+    #[error("no devup.toml in {} or any parent directory", dir.display())]
+    NoProjectFile { dir: PathBuf },
+
+    #[error("{0}")]
+    Refused(String),
+
+    #[error("another devup run (pid {pid}) is working on this project")]
+    Busy { pid: String },
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error::Input(Box::new(d))
+    }
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Input(_) | Error::NoProjectFile { .. } => exit::INVALID_INPUT,
+            Error::Refused(_) => exit::REFUSED,
+            Error::Busy { .. } => exit::BUSY,
+            Error::Io { .. } => exit::ENVIRONMENT,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            Error::NoProjectFile { .. } => {
+                Some("run `devup init` to write one from what this repository contains".into())
+            }
+            Error::Busy { .. } => {
+                Some("wait for it to finish, or run again without `--no-wait` to wait".into())
+            }
+            _ => None,
+        }
+    }
+
+    /// The full text shown on stderr: `error: ...`, then location and hint lines.
+    pub fn render(&self) -> String {
+        let mut text = format!("error: {self}");
+        if let Some(hint) = self.hint() {
+            text.push_str(&format!("\n  hint: {hint}"));
+        }
+        text
+    }
+
+    pub fn report(&self) -> ExitCode {
+        eprintln!("{}", self.render());
+        ExitCode::from(self.exit_code())
+    }
+}

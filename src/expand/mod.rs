@@ -1,0 +1,309 @@
+//! Expansion: every entry of devup.toml becomes the steps of its recipe, with placeholders
+//! filled; custom `[[step]]`s become `command` steps; `requires` names become graph edges.
+//! Any problem is reported here, before a single check runs.
+
+mod params;
+mod requires;
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::facts::Facts;
+use crate::manifest::{CustomStep, Entry, Manifest};
+use crate::recipe::library::Library;
+use crate::recipe::template::Vars;
+use crate::recipe::{Origin, Recipe, RecipeStep};
+use crate::resources::{self, BuildCx, Command};
+use crate::step::Step;
+use requires::Resolved;
+
+/// Where the project keeps its state, and the user's home, for placeholders and path checks.
+pub struct Dirs<'a> {
+    pub state: &'a Path,
+    pub home: Option<&'a Path>,
+}
+
+/// A `requires` that is resolved once every step exists.
+struct Pending {
+    step: usize,
+    name: String,
+    /// Custom steps' requires must resolve; a recipe's requires on another entry is ignored
+    /// when the project does not declare that entry.
+    hard: bool,
+    span: Option<Range<usize>>,
+}
+
+pub fn expand(
+    manifest: &Manifest,
+    library: &Library,
+    facts: &Facts,
+    dirs: &Dirs,
+) -> Result<Vec<Step>, Diagnostic> {
+    let mut steps = Vec::new();
+    let mut pending = Vec::new();
+    for entry in &manifest.entries {
+        let recipe = library
+            .get(entry.section, &entry.name)?
+            .ok_or_else(|| unknown_recipe(manifest, library, entry))?;
+        expand_entry(
+            manifest,
+            entry,
+            &recipe,
+            facts,
+            dirs,
+            &mut steps,
+            &mut pending,
+        )?;
+    }
+    for custom in &manifest.steps {
+        let index = steps.len();
+        steps.push(custom_step(manifest, custom));
+        for (name, span) in &custom.requires {
+            pending.push(Pending {
+                step: index,
+                name: name.clone(),
+                hard: true,
+                span: Some(span.clone()),
+            });
+        }
+    }
+    for p in pending {
+        let found = match requires::resolve(&steps, &p.name) {
+            Resolved::Steps(found) => found,
+            Resolved::Nothing if !p.hard => continue,
+            Resolved::Nothing => {
+                let known = requires::known_names(&steps);
+                let span = p.span.clone().unwrap_or(0..0);
+                return Err(manifest
+                    .source
+                    .error(
+                        span,
+                        format!(
+                            "step `{}` requires `{}`, which is not declared",
+                            steps[p.step].id, p.name
+                        ),
+                    )
+                    .suggest(&p.name, known.iter().map(String::as_str)));
+            }
+            Resolved::Ambiguous(owners) => {
+                let span = p.span.clone().unwrap_or(0..0);
+                return Err(manifest
+                    .source
+                    .error(span, format!("`{}` is ambiguous", p.name))
+                    .with_hint(format!("write one of: {}", owners.join(", "))));
+            }
+        };
+        let step = &mut steps[p.step];
+        for f in found {
+            if f != p.step && !step.requires.contains(&f) {
+                step.requires.push(f);
+            } else if f == p.step && p.hard {
+                let span = p.span.clone().unwrap_or(0..0);
+                return Err(manifest
+                    .source
+                    .error(span, format!("step `{}` requires itself", step.id)));
+            }
+        }
+    }
+    Ok(steps)
+}
+
+fn unknown_recipe(manifest: &Manifest, library: &Library, entry: &Entry) -> Diagnostic {
+    let names = library.names(entry.section);
+    let d = manifest
+        .source
+        .error(
+            entry.name_span.clone(),
+            format!(
+                "there is no recipe `{}` in [{}]",
+                entry.name,
+                entry.section.key()
+            ),
+        )
+        .suggest(&entry.name, names.iter().map(String::as_str));
+    if d.hint.is_some() {
+        return d;
+    }
+    d.with_hint(format!(
+        "known: {}; list them with `devup recipes`, or add .devup/recipes/{}/{}.toml",
+        names.join(", "),
+        entry.section.key(),
+        entry.name
+    ))
+}
+
+fn expand_entry(
+    manifest: &Manifest,
+    entry: &Entry,
+    recipe: &Recipe,
+    facts: &Facts,
+    dirs: &Dirs,
+    steps: &mut Vec<Step>,
+    pending: &mut Vec<Pending>,
+) -> Result<(), Diagnostic> {
+    let mut vars = base_vars(manifest, facts, dirs);
+    vars.set_text("entry", entry.name.clone());
+    params::fill(&mut vars, &manifest.source, entry, recipe)?;
+    let applicable: Vec<&RecipeStep> = recipe
+        .steps
+        .iter()
+        .filter(|s| {
+            s.when
+                .iter()
+                .all(|(fact, values)| values.iter().any(|v| facts.matches(fact, v)))
+        })
+        .collect();
+    if applicable.is_empty() && !recipe.steps.is_empty() {
+        return Err(manifest
+            .source
+            .error(
+                entry.name_span.clone(),
+                format!("recipe `{}` has no steps for this machine", entry.name),
+            )
+            .with_hint(format!(
+                "it supports other platforms; this is {}",
+                describe_machine(facts)
+            )));
+    }
+    let prefix = format!("{}.{}", entry.section.key(), entry.name);
+    let mut created: Vec<(&RecipeStep, usize)> = Vec::new();
+    for rstep in applicable {
+        if rstep
+            .only_if
+            .as_ref()
+            .is_some_and(|p| !params::is_set(&vars, p))
+        {
+            continue;
+        }
+        let base_id = if rstep.id == recipe.name {
+            prefix.clone()
+        } else {
+            format!("{prefix}.{}", rstep.id)
+        };
+        let items: Vec<Option<String>> = match &rstep.for_each {
+            Some(list) => match vars.get(list) {
+                Some(crate::recipe::template::Value::List(items)) => {
+                    items.iter().cloned().map(Some).collect()
+                }
+                _ => Vec::new(),
+            },
+            None => vec![None],
+        };
+        for item in items {
+            let mut step_vars = vars.clone();
+            let id = match &item {
+                Some(item) => {
+                    step_vars.set_text("item", item.clone());
+                    format!("{base_id}[{item}]")
+                }
+                None => base_id.clone(),
+            };
+            let cx = BuildCx {
+                project_dir: &manifest.dir,
+                state_dir: dirs.state,
+                home: dirs.home,
+                vars: &step_vars,
+            };
+            let resource = resources::build(&rstep.kind, rstep.args.clone(), &cx).map_err(|e| {
+                manifest
+                    .source
+                    .error(entry.name_span.clone(), format!("{prefix}: {e}"))
+                    .with_hint(format!(
+                        "from step `{}` of {}",
+                        rstep.id, recipe.source.name
+                    ))
+            })?;
+            created.push((rstep, steps.len()));
+            let from_project = !matches!(recipe.origin, Origin::Builtin);
+            steps.push(Step {
+                id,
+                requires: Vec::new(),
+                resource,
+                from_project,
+            });
+        }
+    }
+    // Requires inside the recipe become edges now (a required step that `when` or `only_if`
+    // left out is simply absent); those naming other entries wait until every entry is expanded.
+    for &(rstep, index) in &created {
+        for name in &rstep.requires {
+            if recipe.steps.iter().any(|s| &s.id == name) {
+                let local = created
+                    .iter()
+                    .filter(|(s, i)| &s.id == name && *i != index)
+                    .map(|(_, i)| *i);
+                steps[index].requires.extend(local);
+            } else {
+                pending.push(Pending {
+                    step: index,
+                    name: name.clone(),
+                    hard: false,
+                    span: None,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn custom_step(manifest: &Manifest, custom: &CustomStep) -> Step {
+    let cwd = match &custom.cwd {
+        Some(dir) => crate::resources::paths::normalize(&manifest.dir.join(dir)),
+        None => manifest.dir.clone(),
+    };
+    let resource = Command {
+        check: custom.check.clone(),
+        apply: custom.apply.clone(),
+        cwd,
+        env: custom.env.clone(),
+        description: custom
+            .description
+            .clone()
+            .or_else(|| Some(custom.name.clone())),
+    };
+    Step {
+        id: format!("step.{}", custom.name),
+        requires: Vec::new(),
+        resource: Box::new(resource),
+        from_project: true,
+    }
+}
+
+/// Placeholders every recipe can use.
+fn base_vars(manifest: &Manifest, facts: &Facts, dirs: &Dirs) -> Vars {
+    let mut vars = Vars::default();
+    vars.set_text("project.dir", manifest.dir.display().to_string());
+    vars.set_text("project.name", manifest.name.clone());
+    vars.set_text("project.state", dirs.state.display().to_string());
+    vars.set_text(
+        "home",
+        dirs.home
+            .map(|h| h.display().to_string())
+            .unwrap_or_default(),
+    );
+    for name in Facts::NAMES {
+        vars.set_text(format!("facts.{name}"), facts.get(name).unwrap_or_default());
+    }
+    vars
+}
+
+fn describe_machine(facts: &Facts) -> String {
+    let distro = facts
+        .distro
+        .as_ref()
+        .map(|d| format!(" {} {}", d.id, d.version_id))
+        .unwrap_or_default();
+    let managers = if facts.package_managers.is_empty() {
+        "none".to_string()
+    } else {
+        facts.package_managers.join(", ")
+    };
+    format!(
+        "{}{distro} on {}, package managers: {managers}",
+        facts.os, facts.arch
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,357 @@
+//! `devup.toml`: reading it, and rejecting anything malformed before a single step runs.
+//!
+//! Only the file's own structure is checked here. Whether `pyhton` is a recipe and whether
+//! `version = "banana"` fits it is checked during expansion, which knows the recipes; both
+//! happen before anything is touched.
+
+mod raw;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Source};
+use crate::error::{Error, Result};
+use raw::{Map, RawEntry, RawManifest};
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "devup.toml";
+
+/// Larger project files are refused: no real one comes close, and a huge one is an accident
+/// or an attack.
+const MAX_SIZE: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// The project directory: where `devup.toml` is.
+    pub dir: PathBuf,
+    pub source: Source,
+    pub name: String,
+    pub entries: Vec<Entry>,
+    pub env: Vec<(String, String)>,
+    pub steps: Vec<CustomStep>,
+}
+
+/// The sections whose entries name recipes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    Languages,
+    Packages,
+    Datastores,
+    Dependencies,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Languages,
+        Section::Packages,
+        Section::Datastores,
+        Section::Dependencies,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Languages => "languages",
+            Section::Packages => "packages",
+            Section::Datastores => "datastores",
+            Section::Dependencies => "dependencies",
+        }
+    }
+}
+
+/// One line of a recipe section, e.g. `python = "3.11"`.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub section: Section,
+    pub name: String,
+    pub name_span: Range<usize>,
+    pub value: EntryValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum EntryValue {
+    /// `python = "3.11"`: the recipe's shorthand parameter.
+    Short { value: String, span: Range<usize> },
+    /// `postgres = { version = "15" }`: parameters by name.
+    Table(Vec<Param>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub name_span: Range<usize>,
+    pub value: toml::Value,
+    pub span: Range<usize>,
+}
+
+/// A `[[step]]`: the escape hatch, a check command and an apply command.
+#[derive(Debug, Clone)]
+pub struct CustomStep {
+    pub name: String,
+    pub description: Option<String>,
+    pub check: String,
+    pub apply: String,
+    pub requires: Vec<(String, Range<usize>)>,
+    pub cwd: Option<String>,
+    pub env: Vec<(String, String)>,
+    pub span: Range<usize>,
+}
+
+/// Finds `devup.toml` in `start` or the nearest parent that has one.
+pub fn find(start: &Path) -> Result<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|path| path.is_file())
+        .ok_or_else(|| Error::NoProjectFile {
+            dir: start.to_path_buf(),
+        })
+}
+
+/// Reads and validates a project file. `display_name` is how the file is named in messages.
+pub fn load(path: &Path, display_name: &str) -> Result<Manifest> {
+    let bytes = read_limited(path, display_name)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let source = Source::new(
+            display_name,
+            String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        );
+        let at = e.utf8_error().valid_up_to();
+        source
+            .error(at..at + 1, "the file is not valid UTF-8")
+            .with_hint("save it as UTF-8 text")
+    })?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse(dir, Source::new(display_name, text))
+}
+
+fn read_limited(path: &Path, display_name: &str) -> Result<Vec<u8>> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::io(format!("cannot read {display_name}"), e))?;
+    if meta.len() > MAX_SIZE {
+        let message = format!(
+            "{display_name} is {} bytes; a project file may be at most {MAX_SIZE}",
+            meta.len()
+        );
+        return Err(Diagnostic::in_file(display_name, message)
+            .with_hint("is this the right file?")
+            .into());
+    }
+    std::fs::read(path).map_err(|e| Error::io(format!("cannot read {display_name}"), e))
+}
+
+pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
+    let raw: RawManifest = toml::from_str(&source.text).map_err(|e| toml_error(&source, &e))?;
+    let name = match raw.project.and_then(|p| p.name) {
+        Some(name) => {
+            check_name(&source, name.get_ref(), name.span(), "project name")?;
+            name.into_inner()
+        }
+        None => default_name(&dir),
+    };
+    let mut entries = Vec::new();
+    let sections = [
+        raw.languages,
+        raw.packages,
+        raw.datastores,
+        raw.dependencies,
+    ];
+    for (section, map) in Section::ALL.into_iter().zip(sections) {
+        for (key, value) in sorted_by_position(map) {
+            entries.push(entry(section, key, value));
+        }
+    }
+    let env = env_table(&source, raw.env)?;
+    let mut steps: Vec<CustomStep> = Vec::new();
+    for step in raw.step {
+        let span = step.span();
+        let step = step.into_inner();
+        check_name(&source, step.name.get_ref(), step.name.span(), "step name")?;
+        if let Some(first) = steps.iter().find(|s| &s.name == step.name.get_ref()) {
+            let at = source
+                .error(first.span.clone(), "")
+                .location
+                .map(|l| l.line)
+                .unwrap_or(0);
+            return Err(source
+                .error(
+                    step.name.span(),
+                    format!("a step named `{}` is already defined", step.name.get_ref()),
+                )
+                .with_hint(format!(
+                    "the first one is on line {at}; give each step its own name"
+                ))
+                .into());
+        }
+        for command in [&step.check, &step.apply] {
+            if command.get_ref().trim().is_empty() {
+                return Err(source
+                    .error(command.span(), "the command is empty")
+                    .with_hint("write a shell command")
+                    .into());
+            }
+        }
+        steps.push(CustomStep {
+            name: step.name.into_inner(),
+            description: step.description,
+            check: step.check.into_inner(),
+            apply: step.apply.into_inner(),
+            requires: step
+                .requires
+                .into_iter()
+                .map(|r| (r.get_ref().clone(), r.span()))
+                .collect(),
+            cwd: step.cwd.map(Spanned::into_inner),
+            env: env_table(&source, step.env)?,
+            span,
+        });
+    }
+    Ok(Manifest {
+        dir,
+        source,
+        name,
+        entries,
+        env,
+        steps,
+    })
+}
+
+fn sorted_by_position<T>(map: Map<T>) -> Vec<(Spanned<String>, Spanned<T>)> {
+    let mut items: Vec<_> = map.into_iter().collect();
+    items.sort_by_key(|(key, _)| key.span().start);
+    items
+}
+
+fn entry(section: Section, key: Spanned<String>, value: Spanned<RawEntry>) -> Entry {
+    let span = value.span();
+    let value = match value.into_inner() {
+        RawEntry::Short(text) => EntryValue::Short { value: text, span },
+        RawEntry::Table(map) => EntryValue::Table(
+            sorted_by_position(map)
+                .into_iter()
+                .map(|(k, v)| Param {
+                    name_span: k.span(),
+                    name: k.into_inner(),
+                    span: v.span(),
+                    value: v.into_inner(),
+                })
+                .collect(),
+        ),
+    };
+    Entry {
+        section,
+        name_span: key.span(),
+        name: key.into_inner(),
+        value,
+    }
+}
+
+/// `[env]` tables: names must be valid variable names; values strings, numbers or booleans.
+fn env_table(source: &Source, map: Map<toml::Value>) -> Result<Vec<(String, String)>> {
+    let mut vars = Vec::new();
+    for (key, value) in sorted_by_position(map) {
+        let name = key.get_ref();
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(source
+                .error(
+                    key.span(),
+                    format!("`{name}` is not a valid environment variable name"),
+                )
+                .with_hint("use letters, digits and `_`, not starting with a digit")
+                .into());
+        }
+        let text = match value.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => {
+                return Err(source
+                    .error(
+                        value.span(),
+                        format!("expected a string, found {}", other.type_str()),
+                    )
+                    .with_hint(format!("write {name} = \"...\""))
+                    .into());
+            }
+        };
+        vars.push((key.into_inner(), text));
+    }
+    Ok(vars)
+}
+
+/// Names become step ids and directory names, so they are kept to a safe alphabet.
+fn check_name(source: &Source, name: &str, span: Range<usize>, what: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        return Ok(());
+    }
+    Err(source
+        .error(span, format!("invalid {what} `{}`", name.escape_debug()))
+        .with_hint(
+            "use up to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit",
+        )
+        .into())
+}
+
+fn default_name(dir: &Path) -> String {
+    let base = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches(['-', '_', '.']).to_string();
+    if cleaned.is_empty() {
+        "project".to_string()
+    } else {
+        cleaned.chars().take(64).collect()
+    }
+}
+
+/// Turns a toml/serde error into a diagnostic, adding "did you mean" for unknown keys.
+pub fn toml_error(source: &Source, error: &toml::de::Error) -> Diagnostic {
+    let message = error.message().trim().to_string();
+    let span = error.span().unwrap_or(0..0);
+    let mut diagnostic = source.error(span, message.clone());
+    if let Some((given, expected)) = parse_unknown_field(&message) {
+        let expected_refs: Vec<&str> = expected.iter().map(String::as_str).collect();
+        diagnostic = diagnostic.suggest(&given, expected_refs.iter().copied());
+        if diagnostic.hint.is_none() {
+            diagnostic = diagnostic.with_hint(format!("expected one of: {}", expected.join(", ")));
+        }
+    } else if message.starts_with("missing field") {
+        diagnostic = diagnostic.with_hint("add it to this table");
+    }
+    diagnostic
+}
+
+/// serde's stable wording: "unknown field `x`, expected one of `a`, `b`" / "expected `a`".
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (given, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    Some((given.to_string(), expected))
+}
+
+#[cfg(test)]
+mod tests;

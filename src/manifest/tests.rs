@@ -1,0 +1,129 @@
+use super::*;
+
+fn parse_str(text: &str) -> Result<Manifest> {
+    parse(PathBuf::from("/p/shop"), Source::new("devup.toml", text))
+}
+
+fn error_of(text: &str) -> Diagnostic {
+    match parse_str(text) {
+        Err(Error::Input(d)) => *d,
+        other => panic!("expected an input error, got {other:?}"),
+    }
+}
+
+#[test]
+fn reads_every_section_in_file_order() {
+    let m = parse_str(
+        r#"
+[project]
+name = "storefront"
+
+[languages]
+python = ">=3.11"
+node = { version = "20" }
+
+[packages]
+libpq = { apt = "libpq-dev" }
+
+[datastores]
+redis = "7"
+
+[dependencies]
+pip = { requirements = "requirements.txt", venv = ".venv" }
+
+[env]
+PORT = 3000
+MODE = "dev"
+
+[[step]]
+name = "env-file"
+check = "test -f .env"
+apply = "cp .env.example .env"
+requires = ["pip"]
+"#,
+    )
+    .unwrap();
+    assert_eq!(m.name, "storefront");
+    let names: Vec<_> = m
+        .entries
+        .iter()
+        .map(|e| (e.section.key(), e.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("languages", "python"),
+            ("languages", "node"),
+            ("packages", "libpq"),
+            ("datastores", "redis"),
+            ("dependencies", "pip")
+        ]
+    );
+    assert!(matches!(&m.entries[0].value, EntryValue::Short { value, .. } if value == ">=3.11"));
+    let EntryValue::Table(params) = &m.entries[4].value else {
+        panic!()
+    };
+    assert_eq!(
+        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["requirements", "venv"]
+    );
+    assert_eq!(
+        m.env,
+        [
+            ("PORT".into(), "3000".into()),
+            ("MODE".into(), "dev".into())
+        ]
+    );
+    assert_eq!(m.steps[0].requires[0].0, "pip");
+}
+
+#[test]
+fn project_name_defaults_to_the_directory() {
+    assert_eq!(parse_str("").unwrap().name, "shop");
+}
+
+#[test]
+fn unknown_top_level_key_suggests_the_closest() {
+    let d = error_of("[lagnuages]\npython = \"3\"\n");
+    assert_eq!(d.location.as_ref().unwrap().line, 1);
+    assert_eq!(d.hint.as_deref(), Some("did you mean `languages`?"));
+}
+
+#[test]
+fn unknown_step_key_points_at_it() {
+    let d =
+        error_of("[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\nrequire = [\"b\"]\n");
+    let loc = d.location.unwrap();
+    assert_eq!((loc.line, loc.column), (5, 1));
+    assert_eq!(d.hint.as_deref(), Some("did you mean `requires`?"));
+}
+
+#[test]
+fn wrong_entry_type_says_what_was_expected() {
+    let d = error_of("[languages]\npython = 3\n");
+    assert!(d.message.contains("a version string"), "{}", d.message);
+    assert_eq!(d.location.unwrap().line, 2);
+}
+
+#[test]
+fn duplicate_step_names_are_rejected() {
+    let d = error_of(
+        "[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\n[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\n",
+    );
+    assert!(d.message.contains("already defined"));
+    assert_eq!(d.location.unwrap().line, 6);
+}
+
+#[test]
+fn hostile_names_are_rejected() {
+    let d = error_of("[project]\nname = \"x; rm -rf /\"\n");
+    assert!(d.message.contains("invalid project name"));
+    let d = error_of("[env]\n\"A B\" = \"1\"\n");
+    assert!(d.message.contains("not a valid environment variable name"));
+}
+
+#[test]
+fn syntax_errors_have_a_location() {
+    let d = error_of("[languages]\npython = \"3.11\n");
+    assert_eq!(d.location.unwrap().line, 2);
+}

@@ -1,0 +1,122 @@
+//! Finds recipes: a project's `.devup/recipes/`, then the user's config dir, then the built-in
+//! ones embedded in the binary. Recipes are parsed only when a project uses them.
+
+use std::path::{Path, PathBuf};
+
+use super::{Origin, Recipe};
+use crate::diagnostic::{Diagnostic, Source};
+use crate::manifest::Section;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/recipes.rs"));
+}
+
+pub struct Library {
+    /// Override directories, most specific first: (dir, origin maker).
+    overrides: Vec<(PathBuf, fn(PathBuf) -> Origin)>,
+    kinds: Vec<&'static str>,
+}
+
+impl Library {
+    /// `project_dir/.devup/recipes` and `user_dir` (the user's recipes) override built-in ones.
+    pub fn new(
+        project_dir: Option<&Path>,
+        user_dir: Option<&Path>,
+        kinds: Vec<&'static str>,
+    ) -> Library {
+        let mut overrides: Vec<(PathBuf, fn(PathBuf) -> Origin)> = Vec::new();
+        if let Some(dir) = project_dir {
+            overrides.push((dir.join(".devup").join("recipes"), Origin::Project));
+        }
+        if let Some(dir) = user_dir {
+            overrides.push((dir.to_path_buf(), Origin::User));
+        }
+        Library { overrides, kinds }
+    }
+
+    /// The recipe for `name` in `section`, or `None` when there is none.
+    pub fn get(&self, section: Section, name: &str) -> Result<Option<Recipe>, Diagnostic> {
+        if !is_plain_name(name) {
+            return Ok(None);
+        }
+        for (dir, origin) in &self.overrides {
+            let path = dir.join(section.key()).join(format!("{name}.toml"));
+            match std::fs::read_to_string(&path) {
+                Ok(text) => {
+                    let source = Source::new(path.display().to_string(), text);
+                    return Recipe::parse(section, name, origin(path), source, &self.kinds)
+                        .map(Some);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(Diagnostic::in_file(
+                        path.display().to_string(),
+                        format!("cannot read recipe: {e}"),
+                    ));
+                }
+            }
+        }
+        match builtin_text(section, name) {
+            Some(text) => {
+                let source = Source::new(
+                    format!("recipes/{}/{name}.toml (built in)", section.key()),
+                    text,
+                );
+                Recipe::parse(section, name, Origin::Builtin, source, &self.kinds).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Names of every recipe available in a section, for listings and "did you mean".
+    pub fn names(&self, section: Section) -> Vec<String> {
+        let mut names: Vec<String> = builtin_names(section).map(str::to_string).collect();
+        for (dir, _) in &self.overrides {
+            let Ok(files) = std::fs::read_dir(dir.join(section.key())) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let path = file.path();
+                if path.extension().is_some_and(|e| e == "toml")
+                    && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
+                {
+                    names.push(stem.to_string());
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// Recipe names come from project files: anything that could walk out of the recipe
+/// directory (`../x`, `a/b`) simply names no recipe.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with('.')
+}
+
+fn builtin_text(section: Section, name: &str) -> Option<&'static str> {
+    let key = format!("{}/{name}", section.key());
+    embedded::EMBEDDED
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| *text)
+}
+
+fn builtin_names(section: Section) -> impl Iterator<Item = &'static str> {
+    embedded::EMBEDDED
+        .iter()
+        .filter_map(move |(key, _)| key.strip_prefix(section.key())?.strip_prefix('/'))
+}
+
+/// Every built-in recipe, for tests and `devup recipes`.
+pub fn builtins() -> impl Iterator<Item = (Section, &'static str)> {
+    Section::ALL
+        .into_iter()
+        .flat_map(|section| builtin_names(section).map(move |name| (section, name)))
+}

@@ -1,0 +1,206 @@
+//! `{placeholders}` in recipe strings, filled from the entry's parameters and the machine's facts.
+//!
+//! Two renderings: `text` for paths and plain values, and `shell` for command lines, where every
+//! substituted value is shell-quoted. A value from `devup.toml` such as `x; rm -rf ~` therefore
+//! reaches the shell as one harmless word, never as a command.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    List(Vec<String>),
+}
+
+/// The values a template can name.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: BTreeMap<String, Value>,
+}
+
+impl Vars {
+    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+        self.values.insert(name.into(), value);
+    }
+
+    pub fn set_text(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.set(name, Value::Text(value.into()));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// Plain substitution; a list becomes its items separated by spaces.
+    pub fn text(&self, template: &str) -> Result<String, String> {
+        self.render(template, |value| match value {
+            Value::Text(s) => Cow::Borrowed(s.as_str()),
+            Value::List(items) => Cow::Owned(items.join(" ")),
+        })
+    }
+
+    /// Substitution for `sh -c`: each value (each list item) becomes one quoted shell word.
+    pub fn shell(&self, template: &str) -> Result<String, String> {
+        self.render(template, |value| match value {
+            Value::Text(s) => Cow::Owned(quote(s)),
+            Value::List(items) => {
+                Cow::Owned(items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(" "))
+            }
+        })
+    }
+
+    fn render(
+        &self,
+        template: &str,
+        show: impl Fn(&Value) -> Cow<'_, str>,
+    ) -> Result<String, String> {
+        let mut out = String::with_capacity(template.len());
+        for piece in parse(template)? {
+            match piece {
+                Piece::Literal(text) => out.push_str(text),
+                Piece::Placeholder(name) => match self.values.get(name) {
+                    Some(value) => out.push_str(&show(value)),
+                    None => return Err(format!("unknown placeholder `{{{name}}}`")),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Shell-quotes one word. NUL cannot be passed to a process at all, so it is dropped.
+pub fn quote(word: &str) -> String {
+    let clean: Cow<str> = if word.contains('\0') {
+        Cow::Owned(word.replace('\0', ""))
+    } else {
+        Cow::Borrowed(word)
+    };
+    shlex::try_quote(&clean)
+        .map(Cow::into_owned)
+        .unwrap_or_else(|_| "''".to_string())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Literal(&'a str),
+    Placeholder(&'a str),
+}
+
+/// Splits a template; `{{` and `}}` stand for literal braces.
+fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        let (before, after) = rest.split_at(open);
+        if !before.is_empty() {
+            pieces.push(Piece::Literal(before));
+        }
+        if after.starts_with("{{") || after.starts_with("}}") {
+            pieces.push(Piece::Literal(&after[..1]));
+            rest = &after[2..];
+        } else if after.starts_with('}') {
+            return Err("a lone `}` (write `}}` for a literal brace)".into());
+        } else {
+            let close = after
+                .find('}')
+                .ok_or("an unclosed `{` (write `{{` for a literal brace)")?;
+            let name = after[1..close].trim();
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            if !valid {
+                return Err(format!("`{}` is not a placeholder name", &after[..=close]));
+            }
+            pieces.push(Piece::Placeholder(name));
+            rest = &after[close + 1..];
+        }
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Literal(rest));
+    }
+    Ok(pieces)
+}
+
+/// Every placeholder a template names, for checking recipes before they are used.
+pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
+    Ok(parse(template)?
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Placeholder(name) => Some(name),
+            Piece::Literal(_) => None,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars() -> Vars {
+        let mut v = Vars::default();
+        v.set_text("version", "3.11");
+        v.set_text("evil", "x; rm -rf ~ `id` $(id) 'q'");
+        v.set("dbs", Value::List(vec!["a b".into(), "c".into()]));
+        v
+    }
+
+    #[test]
+    fn fills_placeholders_and_escapes_braces() {
+        assert_eq!(
+            vars().text("python{version} {{x}}").unwrap(),
+            "python3.11 {x}"
+        );
+        assert_eq!(vars().text("{dbs}").unwrap(), "a b c");
+    }
+
+    #[test]
+    fn shell_rendering_quotes_every_value() {
+        let v = vars();
+        let line = v.shell("echo {evil}").unwrap();
+        let words = shlex::split(&line).unwrap();
+        assert_eq!(words, ["echo", "x; rm -rf ~ `id` $(id) 'q'"]);
+        let words = shlex::split(&v.shell("createdb {dbs}").unwrap()).unwrap();
+        assert_eq!(words, ["createdb", "a b", "c"]);
+    }
+
+    #[test]
+    fn injection_through_a_value_does_not_run() {
+        let v = vars();
+        let line = v.shell("printf '%s\\n' {evil}").unwrap();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&line)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "x; rm -rf ~ `id` $(id) 'q'\n"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert_eq!(
+            vars().text("{nope}").unwrap_err(),
+            "unknown placeholder `{nope}`"
+        );
+        assert!(vars().text("{version").unwrap_err().contains("unclosed"));
+        assert!(vars().text("a } b").unwrap_err().contains("lone"));
+        assert!(
+            vars()
+                .text("{a b}")
+                .unwrap_err()
+                .contains("not a placeholder")
+        );
+    }
+
+    #[test]
+    fn lists_placeholders() {
+        assert_eq!(
+            placeholders("{a} and {facts.os} {{no}}").unwrap(),
+            ["a", "facts.os"]
+        );
+    }
+}

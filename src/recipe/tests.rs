@@ -1,0 +1,90 @@
+use super::*;
+
+fn parse(text: &str) -> Result<Recipe, Diagnostic> {
+    let kinds = crate::resources::kind_names();
+    Recipe::parse(
+        Section::Languages,
+        "demo",
+        Origin::Builtin,
+        Source::new("demo.toml", text),
+        &kinds,
+    )
+}
+
+#[test]
+fn parses_params_and_steps() {
+    let r = parse(
+        r#"
+description = "demo"
+shorthand = "version"
+[params.version]
+type = "version"
+default = "*"
+[[step]]
+id = "bin"
+kind = "binary"
+when = { os = "linux", package_manager = ["apt", "dnf"] }
+command = "demo{version}"
+"#,
+    )
+    .unwrap();
+    assert_eq!(r.shorthand.as_deref(), Some("version"));
+    assert_eq!(
+        r.steps[0].when[1],
+        ("package_manager".into(), vec!["apt".into(), "dnf".into()])
+    );
+    assert!(r.steps[0].args.contains_key("command") && !r.steps[0].args.contains_key("id"));
+}
+
+#[test]
+fn rejects_mistakes_with_a_location() {
+    let cases = [
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n",
+            "unknown kind `binnary`",
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = '{nope}'\napply = 'x'\n",
+            "`{nope}` names no parameter",
+        ),
+        (
+            "description = 'x'\n[[step]]\nkind = 'command'\n",
+            "needs an `id`",
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nrequires = ['b']\n",
+            "requires `b`",
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nwhen = { distor = 'debian' }\n",
+            "unknown fact `distor`",
+        ),
+        ("description = 'x'\nshorthand = 'v'\n", "not a parameter"),
+        (
+            "description = 'x'\n[params.v]\ntype = 'strnig'\n",
+            "unknown variant",
+        ),
+        ("descripton = 'x'\n", "unknown field"),
+        (
+            "description = 'x'\n[params.l]\ntype = 'string'\n[[step]]\nid = 'a'\nkind = 'command'\nfor_each = 'l'\n",
+            "needs a list",
+        ),
+    ];
+    for (text, expected) in cases {
+        let d = parse(text).expect_err(text);
+        assert!(d.to_string().contains(expected), "{text}: {d}");
+        assert!(d.location.is_some(), "{text}");
+    }
+}
+
+#[test]
+fn every_builtin_recipe_parses() {
+    let kinds = crate::resources::kind_names();
+    let library = library::Library::new(None, None, kinds);
+    for (section, name) in library::builtins() {
+        library
+            .get(section, name)
+            .unwrap_or_else(|d| panic!("{section:?}/{name}: {d}"))
+            .unwrap();
+    }
+}

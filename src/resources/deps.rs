@@ -1,0 +1,229 @@
+//! `deps`: a dependency install (`npm ci`, `pip install -r ...`) that is re-run when the sha256
+//! of its inputs changed since it last succeeded, or when one of its outputs is missing.
+//!
+//! Inputs are hashed only when their size or mtime changed (the hash is cached in the state),
+//! so a converged run reads no lockfile.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::state::sha256_hex;
+use crate::system::Cmd;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Args {
+    run: String,
+    #[serde(default)]
+    inputs: Vec<String>,
+    #[serde(default)]
+    outputs: Vec<String>,
+    /// More text the result depends on, e.g. the language version.
+    #[serde(default)]
+    key: Vec<String>,
+    cwd: Option<String>,
+    #[serde(default)]
+    env: toml::Table,
+    description: Option<String>,
+}
+
+struct Deps {
+    run: String,
+    inputs: Vec<(String, PathBuf)>,
+    outputs: Vec<(String, PathBuf)>,
+    key: Vec<String>,
+    cwd: PathBuf,
+    env: Vec<(String, String)>,
+    description: String,
+}
+
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+    let args: Args = parse_args(args)?;
+    let resolve_all = |list: &[String]| -> Result<Vec<(String, PathBuf)>, String> {
+        list.iter()
+            .map(|p| {
+                let path = paths::resolve(cx, &cx.vars.text(p)?, false)?;
+                Ok((paths::show(cx.project_dir, &path), path))
+            })
+            .collect()
+    };
+    let cwd = match &args.cwd {
+        Some(dir) => paths::resolve(cx, &cx.vars.text(dir)?, false)?,
+        None => cx.project_dir.to_path_buf(),
+    };
+    let mut env = Vec::new();
+    for (key, value) in args.env {
+        let toml::Value::String(value) = value else {
+            return Err(format!("env `{key}` must be a string"));
+        };
+        env.push((key, cx.vars.text(&value)?));
+    }
+    let run = cx.vars.shell(&args.run)?;
+    Ok(Box::new(Deps {
+        description: args
+            .description
+            .map(|d| cx.vars.text(&d))
+            .transpose()?
+            .unwrap_or_else(|| format!("`{run}`")),
+        run,
+        inputs: resolve_all(&args.inputs)?,
+        outputs: resolve_all(&args.outputs)?,
+        key: args
+            .key
+            .iter()
+            .map(|k| cx.vars.text(k))
+            .collect::<Result<_, _>>()?,
+        cwd,
+        env,
+    }))
+}
+
+impl Deps {
+    /// One line per thing the result depends on, so a change can be named.
+    fn fingerprint(&self, cx: &Cx) -> String {
+        let mut lines = vec![format!("run {}", self.run)];
+        lines.extend(self.key.iter().map(|k| format!("key {k}")));
+        for (shown, path) in &self.inputs {
+            let sha = cx.memory.stamped("sha256", path, || {
+                std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes))
+            });
+            lines.push(format!(
+                "input {shown} {}",
+                sha.as_deref().unwrap_or("absent")
+            ));
+        }
+        lines.join("\n")
+    }
+}
+
+/// What differs between two fingerprints, e.g. "package-lock.json".
+fn changes(old: &str, new: &str) -> Vec<String> {
+    let old_lines: Vec<&str> = old.lines().collect();
+    new.lines()
+        .filter(|line| !old_lines.contains(line))
+        .map(|line| {
+            let mut words = line.splitn(3, ' ');
+            match (words.next(), words.next()) {
+                (Some("input"), Some(name)) => name.to_string(),
+                (Some("run"), _) => "the install command".to_string(),
+                (Some(_), Some(_)) => line.splitn(2, ' ').nth(1).unwrap_or(line).to_string(),
+                _ => line.to_string(),
+            }
+        })
+        .collect()
+}
+
+impl Resource for Deps {
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn check(&self, cx: &Cx) -> Status {
+        if let Some((shown, _)) = self.outputs.iter().find(|(_, path)| !path.exists()) {
+            return Status::missing(format!("{shown} is missing"));
+        }
+        let Some(recorded) = cx.memory.fingerprint(cx.step_id) else {
+            return Status::missing("devup has no record of a successful install");
+        };
+        let current = self.fingerprint(cx);
+        if current == recorded {
+            return Status::Satisfied;
+        }
+        Status::drifted(
+            format!(
+                "changes since the last install: {}",
+                changes(&recorded, &current).join(", ")
+            ),
+            "an install from the current inputs",
+        )
+    }
+
+    fn action(&self) -> String {
+        format!("run `{}`", self.run)
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        let cmd = Cmd::shell(&self.run)
+            .cwd(&self.cwd)
+            .envs(cx.env)
+            .envs(&self.env);
+        match cx.system.run(&cmd) {
+            Ok(out) if out.success() => {
+                // Hash after the run: an install may legitimately rewrite its lockfile.
+                cx.memory.set_fingerprint(cx.step_id, self.fingerprint(cx));
+                Ok(())
+            }
+            Ok(out) => Err(Failure::command(&self.run, &out)),
+            Err(e) => Err(Failure::spawn(&self.run, &e)),
+        }
+    }
+
+    fn commands(&self) -> Vec<String> {
+        vec![self.run.clone()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::testing::Sandbox;
+
+    const ARGS: &str =
+        "run = 'mkdir -p out && cat lock >> out/log'\ninputs = ['lock']\noutputs = ['out']";
+
+    #[test]
+    fn runs_once_then_only_when_inputs_change() {
+        let sb = Sandbox::new();
+        sb.write("lock", "v1\n");
+        let d = sb.build(build, ARGS).unwrap();
+        assert_eq!(sb.check(d.as_ref()), Status::missing("out is missing"));
+        assert_eq!(sb.converge(d.as_ref()).unwrap(), Status::Satisfied);
+        assert_eq!(sb.check(d.as_ref()), Status::Satisfied);
+
+        sb.write("lock", "v2 longer\n");
+        let Status::Drifted { have, .. } = sb.check(d.as_ref()) else {
+            panic!()
+        };
+        assert_eq!(have, "changes since the last install: lock");
+        assert_eq!(sb.converge(d.as_ref()).unwrap(), Status::Satisfied);
+        assert_eq!(
+            std::fs::read_to_string(sb.path("out/log")).unwrap(),
+            "v1\nv2 longer\n"
+        );
+    }
+
+    #[test]
+    fn a_deleted_output_is_reinstalled() {
+        let sb = Sandbox::new();
+        sb.write("lock", "v1\n");
+        let d = sb.build(build, ARGS).unwrap();
+        sb.converge(d.as_ref()).unwrap();
+        std::fs::remove_dir_all(sb.path("out")).unwrap();
+        assert_eq!(sb.check(d.as_ref()), Status::missing("out is missing"));
+        assert_eq!(sb.converge(d.as_ref()).unwrap(), Status::Satisfied);
+    }
+
+    #[test]
+    fn a_failed_install_records_nothing() {
+        let sb = Sandbox::new();
+        let d = sb
+            .build(build, "run = 'exit 1'\ninputs = ['lock']")
+            .unwrap();
+        assert!(sb.converge(d.as_ref()).is_err());
+        assert_eq!(sb.memory.fingerprint("test.step"), None);
+    }
+
+    #[test]
+    fn names_what_changed() {
+        assert_eq!(
+            changes("run a\ninput x 1\ninput y 2", "run a\ninput x 1\ninput y 3"),
+            ["y"]
+        );
+        assert_eq!(
+            changes("run a\nkey 3.11", "run b\nkey 3.12"),
+            ["the install command", "3.12"]
+        );
+    }
+}

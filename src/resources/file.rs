@@ -1,0 +1,254 @@
+//! `file`: a file holds the given content (or a copy of another file) and mode.
+//!
+//! devup never overwrites a file whose content differs from what devup last wrote there: that
+//! difference is a person's edit. It reports the drift and replaces the file only when asked
+//! (`--replace-files`), keeping the old content as a backup next to it.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{BuildCx, Cx, Failure, Resource, Status, mode_of, parse_args, parse_mode, paths};
+use crate::state::sha256_hex;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Args {
+    path: String,
+    content: Option<String>,
+    copy_from: Option<String>,
+    mode: Option<String>,
+    /// Create the file once and leave it alone after that (e.g. `.env` from `.env.example`).
+    #[serde(default)]
+    create_only: bool,
+    #[serde(default)]
+    outside_project: bool,
+}
+
+enum Content {
+    Text(String),
+    CopyOf(PathBuf),
+}
+
+struct File {
+    path: PathBuf,
+    shown: String,
+    content: Content,
+    mode: Option<u32>,
+    create_only: bool,
+}
+
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+    let args: Args = parse_args(args)?;
+    let path = paths::resolve(cx, &cx.vars.text(&args.path)?, args.outside_project)?;
+    let content = match (args.content, args.copy_from) {
+        (Some(text), None) => Content::Text(cx.vars.text(&text)?),
+        (None, Some(from)) => Content::CopyOf(paths::resolve(
+            cx,
+            &cx.vars.text(&from)?,
+            args.outside_project,
+        )?),
+        _ => return Err("give exactly one of `content` and `copy_from`".into()),
+    };
+    let mode = args.mode.as_deref().map(parse_mode).transpose()?;
+    Ok(Box::new(File {
+        shown: paths::show(cx.project_dir, &path),
+        path,
+        content,
+        mode,
+        create_only: args.create_only,
+    }))
+}
+
+impl File {
+    fn wanted(&self) -> Result<Vec<u8>, String> {
+        match &self.content {
+            Content::Text(text) => Ok(text.clone().into_bytes()),
+            Content::CopyOf(from) => {
+                std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))
+            }
+        }
+    }
+
+    /// Whether the file on disk is one a person changed (or wrote), rather than devup.
+    fn edited_by_hand(&self, cx: &Cx, current: &[u8]) -> bool {
+        cx.memory.written(&self.path).as_deref() != Some(sha256_hex(current).as_str())
+    }
+}
+
+impl Resource for File {
+    fn describe(&self) -> String {
+        format!("file {}", self.shown)
+    }
+
+    fn check(&self, cx: &Cx) -> Status {
+        let current = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Status::missing(format!("{} does not exist", self.shown));
+            }
+            Err(e) => return Status::unknown(format!("cannot read {}: {e}", self.shown)),
+        };
+        if !self.create_only {
+            match self.wanted() {
+                Err(e) => return Status::unknown(e),
+                Ok(wanted) if wanted != current => {
+                    let have = if self.edited_by_hand(cx, &current) {
+                        "content edited by hand"
+                    } else {
+                        "content from an older run"
+                    };
+                    return Status::drifted(have, "the declared content");
+                }
+                Ok(_) => {}
+            }
+        }
+        match (self.mode, mode_of(&self.path)) {
+            (Some(want), Some(have)) if want != have => {
+                Status::drifted(format!("mode {have:04o}"), format!("mode {want:04o}"))
+            }
+            _ => Status::Satisfied,
+        }
+    }
+
+    fn action(&self) -> String {
+        match &self.content {
+            Content::Text(_) => format!("write {}", self.shown),
+            Content::CopyOf(from) => format!("copy {} to {}", from.display(), self.shown),
+        }
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        let wanted = self.wanted().map_err(Failure::new)?;
+        match std::fs::read(&self.path) {
+            Ok(current) if self.create_only || current == wanted => {
+                if let Some(mode) = self.mode {
+                    cx.system
+                        .set_mode(&self.path, mode)
+                        .map_err(|e| Failure::new(format!("cannot chmod {}: {e}", self.shown)))?;
+                }
+                return Ok(());
+            }
+            Ok(current) if self.edited_by_hand(cx, &current) => {
+                if !cx.replace_files {
+                    return Err(Failure::new(format!("{} differs from what devup wrote; it was kept as it is", self.shown))
+                        .with_hint("to replace it (the current file is kept as a backup), run `devup up --replace-files`"));
+                }
+                let backup = backup_path(&self.path);
+                cx.system
+                    .rename(&self.path, &backup)
+                    .map_err(|e| Failure::new(format!("cannot back up {}: {e}", self.shown)))?;
+            }
+            _ => {}
+        }
+        if let Some(parent) = self.path.parent() {
+            cx.system
+                .create_dir_all(parent, None)
+                .map_err(|e| Failure::new(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        cx.system
+            .write_atomic(&self.path, &wanted, self.mode)
+            .map_err(|e| Failure::new(format!("cannot write {}: {e}", self.shown)))?;
+        cx.memory.set_written(&self.path, sha256_hex(&wanted));
+        Ok(())
+    }
+}
+
+/// `name.devup-backup`, or `name.devup-backup.2`... : never overwrites an earlier backup.
+fn backup_path(path: &Path) -> PathBuf {
+    let base = format!("{}.devup-backup", path.display());
+    std::iter::once(PathBuf::from(&base))
+        .chain((2..).map(|n| PathBuf::from(format!("{base}.{n}"))))
+        .find(|p| !p.exists())
+        .expect("an unused backup name exists")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::testing::Sandbox;
+
+    #[test]
+    fn writes_content_with_mode_then_is_satisfied() {
+        let sb = Sandbox::new();
+        let f = sb
+            .build(
+                build,
+                "path = 'conf/app.ini'\ncontent = 'a=1'\nmode = '0600'",
+            )
+            .unwrap();
+        assert!(matches!(sb.check(f.as_ref()), Status::Missing { .. }));
+        assert_eq!(sb.converge(f.as_ref()).unwrap(), Status::Satisfied);
+        assert_eq!(
+            std::fs::read_to_string(sb.path("conf/app.ini")).unwrap(),
+            "a=1"
+        );
+        assert_eq!(mode_of(&sb.path("conf/app.ini")), Some(0o600));
+    }
+
+    #[test]
+    fn updates_its_own_file_but_keeps_a_users_edit() {
+        let mut sb = Sandbox::new();
+        let v1 = sb.build(build, "path = 'f'\ncontent = 'one'").unwrap();
+        sb.converge(v1.as_ref()).unwrap();
+        let v2 = sb.build(build, "path = 'f'\ncontent = 'two'").unwrap();
+        assert_eq!(
+            sb.check(v2.as_ref()),
+            Status::drifted("content from an older run", "the declared content")
+        );
+        assert_eq!(sb.converge(v2.as_ref()).unwrap(), Status::Satisfied);
+
+        sb.write("f", "mine");
+        assert_eq!(
+            sb.check(v2.as_ref()),
+            Status::drifted("content edited by hand", "the declared content")
+        );
+        let failure = sb.converge(v2.as_ref()).unwrap_err();
+        assert!(failure.hint.unwrap().contains("--replace-files"));
+        assert_eq!(std::fs::read_to_string(sb.path("f")).unwrap(), "mine");
+
+        sb.replace_files = true;
+        assert_eq!(sb.converge(v2.as_ref()).unwrap(), Status::Satisfied);
+        assert_eq!(
+            std::fs::read_to_string(sb.path("f.devup-backup")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn create_only_copies_once_and_never_again() {
+        let sb = Sandbox::new();
+        sb.write(".env.example", "KEY=example");
+        let f = sb
+            .build(
+                build,
+                "path = '.env'\ncopy_from = '.env.example'\ncreate_only = true\nmode = '0600'",
+            )
+            .unwrap();
+        assert_eq!(sb.converge(f.as_ref()).unwrap(), Status::Satisfied);
+        sb.write(".env", "KEY=mine");
+        sb.write(".env.example", "KEY=newer");
+        assert_eq!(sb.check(f.as_ref()), Status::Satisfied);
+        assert_eq!(
+            std::fs::read_to_string(sb.path(".env")).unwrap(),
+            "KEY=mine"
+        );
+    }
+
+    #[test]
+    fn needs_exactly_one_source() {
+        let sb = Sandbox::new();
+        assert!(sb.build(build, "path = 'f'").is_err());
+        assert!(
+            sb.build(build, "path = 'f'\ncontent = 'a'\ncopy_from = 'b'")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn backups_never_overwrite_each_other() {
+        let sb = Sandbox::new();
+        sb.write("f.devup-backup", "first");
+        assert_eq!(backup_path(&sb.path("f")), sb.path("f.devup-backup.2"));
+    }
+}

@@ -1,0 +1,212 @@
+//! Resource kinds: the closed set of things a step can make true. Each kind is one file with
+//! its own tests; adding one means adding a file and a line to `KINDS`.
+//!
+//! A resource answers `check` without side effects, says what `apply` would do, and applies it.
+//! Knowledge about particular tools does not live here but in recipes.
+
+mod binary;
+mod command;
+mod deps;
+mod directory;
+mod file;
+pub mod paths;
+mod symlink;
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::facts::Facts;
+use crate::recipe::template::Vars;
+use crate::state::Memory;
+use crate::system::{CmdOutput, System};
+
+pub use command::Command;
+
+/// What a check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Status {
+    Satisfied,
+    Missing {
+        why: String,
+    },
+    Drifted {
+        have: String,
+        want: String,
+    },
+    /// The check could not tell; the step will be applied, and the reason is shown.
+    Unknown {
+        why: String,
+    },
+}
+
+impl Status {
+    pub fn missing(why: impl Into<String>) -> Status {
+        Status::Missing { why: why.into() }
+    }
+
+    pub fn drifted(have: impl Into<String>, want: impl Into<String>) -> Status {
+        Status::Drifted {
+            have: have.into(),
+            want: want.into(),
+        }
+    }
+
+    pub fn unknown(why: impl Into<String>) -> Status {
+        Status::Unknown { why: why.into() }
+    }
+
+    pub fn is_satisfied(&self) -> bool {
+        matches!(self, Status::Satisfied)
+    }
+
+    /// One line saying why the step is not satisfied.
+    pub fn reason(&self) -> String {
+        match self {
+            Status::Satisfied => "satisfied".to_string(),
+            Status::Missing { why } => why.clone(),
+            Status::Drifted { have, want } => format!("have {have}, want {want}"),
+            Status::Unknown { why } => format!("could not check: {why}"),
+        }
+    }
+}
+
+/// Why an apply failed: a message, what the command printed, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Failure {
+    pub fn new(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            output: None,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// A command that ran and failed; its last lines of output are kept.
+    pub fn command(what: &str, out: &CmdOutput) -> Failure {
+        let tail = out.tail(15);
+        Failure {
+            message: format!("`{what}` failed ({})", out.status_text()),
+            output: (!tail.is_empty()).then_some(tail),
+            hint: None,
+        }
+    }
+
+    pub fn spawn(what: &str, e: &std::io::Error) -> Failure {
+        Failure::new(format!("cannot run `{what}`: {e}"))
+    }
+}
+
+/// What a resource needs while checking or applying.
+pub struct Cx<'a> {
+    pub system: &'a System,
+    pub facts: &'a Facts,
+    pub memory: &'a Memory,
+    /// Variables added to every command's environment (the project's `[env]`).
+    pub env: &'a [(String, String)],
+    /// The user asked to replace files that differ from what devup wrote (a backup is kept).
+    pub replace_files: bool,
+    /// The step being checked or applied, as the key of what the state remembers for it.
+    pub step_id: &'a str,
+}
+
+pub trait Resource: Send + Sync {
+    /// What the step makes true, e.g. "directory .venv".
+    fn describe(&self) -> String;
+
+    /// Reads the machine; never changes it.
+    fn check(&self, cx: &Cx) -> Status;
+
+    /// What `apply` will do, for the plan, e.g. "run `npm ci`".
+    fn action(&self) -> String;
+
+    fn apply(&self, cx: &Cx) -> Result<(), Failure>;
+
+    /// The shell commands this resource may run, shown to the user before trusting a project.
+    fn commands(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Whether applying needs root (package installs).
+    fn needs_root(&self) -> bool {
+        false
+    }
+}
+
+/// What a kind needs to build a resource from a recipe step or a project entry.
+pub struct BuildCx<'a> {
+    pub project_dir: &'a Path,
+    pub state_dir: &'a Path,
+    pub home: Option<&'a Path>,
+    pub vars: &'a Vars,
+}
+
+type Builder = fn(toml::Table, &BuildCx) -> Result<Box<dyn Resource>, String>;
+
+/// Every resource kind, by the name recipes use in `kind = "..."`.
+pub const KINDS: &[(&str, Builder)] = &[
+    ("binary", binary::build),
+    ("command", command::build),
+    ("deps", deps::build),
+    ("directory", directory::build),
+    ("file", file::build),
+    ("symlink", symlink::build),
+];
+
+pub fn kind_names() -> Vec<&'static str> {
+    KINDS.iter().map(|(name, _)| *name).collect()
+}
+
+pub fn build(kind: &str, args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+    let (_, builder) = KINDS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .ok_or_else(|| format!("unknown kind `{kind}`"))?;
+    builder(args, cx)
+}
+
+/// Reads a kind's arguments, rejecting unknown ones.
+fn parse_args<T: DeserializeOwned>(args: toml::Table) -> Result<T, String> {
+    toml::Value::Table(args)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().trim().to_string())
+}
+
+/// Reads `mode = "0600"`.
+fn parse_mode(text: &str) -> Result<u32, String> {
+    u32::from_str_radix(text.trim_start_matches("0o"), 8)
+        .ok()
+        .filter(|m| *m <= 0o7777)
+        .ok_or_else(|| format!("mode `{text}` is not an octal file mode such as \"0644\""))
+}
+
+fn mode_of(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+impl std::fmt::Debug for dyn Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}

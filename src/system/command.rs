@@ -1,0 +1,114 @@
+//! A command line to run, and what it printed.
+
+use std::ffi::OsString;
+use std::io;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    pub program: OsString,
+    pub args: Vec<OsString>,
+    pub cwd: Option<PathBuf>,
+    pub env: Vec<(String, String)>,
+}
+
+impl Cmd {
+    pub fn new(program: impl Into<OsString>) -> Cmd {
+        Cmd {
+            program: program.into(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+        }
+    }
+
+    /// A shell command line, run by `sh -c`.
+    pub fn shell(script: &str) -> Cmd {
+        Cmd::new("sh").arg("-c").arg(script)
+    }
+
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Cmd {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Cmd {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Cmd {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    pub fn envs(mut self, vars: &[(String, String)]) -> Cmd {
+        self.env.extend(vars.iter().cloned());
+        self
+    }
+
+    /// The command as a person would type it, for plans and error messages.
+    pub fn display(&self) -> String {
+        let words = std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|w| w.to_string_lossy());
+        if self.program == "sh" && self.args.len() == 2 && self.args[0] == "-c" {
+            return self.args[1].to_string_lossy().into_owned();
+        }
+        words
+            .map(|w| crate::recipe::template::quote(&w))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub(super) fn output(&self) -> io::Result<CmdOutput> {
+        let mut command = Command::new(&self.program);
+        command.args(&self.args).stdin(Stdio::null());
+        if let Some(dir) = &self.cwd {
+            command.current_dir(dir);
+        }
+        for (key, value) in &self.env {
+            command.env(key, value);
+        }
+        let output = command.output()?;
+        Ok(CmdOutput {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdOutput {
+    /// The exit code; `None` when a signal ended the process.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl CmdOutput {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// The last lines the command printed (stderr, else stdout), to show why it failed.
+    pub fn tail(&self, lines: usize) -> String {
+        let text = if self.stderr.trim().is_empty() {
+            &self.stdout
+        } else {
+            &self.stderr
+        };
+        let all: Vec<&str> = text.trim_end().lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// "exit code 3" or "killed by a signal".
+    pub fn status_text(&self) -> String {
+        match self.code {
+            Some(code) => format!("exit code {code}"),
+            None => "killed by a signal".to_string(),
+        }
+    }
+}

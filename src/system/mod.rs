@@ -1,0 +1,128 @@
+//! Every side effect devup has on the machine goes through `System`: spawning processes,
+//! writing files, changing permissions, probing sockets. Reads of files are not side effects
+//! and use `std::fs` directly.
+//!
+//! One place means one place to count what a run spawned (`--timings`, the benchmark) and one
+//! place to make writes atomic.
+
+mod command;
+
+pub use command::{Cmd, CmdOutput};
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+#[derive(Debug, Default)]
+pub struct System {
+    spawned: AtomicUsize,
+}
+
+impl System {
+    pub fn new() -> System {
+        System::default()
+    }
+
+    /// How many processes this run has started.
+    pub fn spawned(&self) -> usize {
+        self.spawned.load(Ordering::Relaxed)
+    }
+
+    /// Runs a command to completion, capturing its output. Its stdin is empty: devup never
+    /// lets a step wait for keyboard input that nobody will type.
+    pub fn run(&self, cmd: &Cmd) -> io::Result<CmdOutput> {
+        self.spawned.fetch_add(1, Ordering::Relaxed);
+        cmd.output()
+    }
+
+    /// Writes a file so that a reader (or a crash) sees either the old or the new content.
+    pub fn write_atomic(&self, path: &Path, content: &[u8], mode: Option<u32>) -> io::Result<()> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut temp = tempfile::Builder::new()
+            .prefix(".devup-tmp")
+            .tempfile_in(dir)?;
+        temp.write_all(content)?;
+        temp.as_file().sync_all()?;
+        if let Some(mode) = mode {
+            set_mode(temp.path(), mode)?;
+        }
+        temp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    pub fn create_dir_all(&self, path: &Path, mode: Option<u32>) -> io::Result<()> {
+        std::fs::create_dir_all(path)?;
+        if let Some(mode) = mode {
+            set_mode(path, mode)?;
+        }
+        Ok(())
+    }
+
+    pub fn set_mode(&self, path: &Path, mode: u32) -> io::Result<()> {
+        set_mode(path, mode)
+    }
+
+    pub fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
+        std::os::unix::fs::symlink(target, link)
+    }
+
+    pub fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::rename(from, to)
+    }
+
+    pub fn remove_file(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_file(path)
+    }
+
+    /// Whether something accepts TCP connections at `addr`.
+    pub fn tcp_open(&self, addr: SocketAddr, timeout: Duration) -> bool {
+        TcpStream::connect_timeout(&addr, timeout).is_ok()
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn atomic_write_replaces_content_and_sets_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let system = System::new();
+        system.write_atomic(&path, b"one", None).unwrap();
+        system.write_atomic(&path, b"two", Some(0o600)).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left behind"
+        );
+    }
+
+    #[test]
+    fn counts_spawned_processes() {
+        let system = System::new();
+        let out = system
+            .run(&Cmd::shell("echo hi; echo err >&2; exit 3"))
+            .unwrap();
+        assert_eq!(system.spawned(), 1);
+        assert_eq!(out.code, Some(3));
+        assert_eq!(out.stdout, "hi\n");
+        assert_eq!(out.stderr, "err\n");
+    }
+}

@@ -1,0 +1,194 @@
+//! Version constraints as users write them for tools: `"3.11"`, `">=3.11"`, `"20"`, `"*"`.
+//!
+//! A bare version means "this release line": `"3.11"` accepts 3.11.0 and 3.11.9 but not 3.12,
+//! and `"20"` accepts any 20.x. That is what people mean when they pin a language, and it is
+//! what `semver`'s `=3.11` means, so constraints are parsed by `semver` after that one rewrite.
+//! Versions printed by tools (`v20.1.0`, `go1.22.3`, `3.13.0rc1`) are read leniently.
+
+use std::fmt;
+
+use semver::{Version, VersionReq};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    text: String,
+    req: VersionReq,
+}
+
+impl Constraint {
+    pub fn parse(text: &str) -> Result<Constraint, String> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed == "latest" {
+            return Ok(Constraint::any());
+        }
+        let rewritten: Vec<String> = trimmed
+            .split(',')
+            .map(|part| {
+                let part = part.trim();
+                let part = part.strip_prefix('v').unwrap_or(part);
+                if part.starts_with(|c: char| c.is_ascii_digit()) {
+                    format!("={part}")
+                } else {
+                    part.to_string()
+                }
+            })
+            .collect();
+        let req = VersionReq::parse(&rewritten.join(", ")).map_err(|e| e.to_string())?;
+        Ok(Constraint {
+            text: trimmed.to_string(),
+            req,
+        })
+    }
+
+    pub fn any() -> Constraint {
+        Constraint {
+            text: "*".into(),
+            req: VersionReq::STAR,
+        }
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.req == VersionReq::STAR
+    }
+
+    pub fn matches(&self, version: &str) -> bool {
+        match lenient(version) {
+            Some(v) => self.req.matches(&v),
+            None => false,
+        }
+    }
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Reads a version as tools print it: leading `v`, missing minor or patch, a pre-release glued on.
+pub fn lenient(text: &str) -> Option<Version> {
+    let text = text.trim().trim_start_matches('v');
+    let numeric_end = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (numbers, rest) = text.split_at(numeric_end);
+    let mut parts = numbers
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().flatten().unwrap_or(0);
+    let patch = parts.next().flatten().unwrap_or(0);
+    let mut version = Version::new(major, minor, patch);
+    let pre = rest.trim_start_matches(['-', '+', '_']);
+    if !pre.is_empty() {
+        let cleaned: String = pre
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+            .collect();
+        if let Ok(pre) = semver::Prerelease::new(&cleaned) {
+            version.pre = pre;
+        }
+    }
+    Some(version)
+}
+
+/// Finds the first version-looking word in a tool's output, e.g. `Python 3.11.7` → `3.11.7`,
+/// `go version go1.22.3 linux/amd64` → `1.22.3`. With `after`, the search starts after that
+/// marker (for outputs such as MariaDB's, whose first number is not the server version).
+pub fn extract(output: &str, after: Option<&str>) -> Option<String> {
+    let text = match after {
+        Some(marker) => &output[output.find(marker)? + marker.len()..],
+        None => output,
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+                i += 1;
+            }
+            let found = text[start..i].trim_end_matches('.');
+            if found.contains('.') || after.is_some() {
+                return Some(found.to_string());
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(c: &str, v: &str) -> bool {
+        Constraint::parse(c).unwrap().matches(v)
+    }
+
+    #[test]
+    fn bare_version_is_a_release_line() {
+        assert!(ok("3.11", "3.11.7"));
+        assert!(ok("3.11", "3.11"));
+        assert!(!ok("3.11", "3.12.0"));
+        assert!(ok("20", "v20.20.2"));
+        assert!(!ok("20", "18.19.0"));
+        assert!(ok("3.11.7", "3.11.7"));
+        assert!(!ok("3.11.7", "3.11.8"));
+    }
+
+    #[test]
+    fn operators_and_ranges() {
+        assert!(ok(">=3.11", "3.12.1"));
+        assert!(!ok(">=3.11", "3.10.14"));
+        assert!(ok(">=18, <21", "20.1.0"));
+        assert!(!ok(">=18, <21", "21.0.0"));
+        assert!(ok("~1.2", "1.2.9"));
+        assert!(ok("*", "0.0.1"));
+        assert!(ok("latest", "99"));
+        assert!(ok("3.11.*", "3.11.2"));
+    }
+
+    #[test]
+    fn bad_constraints_are_errors() {
+        assert!(Constraint::parse(">=banana").is_err());
+        assert!(Constraint::parse("3..1").is_err());
+        assert!(Constraint::parse(">= 3, <<4").is_err());
+    }
+
+    #[test]
+    fn lenient_versions() {
+        assert_eq!(lenient("v20.20.2"), Some(Version::new(20, 20, 2)));
+        assert_eq!(lenient("3"), Some(Version::new(3, 0, 0)));
+        assert_eq!(lenient("3.13.0rc1").unwrap().pre.as_str(), "rc1");
+        assert_eq!(lenient("abc"), None);
+    }
+
+    #[test]
+    fn extracts_versions_from_tool_output() {
+        assert_eq!(extract("Python 3.11.7\n", None).as_deref(), Some("3.11.7"));
+        assert_eq!(extract("v20.20.2", None).as_deref(), Some("20.20.2"));
+        assert_eq!(
+            extract("go version go1.22.3 linux/amd64", None).as_deref(),
+            Some("1.22.3")
+        );
+        assert_eq!(
+            extract("openjdk version \"17.0.15\" 2025-04-15", None).as_deref(),
+            Some("17.0.15")
+        );
+        assert_eq!(
+            extract("Redis server v=7.0.15 sha=00000000:0", None).as_deref(),
+            Some("7.0.15")
+        );
+        assert_eq!(
+            extract(
+                "mysql  Ver 15.1 Distrib 10.11.6-MariaDB, for debian",
+                Some("Distrib ")
+            )
+            .as_deref(),
+            Some("10.11.6")
+        );
+        assert_eq!(extract("no digits here", None), None);
+    }
+}

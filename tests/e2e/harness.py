@@ -1,0 +1,430 @@
+#!/usr/bin/env python3
+"""End-to-end harness: run a scenario inside a throwaway Debian root.
+
+Base root: `debootstrap --variant=minbase` once, kept as a zstd tarball in the
+cache dir (name keyed by a hash of the recipe) and extracted next to it.
+
+Per scenario, `ns-init.sh` runs as PID 1 of fresh mount/pid/uts/ipc/net
+namespaces. It mounts a tmpfs, an overlay (lower = base root, upper = tmpfs),
+proc/sys/dev/run/tmp, copies in devup + the scenario, and chroots. All
+mounts live only in that mount namespace and every process lives in that PID
+namespace, so the kernel tears everything down when PID 1 exits or is
+killed: nothing is ever mounted on the host. With `needs = ["network"]`,
+slirp4netns gives the namespace outbound access (NAT, DNS on 10.0.2.3).
+
+CLI: `harness.py base` builds/reuses the base root and prints its path;
+`harness.py shell [--network]` opens an interactive shell in a throwaway root.
+"""
+import argparse
+import fcntl
+import hashlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+E2E_DIR = Path(__file__).resolve().parent
+REPO = E2E_DIR.parent.parent
+NS_INIT = E2E_DIR / "ns-init.sh"
+LIB_SH = E2E_DIR / "lib.sh"
+
+# The recipe of the base root. Changing anything here (or RECIPE_VERSION when
+# the post-debootstrap configuration below changes) yields a new cache key.
+# Do NOT add what devup must install itself (python3, nodejs, postgresql...).
+RECIPE = {
+    "version": 2,
+    "suite": "bookworm",
+    "variant": "minbase",
+    "packages": ["ca-certificates", "procps"],
+    "mirror": os.environ.get("DEVUP_E2E_MIRROR", "http://deb.debian.org/debian"),
+    "security": "http://deb.debian.org/debian-security",
+}
+HOSTNAME = "devup-e2e"
+
+
+def log(msg):
+    print(f"[e2e] {msg}", file=sys.stderr, flush=True)
+
+
+def cache_dir():
+    d = Path(os.environ.get("DEVUP_E2E_CACHE") or REPO / "target" / "e2e-cache")
+    d.mkdir(parents=True, exist_ok=True)
+    return d.resolve()
+
+
+def recipe_key():
+    blob = json.dumps(RECIPE, sort_keys=True).encode()
+    return f"base-{RECIPE['suite']}-{hashlib.sha256(blob).hexdigest()[:12]}"
+
+
+class flock:
+    """Exclusive lock on a file, so concurrent runs don't build twice."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+
+
+# ---------------------------------------------------------------- base root
+
+def _apt_sources():
+    r = RECIPE
+    return (
+        f"Types: deb\nURIs: {r['mirror']}\n"
+        f"Suites: {r['suite']} {r['suite']}-updates\nComponents: main\n"
+        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
+        f"Types: deb\nURIs: {r['security']}\n"
+        f"Suites: {r['suite']}-security\nComponents: main\n"
+        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+    )
+
+
+def _configure_root(root: Path):
+    """Post-debootstrap configuration (bump RECIPE['version'] when changed)."""
+    (root / "etc/apt/sources.list").unlink(missing_ok=True)
+    (root / "etc/apt/sources.list.d/debian.sources").write_text(_apt_sources())
+    (root / "etc/apt/apt.conf.d/80-e2e").write_text('Acquire::Retries "3";\n')
+    (root / "etc/hostname").write_text(HOSTNAME + "\n")
+    (root / "etc/resolv.conf").unlink(missing_ok=True)  # debootstrap copied the host's
+    (root / "etc/resolv.conf").write_text("nameserver 10.0.2.3\n")  # slirp4netns' DNS
+    # Like a fresh container: no package lists, no downloaded .debs.
+    for d in ("var/lib/apt/lists", "var/cache/apt/archives"):
+        for p in (root / d).iterdir():
+            if p.is_file() and p.name != "lock":
+                p.unlink()
+
+
+def _build_tarball(cache: Path, tarball: Path):
+    if not shutil.which("debootstrap"):
+        raise HarnessUnavailable("debootstrap missing (run tests/e2e/setup.sh)")
+    r = RECIPE
+    work = Path(tempfile.mkdtemp(prefix="build-", dir=cache))
+    root = work / "root"
+    blog = cache / "base-build.log"
+    log(f"building base root {tarball.name} with debootstrap (~1 min), log: {blog}")
+    t0 = time.monotonic()
+    try:
+        # debootstrap mounts proc/sys in the target; a private mount namespace
+        # guarantees none of them survives a crash.
+        cmd = ["unshare", "--mount", "--propagation", "private",
+               "debootstrap", f"--variant={r['variant']}",
+               "--include=" + ",".join(r["packages"]),
+               r["suite"], str(root), r["mirror"]]
+        with open(blog, "wb") as out:
+            rc = subprocess.call(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+        if rc != 0:
+            tail = blog.read_text(errors="replace").splitlines()[-20:]
+            raise RuntimeError("debootstrap failed:\n" + "\n".join(tail))
+        _configure_root(root)
+        tmp = tarball.with_name(tarball.name + ".tmp")
+        subprocess.run(f"tar --numeric-owner --xattrs --xattrs-include='*' -C '{root}' -cf - . "
+                       f"| zstd -q -T0 -o '{tmp}' -f", shell=True, check=True)
+        os.rename(tmp, tarball)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log(f"base root built in {time.monotonic() - t0:.1f}s "
+        f"({tarball.stat().st_size / 1e6:.0f} MB compressed)")
+
+
+def ensure_base():
+    """Return the extracted base root dir for the current recipe."""
+    cache = cache_dir()
+    key = recipe_key()
+    tarball, rootdir = cache / f"{key}.tar.zst", cache / key
+    with flock(cache / "base.lock"):
+        if not tarball.exists():
+            _build_tarball(cache, tarball)
+        if not rootdir.is_dir():
+            t0 = time.monotonic()
+            tmp = Path(tempfile.mkdtemp(prefix=key + ".extract-", dir=cache))
+            os.chmod(tmp, 0o755)
+            subprocess.run(f"zstd -q -dc '{tarball}' | tar --numeric-owner --xattrs "
+                           f"--xattrs-include='*' -C '{tmp}' -xf -", shell=True, check=True)
+            os.rename(tmp, rootdir)
+            log(f"extracted {tarball.name} in {time.monotonic() - t0:.2f}s")
+        # Drop stale builds of older recipes.
+        for p in cache.glob("base-*"):
+            if p.name.startswith(key) or p.name.endswith((".log", ".lock")):
+                continue
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+    return rootdir
+
+
+# ---------------------------------------------------------------- host checks
+
+class HarnessUnavailable(Exception):
+    """This machine cannot run the suite (not a test failure)."""
+
+
+def check_host(need_debootstrap):
+    """Raise HarnessUnavailable with a reason when the suite cannot run here."""
+    if os.geteuid() != 0:
+        raise HarnessUnavailable("must run as root (mounts, namespaces, chroot)")
+    tools = ["unshare", "setpriv", "slirp4netns", "zstd", "tar", "ip", "timeout"]
+    if need_debootstrap:
+        tools.append("debootstrap")
+    missing = [t for t in tools if not shutil.which(t)]
+    if missing:
+        raise HarnessUnavailable(f"missing {', '.join(missing)} (run tests/e2e/setup.sh)")
+    # Can we create the namespaces and mount a tmpfs + overlay inside them?
+    with tempfile.TemporaryDirectory(prefix="probe-", dir=cache_dir()) as d:
+        script = ('set -e; cd "$1"; mount -t tmpfs probe .; mkdir l u w m; '
+                  'mount -t overlay o -o lowerdir=l,upperdir=u,workdir=w m; ip link set lo up')
+        r = subprocess.run(["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
+                            "--propagation", "private", "sh", "-c", script, "probe", d],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise HarnessUnavailable("cannot create namespaces / mount tmpfs+overlay: "
+                                     + (r.stderr.strip() or f"exit {r.returncode}"))
+
+
+# ---------------------------------------------------------------- scenarios
+
+@dataclass
+class Scenario:
+    name: str
+    dir: Path
+    timeout: int = 600
+    network: bool = False
+    systemd: bool = False
+    tmpfs_size_mb: int = 8192
+
+
+def load_scenario(d: Path) -> Scenario:
+    s = Scenario(d.name, d)
+    if not (d / "scenario.sh").is_file():
+        raise ValueError(f"{d}: no scenario.sh")
+    cfg = {}
+    if (d / "scenario.toml").exists():
+        cfg = tomllib.loads((d / "scenario.toml").read_text())
+    unknown = set(cfg) - {"timeout_seconds", "needs", "systemd", "tmpfs_size_mb"}
+    if unknown:
+        raise ValueError(f"{d}/scenario.toml: unknown keys {sorted(unknown)}")
+    needs = set(cfg.get("needs", []))
+    if needs - {"network"}:
+        raise ValueError(f"{d}/scenario.toml: unknown needs {sorted(needs - {'network'})}")
+    s.timeout = int(cfg.get("timeout_seconds", s.timeout))
+    s.network = "network" in needs
+    s.systemd = bool(cfg.get("systemd", False))
+    s.tmpfs_size_mb = int(cfg.get("tmpfs_size_mb", s.tmpfs_size_mb))
+    return s
+
+
+@dataclass
+class Outcome:
+    result: str            # "pass", "fail", "timeout", "skip", "error"
+    seconds: float
+    detail: str = ""
+    timings: dict = field(default_factory=dict)
+
+
+# Process groups of everything currently running, so that Ctrl-C can kill them.
+_live = set()
+_live_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+def kill_all():
+    """Kill every namespace/slirp4netns started by this process (Ctrl-C)."""
+    _stopping.set()
+    with _live_lock:
+        for pid in list(_live):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _spawn(cmd, **kw):
+    # setpriv --pdeathsig: if this Python process dies (even by SIGKILL) the
+    # child is killed too; unshare --kill-child then takes the namespace down.
+    p = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", *cmd], **kw)
+    with _live_lock:
+        _live.add(p.pid)
+    if _stopping.is_set():
+        os.killpg(p.pid, signal.SIGKILL)
+    return p
+
+
+def _reap(p, sig=signal.SIGKILL):
+    if p.poll() is None:
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            pass
+    p.wait()
+    with _live_lock:
+        _live.discard(p.pid)
+
+
+def _ns(pid, kind):
+    try:
+        return os.readlink(f"/proc/{pid}/ns/{kind}")
+    except OSError:
+        return None
+
+
+def leftover_processes(ns_ids):
+    """PIDs on this machine that are still inside one of the given namespaces."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        for kind in ("pid", "mnt"):
+            if _ns(pid, kind) in ns_ids:
+                found.append(int(pid))
+                break
+    return found
+
+
+def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | None,
+                 keep_dir: Path | None = None, interactive=False) -> Outcome:
+    """Run one scenario in a throwaway root. Always tears everything down."""
+    t0 = time.monotonic()
+    if sc.systemd:
+        return Outcome("skip", 0.0, "systemd mode (systemd-nspawn --boot) not implemented yet")
+    cache = cache_dir()
+    apt_cache = cache / "apt-archives"
+    (apt_cache / "partial").mkdir(parents=True, exist_ok=True)
+    (cache / "runs").mkdir(exist_ok=True)
+    rundir = Path(tempfile.mkdtemp(prefix=sc.name + "-", dir=cache / "runs"))
+    (rundir / "mnt").mkdir()
+    out = open(log_path, "wb") if log_path else None
+    go_r, go_w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    env = {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "E2E_NAME": sc.name, "E2E_MNT": str(rundir / "mnt"), "E2E_RESULT": str(rundir / "result"),
+        "E2E_BASE": str(base), "E2E_SCENARIO_DIR": str(sc.dir), "E2E_LIB": str(LIB_SH),
+        "E2E_DEVUP": str(devup or ""), "E2E_APT_CACHE": str(apt_cache),
+        "E2E_TIMEOUT": str(sc.timeout), "E2E_TMPFS_SIZE": f"{sc.tmpfs_size_mb}m",
+        "E2E_NETWORK": "1" if sc.network else "0", "E2E_GO_FD": str(go_r),
+        "E2E_HOSTNAME": HOSTNAME, "E2E_KEEP_DIR": str(keep_dir or ""),
+        "E2E_INTERACTIVE": "1" if interactive else "0",
+        "E2E_HOST_NS_NET": _ns("self", "net"), "E2E_HOST_NS_PID": _ns("self", "pid"),
+        "E2E_HOST_NS_MNT": _ns("self", "mnt"),
+    }
+    cmd = ["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
+           "--kill-child=SIGKILL", "--propagation", "private", "bash", str(NS_INIT)]
+    stdio = {} if interactive else {"stdin": subprocess.DEVNULL, "stdout": out,
+                                    "stderr": subprocess.STDOUT}
+    ns_p = slirp = None
+    ns_ids = set()
+    detail, result = "", None
+    try:
+        ns_p = _spawn(cmd, env=env, pass_fds=(go_r,), start_new_session=not interactive, **stdio)
+        os.close(go_r)
+        go_r = None
+        # Wait until unshare(2) has happened: its net namespace differs from ours.
+        deadline = time.monotonic() + 10
+        while _ns(ns_p.pid, "net") in (None, env["E2E_HOST_NS_NET"]):
+            if ns_p.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("namespace creation failed")
+            time.sleep(0.002)
+        ns_ids = {_ns(ns_p.pid, "mnt"), _ns(ns_p.pid, "pid_for_children")} - {None}
+        if sc.network:
+            slirp = _spawn(["slirp4netns", "--configure", "--mtu=65520",
+                            "--disable-host-loopback", f"--ready-fd={ready_w}",
+                            str(ns_p.pid), "tap0"],
+                           pass_fds=(ready_w,), stdin=subprocess.DEVNULL,
+                           stdout=out or subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                           start_new_session=True)
+            if not select.select([ready_r], [], [], 15)[0] or os.read(ready_r, 1) != b"1":
+                raise RuntimeError("slirp4netns did not come up")
+        os.write(go_w, b"go\n")
+        sc_start = time.monotonic()
+        try:
+            # ns-init enforces sc.timeout itself; this is the backstop.
+            ns_p.wait(timeout=None if interactive else sc.timeout + 60)
+        except subprocess.TimeoutExpired:
+            result, detail = "timeout", f"killed after {sc.timeout + 60}s (hard backstop)"
+        rc_file = rundir / "result"
+        rc = int(rc_file.read_text()) if rc_file.exists() else None
+        if result:
+            pass
+        elif _stopping.is_set():
+            result, detail = "fail", "interrupted"
+        elif rc is None:
+            result, detail = "error", f"ns-init died (exit {ns_p.returncode})"
+        elif rc == 0:
+            result = "pass"
+        elif rc in (124, 137):
+            result, detail = "timeout", f"scenario exceeded timeout_seconds={sc.timeout}"
+        else:
+            result, detail = "fail", f"scenario.sh exited {rc}"
+        timings = {"setup": sc_start - t0, "run": time.monotonic() - sc_start}
+    except Exception as e:  # harness problem: report it, still clean up below
+        result, detail, timings = "error", f"harness: {e}", {}
+    finally:
+        for p in (ns_p, slirp):
+            if p:
+                _reap(p)
+        for fd in (go_r, go_w, ready_r, ready_w):
+            if fd is not None:
+                os.close(fd)
+        left = leftover_processes(ns_ids) if ns_ids else []
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if os.path.ismount(rundir / "mnt"):  # never happens: mounts are ns-private
+            result, detail = "error", f"{rundir}/mnt is mounted on the host!"
+        else:
+            shutil.rmtree(rundir, ignore_errors=True)
+        if out:
+            out.write(f"=== e2e: result {result} {detail}\n".encode())
+            out.close()
+    if left:
+        result, detail = "error", f"processes left in the namespace after exit: {left}"
+    return Outcome(result, time.monotonic() - t0, detail, timings)
+
+
+def default_devup():
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+    return target / "release" / "devup"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("base", help="build or reuse the base root and print its path")
+    sh = sub.add_parser("shell", help="interactive shell in a throwaway root")
+    sh.add_argument("--network", action="store_true")
+    sh.add_argument("--devup", type=Path, default=default_devup())
+    args = ap.parse_args()
+    try:
+        check_host(need_debootstrap=False)
+        base = ensure_base()
+    except HarnessUnavailable as e:
+        sys.exit(f"cannot run: {e}")
+    if args.cmd == "base":
+        print(base)
+        return
+    with tempfile.TemporaryDirectory() as d:
+        Path(d, "scenario.sh").write_text("exec bash -i\n")
+        sc = Scenario("shell", Path(d), timeout=10**6, network=args.network)
+        devup = args.devup if args.devup.exists() else None
+        o = run_scenario(sc, base, devup, None, interactive=True)
+    print(f"{o.result} {o.detail}")
+
+
+if __name__ == "__main__":
+    main()

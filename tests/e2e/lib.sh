@@ -1,0 +1,57 @@
+# Helpers for e2e scenario scripts. In the throwaway root this file is
+# /e2e/lib.sh; a scenario starts with `source /e2e/lib.sh`.
+# scenario.sh runs under `set -euo pipefail`: any failing command fails it.
+
+# step MESSAGE...: announce what the scenario does next (shows in the log).
+step() { printf '\n--- [%s] %s\n' "$(date +%T)" "$*"; }
+
+# fail MESSAGE...: stop the scenario with an error.
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+# assert_eq EXPECTED ACTUAL [WHAT]
+assert_eq() {
+    [ "$1" == "$2" ] || fail "${3:-value}: expected '$1', got '$2'"
+}
+
+# assert_ne UNEXPECTED ACTUAL [WHAT]
+assert_ne() {
+    [ "$1" != "$2" ] || fail "${3:-value}: expected something other than '$1'"
+}
+
+# assert_contains HAYSTACK NEEDLE [WHAT]
+assert_contains() {
+    [[ "$1" == *"$2"* ]] || fail "${3:-output}: '$2' not found in: $1"
+}
+
+# assert_match STRING EXTENDED_REGEX [WHAT]
+assert_match() {
+    [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
+}
+
+# assert_file PATH: PATH exists.   assert_no_file PATH: it does not.
+assert_file() { [ -e "$1" ] || fail "expected $1 to exist"; }
+assert_no_file() { [ ! -e "$1" ] || fail "expected $1 not to exist"; }
+
+# assert_cmd NAME / assert_no_cmd NAME: NAME is / is not on PATH.
+assert_cmd() { command -v "$1" >/dev/null || fail "command '$1' not found"; }
+assert_no_cmd() { ! command -v "$1" >/dev/null || fail "command '$1' unexpectedly present"; }
+
+# expect_exit CODE CMD...: run CMD, require exit status CODE. Its output is
+# shown and also kept in $OUT (stdout+stderr) for further asserts.
+expect_exit() {
+    local want=$1 got=0
+    shift
+    OUT=$("$@" 2>&1) || got=$?
+    printf '%s\n' "$OUT"
+    [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want"
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
+wait_for() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for: $*"
+        sleep 0.2
+    done
+}
