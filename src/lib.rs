@@ -2,8 +2,10 @@
 //!
 //! The pipeline, one direction: `manifest` (read devup.toml) → `expand` (recipes → steps) →
 //! `graph` (order) → `engine` (check, plan, apply, verify) → `printer` (report).
-//! Every side effect goes through `system`.
+//! Every side effect goes through `system`; every environment variable is read in `settings`.
 
+pub mod cli;
+pub mod commands;
 pub mod diagnostic;
 pub mod engine;
 pub mod error;
@@ -11,8 +13,12 @@ pub mod expand;
 pub mod facts;
 pub mod graph;
 pub mod manifest;
+pub mod printer;
+pub mod project;
 pub mod recipe;
 pub mod resources;
+pub mod run;
+pub mod settings;
 pub mod state;
 pub mod step;
 pub mod system;

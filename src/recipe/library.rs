@@ -11,9 +11,12 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/recipes.rs"));
 }
 
+/// Makes the `Origin` of a recipe found in an override directory.
+type OriginOf = fn(PathBuf) -> Origin;
+
 pub struct Library {
-    /// Override directories, most specific first: (dir, origin maker).
-    overrides: Vec<(PathBuf, fn(PathBuf) -> Origin)>,
+    /// Override directories, most specific first.
+    overrides: Vec<(PathBuf, OriginOf)>,
     kinds: Vec<&'static str>,
 }
 
@@ -24,7 +27,7 @@ impl Library {
         user_dir: Option<&Path>,
         kinds: Vec<&'static str>,
     ) -> Library {
-        let mut overrides: Vec<(PathBuf, fn(PathBuf) -> Origin)> = Vec::new();
+        let mut overrides: Vec<(PathBuf, OriginOf)> = Vec::new();
         if let Some(dir) = project_dir {
             overrides.push((dir.join(".devup").join("recipes"), Origin::Project));
         }

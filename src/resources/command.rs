@@ -82,7 +82,11 @@ impl Resource for Command {
                 } else {
                     format!(": {tail}")
                 };
-                Status::missing(format!("`{}` {}{detail}", self.check, out.status_text()))
+                Status::missing(format!(
+                    "check `{}` failed ({}){detail}",
+                    self.check,
+                    out.status_text()
+                ))
             }
             Err(e) => Status::unknown(format!("cannot run `{}`: {e}", self.check)),
         }

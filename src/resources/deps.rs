@@ -103,14 +103,11 @@ fn changes(old: &str, new: &str) -> Vec<String> {
     let old_lines: Vec<&str> = old.lines().collect();
     new.lines()
         .filter(|line| !old_lines.contains(line))
-        .map(|line| {
-            let mut words = line.splitn(3, ' ');
-            match (words.next(), words.next()) {
-                (Some("input"), Some(name)) => name.to_string(),
-                (Some("run"), _) => "the install command".to_string(),
-                (Some(_), Some(_)) => line.splitn(2, ' ').nth(1).unwrap_or(line).to_string(),
-                _ => line.to_string(),
-            }
+        .map(|line| match line.split_once(' ') {
+            Some(("input", rest)) => rest.rsplit_once(' ').map_or(rest, |(name, _)| name).to_string(),
+            Some(("run", _)) => "the install command".to_string(),
+            Some((_, rest)) => rest.to_string(),
+            None => line.to_string(),
         })
         .collect()
 }

@@ -5,8 +5,8 @@
 //! a user's edit from our own), and cached probes (a binary's version by path, size and mtime).
 //! Losing it is safe: the next run re-checks and at worst repeats an install.
 
-mod lock;
-mod store;
+pub mod lock;
+pub mod store;
 
 pub use lock::ProjectLock;
 pub use store::Store;

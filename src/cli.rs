@@ -1,0 +1,112 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Examples:
+  devup                 bring this project's machine to the state devup.toml declares
+  devup plan            show what would change, and why, without changing anything
+  devup doctor          facts about this machine and every unmet step with its fix
+  devup --yes --json    converge without asking, report as JSON (for CI)
+
+Exit codes: 0 converged, 1 a step failed, 2 changes pending (plan), 3 invalid input,
+4 refused, 5 another run holds the lock, 6 devup could not work (state dir, unreadable file).";
+
+#[derive(Debug, Parser)]
+#[command(name = "devup", version, about = "Make this machine ready to work on a project, with one command", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    /// Options of `up`, which is what `devup` alone runs.
+    #[command(flatten)]
+    pub up: UpArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Run as if started in DIR
+    #[arg(short = 'C', long = "directory", global = true, value_name = "DIR")]
+    pub directory: Option<PathBuf>,
+
+    /// The project file (default: devup.toml here or in a parent directory)
+    #[arg(short, long, global = true, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Print JSON on stdout instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print only changes, failures and the summary
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// How many steps to check or apply at once (default: the number of CPUs)
+    #[arg(short, long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
+    /// Show how long each step's check and apply took, and how many processes devup started
+    #[arg(long, global = true)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct UpArgs {
+    /// Apply without asking for confirmation (also: DEVUP_YES=1)
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Refuse instead of waiting when another devup run works on this project
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Replace files that differ from what devup wrote; the old file is kept as a backup
+    #[arg(long)]
+    pub replace_files: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Converge: check every step, apply what is missing, check again, report (the default)
+    #[command(
+        after_help = "Examples:\n  devup up\n  devup up --yes --jobs 4\n  devup up --replace-files"
+    )]
+    Up(UpArgs),
+
+    /// Show what would change and why; exit 0 when converged, 2 when changes are pending
+    #[command(
+        after_help = "Examples:\n  devup plan\n  devup plan --json | jq '.steps[] | select(.status != \"satisfied\")'"
+    )]
+    Plan,
+
+    /// Facts about this machine, and every unmet step with its cause and fix
+    #[command(after_help = "Examples:\n  devup doctor\n  devup doctor --json")]
+    Doctor,
+
+    /// List the built-in recipes (and the project's and user's own)
+    #[command(after_help = "Examples:\n  devup recipes\n  devup recipes --json")]
+    Recipes,
+
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  devup completions bash > ~/.local/share/bash-completion/completions/devup\n  devup completions zsh > ~/.zfunc/_devup\n  devup completions fish > ~/.config/fish/completions/devup.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+impl UpArgs {
+    /// `devup --yes up --no-wait`: options given before and after `up` both count.
+    pub fn merge(&self, other: &UpArgs) -> UpArgs {
+        UpArgs {
+            yes: self.yes || other.yes,
+            no_wait: self.no_wait || other.no_wait,
+            replace_files: self.replace_files || other.replace_files,
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! One file per subcommand.
+
+pub mod completions;
+pub mod doctor;
+pub mod plan;
+pub mod recipes;
+pub mod up;
+
+use std::time::Duration;
+
+use crate::engine::{self, Plan, RunCx};
+use crate::printer::Printer;
+use crate::project::Project;
+use crate::resources::Status;
+use crate::state::{Memory, Store, store::Loaded};
+use crate::system::System;
+
+/// The state of a project, read for this run; a discarded state file is reported.
+pub fn load_memory(store: &Store, system: &System, printer: &Printer) -> Memory {
+    let (file, how) = store.load(system);
+    if let Loaded::Discarded(why) = how {
+        printer.warn(&format!(
+            "devup's state for this project was unusable and is rebuilt: {why}"
+        ));
+    }
+    Memory::new(file)
+}
+
+/// Checks every step and builds the plan.
+pub fn check(project: &Project, cx: &RunCx) -> (Plan, Vec<(Status, Duration)>) {
+    let statuses = engine::check_all(&project.steps, cx);
+    let plan = Plan::new(
+        &project.manifest.name,
+        &project.steps,
+        &project.order,
+        &statuses,
+    );
+    (plan, statuses)
+}
+
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .max(2)
+}

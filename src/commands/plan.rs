@@ -1,0 +1,38 @@
+//! `devup plan`: what would change and why. Changes nothing, not even devup's own state.
+
+use crate::cli::Global;
+use crate::engine::RunCx;
+use crate::error::{Result, exit};
+use crate::printer::Printer;
+use crate::project::Project;
+use crate::settings::Settings;
+use crate::system::System;
+
+pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8> {
+    let project = Project::open(settings, global)?;
+    let system = System::new();
+    let memory = super::load_memory(&project.store, &system, printer);
+    let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
+    let cx = RunCx {
+        system: &system,
+        facts: &project.facts,
+        memory: &memory,
+        env: &project.manifest.env,
+        replace_files: false,
+        jobs,
+    };
+    let (plan, _) = super::check(&project, &cx);
+    if printer.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&plan).expect("a plan serialises")
+        );
+    } else {
+        print!("{}", printer.plan_text(&plan));
+    }
+    Ok(if plan.is_converged() {
+        exit::OK
+    } else {
+        exit::CHANGES_PENDING
+    })
+}

@@ -1,0 +1,130 @@
+//! `devup up` (and plain `devup`): converge the machine to what the project declares.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::cli::{Global, UpArgs};
+use crate::engine::{self, Outcome, Plan, RunCx, StepResult, Summary};
+use crate::error::{Error, Result, exit};
+use crate::printer::Printer;
+use crate::project::Project;
+use crate::settings::Settings;
+use crate::state::{ProjectLock, lock::Wait};
+use crate::system::System;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    plan: &'a Plan,
+    results: &'a [StepResult],
+    summary: Summary,
+    elapsed_ms: f64,
+    spawned: usize,
+}
+
+pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printer) -> Result<u8> {
+    let started = Instant::now();
+    let project = Project::open(settings, global)?;
+    let wait = if args.no_wait {
+        Wait::No
+    } else {
+        let quiet = printer.json;
+        Wait::Yes(Box::new(move |pid: &str| {
+            if !quiet {
+                eprintln!("waiting for another devup run (pid {pid}) on this project to finish...");
+            }
+        }))
+    };
+    let _lock = ProjectLock::acquire(&project.store.dir, wait)?;
+    let system = System::new();
+    let memory = super::load_memory(&project.store, &system, printer);
+    let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
+    let cx = RunCx {
+        system: &system,
+        facts: &project.facts,
+        memory: &memory,
+        env: &project.manifest.env,
+        replace_files: args.replace_files,
+        jobs,
+    };
+    let (plan, statuses) = super::check(&project, &cx);
+
+    let results: Vec<StepResult> = if plan.is_converged() {
+        plan.steps
+            .iter()
+            .map(|s| StepResult {
+                id: s.id.clone(),
+                outcome: Outcome::Ok,
+                reason: None,
+                apply_ms: 0.0,
+            })
+            .collect()
+    } else {
+        if !printer.quiet {
+            printer.line(printer.plan_text(&plan).trim_end());
+        }
+        let assume_yes = args.yes || settings.assume_yes;
+        if settings.interactive && !assume_yes && !printer.json && !confirm(&plan)? {
+            return Err(Error::Refused(
+                "nothing was changed: the plan was declined".into(),
+            ));
+        }
+        let save = || {
+            if let Some(state) = memory.take_if_changed()
+                && let Err(e) = project.store.save(&system, &state)
+            {
+                printer.warn(&format!("cannot save devup's state: {e}"));
+            }
+        };
+        let results = engine::apply(
+            &project.steps,
+            &project.order,
+            &statuses,
+            &cx,
+            printer,
+            &save,
+        );
+        save();
+        results
+    };
+    // Cached probes (versions, hashes) found by the checks are worth keeping even on a no-op.
+    if let Some(state) = memory.take_if_changed() {
+        let _ = project.store.save(&system, &state);
+    }
+
+    let elapsed = started.elapsed();
+    let summary = Summary::of(&results);
+    if printer.json {
+        let report = JsonReport {
+            plan: &plan,
+            results: &results,
+            summary,
+            elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+            spawned: system.spawned(),
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("a report serialises")
+        );
+    } else {
+        printer.report(&results, elapsed);
+        printer.timings(&plan, &results, system.spawned(), elapsed);
+    }
+    Ok(if summary.failed > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
+}
+
+fn confirm(plan: &Plan) -> Result<bool> {
+    let count = plan.pending().count();
+    dialoguer::Confirm::new()
+        .with_prompt(format!(
+            "Apply {count} change{}?",
+            if count == 1 { "" } else { "s" }
+        ))
+        .default(true)
+        .interact_on(&console::Term::stderr())
+        .map_err(|e| Error::io("cannot ask for confirmation", std::io::Error::other(e)))
+}

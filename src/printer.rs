@@ -1,0 +1,216 @@
+//! How devup talks: the engine reports events and results; the printer decides how they look.
+//! A person at a terminal gets colour and spinners; CI and pipes get plain lines; `--json`
+//! gets one JSON document on stdout and nothing else there.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use console::{Style, style};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::engine::{Events, Outcome, Plan, StepResult, Summary};
+use crate::resources::Status;
+
+pub struct Printer {
+    pub json: bool,
+    pub quiet: bool,
+    pub timings: bool,
+    spinners: Option<MultiProgress>,
+    running: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Printer {
+    pub fn new(json: bool, quiet: bool, timings: bool, interactive: bool, color: bool) -> Printer {
+        console::set_colors_enabled(color);
+        console::set_colors_enabled_stderr(color);
+        let spinners = (interactive && !json)
+            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Printer {
+            json,
+            quiet,
+            timings,
+            spinners,
+            running: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A line of human output on stderr, above any spinners. Nothing in JSON mode.
+    pub fn line(&self, text: &str) {
+        if self.json {
+            return;
+        }
+        match &self.spinners {
+            Some(multi) => multi.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    /// A warning, shown even in JSON mode (on stderr).
+    pub fn warn(&self, text: &str) {
+        eprintln!("{} {text}", style("warning:").yellow().bold());
+    }
+
+    /// The plan's unmet steps, as a person reads them. `out` is stdout for `devup plan`.
+    pub fn plan_text(&self, plan: &Plan) -> String {
+        let pending: Vec<_> = plan.pending().collect();
+        let mut text = if pending.is_empty() {
+            format!(
+                "{}: all {} steps are satisfied\n",
+                plan.project,
+                plan.steps.len()
+            )
+        } else {
+            format!(
+                "{}: {} of {} steps to change\n",
+                plan.project,
+                pending.len(),
+                plan.steps.len()
+            )
+        };
+        let width = pending.iter().map(|s| s.id.len()).max().unwrap_or(0);
+        for step in pending {
+            let (mark, colour) = match step.status {
+                Status::Missing { .. } => ("+", Style::new().green()),
+                Status::Drifted { .. } => ("~", Style::new().yellow()),
+                Status::Unknown { .. } | Status::Satisfied => ("?", Style::new().magenta()),
+            };
+            let root = if step.needs_root { " (needs root)" } else { "" };
+            text.push_str(&format!(
+                "  {} {:width$}  {}\n",
+                colour.apply_to(mark),
+                step.id,
+                step.status.reason()
+            ));
+            if let Some(action) = &step.action {
+                text.push_str(&format!(
+                    "    {:width$}  {} {action}{root}\n",
+                    "",
+                    style("→").dim()
+                ));
+            }
+        }
+        text
+    }
+
+    pub fn summary_line(summary: &Summary, elapsed: Duration) -> String {
+        format!(
+            "{} ok, {} changed, {} failed, {} skipped in {}",
+            summary.ok,
+            summary.changed,
+            summary.failed,
+            summary.skipped,
+            format_duration(elapsed)
+        )
+    }
+
+    /// Failures and skips in full, then the summary line.
+    pub fn report(&self, results: &[StepResult], elapsed: Duration) {
+        for r in results {
+            match &r.outcome {
+                Outcome::Failed(f) => {
+                    let mut text =
+                        format!("{} {}: {}", style("failed:").red().bold(), r.id, f.message);
+                    if let Some(reason) = &r.reason {
+                        text.push_str(&format!("\n  it was applied because: {reason}"));
+                    }
+                    if let Some(output) = &f.output {
+                        for line in output.lines() {
+                            text.push_str(&format!("\n    {line}"));
+                        }
+                    }
+                    if let Some(hint) = &f.hint {
+                        text.push_str(&format!("\n  hint: {hint}"));
+                    }
+                    self.line(&text);
+                }
+                Outcome::Skipped { because } => self.line(&format!(
+                    "{} {}: {because}",
+                    style("skipped:").yellow(),
+                    r.id
+                )),
+                Outcome::Ok | Outcome::Changed => {}
+            }
+        }
+        self.line(&Self::summary_line(&Summary::of(results), elapsed));
+    }
+
+    pub fn timings(&self, plan: &Plan, results: &[StepResult], spawned: usize, elapsed: Duration) {
+        if !self.timings || self.json {
+            return;
+        }
+        let mut rows: Vec<(f64, f64, &str)> = plan
+            .steps
+            .iter()
+            .map(|s| {
+                let apply = results
+                    .iter()
+                    .find(|r| r.id == s.id)
+                    .map_or(0.0, |r| r.apply_ms);
+                (s.check_ms, apply, s.id.as_str())
+            })
+            .collect();
+        rows.sort_by(|a, b| (b.0 + b.1).total_cmp(&(a.0 + a.1)));
+        self.line(&format!("{:>10} {:>10}  step", "check ms", "apply ms"));
+        for (check, apply, id) in rows {
+            self.line(&format!("{check:>10.2} {apply:>10.2}  {id}"));
+        }
+        self.line(&format!(
+            "total {}, {spawned} processes started",
+            format_duration(elapsed)
+        ));
+    }
+}
+
+impl Events for Printer {
+    fn started(&self, id: &str, action: &str) {
+        if self.json {
+            return;
+        }
+        match &self.spinners {
+            Some(multi) => {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}")
+                        .expect("valid template"),
+                );
+                bar.set_message(format!("{id}: {action}"));
+                bar.enable_steady_tick(Duration::from_millis(100));
+                self.running
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id.to_string(), bar);
+            }
+            None if !self.quiet => eprintln!("{} {id}: {action}", style("→").dim()),
+            None => {}
+        }
+    }
+
+    fn finished(&self, result: &StepResult) {
+        if let Some(bar) = self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&result.id)
+        {
+            bar.finish_and_clear();
+        }
+        let took = format_duration(Duration::from_secs_f64(result.apply_ms / 1000.0));
+        let line = match &result.outcome {
+            Outcome::Changed => format!("{} {} ({took})", style("changed").green(), result.id),
+            Outcome::Failed(_) => {
+                format!("{} {} ({took})", style("failed").red().bold(), result.id)
+            }
+            Outcome::Ok | Outcome::Skipped { .. } => return,
+        };
+        self.line(&line);
+    }
+}
+
+pub fn format_duration(d: Duration) -> String {
+    if d.as_secs_f64() >= 1.0 {
+        format!("{:.2}s", d.as_secs_f64())
+    } else {
+        format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+    }
+}

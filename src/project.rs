@@ -1,0 +1,93 @@
+//! Opening a project: find and read devup.toml, read the machine's facts, expand recipes into
+//! steps and order them. Everything that can be wrong with the input is found here.
+
+use std::path::Path;
+
+use crate::cli::Global;
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::expand::{self, Dirs};
+use crate::facts::Facts;
+use crate::graph;
+use crate::manifest::{self, Manifest};
+use crate::recipe::library::Library;
+use crate::resources;
+use crate::settings::Settings;
+use crate::state::Store;
+use crate::step::Step;
+
+pub struct Project {
+    pub manifest: Manifest,
+    pub facts: Facts,
+    pub steps: Vec<Step>,
+    /// Step indices in dependency order.
+    pub order: Vec<usize>,
+    pub store: Store,
+}
+
+impl Project {
+    pub fn open(settings: &Settings, global: &Global) -> Result<Project> {
+        let cwd = std::env::current_dir()
+            .map_err(|e| Error::io("cannot read the current directory", e))?;
+        let start = match &global.directory {
+            Some(dir) => cwd.join(dir),
+            None => cwd.clone(),
+        };
+        let path = match &global.file {
+            Some(file) => start.join(file),
+            None => manifest::find(&start)?,
+        };
+        let path = path
+            .canonicalize()
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+        let manifest = manifest::load(&path, &display_name(&path, &cwd))?;
+        let facts = Facts::read(settings.ci, settings.interactive);
+        let store = Store::for_project(&settings.state_root, &manifest.name, &manifest.dir);
+        let user_recipes = settings.user_recipes();
+        let library = Library::new(
+            Some(&manifest.dir),
+            user_recipes.as_deref(),
+            resources::kind_names(),
+        );
+        let dirs = Dirs {
+            state: &store.dir,
+            home: settings.home.as_deref(),
+        };
+        let steps = expand::expand(&manifest, &library, &facts, &dirs)?;
+        let order = graph::order(&steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
+        Ok(Project {
+            manifest,
+            facts,
+            steps,
+            order,
+            store,
+        })
+    }
+}
+
+/// How devup.toml is named in messages: relative to where the user is, when it is below.
+fn display_name(path: &Path, cwd: &Path) -> String {
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    match path.strip_prefix(&cwd) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+fn cycle_error(manifest: &Manifest, cycle: &graph::Cycle) -> Error {
+    let message = format!(
+        "these steps require each other in a cycle: {}",
+        cycle.0.join(" → ")
+    );
+    let custom = cycle.0.iter().find_map(|id| {
+        let name = id.strip_prefix("step.")?;
+        manifest.steps.iter().find(|s| s.name == name)
+    });
+    let diagnostic = match custom {
+        Some(step) => manifest.source.error(step.span.clone(), message),
+        None => Diagnostic::in_file(manifest.source.name.clone(), message),
+    };
+    diagnostic
+        .with_hint("remove one of these `requires` to break the cycle")
+        .into()
+}

@@ -1,0 +1,47 @@
+//! From arguments to an exit code: parse the command line, read the settings, run the command.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::error::exit;
+use crate::printer::Printer;
+use crate::settings::Settings;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Usage errors are invalid input; `--help` and `--version` are not errors at all.
+            return ExitCode::from(if e.use_stderr() {
+                exit::INVALID_INPUT
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let settings = Settings::from_env();
+    let g = &cli.global;
+    let printer = Printer::new(
+        g.json,
+        g.quiet,
+        g.timings,
+        settings.interactive,
+        settings.color,
+    );
+    let result = match &cli.command {
+        None => commands::up::run(&settings, g, &cli.up, &printer),
+        Some(Command::Up(args)) => commands::up::run(&settings, g, &cli.up.merge(args), &printer),
+        Some(Command::Plan) => commands::plan::run(&settings, g, &printer),
+        Some(Command::Doctor) => commands::doctor::run(&settings, g, &printer),
+        Some(Command::Recipes) => commands::recipes::run(&settings, &printer),
+        Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => e.report(),
+    }
+}

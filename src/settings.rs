@@ -1,0 +1,64 @@
+//! Everything devup reads from its environment, resolved once at start and passed down.
+//! This is the only place that reads environment variables.
+//!
+//! | variable           | meaning                                                        |
+//! |--------------------|----------------------------------------------------------------|
+//! | `DEVUP_STATE_DIR`  | where per-project state lives (default: the platform state dir) |
+//! | `DEVUP_CONFIG_DIR` | the user's config dir; user recipes in `recipes/` under it      |
+//! | `DEVUP_YES`        | `1`: answer yes to the plan confirmation, as `--yes` does       |
+//! | `CI`               | set: no prompts, no spinners, plain output                      |
+//! | `NO_COLOR`         | set: no colour                                                  |
+//! | `HOME`             | the user's home, for `~` in recipes                             |
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+pub struct Settings {
+    pub state_root: PathBuf,
+    pub config_dir: Option<PathBuf>,
+    pub home: Option<PathBuf>,
+    /// Running in CI (the `CI` variable is set).
+    pub ci: bool,
+    /// A person is at a terminal: prompts and spinners are possible.
+    pub interactive: bool,
+    pub color: bool,
+    /// `DEVUP_YES=1`.
+    pub assume_yes: bool,
+}
+
+impl Settings {
+    pub fn from_env() -> Settings {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let dirs = directories::ProjectDirs::from("", "", "devup");
+        let state_root = var("DEVUP_STATE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                dirs.as_ref()
+                    .map(|d| {
+                        d.state_dir()
+                            .unwrap_or_else(|| d.data_local_dir())
+                            .to_path_buf()
+                    })
+                    .unwrap_or_else(|| std::env::temp_dir().join("devup-state"))
+            });
+        let config_dir = var("DEVUP_CONFIG_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs.map(|d| d.config_dir().to_path_buf()));
+        let ci = var("CI").is_some_and(|v| v != "false" && v != "0");
+        let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        Settings {
+            state_root,
+            config_dir,
+            home: var("HOME").map(PathBuf::from),
+            ci,
+            interactive: terminal && !ci,
+            color: var("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+            assume_yes: var("DEVUP_YES").is_some_and(|v| v == "1" || v == "true"),
+        }
+    }
+
+    /// The user's own recipes.
+    pub fn user_recipes(&self) -> Option<PathBuf> {
+        self.config_dir.as_ref().map(|d| d.join("recipes"))
+    }
+}

@@ -1,0 +1,238 @@
+//! Converging sandbox projects: apply what is missing, nothing on the second run, repair what
+//! breaks.
+
+use crate::support::Sandbox;
+
+/// A project recipe using every resource kind, and a custom step depending on it.
+fn every_kind() -> Sandbox {
+    Sandbox::new()
+        .manifest(
+            r#"
+[project]
+name = "kinds"
+
+[dependencies]
+demo = { greeting = "hi there" }
+
+[[step]]
+name = "marker"
+check = "test -f marker"
+apply = "touch marker"
+requires = ["demo"]
+"#,
+        )
+        .file("lock.txt", "v1\n")
+        .file(
+            ".devup/recipes/dependencies/demo.toml",
+            r#"
+description = "every kind of step"
+[params.greeting]
+type = "string"
+default = "hello"
+
+[[step]]
+id = "dir"
+kind = "directory"
+path = "build/cache"
+mode = "0750"
+
+[[step]]
+id = "config"
+kind = "file"
+path = "build/app.conf"
+content = "greeting = {greeting}\n"
+mode = "0600"
+requires = ["dir"]
+
+[[step]]
+id = "link"
+kind = "symlink"
+path = "current"
+target = "build"
+
+[[step]]
+id = "tool"
+kind = "binary"
+command = "demo-tool"
+version = ">=1.2"
+
+[[step]]
+id = "install"
+kind = "deps"
+run = "demo-tool install"
+inputs = ["lock.txt"]
+outputs = ["vendor"]
+requires = ["tool"]
+
+[[step]]
+id = "flag"
+kind = "command"
+check = "test -f flag"
+apply = "echo {greeting} > flag"
+"#,
+        )
+        .stub(
+            "demo-tool",
+            "case \"$1\" in --version) echo 'demo-tool 1.4.0';; install) mkdir -p vendor;; esac",
+        )
+}
+
+#[test]
+fn converges_then_changes_nothing() {
+    let sb = every_kind();
+    let first = sb.devup(&["--yes"]);
+    first.code(0);
+    assert_eq!(first.summary(), (1, 6, 0, 0), "{}", first.stderr);
+    assert_eq!(sb.read("build/app.conf"), "greeting = hi there\n");
+    assert_eq!(sb.read("flag"), "hi there\n");
+    assert!(sb.path("vendor").is_dir() && sb.path("marker").is_file());
+    assert_eq!(
+        std::fs::read_link(sb.path("current")).unwrap().to_str(),
+        Some("build")
+    );
+
+    let second = sb.devup(&["--yes"]);
+    second.code(0);
+    assert_eq!(second.summary(), (7, 0, 0, 0), "{}", second.stderr);
+    assert_eq!(
+        sb.calls("demo-tool")
+            .iter()
+            .filter(|c| *c == "install")
+            .count(),
+        1
+    );
+    sb.devup(&["plan"])
+        .code(0)
+        .stdout_has("all 7 steps are satisfied");
+}
+
+#[test]
+fn the_second_run_spawns_only_custom_checks() {
+    let sb = every_kind();
+    sb.devup(&["--yes"]).code(0);
+    let run = sb.devup(&["--timings"]);
+    // The version of demo-tool is cached; only the two `command` checks spawn.
+    run.code(0).stderr_has("2 processes started");
+}
+
+#[test]
+fn repairs_what_was_broken() {
+    let sb = every_kind();
+    sb.devup(&["--yes"]).code(0);
+    std::fs::remove_dir_all(sb.path("vendor")).unwrap();
+    std::fs::remove_file(sb.path("current")).unwrap();
+    sb.write("lock.txt", "v2\n");
+    let plan = sb.devup(&["plan"]);
+    plan.code(2)
+        .stdout_has("2 of 7 steps to change")
+        .stdout_has("vendor is missing");
+    let run = sb.devup(&["--yes"]);
+    run.code(0);
+    assert_eq!(run.summary(), (5, 2, 0, 0), "{}", run.stderr);
+
+    sb.write("lock.txt", "v3\n");
+    sb.devup(&["plan"])
+        .code(2)
+        .stdout_has("changes since the last install: lock.txt");
+}
+
+#[test]
+fn a_users_edit_is_kept_and_reported() {
+    let sb = every_kind();
+    sb.devup(&["--yes"]).code(0);
+    sb.write("build/app.conf", "greeting = mine\n");
+    let run = sb.devup(&["--yes"]);
+    run.code(1)
+        .stderr_has("differs from what devup wrote")
+        .stderr_has("--replace-files");
+    assert_eq!(sb.read("build/app.conf"), "greeting = mine\n");
+    sb.devup(&["--yes", "--replace-files"]).code(0);
+    assert_eq!(sb.read("build/app.conf.devup-backup"), "greeting = mine\n");
+    assert_eq!(sb.read("build/app.conf"), "greeting = hi there\n");
+}
+
+#[test]
+fn an_apply_that_does_not_fix_its_check_fails_and_skips_dependents() {
+    let sb = Sandbox::new().manifest(
+        r#"
+[[step]]
+name = "liar"
+check = "test -f never"
+apply = "true"
+
+[[step]]
+name = "after-liar"
+check = "false"
+apply = "true"
+requires = ["liar"]
+
+[[step]]
+name = "independent"
+check = "test -f ok"
+apply = "touch ok"
+"#,
+    );
+    let run = sb.devup(&["--yes"]);
+    run.code(1)
+        .stderr_has("failed: step.liar: it was applied, but its check still fails")
+        .stderr_has("skipped: step.after-liar: it requires step.liar, which did not succeed");
+    assert_eq!(run.summary(), (0, 1, 1, 1));
+    assert!(sb.path("ok").exists());
+}
+
+#[test]
+fn a_failing_command_shows_its_output() {
+    let sb = Sandbox::new().manifest(
+        "[[step]]\nname = \"x\"\ncheck = \"false\"\napply = \"echo 'disk is full' >&2; exit 7\"\n",
+    );
+    sb.devup(&["--yes"])
+        .code(1)
+        .stderr_has("(exit code 7)")
+        .stderr_has("    disk is full");
+}
+
+#[test]
+fn env_reaches_commands() {
+    let sb = Sandbox::new().manifest(
+        "[env]\nAPP_MODE = \"dev\"\n[[step]]\nname = \"x\"\ncheck = \"test -f out\"\napply = \"echo $APP_MODE-$OWN > out\"\nenv = { OWN = \"mine\" }\n",
+    );
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.read("out"), "dev-mine\n");
+}
+
+#[test]
+fn state_survives_being_deleted_or_corrupted() {
+    let sb = every_kind();
+    sb.devup(&["--yes"]).code(0);
+    let state = std::fs::read_dir(sb.state_dir().join("projects"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(state.join("state.json"), "{ corrupt").unwrap();
+    let run = sb.devup(&["--yes"]);
+    run.code(0)
+        .stderr_has("state for this project was unusable");
+    // Without the recorded fingerprint the install runs once more, then all is quiet again.
+    assert_eq!(run.summary(), (6, 1, 0, 0), "{}", run.stderr);
+    std::fs::remove_dir_all(sb.state_dir()).unwrap();
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.devup(&[]).summary(), (7, 0, 0, 0));
+}
+
+#[test]
+fn runs_from_a_subdirectory_and_with_file_and_directory_options() {
+    let sb = Sandbox::new()
+        .manifest("[[step]]\nname = \"x\"\ncheck = \"test -f done\"\napply = \"touch done\"\n")
+        .file("sub/dir/.keep", "");
+    let mut cmd = sb.command(&["plan"]);
+    let out = cmd.current_dir(sb.path("sub/dir")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    sb.devup(&["-C", "sub", "--yes"]).code(0);
+    assert!(
+        sb.path("done").exists(),
+        "steps run in the project directory"
+    );
+    sb.devup(&["--file", "devup.toml", "plan"]).code(0);
+}

@@ -1,0 +1,7 @@
+//! Integration tests: they drive the real devup binary in a sandbox (temporary HOME, state and
+//! config dirs, stub executables first on PATH) and never touch the machine they run on.
+
+mod support;
+
+mod converge;
+mod output;

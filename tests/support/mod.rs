@@ -1,0 +1,178 @@
+//! The sandbox every integration test runs devup in.
+//!
+//! ```ignore
+//! let sb = Sandbox::new().manifest("[[step]]\n...");
+//! let run = sb.devup(&["plan"]);
+//! run.code(2).stdout_has("1 of 1 steps to change");
+//! ```
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Sandbox {
+    root: tempfile::TempDir,
+}
+
+/// What a devup run did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let sb = Sandbox {
+            root: tempfile::tempdir().expect("temp dir"),
+        };
+        for dir in ["project", "home", "state", "config", "bin", "log"] {
+            std::fs::create_dir_all(sb.root.path().join(dir)).unwrap();
+        }
+        sb
+    }
+
+    /// The project directory (where devup.toml goes).
+    pub fn project(&self) -> PathBuf {
+        self.root.path().join("project")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.root.path().join("state")
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.root.path().join("config")
+    }
+
+    /// A path inside the project.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.project().join(rel)
+    }
+
+    pub fn manifest(self, text: &str) -> Sandbox {
+        self.file("devup.toml", text)
+    }
+
+    /// Writes a file in the project.
+    pub fn file(self, rel: &str, content: &str) -> Sandbox {
+        write(&self.path(rel), content.as_bytes());
+        self
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        write(&self.path(rel), content.as_bytes());
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    /// An executable on the sandbox's PATH, before the system's. Every call appends its
+    /// arguments as one line to the stub's log; then `script` (sh) runs.
+    pub fn stub(self, name: &str, script: &str) -> Sandbox {
+        let log = self.root.path().join("log").join(name);
+        let path = self.root.path().join("bin").join(name);
+        write(
+            &path,
+            format!("#!/bin/sh\necho \"$*\" >> '{}'\n{script}\n", log.display()).as_bytes(),
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        self
+    }
+
+    /// The argument lines a stub was called with, in order.
+    pub fn calls(&self, name: &str) -> Vec<String> {
+        std::fs::read_to_string(self.root.path().join("log").join(name))
+            .map(|text| text.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let system_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_devup"));
+        cmd.args(args)
+            .current_dir(self.project())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:{system_path}", self.root.path().join("bin").display()),
+            )
+            .env("HOME", self.root.path().join("home"))
+            .env("DEVUP_STATE_DIR", self.state_dir())
+            .env("DEVUP_CONFIG_DIR", self.config_dir())
+            .env("CI", "true")
+            .env("NO_COLOR", "1")
+            .env("RUST_BACKTRACE", "1");
+        cmd
+    }
+
+    pub fn devup(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("devup runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+fn write(path: &Path, content: &[u8]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+impl Run {
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Run {
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// The summary line's counts: (ok, changed, failed, skipped).
+    #[track_caller]
+    pub fn summary(&self) -> (usize, usize, usize, usize) {
+        let line = self
+            .stderr
+            .lines()
+            .rev()
+            .find(|l| l.contains(" ok, "))
+            .unwrap_or_else(|| panic!("no summary in\n{}", self.stderr));
+        let n: Vec<usize> = line
+            .split(", ")
+            .map(|part| part.split(' ').next().unwrap().parse().unwrap())
+            .collect();
+        (n[0], n[1], n[2], n[3])
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+    }
+}
