@@ -23,3 +23,4 @@ pub mod state;
 pub mod step;
 pub mod system;
 pub mod version;
+pub mod version_file;

@@ -51,6 +51,18 @@ impl Constraint {
         self.req == VersionReq::STAR
     }
 
+    /// What to ask a version manager for: the release line itself for a bare version
+    /// (`3.11`), else `latest` (a range such as `>=3.11` names no single release).
+    pub fn request(&self) -> String {
+        let bare = self.text.starts_with(|c: char| c.is_ascii_digit())
+            && !self.text.contains([',', '*', ' ']);
+        if bare {
+            self.text.clone()
+        } else {
+            "latest".to_string()
+        }
+    }
+
     pub fn matches(&self, version: &str) -> bool {
         match lenient(version) {
             Some(v) => self.req.matches(&v),
@@ -148,6 +160,14 @@ mod tests {
         assert!(ok("*", "0.0.1"));
         assert!(ok("latest", "99"));
         assert!(ok("3.11.*", "3.11.2"));
+    }
+
+    #[test]
+    fn requests_for_version_managers() {
+        assert_eq!(Constraint::parse("3.11").unwrap().request(), "3.11");
+        assert_eq!(Constraint::parse(">=3.11").unwrap().request(), "latest");
+        assert_eq!(Constraint::parse("*").unwrap().request(), "latest");
+        assert_eq!(Constraint::parse("3.11.*").unwrap().request(), "latest");
     }
 
     #[test]

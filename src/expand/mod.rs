@@ -144,7 +144,7 @@ fn expand_entry(
 ) -> Result<(), Diagnostic> {
     let mut vars = base_vars(manifest, facts, dirs);
     vars.set_text("entry", entry.name.clone());
-    params::fill(&mut vars, &manifest.source, entry, recipe)?;
+    params::fill(&mut vars, &manifest.source, entry, recipe, &manifest.dir)?;
     let applicable: Vec<&RecipeStep> = recipe
         .steps
         .iter()

@@ -2,6 +2,7 @@
 //! checked against the parameter's declared type. Errors point into devup.toml.
 
 use std::ops::Range;
+use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Source};
 use crate::manifest::{Entry, EntryValue};
@@ -9,12 +10,16 @@ use crate::recipe::template::{Value, Vars};
 use crate::recipe::{ParamSpec, ParamType, Recipe};
 use crate::version::Constraint;
 
+/// The entry key that reads a recipe's version from a file: `python = { from = ".python-version" }`.
+pub const FROM: &str = "from";
+
 /// Fills `vars` with every parameter of `recipe` for `entry`.
 pub fn fill(
     vars: &mut Vars,
     source: &Source,
     entry: &Entry,
     recipe: &Recipe,
+    project_dir: &Path,
 ) -> Result<(), Diagnostic> {
     for (name, spec) in &recipe.params {
         if let Some(default) = &spec.default {
@@ -55,6 +60,21 @@ pub fn fill(
         }
         EntryValue::Table(params) => {
             for param in params {
+                if param.name == FROM
+                    && let Some(short) = version_shorthand(recipe)
+                {
+                    let version = from_file(source, recipe, param, project_dir)?;
+                    set(
+                        vars,
+                        source,
+                        &recipe.params[short],
+                        short,
+                        &toml::Value::String(version),
+                        &param.span,
+                    )?;
+                    given.push(short);
+                    continue;
+                }
                 let Some(spec) = recipe.params.get(&param.name) else {
                     let names: Vec<&str> = recipe.params.keys().map(String::as_str).collect();
                     let message = format!("`{}` has no parameter `{}`", entry.name, param.name);
@@ -78,6 +98,16 @@ pub fn fill(
         }
     }
     for (name, spec) in &recipe.params {
+        if spec.kind == ParamType::Version
+            && let Some(Value::Text(text)) = vars.get(name)
+            && let Ok(constraint) = Constraint::parse(text)
+        {
+            let request = match (constraint.request(), &spec.latest) {
+                (request, Some(word)) if request == "latest" => word.clone(),
+                (request, _) => request,
+            };
+            vars.set_text(format!("{name}.request"), request);
+        }
         if spec.required && !given.contains(&name.as_str()) {
             return Err(source
                 .error(
@@ -95,6 +125,48 @@ pub fn fill(
         }
     }
     Ok(())
+}
+
+/// The recipe's shorthand parameter, when it is a version (only then does `from` apply).
+fn version_shorthand(recipe: &Recipe) -> Option<&str> {
+    let short = recipe.shorthand.as_deref()?;
+    (recipe.params.get(short)?.kind == ParamType::Version).then_some(short)
+}
+
+fn from_file(
+    source: &Source,
+    recipe: &Recipe,
+    param: &crate::manifest::Param,
+    project_dir: &Path,
+) -> Result<String, Diagnostic> {
+    let toml::Value::String(file) = &param.value else {
+        return Err(source
+            .error(
+                param.span.clone(),
+                format!("expected a file name, found {}", param.value.type_str()),
+            )
+            .with_hint("write from = \".python-version\" (or .nvmrc, .tool-versions, go.mod...)"));
+    };
+    let path = crate::resources::paths::normalize(&project_dir.join(file));
+    if !path.starts_with(project_dir) {
+        return Err(source
+            .error(
+                param.span.clone(),
+                format!("`{file}` is outside the project"),
+            )
+            .with_hint("name a file in the project"));
+    }
+    let names: Vec<&str> = recipe
+        .aliases
+        .iter()
+        .map(String::as_str)
+        .chain([recipe.name.as_str()])
+        .collect();
+    crate::version_file::read(&path, &names).map_err(|e| {
+        source
+            .error(param.span.clone(), e)
+            .with_hint("fix the file, or give the version itself: version = \"3.11\"")
+    })
 }
 
 fn set(

@@ -36,6 +36,8 @@ pub struct Recipe {
     pub description: String,
     /// The parameter set by the short form `name = "value"`.
     pub shorthand: Option<String>,
+    /// Other names of the tool in version files (`nodejs` in `.tool-versions`).
+    pub aliases: Vec<String>,
     pub params: BTreeMap<String, ParamSpec>,
     pub steps: Vec<RecipeStep>,
 }
@@ -50,6 +52,9 @@ pub struct ParamSpec {
     pub required: bool,
     #[serde(default)]
     pub doc: String,
+    /// For a version: what version managers call the newest release (`stable` for rustup).
+    /// `{version.request}` is this word when the constraint names no single release line.
+    pub latest: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -103,6 +108,8 @@ struct RawRecipe {
     description: String,
     shorthand: Option<String>,
     #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
     params: BTreeMap<String, ParamSpec>,
     #[serde(default)]
     step: Vec<Spanned<toml::Table>>,
@@ -153,6 +160,7 @@ impl Recipe {
             source,
             description: raw.description,
             shorthand: raw.shorthand,
+            aliases: raw.aliases,
             params: raw.params,
             steps,
         };
@@ -328,7 +336,12 @@ fn check_placeholders(
     args.values().for_each(|v| collect_strings(v, &mut strings));
     for text in strings {
         for name in template::placeholders(text)? {
+            let version_request = name
+                .strip_suffix(".request")
+                .and_then(|p| params.get(p))
+                .is_some_and(|s| s.kind == ParamType::Version);
             let known = params.contains_key(name)
+                || version_request
                 || BUILTIN_VARS.contains(&name)
                 || (has_item && name == "item")
                 || name

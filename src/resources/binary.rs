@@ -23,10 +23,23 @@ struct Args {
     /// Directories searched after PATH, e.g. `~/.cargo/bin`.
     #[serde(default)]
     paths: Vec<String>,
-    /// A shell command that installs the binary.
-    install: Option<String>,
-    /// What to tell the user when there is no install command or it did not help.
+    /// Ways to install the command, tried in order; the first that applies is used.
+    #[serde(default)]
+    install: Vec<WayArgs>,
+    /// What to tell the user when no way applies or the install did not help.
     install_hint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WayArgs {
+    /// The tool this way uses (a version manager such as `mise` or `pyenv`): a command name
+    /// looked up on PATH, or a `~/` path that must exist. Without it, the way always applies.
+    with: Option<String>,
+    run: String,
+    /// Where this way puts the command (its shims), searched after PATH.
+    #[serde(default)]
+    paths: Vec<String>,
 }
 
 fn default_version_args() -> Vec<String> {
@@ -39,8 +52,14 @@ struct Binary {
     version_args: Vec<String>,
     version_after: Option<String>,
     paths: Vec<PathBuf>,
-    install: Option<String>,
+    ways: Vec<Way>,
     install_hint: Option<String>,
+}
+
+struct Way {
+    with: Option<String>,
+    with_path: Option<PathBuf>,
+    run: String,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -56,11 +75,29 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         }
         None => Constraint::any(),
     };
-    let paths = args
-        .paths
-        .iter()
-        .map(|p| cx.vars.text(p).and_then(|p| paths::resolve(cx, &p, true)))
-        .collect::<Result<_, _>>()?;
+    let resolve = |p: &String| cx.vars.text(p).and_then(|p| paths::resolve(cx, &p, true));
+    let mut search: Vec<PathBuf> = args.paths.iter().map(resolve).collect::<Result<_, _>>()?;
+    let mut ways = Vec::new();
+    for way in &args.install {
+        search.extend(
+            way.paths
+                .iter()
+                .map(resolve)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+        let with = way.with.as_ref().map(|w| cx.vars.text(w)).transpose()?;
+        let with_path = match &with {
+            Some(w) if w.starts_with("~/") || w.starts_with('/') => {
+                Some(paths::resolve(cx, w, true)?)
+            }
+            _ => None,
+        };
+        ways.push(Way {
+            with,
+            with_path,
+            run: cx.vars.shell(&way.run)?,
+        });
+    }
     Ok(Box::new(Binary {
         command,
         constraint,
@@ -70,10 +107,27 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
             .map(|a| cx.vars.text(a))
             .collect::<Result<_, _>>()?,
         version_after: args.version_after,
-        paths,
-        install: args.install.map(|i| cx.vars.shell(&i)).transpose()?,
+        paths: search,
+        ways,
         install_hint: args.install_hint.map(|h| cx.vars.text(&h)).transpose()?,
     }))
+}
+
+impl Way {
+    /// Whether the tool this way needs is here.
+    fn applies(&self) -> bool {
+        match (&self.with_path, &self.with) {
+            (Some(path), _) => path.exists(),
+            (None, Some(tool)) => which::which(tool).is_ok(),
+            (None, None) => true,
+        }
+    }
+
+    fn name(&self) -> String {
+        self.with
+            .clone()
+            .unwrap_or_else(|| format!("`{}`", self.run))
+    }
 }
 
 impl Binary {
@@ -87,7 +141,8 @@ impl Binary {
                 found.extend(more);
             }
         }
-        found.dedup();
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|p| seen.insert(p.clone()));
         found
     }
 
@@ -104,6 +159,27 @@ impl Binary {
                 self.version_after.as_deref(),
             )
         })
+    }
+
+    /// What was found, for a failure message: "3.9.2 at /usr/bin/python3".
+    fn found_text(&self, cx: &Cx) -> String {
+        let found: Vec<String> = self
+            .candidates()
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} at {}",
+                    self.version_of(cx, p)
+                        .unwrap_or_else(|| "an unknown version".into()),
+                    p.display()
+                )
+            })
+            .collect();
+        if found.is_empty() {
+            format!("no `{}` was found", self.command)
+        } else {
+            format!("found {}", found.join(", "))
+        }
     }
 }
 
@@ -164,35 +240,54 @@ impl Resource for Binary {
     }
 
     fn action(&self) -> String {
-        match &self.install {
-            Some(install) => format!("run `{install}`"),
-            None => format!("nothing devup can do: install {} yourself", self.command),
+        match self.ways.iter().find(|w| w.applies()) {
+            Some(way) => format!("run `{}`", way.run),
+            None => format!(
+                "nothing devup can do here: install {} {} yourself",
+                self.command, self.constraint
+            ),
         }
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let hint = self.install_hint.clone().unwrap_or_else(|| {
-            format!(
-                "install `{}` {} and run devup again",
-                self.command, self.constraint
-            )
-        });
-        let Some(install) = &self.install else {
-            return Err(Failure::new(format!(
-                "devup has no way to install `{}` here",
-                self.command
-            ))
-            .with_hint(hint));
+        let hint = || {
+            let ways: Vec<String> = self.ways.iter().filter_map(|w| w.with.clone()).collect();
+            let mut hint = self.install_hint.clone().unwrap_or_else(|| {
+                format!(
+                    "install `{}` {} and run devup again",
+                    self.command, self.constraint
+                )
+            });
+            if !ways.is_empty() {
+                hint.push_str(&format!(
+                    " (devup can install it through: {})",
+                    ways.join(", ")
+                ));
+            }
+            hint
         };
-        match cx.system.run(&Cmd::shell(install).envs(cx.env)) {
+        let Some(way) = self.ways.iter().find(|w| w.applies()) else {
+            let message = format!(
+                "devup has no way to install `{}` {} here: {}",
+                self.command,
+                self.constraint,
+                self.found_text(cx)
+            );
+            return Err(Failure::new(message).with_hint(hint()));
+        };
+        match cx.system.run(&Cmd::shell(&way.run).envs(cx.env)) {
             Ok(out) if out.success() => Ok(()),
-            Ok(out) => Err(Failure::command(install, &out).with_hint(hint)),
-            Err(e) => Err(Failure::spawn(install, &e).with_hint(hint)),
+            Ok(out) => Err(Failure::command(&way.run, &out).with_hint(format!(
+                "installing through {} failed; {}",
+                way.name(),
+                hint()
+            ))),
+            Err(e) => Err(Failure::spawn(&way.run, &e).with_hint(hint())),
         }
     }
 
     fn commands(&self) -> Vec<String> {
-        self.install.iter().cloned().collect()
+        self.ways.iter().map(|w| w.run.clone()).collect()
     }
 }
 
@@ -280,15 +375,45 @@ mod tests {
     }
 
     #[test]
-    fn missing_binary_without_install_fails_with_a_hint() {
+    fn missing_binary_without_a_way_fails_listing_what_was_found() {
         let sb = Sandbox::new();
-        let b = build_in(
-            &sb,
-            "command = 'devup-no-such-tool'\ninstall_hint = 'get it from the vendor'",
-        );
+        let args = "command = 'devup-no-such-tool'\ninstall_hint = 'get it from the vendor'\n\
+                    [[install]]\nwith = 'devup-no-such-manager'\nrun = 'false'";
+        let b = build_in(&sb, args);
         assert!(matches!(sb.check(b.as_ref()), Status::Missing { .. }));
         let failure = sb.converge(b.as_ref()).unwrap_err();
-        assert_eq!(failure.hint.as_deref(), Some("get it from the vendor"));
+        assert!(
+            failure
+                .message
+                .contains("no `devup-no-such-tool` was found"),
+            "{}",
+            failure.message
+        );
+        assert_eq!(
+            failure.hint.as_deref(),
+            Some("get it from the vendor (devup can install it through: devup-no-such-manager)")
+        );
+    }
+
+    #[test]
+    fn installs_through_the_first_way_whose_tool_is_present() {
+        let sb = Sandbox::new();
+        stub(&sb, "mgr", "devup-test-manager", "1.0");
+        let shims = sb.path("shims");
+        let script = format!(
+            "mkdir -p {0} && printf '#!/bin/sh\\necho tool 2.5.0\\n' > {0}/devup-test-tool && chmod +x {0}/devup-test-tool",
+            shims.display()
+        );
+        let args = format!(
+            "command = 'devup-test-tool'\nversion = '2.5'\n\
+             [[install]]\nwith = 'devup-absent-manager'\nrun = 'false'\n\
+             [[install]]\nwith = '{}'\nrun = \"{script}\"\npaths = ['{}']\n",
+            sb.path("mgr/devup-test-manager").display(),
+            shims.display()
+        );
+        let b = build_in(&sb, &args);
+        assert!(b.action().contains("mkdir -p"), "{}", b.action());
+        assert_eq!(sb.converge(b.as_ref()).unwrap(), Status::Satisfied);
     }
 
     #[test]

@@ -20,9 +20,13 @@ struct Args {
     inputs: Vec<String>,
     #[serde(default)]
     outputs: Vec<String>,
-    /// More text the result depends on, e.g. the language version.
+    /// More text the result depends on.
     #[serde(default)]
     key: Vec<String>,
+    /// Commands the result depends on (`node`, `python3`): the install re-runs when the one
+    /// found on PATH changes (another path, or the file was replaced by an upgrade).
+    #[serde(default)]
+    tools: Vec<String>,
     cwd: Option<String>,
     #[serde(default)]
     env: toml::Table,
@@ -34,6 +38,7 @@ struct Deps {
     inputs: Vec<(String, PathBuf)>,
     outputs: Vec<(String, PathBuf)>,
     key: Vec<String>,
+    tools: Vec<String>,
     cwd: PathBuf,
     env: Vec<(String, String)>,
     description: String,
@@ -75,6 +80,11 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
             .iter()
             .map(|k| cx.vars.text(k))
             .collect::<Result<_, _>>()?,
+        tools: args
+            .tools
+            .iter()
+            .map(|t| cx.vars.text(t))
+            .collect::<Result<_, _>>()?,
         cwd,
         env,
     }))
@@ -85,6 +95,11 @@ impl Deps {
     fn fingerprint(&self, cx: &Cx) -> String {
         let mut lines = vec![format!("run {}", self.run)];
         lines.extend(self.key.iter().map(|k| format!("key {k}")));
+        lines.extend(
+            self.tools
+                .iter()
+                .map(|t| format!("tool {t} {}", tool_identity(t))),
+        );
         for (shown, path) in &self.inputs {
             let sha = cx.memory.stamped("sha256", path, || {
                 std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes))
@@ -98,14 +113,36 @@ impl Deps {
     }
 }
 
+/// Where a command is and which file it is, without reading it: path, size and mtime.
+fn tool_identity(command: &str) -> String {
+    let Ok(path) = which::which(command) else {
+        return "absent".to_string();
+    };
+    match std::fs::metadata(&path).and_then(|m| Ok((m.len(), m.modified()?))) {
+        Ok((size, modified)) => {
+            let mtime = modified
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {size} {mtime}", path.display())
+        }
+        Err(_) => path.display().to_string(),
+    }
+}
+
 /// What differs between two fingerprints, e.g. "package-lock.json".
 fn changes(old: &str, new: &str) -> Vec<String> {
     let old_lines: Vec<&str> = old.lines().collect();
     new.lines()
         .filter(|line| !old_lines.contains(line))
         .map(|line| match line.split_once(' ') {
-            Some(("input", rest)) => rest.rsplit_once(' ').map_or(rest, |(name, _)| name).to_string(),
+            Some(("input", rest)) => rest
+                .rsplit_once(' ')
+                .map_or(rest, |(name, _)| name)
+                .to_string(),
             Some(("run", _)) => "the install command".to_string(),
+            Some(("tool", rest)) => {
+                format!("the `{}` command", rest.split(' ').next().unwrap_or(rest))
+            }
             Some((_, rest)) => rest.to_string(),
             None => line.to_string(),
         })
