@@ -5,3 +5,4 @@ mod support;
 
 mod converge;
 mod output;
+mod recipes;
