@@ -15,7 +15,7 @@ echo "building and installing devup into $prefix/bin"
 CARGO_TARGET_DIR="$here/target" cargo install --locked --quiet --force --path "$here" --root "$prefix"
 
 # The project file is this repository's own: the person running this script chose to trust it.
-"$prefix/bin/devup" --directory "$here" --yes "$@"
+"$prefix/bin/devup" --directory "$here" --yes --trust "$@"
 
 case ":$PATH:" in
     *":$prefix/bin:"*) ;;

@@ -51,6 +51,10 @@ pub struct Global {
     /// Show how long each step's check and apply took, and how many processes devup started
     #[arg(long, global = true)]
     pub timings: bool,
+
+    /// Trust the project's own commands without asking (for CI; also: DEVUP_TRUST=1)
+    #[arg(long, global = true)]
+    pub trust: bool,
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -85,6 +89,16 @@ pub enum Command {
     /// Facts about this machine, and every unmet step with its cause and fix
     #[command(after_help = "Examples:\n  devup doctor\n  devup doctor --json")]
     Doctor,
+
+    /// Show the commands this project runs and approve them, without running anything
+    #[command(
+        after_help = "Examples:\n  devup trust\n  devup trust --yes   # approve without asking"
+    )]
+    Trust {
+        /// Approve without asking
+        #[arg(short, long)]
+        yes: bool,
+    },
 
     /// List the built-in recipes (and the project's and user's own)
     #[command(after_help = "Examples:\n  devup recipes\n  devup recipes --json")]

@@ -19,7 +19,8 @@ pub mod exit {
     pub const CHANGES_PENDING: u8 = 2;
     /// The project file, a recipe or the command line is invalid; nothing was touched.
     pub const INVALID_INPUT: u8 = 3;
-    /// devup refused to go on: the project is not trusted, or the plan was declined.
+    /// devup refused to go on: the project is not trusted, the plan was declined, or devup
+    /// was started through sudo.
     pub const REFUSED: u8 = 4;
     /// Another devup run holds this project's lock.
     pub const BUSY: u8 = 5;
@@ -36,8 +37,11 @@ pub enum Error {
     #[error("no devup.toml in {} or any parent directory", dir.display())]
     NoProjectFile { dir: PathBuf },
 
-    #[error("{0}")]
-    Refused(String),
+    #[error("{message}")]
+    Refused {
+        message: String,
+        hint: Option<String>,
+    },
 
     #[error("another devup run (pid {pid}) is working on this project")]
     Busy { pid: String },
@@ -68,7 +72,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Input(_) | Error::NoProjectFile { .. } => exit::INVALID_INPUT,
-            Error::Refused(_) => exit::REFUSED,
+            Error::Refused { .. } => exit::REFUSED,
             Error::Busy { .. } => exit::BUSY,
             Error::Io { .. } => exit::ENVIRONMENT,
         }
@@ -82,7 +86,15 @@ impl Error {
             Error::Busy { .. } => {
                 Some("wait for it to finish, or run again without `--no-wait` to wait".into())
             }
+            Error::Refused { hint, .. } => hint.clone(),
             _ => None,
+        }
+    }
+
+    pub fn refused(message: impl Into<String>, hint: Option<&str>) -> Self {
+        Error::Refused {
+            message: message.into(),
+            hint: hint.map(str::to_string),
         }
     }
 

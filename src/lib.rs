@@ -22,5 +22,6 @@ pub mod settings;
 pub mod state;
 pub mod step;
 pub mod system;
+pub mod trust;
 pub mod version;
 pub mod version_file;

@@ -35,8 +35,13 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         None => commands::up::run(&settings, g, &cli.up, &printer),
         Some(Command::Up(args)) => commands::up::run(&settings, g, &cli.up.merge(args), &printer),
-        Some(Command::Plan) => commands::plan::run(&settings, g, &printer),
-        Some(Command::Doctor) => commands::doctor::run(&settings, g, &printer),
+        Some(Command::Plan) => {
+            commands::plan::run(&settings, g, g.trust || settings.trust, &printer)
+        }
+        Some(Command::Doctor) => {
+            commands::doctor::run(&settings, g, g.trust || settings.trust, &printer)
+        }
+        Some(Command::Trust { yes }) => commands::trust::run(&settings, g, *yes, &printer),
         Some(Command::Recipes) => commands::recipes::run(&settings, &printer),
         Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
     };

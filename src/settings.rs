@@ -6,6 +6,8 @@
 //! | `DEVUP_STATE_DIR`  | where per-project state lives (default: the platform state dir) |
 //! | `DEVUP_CONFIG_DIR` | the user's config dir; user recipes in `recipes/` under it      |
 //! | `DEVUP_YES`        | `1`: answer yes to the plan confirmation, as `--yes` does       |
+//! | `DEVUP_TRUST`      | `1`: trust the project's own commands, as `--trust` does (CI)   |
+//! | `SUDO_USER`        | set by sudo: devup refuses to run project commands as root      |
 //! | `CI`               | set: no prompts, no spinners, plain output                      |
 //! | `NO_COLOR`         | set: no colour                                                  |
 //! | `HOME`             | the user's home, for `~` in recipes                             |
@@ -24,6 +26,10 @@ pub struct Settings {
     pub color: bool,
     /// `DEVUP_YES=1`.
     pub assume_yes: bool,
+    /// `DEVUP_TRUST=1`.
+    pub trust: bool,
+    /// The user who ran devup through sudo, if that is how it was started.
+    pub sudo_user: Option<String>,
 }
 
 impl Settings {
@@ -54,6 +60,10 @@ impl Settings {
             interactive: terminal && !ci,
             color: var("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
             assume_yes: var("DEVUP_YES").is_some_and(|v| v == "1" || v == "true"),
+            trust: var("DEVUP_TRUST").is_some_and(|v| v == "1" || v == "true"),
+            sudo_user: var("SUDO_USER")
+                .map(|v| v.to_string_lossy().into_owned())
+                .filter(|u| u != "root"),
         }
     }
 

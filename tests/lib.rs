@@ -6,3 +6,4 @@ mod support;
 mod converge;
 mod output;
 mod recipes;
+mod trust;

@@ -17,8 +17,14 @@ struct Report<'a> {
     plan: &'a Plan,
 }
 
-pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8> {
-    let project = Project::open(settings, global)?;
+pub fn run(
+    settings: &Settings,
+    global: &Global,
+    trust_given: bool,
+    printer: &Printer,
+) -> Result<u8> {
+    let mut project = Project::open(settings, global)?;
+    super::trust::gate_if_untrusted(&mut project, trust_given, printer);
     let system = System::new();
     let memory = super::load_memory(&project.store, &system, printer);
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);

@@ -4,6 +4,7 @@ pub mod completions;
 pub mod doctor;
 pub mod plan;
 pub mod recipes;
+pub mod trust;
 pub mod up;
 
 use std::time::Duration;
@@ -42,4 +43,15 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .max(2)
+}
+
+/// A yes/no question on the terminal (callers ask only when a person is there).
+pub fn ask(prompt: &str, default: bool) -> crate::error::Result<bool> {
+    dialoguer::Confirm::new()
+        .with_prompt(prompt)
+        .default(default)
+        .interact_on(&console::Term::stderr())
+        .map_err(|e| {
+            crate::error::Error::io("cannot ask for confirmation", std::io::Error::other(e))
+        })
 }

@@ -37,6 +37,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     };
     let _lock = ProjectLock::acquire(&project.store.dir, wait)?;
     let system = System::new();
+    super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
     let memory = super::load_memory(&project.store, &system, printer);
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
     let cx = RunCx {
@@ -64,9 +65,17 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
             printer.line(printer.plan_text(&plan).trim_end());
         }
         let assume_yes = args.yes || settings.assume_yes;
-        if settings.interactive && !assume_yes && !printer.json && !confirm(&plan)? {
-            return Err(Error::Refused(
-                "nothing was changed: the plan was declined".into(),
+        if settings.interactive
+            && !assume_yes
+            && !printer.json
+            && !super::ask(
+                &format!("Apply {} change(s)?", plan.pending().count()),
+                true,
+            )?
+        {
+            return Err(Error::refused(
+                "nothing was changed: the plan was declined",
+                None,
             ));
         }
         let save = || {
@@ -115,16 +124,4 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     } else {
         exit::OK
     })
-}
-
-fn confirm(plan: &Plan) -> Result<bool> {
-    let count = plan.pending().count();
-    dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Apply {count} change{}?",
-            if count == 1 { "" } else { "s" }
-        ))
-        .default(true)
-        .interact_on(&console::Term::stderr())
-        .map_err(|e| Error::io("cannot ask for confirmation", std::io::Error::other(e)))
 }

@@ -12,6 +12,8 @@ use std::process::Command;
 
 pub struct Sandbox {
     root: tempfile::TempDir,
+    /// Whether runs get DEVUP_TRUST=1 (most tests are not about trust).
+    trusted: bool,
 }
 
 /// What a devup run did.
@@ -25,6 +27,7 @@ impl Sandbox {
     pub fn new() -> Sandbox {
         let sb = Sandbox {
             root: tempfile::tempdir().expect("temp dir"),
+            trusted: true,
         };
         for dir in ["project", "home", "state", "config", "bin", "log"] {
             std::fs::create_dir_all(sb.root.path().join(dir)).unwrap();
@@ -48,6 +51,12 @@ impl Sandbox {
     /// A path inside the project.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.project().join(rel)
+    }
+
+    /// Runs without DEVUP_TRUST: the project's commands need approval as for a new user.
+    pub fn untrusted(mut self) -> Sandbox {
+        self.trusted = false;
+        self
     }
 
     pub fn manifest(self, text: &str) -> Sandbox {
@@ -104,6 +113,9 @@ impl Sandbox {
             .env("CI", "true")
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "1");
+        if self.trusted {
+            cmd.env("DEVUP_TRUST", "1");
+        }
         cmd
     }
 

@@ -1,0 +1,104 @@
+//! `devup trust`, and the trust decision `up` makes before running a project's commands.
+
+use crate::cli::Global;
+use crate::error::{Error, Result, exit};
+use crate::printer::Printer;
+use crate::project::Project;
+use crate::settings::Settings;
+use crate::system::System;
+use crate::trust::{self, Verdict};
+
+const CI_HINT: &str = "review and approve them with `devup trust`; in CI, where the repository is trusted, \
+                       pass `--trust` or set DEVUP_TRUST=1";
+
+/// `devup trust`: show what the project runs, ask at a terminal (unless `--yes`), record it.
+pub fn run(settings: &Settings, global: &Global, yes: bool, printer: &Printer) -> Result<u8> {
+    let project = Project::open(settings, global)?;
+    let Some(review) = trust::review(&project) else {
+        printer.line("this project runs no commands of its own: nothing to trust");
+        return Ok(exit::OK);
+    };
+    let previous = match trust::verdict(&project.store, &review) {
+        Verdict::Trusted => {
+            printer.line("this project's commands are already trusted");
+            return Ok(exit::OK);
+        }
+        Verdict::Untrusted { previous } => previous,
+    };
+    eprint!("{}", trust::describe(&review, previous.as_ref()));
+    if settings.interactive && !yes && !super::ask("Trust these commands?", false)? {
+        return Err(Error::refused("nothing was trusted", None));
+    }
+    record(&System::new(), &project, &review)?;
+    printer.line("trusted: `devup` will run these commands");
+    Ok(exit::OK)
+}
+
+/// Before `up` runs anything: the project's commands must be approved. At a terminal devup
+/// asks; elsewhere it refuses unless trust was given explicitly (`--trust`, DEVUP_TRUST=1).
+pub fn ensure(
+    project: &Project,
+    settings: &Settings,
+    system: &System,
+    trust_given: bool,
+) -> Result<()> {
+    if let Some(user) = &settings.sudo_user {
+        return Err(Error::refused(
+            format!(
+                "devup was started through sudo by {user}: it does not run a project's commands as root"
+            ),
+            Some("run devup as yourself; it uses sudo on its own, only to install packages"),
+        ));
+    }
+    let Some(review) = trust::review(project) else {
+        return Ok(());
+    };
+    let Verdict::Untrusted { previous } = trust::verdict(&project.store, &review) else {
+        return Ok(());
+    };
+    if trust_given {
+        return record(system, project, &review);
+    }
+    let text = trust::describe(&review, previous.as_ref());
+    if !settings.interactive {
+        return Err(Error::refused(
+            format!(
+                "the project's commands have not been approved on this machine\n{}",
+                text.trim_end()
+            ),
+            Some(CI_HINT),
+        ));
+    }
+    eprint!("{text}");
+    if !super::ask("Trust these commands and go on?", false)? {
+        return Err(Error::refused(
+            "nothing was changed: the project's commands were not trusted",
+            None,
+        ));
+    }
+    record(system, project, &review)
+}
+
+/// For `plan` and `doctor`: an untrusted project's own steps are shown but not checked.
+/// Explicit trust (`--trust`, DEVUP_TRUST=1) lets them run without recording anything.
+pub fn gate_if_untrusted(project: &mut Project, trust_given: bool, printer: &Printer) {
+    if trust_given {
+        return;
+    }
+    let Some(review) = trust::review(project) else {
+        return;
+    };
+    if let Verdict::Untrusted { .. } = trust::verdict(&project.store, &review) {
+        printer.warn("the project's own commands are not trusted yet, so they were not run: see `devup trust`");
+        trust::gate(project);
+    }
+}
+
+fn record(system: &System, project: &Project, review: &trust::Review) -> Result<()> {
+    trust::approve(system, &project.store, review).map_err(|e| {
+        Error::io(
+            format!("cannot record trust in {}", project.store.dir.display()),
+            e,
+        )
+    })
+}
