@@ -13,6 +13,7 @@ pub mod expand;
 pub mod facts;
 pub mod graph;
 pub mod manifest;
+pub mod packages;
 pub mod printer;
 pub mod project;
 pub mod recipe;

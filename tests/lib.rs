@@ -5,5 +5,6 @@ mod support;
 
 mod converge;
 mod output;
+mod packages;
 mod recipes;
 mod trust;

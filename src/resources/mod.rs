@@ -9,6 +9,7 @@ mod command;
 mod deps;
 mod directory;
 mod file;
+mod package;
 pub mod paths;
 mod symlink;
 
@@ -165,6 +166,7 @@ pub const KINDS: &[(&str, Builder)] = &[
     ("deps", deps::build),
     ("directory", directory::build),
     ("file", file::build),
+    ("package", package::build),
     ("symlink", symlink::build),
 ];
 

@@ -1,0 +1,518 @@
+//! apt (Debian, Ubuntu): installed packages come from parsing the dpkg database, not from
+//! spawning dpkg per package; installs are one `apt-get install`, after finishing an
+//! interrupted dpkg run and refreshing stale package lists.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use super::dpkg::Database;
+use super::{
+    PackageManager, PackageState, elevation, install_failure, without_epoch, without_revision,
+};
+use crate::resources::{Cx, Failure};
+use crate::system::Cmd;
+
+/// Package lists older than this are refreshed before an install.
+const LISTS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
+
+pub struct Apt {
+    paths: OnceLock<Paths>,
+    /// The parsed database and the stamp of the files it was parsed from.
+    db: Mutex<Option<(Stamp, Arc<Database>)>>,
+}
+
+/// Where apt and dpkg keep their state.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// dpkg's admin directory: `status` and the `updates/` journal.
+    pub admindir: PathBuf,
+    /// apt's downloaded package lists.
+    pub lists: PathBuf,
+}
+
+impl Paths {
+    /// `$DPKG_ADMINDIR` (dpkg's own variable, honoured so tests can use a fake database),
+    /// else `/var/lib/dpkg`.
+    // TODO: move the read into `Settings` (the one place that reads the environment) and pass
+    // the directory down; this is its only reader meanwhile.
+    fn from_env() -> Paths {
+        Paths {
+            admindir: std::env::var_os("DPKG_ADMINDIR")
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| PathBuf::from("/var/lib/dpkg"), PathBuf::from),
+            lists: PathBuf::from("/var/lib/apt/lists"),
+        }
+    }
+}
+
+/// What the parsed database was read from: the status file's path, size and mtime, and the
+/// journal directory's mtime (dpkg adds a file there for each change not yet merged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    status: PathBuf,
+    size: u64,
+    mtime: Option<SystemTime>,
+    journal: Option<SystemTime>,
+}
+
+impl Apt {
+    pub const fn new() -> Apt {
+        Apt {
+            paths: OnceLock::new(),
+            db: Mutex::new(None),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn at(paths: Paths) -> Apt {
+        let apt = Apt::new();
+        apt.paths.set(paths).unwrap();
+        apt
+    }
+
+    fn paths(&self) -> &Paths {
+        self.paths.get_or_init(Paths::from_env)
+    }
+
+    /// The database, parsed once per run and again only when dpkg changed it.
+    fn database(&self) -> Result<Arc<Database>, String> {
+        let admindir = &self.paths().admindir;
+        let status = admindir.join("status");
+        let meta = std::fs::metadata(&status)
+            .map_err(|e| format!("cannot read {}: {e}", status.display()))?;
+        let journal = admindir.join("updates");
+        let stamp = Stamp {
+            status: status.clone(),
+            size: meta.len(),
+            mtime: meta.modified().ok(),
+            journal: std::fs::metadata(&journal).and_then(|m| m.modified()).ok(),
+        };
+        let mut cached = self.db.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((seen, db)) = cached.as_ref()
+            && *seen == stamp
+        {
+            return Ok(db.clone());
+        }
+        let text = std::fs::read_to_string(&status)
+            .map_err(|e| format!("cannot read {}: {e}", status.display()))?;
+        let mut db = Database::parse(&text);
+        for entry in journal_files(&journal) {
+            if let Ok(text) = std::fs::read_to_string(entry) {
+                db.merge(&text);
+            }
+        }
+        let db = Arc::new(db);
+        *cached = Some((stamp, db.clone()));
+        Ok(db)
+    }
+}
+
+/// dpkg's journal entries (`updates/0000`, `0001`...), in the order they apply.
+fn journal_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Why the package lists need refreshing, if they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lists {
+    Fresh,
+    Missing,
+    Stale,
+}
+
+/// Thin: the `*_Packages` files under apt's lists directory, with their mtimes.
+fn read_lists(dir: &Path) -> Vec<SystemTime> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        .filter_map(|e| e.metadata().ok()?.modified().ok())
+        .collect()
+}
+
+/// Pure: lists are stale when the newest is older than a day (one in the future is fresh).
+fn lists_state(mtimes: &[SystemTime], now: SystemTime) -> Lists {
+    match mtimes.iter().max() {
+        None => Lists::Missing,
+        Some(newest) => match now.duration_since(*newest) {
+            Ok(age) if age > LISTS_MAX_AGE => Lists::Stale,
+            _ => Lists::Fresh,
+        },
+    }
+}
+
+fn update_command() -> Cmd {
+    Cmd::new("apt-get").arg("update")
+}
+
+fn configure_command() -> Cmd {
+    Cmd::new("dpkg")
+        .args(["--configure", "-a"])
+        .envs(&[noninteractive()])
+}
+
+fn noninteractive() -> (String, String) {
+    ("DEBIAN_FRONTEND".into(), "noninteractive".into())
+}
+
+/// Pure: the `Candidate:` of `apt-cache policy NAME`; `(none)` and no output mean none.
+fn parse_policy(output: &str) -> Option<String> {
+    output
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Candidate:"))
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && *v != "(none)")
+        .map(str::to_string)
+}
+
+/// Pure: whether apt-get stopped because an earlier dpkg run was interrupted.
+fn says_interrupted(output: &str) -> bool {
+    output.contains("dpkg was interrupted")
+}
+
+/// What to do before trying a failed install again.
+#[derive(Debug, PartialEq, Eq)]
+enum Retry {
+    Configure,
+    Update,
+}
+
+impl Apt {
+    /// Pure: after a failed install, the one fix worth a retry, each at most once per run:
+    /// finish an interrupted dpkg run, or refresh lists that do not know a package yet.
+    fn retry(&self, output: &str, configured: bool, updated: bool) -> Option<Retry> {
+        if !configured && says_interrupted(output) {
+            Some(Retry::Configure)
+        } else if !updated && !self.not_found(output).is_empty() {
+            Some(Retry::Update)
+        } else {
+            None
+        }
+    }
+}
+
+impl PackageManager for Apt {
+    fn name(&self) -> &'static str {
+        "apt"
+    }
+
+    fn installed(&self, _cx: &Cx, names: &[String]) -> Result<Vec<PackageState>, String> {
+        let db = self.database()?;
+        Ok(names.iter().map(|n| db.state(n)).collect())
+    }
+
+    fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
+        let out = cx
+            .system
+            .run(&Cmd::new("apt-cache").args(["policy", name]))
+            .ok()?;
+        out.success().then(|| parse_policy(&out.stdout)).flatten()
+    }
+
+    fn install_command(&self, names: &[String]) -> Cmd {
+        Cmd::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(names)
+            .envs(&[noninteractive()])
+    }
+
+    fn preparation(&self, _cx: &Cx) -> Vec<Cmd> {
+        let mut cmds = Vec::new();
+        if self.database().is_ok_and(|db| !db.interrupted().is_empty()) {
+            cmds.push(configure_command());
+        }
+        if lists_state(&read_lists(&self.paths().lists), SystemTime::now()) != Lists::Fresh {
+            cmds.push(update_command());
+        }
+        cmds
+    }
+
+    /// The preparation, then the install; an install that fails because dpkg was interrupted
+    /// or a package is unknown (stale lists) is retried once after the fix.
+    fn install(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
+        let how = elevation(self, cx.facts);
+        let mut configured = false;
+        let mut updated = false;
+        for cmd in self.preparation(cx) {
+            how.run_ok(cx, &cmd)?;
+            configured |= cmd.program == "dpkg";
+            updated |= cmd.program == "apt-get";
+        }
+        let install = self.install_command(names);
+        loop {
+            let out = how.run(cx, &install)?;
+            if out.success() {
+                return Ok(());
+            }
+            let text = format!("{}\n{}", out.stdout, out.stderr);
+            match self.retry(&text, configured, updated) {
+                Some(Retry::Configure) => {
+                    how.run_ok(cx, &configure_command())?;
+                    configured = true;
+                }
+                Some(Retry::Update) => {
+                    how.run_ok(cx, &update_command())?;
+                    updated = true;
+                }
+                None => return Err(install_failure(self, &how.wrap(&install), &out)),
+            }
+        }
+    }
+
+    /// `1:15.18-0+deb12u1` → `15.18`.
+    fn upstream(&self, version: &str) -> String {
+        without_revision(without_epoch(version), '-').to_string()
+    }
+
+    fn not_found(&self, output: &str) -> Vec<String> {
+        output
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                if let Some(name) = line.strip_prefix("E: Unable to locate package ") {
+                    return Some(name.trim().to_string());
+                }
+                let rest = line.strip_prefix("E: Package '")?;
+                let (name, tail) = rest.split_once('\'')?;
+                tail.contains("has no installation candidate")
+                    .then(|| name.to_string())
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::testing::Sandbox;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// An apt reading a database in a temp dir, with lists fresh or not.
+    fn apt_in(sb: &Sandbox, status: &str, lists: Option<SystemTime>) -> Apt {
+        sb.write("dpkg/status", status);
+        std::fs::create_dir_all(sb.path("lists")).unwrap();
+        if let Some(mtime) = lists {
+            let path = sb
+                .path("lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4");
+            std::fs::write(&path, "").unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(mtime)
+                .unwrap();
+        }
+        Apt::at(Paths {
+            admindir: sb.path("dpkg"),
+            lists: sb.path("lists"),
+        })
+    }
+
+    const INSTALLED: &str = include_str!("../../tests/fixtures/packages/apt/status-installed");
+    const HALF: &str = include_str!("../../tests/fixtures/packages/apt/status-half-configured");
+
+    #[test]
+    fn installed_reads_the_database_without_spawning() {
+        let sb = Sandbox::new();
+        let apt = apt_in(&sb, INSTALLED, Some(SystemTime::now()));
+        let states = apt
+            .installed(&sb.cx(), &names(&["libpq-dev", "imagemagick"]))
+            .unwrap();
+        assert_eq!(
+            states,
+            [
+                PackageState::Installed("15.8-0+deb12u1".into()),
+                PackageState::Missing
+            ]
+        );
+        assert_eq!(sb.system.spawned(), 0);
+    }
+
+    #[test]
+    fn the_database_is_parsed_again_only_when_it_changed() {
+        let sb = Sandbox::new();
+        let apt = apt_in(&sb, INSTALLED, None);
+        let first = apt.database().unwrap();
+        assert!(Arc::ptr_eq(&first, &apt.database().unwrap()));
+        sb.write(
+            "dpkg/status",
+            &format!("{INSTALLED}\nPackage: imagemagick\nStatus: install ok installed\nArchitecture: amd64\nVersion: 8:6.9.11.60+dfsg-1.6\n"),
+        );
+        let cx = sb.cx();
+        assert!(matches!(
+            apt.installed(&cx, &names(&["imagemagick"])).unwrap()[0],
+            PackageState::Installed(_)
+        ));
+    }
+
+    #[test]
+    fn the_journal_is_applied() {
+        let sb = Sandbox::new();
+        let apt = apt_in(&sb, HALF, None);
+        sb.write(
+            "dpkg/updates/0001",
+            "Package: postgresql-common\nStatus: install ok installed\nArchitecture: all\nVersion: 248\n",
+        );
+        sb.write("dpkg/updates/tmp.i", "garbage");
+        assert_eq!(
+            apt.installed(&sb.cx(), &names(&["postgresql-common"]))
+                .unwrap(),
+            [PackageState::Installed("248".into())]
+        );
+    }
+
+    #[test]
+    fn a_missing_database_is_an_error_not_a_guess() {
+        let sb = Sandbox::new();
+        let apt = Apt::at(Paths {
+            admindir: sb.path("nowhere"),
+            lists: sb.path("lists"),
+        });
+        let err = apt.installed(&sb.cx(), &names(&["x"])).unwrap_err();
+        assert!(err.contains("cannot read"), "{err}");
+    }
+
+    #[test]
+    fn the_install_command_installs_everything_at_once() {
+        let cmd = Apt::new().install_command(&names(&["libpq-dev", "imagemagick"]));
+        assert_eq!(
+            super::super::show(&cmd),
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev imagemagick"
+        );
+    }
+
+    #[test]
+    fn preparation_finishes_dpkg_and_refreshes_old_lists() {
+        let sb = Sandbox::new();
+        let shown = |apt: &Apt| -> Vec<String> {
+            apt.preparation(&sb.cx())
+                .iter()
+                .map(super::super::show)
+                .collect()
+        };
+        let fresh = apt_in(&sb, INSTALLED, Some(SystemTime::now()));
+        assert!(shown(&fresh).is_empty());
+
+        let old = SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+        let sb2 = Sandbox::new();
+        let stale = apt_in(&sb2, HALF, Some(old));
+        assert_eq!(
+            stale
+                .preparation(&sb2.cx())
+                .iter()
+                .map(super::super::show)
+                .collect::<Vec<_>>(),
+            [
+                "DEBIAN_FRONTEND=noninteractive dpkg --configure -a",
+                "apt-get update"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_install_is_retried_once_after_the_right_fix() {
+        let apt = Apt::new();
+        let unknown =
+            include_str!("../../tests/fixtures/packages/apt/apt-get-install-unable-to-locate.txt");
+        let interrupted =
+            include_str!("../../tests/fixtures/packages/apt/apt-get-install-interrupted.txt");
+        let locked = include_str!("../../tests/fixtures/packages/apt/apt-get-install-locked.txt");
+        assert_eq!(apt.retry(unknown, false, false), Some(Retry::Update));
+        assert_eq!(apt.retry(unknown, false, true), None, "updated already");
+        assert_eq!(apt.retry(interrupted, false, true), Some(Retry::Configure));
+        assert_eq!(
+            apt.retry(interrupted, true, false),
+            None,
+            "configured already"
+        );
+        assert_eq!(apt.retry(locked, false, false), None);
+    }
+
+    #[test]
+    fn lists_freshness() {
+        let now = SystemTime::now();
+        let hours = |h: u64| now - Duration::from_secs(h * 3600);
+        assert_eq!(lists_state(&[], now), Lists::Missing);
+        assert_eq!(lists_state(&[hours(1)], now), Lists::Fresh);
+        assert_eq!(lists_state(&[hours(30)], now), Lists::Stale);
+        assert_eq!(lists_state(&[hours(30), hours(2)], now), Lists::Fresh);
+        assert_eq!(
+            lists_state(&[now + Duration::from_secs(60)], now),
+            Lists::Fresh
+        );
+    }
+
+    #[test]
+    fn candidates_from_apt_cache_policy() {
+        macro_rules! fixture {
+            ($name:literal) => {
+                include_str!(concat!("../../tests/fixtures/packages/apt/", $name))
+            };
+        }
+        assert_eq!(
+            parse_policy(fixture!("apt-cache-policy-candidate.txt")).as_deref(),
+            Some("15.8-0+deb12u1")
+        );
+        assert_eq!(
+            parse_policy(fixture!("apt-cache-policy-installed.txt")).as_deref(),
+            Some("2:9.0.1378-2+deb12u2")
+        );
+        assert_eq!(parse_policy(fixture!("apt-cache-policy-none.txt")), None);
+        assert_eq!(parse_policy(fixture!("apt-cache-policy-unknown.txt")), None);
+    }
+
+    #[test]
+    fn upstream_versions_drop_epoch_and_revision() {
+        let apt = Apt::new();
+        assert_eq!(apt.upstream("1:15.18-0+deb12u1"), "15.18");
+        assert_eq!(apt.upstream("15.8-0+deb12u1"), "15.8");
+        assert_eq!(
+            apt.upstream("8:6.9.11.60+dfsg-1.6+deb12u2"),
+            "6.9.11.60+dfsg"
+        );
+        assert_eq!(apt.upstream("1:1.2.13.dfsg-1"), "1.2.13.dfsg");
+        assert_eq!(apt.upstream("20230311"), "20230311");
+        // A hyphen in the upstream part is allowed when there is a revision.
+        assert_eq!(apt.upstream("2.0-rc1-3"), "2.0-rc1");
+    }
+
+    #[test]
+    fn install_errors_name_unknown_packages() {
+        let apt = Apt::new();
+        assert_eq!(
+            apt.not_found(include_str!(
+                "../../tests/fixtures/packages/apt/apt-get-install-unable-to-locate.txt"
+            )),
+            ["libpq-dev"]
+        );
+        assert_eq!(
+            apt.not_found(include_str!(
+                "../../tests/fixtures/packages/apt/apt-get-install-no-candidate.txt"
+            )),
+            ["postgresql-16"]
+        );
+        let locked = include_str!("../../tests/fixtures/packages/apt/apt-get-install-locked.txt");
+        assert!(apt.not_found(locked).is_empty());
+        assert!(!says_interrupted(locked));
+        assert!(says_interrupted(include_str!(
+            "../../tests/fixtures/packages/apt/apt-get-install-interrupted.txt"
+        )));
+    }
+}
