@@ -41,7 +41,7 @@ LIB_SH = E2E_DIR / "lib.sh"
 # the post-debootstrap configuration below changes) yields a new cache key.
 # Do NOT add what devup must install itself (python3, nodejs, postgresql...).
 RECIPE = {
-    "version": 2,
+    "version": 3,
     "suite": "bookworm",
     "variant": "minbase",
     "packages": ["ca-certificates", "procps"],
@@ -98,7 +98,8 @@ def _configure_root(root: Path):
     """Post-debootstrap configuration (bump RECIPE['version'] when changed)."""
     (root / "etc/apt/sources.list").unlink(missing_ok=True)
     (root / "etc/apt/sources.list.d/debian.sources").write_text(_apt_sources())
-    (root / "etc/apt/apt.conf.d/80-e2e").write_text('Acquire::Retries "3";\n')
+    (root / "etc/apt/apt.conf.d/80-e2e").write_text(
+        'Acquire::Retries "3";\nAcquire::Languages "none";\n')
     (root / "etc/hostname").write_text(HOSTNAME + "\n")
     (root / "etc/resolv.conf").unlink(missing_ok=True)  # debootstrap copied the host's
     (root / "etc/resolv.conf").write_text("nameserver 10.0.2.3\n")  # slirp4netns' DNS
@@ -147,9 +148,11 @@ def ensure_base():
     cache = cache_dir()
     key = recipe_key()
     tarball, rootdir = cache / f"{key}.tar.zst", cache / key
+    (cache / "runs").mkdir(exist_ok=True)
     with flock(cache / "base.lock"):
         if not tarball.exists():
             _build_tarball(cache, tarball)
+        _clean_stale_runs(cache / "runs")
         if not rootdir.is_dir():
             t0 = time.monotonic()
             tmp = Path(tempfile.mkdtemp(prefix=key + ".extract-", dir=cache))
@@ -175,13 +178,13 @@ class HarnessUnavailable(Exception):
     """This machine cannot run the suite (not a test failure)."""
 
 
-def check_host(need_debootstrap):
+def check_host():
     """Raise HarnessUnavailable with a reason when the suite cannot run here."""
     if os.geteuid() != 0:
         raise HarnessUnavailable("must run as root (mounts, namespaces, chroot)")
-    tools = ["unshare", "setpriv", "slirp4netns", "zstd", "tar", "ip", "timeout"]
-    if need_debootstrap:
-        tools.append("debootstrap")
+    tools = ["unshare", "setpriv", "slirp4netns", "zstd", "tar", "ip", "timeout", "hostname"]
+    if not (cache_dir() / f"{recipe_key()}.tar.zst").exists():
+        tools.append("debootstrap")  # only needed to build the base root
     missing = [t for t in tools if not shutil.which(t)]
     if missing:
         raise HarnessUnavailable(f"missing {', '.join(missing)} (run tests/e2e/setup.sh)")
@@ -294,6 +297,40 @@ def leftover_processes(ns_ids):
     return found
 
 
+def _wait_ns_gone(ns_ids, grace=5.0):
+    """Wait for the kernel to finish killing a dead namespace's processes.
+    Returns the PIDs that were still there after the grace period (a leak);
+    those get SIGKILLed."""
+    deadline = time.monotonic() + grace
+    while (left := leftover_processes(ns_ids)) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return left
+
+
+def _clean_stale_runs(runs: Path):
+    """Remove run dirs left by a run.py that was SIGKILLed (not locked)."""
+    for d in runs.iterdir():
+        try:
+            fd = os.open(d / "lock", os.O_RDONLY)
+        except OSError:
+            fd = None
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not os.path.ismount(d / "mnt"):
+                shutil.rmtree(d, ignore_errors=True)
+        except BlockingIOError:
+            pass  # in use by another run
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+
 def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | None,
                  keep_dir: Path | None = None, interactive=False) -> Outcome:
     """Run one scenario in a throwaway root. Always tears everything down."""
@@ -305,6 +342,8 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
     (apt_cache / "partial").mkdir(parents=True, exist_ok=True)
     (cache / "runs").mkdir(exist_ok=True)
     rundir = Path(tempfile.mkdtemp(prefix=sc.name + "-", dir=cache / "runs"))
+    lock_fd = os.open(rundir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(lock_fd, fcntl.LOCK_EX)  # marks the run dir as in use
     (rundir / "mnt").mkdir()
     out = open(log_path, "wb") if log_path else None
     go_r, go_w = os.pipe()
@@ -357,10 +396,10 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
             result, detail = "timeout", f"killed after {sc.timeout + 60}s (hard backstop)"
         rc_file = rundir / "result"
         rc = int(rc_file.read_text()) if rc_file.exists() else None
-        if result:
-            pass
-        elif _stopping.is_set():
+        if _stopping.is_set():
             result, detail = "fail", "interrupted"
+        elif result:
+            pass
         elif rc is None:
             result, detail = "error", f"ns-init died (exit {ns_p.returncode})"
         elif rc == 0:
@@ -379,16 +418,12 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
         for fd in (go_r, go_w, ready_r, ready_w):
             if fd is not None:
                 os.close(fd)
-        left = leftover_processes(ns_ids) if ns_ids else []
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        left = _wait_ns_gone(ns_ids)
         if os.path.ismount(rundir / "mnt"):  # never happens: mounts are ns-private
             result, detail = "error", f"{rundir}/mnt is mounted on the host!"
         else:
             shutil.rmtree(rundir, ignore_errors=True)
+        os.close(lock_fd)
         if out:
             out.write(f"=== e2e: result {result} {detail}\n".encode())
             out.close()
@@ -411,7 +446,7 @@ def main():
     sh.add_argument("--devup", type=Path, default=default_devup())
     args = ap.parse_args()
     try:
-        check_host(need_debootstrap=False)
+        check_host()
         base = ensure_base()
     except HarnessUnavailable as e:
         sys.exit(f"cannot run: {e}")

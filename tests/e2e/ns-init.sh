@@ -65,7 +65,7 @@ set +e
 if [ "$E2E_INTERACTIVE" = 1 ]; then
     chroot "$R" "${run_env[@]}" /bin/bash -c 'cd /scenario && exec bash ./scenario.sh'
 else
-    timeout --kill-after=10 "$E2E_TIMEOUT" chroot "$R" "${run_env[@]}" \
+    timeout --kill-after=5 "$E2E_TIMEOUT" chroot "$R" "${run_env[@]}" \
         /bin/bash -c 'cd /scenario && exec bash -euo pipefail ./scenario.sh' </dev/null
 fi
 rc=$?

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-import harness as h
+sys.dont_write_bytecode = True  # keep tests/e2e free of __pycache__
+import harness as h  # noqa: E402
 
 CANARY = "devup-e2e-canary"  # scenarios write/run things by this name; the host must never see them
 
@@ -122,7 +123,11 @@ def main():
     dirs = find_scenarios(args)
     if not dirs:
         sys.exit("no scenarios found")
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    # Ctrl-C, SIGTERM and SIGHUP all stop the run cleanly (even when SIGINT
+    # was inherited as ignored, as for `cmd &` in a script).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
 
     rows, todo = [], []
     for d in dirs:
@@ -133,10 +138,13 @@ def main():
 
     t0 = time.monotonic()
     try:
-        h.check_host(need_debootstrap=not (h.cache_dir() / f"{h.recipe_key()}.tar.zst").exists())
+        h.check_host()
         base = h.ensure_base()
     except h.HarnessUnavailable as e:
         skip_all(dirs, str(e), args.require)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+        print(f"ERROR: cannot prepare the base root: {e}", flush=True)
+        finish(rows + [(s.name, h.Outcome("fail", 0.0, "no base root")) for s in todo])
     h.log(f"base root ready in {time.monotonic() - t0:.1f}s: {base}")
 
     devup = get_devup(args)
@@ -174,7 +182,7 @@ def main():
             if sc.name in done:
                 continue
             if f.done() and not f.cancelled():
-                rows.append(f.result())
+                rows.append((sc.name, f.result()[1]))
             else:
                 rows.append((sc.name, h.Outcome("skip", 0.0, "interrupted before start")))
     pool.shutdown(wait=True)
