@@ -104,6 +104,27 @@ pub enum Command {
     #[command(after_help = "Examples:\n  devup recipes\n  devup recipes --json")]
     Recipes,
 
+    /// The project's environment: its [env], datastore URLs with their real ports, tool dirs on PATH
+    #[command(
+        after_help = "Examples:\n  eval \"$(devup env)\"\n  devup env --shell fish | source\n  devup env --format dotenv > .env.devup\n  devup env --format json"
+    )]
+    Env {
+        /// Output format
+        #[arg(long, value_enum, default_value = "shell")]
+        format: EnvFormat,
+        /// The shell the exports are for (`--shell fish` is `--format fish`)
+        #[arg(long, value_enum)]
+        shell: Option<EnvShell>,
+    },
+
+    /// Stop the project's own servers (their data stays)
+    #[command(after_help = "Examples:\n  devup down")]
+    Down,
+
+    /// Show the project's datastores: running or not, and their ports
+    #[command(after_help = "Examples:\n  devup status\n  devup status --json")]
+    Status,
+
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  devup completions bash > ~/.local/share/bash-completion/completions/devup\n  devup completions zsh > ~/.zfunc/_devup\n  devup completions fish > ~/.config/fish/completions/devup.fish"
@@ -123,4 +144,23 @@ impl UpArgs {
             replace_files: self.replace_files || other.replace_files,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvFormat {
+    /// `export KEY='value'` lines for sh, bash and zsh
+    Shell,
+    /// `set -gx KEY 'value'` lines for fish
+    Fish,
+    /// `KEY=value` lines
+    Dotenv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvShell {
+    Sh,
+    Bash,
+    Zsh,
+    Fish,
 }

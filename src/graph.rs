@@ -85,6 +85,7 @@ mod tests {
                 id: id.to_string(),
                 requires: requires.to_vec(),
                 resource: Box::new(Noop),
+                description: None,
                 from_project: false,
             })
             .collect()

@@ -6,14 +6,17 @@ use std::path::Path;
 use crate::cli::Global;
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
-use crate::expand::{self, Dirs};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::expand::{self, Inputs};
 use crate::facts::Facts;
 use crate::graph;
 use crate::manifest::{self, Manifest};
 use crate::recipe::library::Library;
 use crate::resources;
 use crate::settings::Settings;
-use crate::state::Store;
+use crate::state::{StateFile, Store, store::Loaded};
 use crate::step::Step;
 
 pub struct Project {
@@ -23,6 +26,18 @@ pub struct Project {
     /// Step indices in dependency order.
     pub order: Vec<usize>,
     pub store: Store,
+    /// What devup remembers of this project, read once (nothing is written while opening).
+    pub state: StateFile,
+    /// Set when the state file was unusable and is being rebuilt.
+    pub state_problem: Option<String>,
+    /// The project's environment for commands and `devup env`.
+    pub env: Vec<(String, String)>,
+    /// Directories `devup env` puts on PATH.
+    pub path: Vec<PathBuf>,
+    /// The port each datastore entry uses.
+    pub ports: BTreeMap<String, u16>,
+    /// Things to tell the user before the plan (a preferred port was taken).
+    pub notes: Vec<String>,
 }
 
 impl Project {
@@ -49,18 +64,33 @@ impl Project {
             user_recipes.as_deref(),
             resources::kind_names(),
         );
-        let dirs = Dirs {
-            state: &store.dir,
-            home: settings.home.as_deref(),
+        let (state, loaded) = store.load();
+        let state_problem = match loaded {
+            Loaded::Discarded(why) => Some(why),
+            Loaded::Fresh | Loaded::Read => None,
         };
-        let steps = expand::expand(&manifest, &library, &facts, &dirs)?;
-        let order = graph::order(&steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
+        let data = store.data_dir(&settings.data_root);
+        let inputs = Inputs {
+            state: &store.dir,
+            data: &data,
+            home: settings.home.as_deref(),
+            recorded_ports: &state.ports,
+        };
+        let expansion = expand::expand(&manifest, &library, &facts, &inputs)?;
+        let order =
+            graph::order(&expansion.steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
         Ok(Project {
             manifest,
             facts,
-            steps,
+            steps: expansion.steps,
             order,
             store,
+            state,
+            state_problem,
+            env: expansion.env,
+            path: expansion.path,
+            ports: expansion.ports,
+            notes: expansion.notes,
         })
     }
 }

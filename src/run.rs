@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, EnvFormat, EnvShell};
 use crate::commands;
 use crate::error::exit;
 use crate::printer::Printer;
@@ -42,6 +42,16 @@ pub fn main() -> ExitCode {
             commands::doctor::run(&settings, g, g.trust || settings.trust, &printer)
         }
         Some(Command::Trust { yes }) => commands::trust::run(&settings, g, *yes, &printer),
+        Some(Command::Env { format, shell }) => {
+            let format = if *shell == Some(EnvShell::Fish) {
+                EnvFormat::Fish
+            } else {
+                *format
+            };
+            commands::env::run(&settings, g, format)
+        }
+        Some(Command::Down) => commands::down::run(&settings, g, &printer),
+        Some(Command::Status) => commands::status::run(&settings, g, &printer),
         Some(Command::Recipes) => commands::recipes::run(&settings, &printer),
         Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
     };

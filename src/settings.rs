@@ -4,6 +4,7 @@
 //! | variable           | meaning                                                        |
 //! |--------------------|----------------------------------------------------------------|
 //! | `DEVUP_STATE_DIR`  | where per-project state lives (default: the platform state dir) |
+//! | `DEVUP_DATA_DIR`   | where datastores keep their data (default: the state dir; as root, /var/lib/devup) |
 //! | `DEVUP_CONFIG_DIR` | the user's config dir; user recipes in `recipes/` under it      |
 //! | `DEVUP_YES`        | `1`: answer yes to the plan confirmation, as `--yes` does       |
 //! | `DEVUP_TRUST`      | `1`: trust the project's own commands, as `--trust` does (CI)   |
@@ -17,6 +18,9 @@ use std::path::PathBuf;
 
 pub struct Settings {
     pub state_root: PathBuf,
+    /// Where per-project datastores keep their data. As root it is not under root's home
+    /// (mode 0700), because servers that refuse to run as root must reach it.
+    pub data_root: PathBuf,
     pub config_dir: Option<PathBuf>,
     pub home: Option<PathBuf>,
     /// Running in CI (the `CI` variable is set).
@@ -52,7 +56,17 @@ impl Settings {
             .or_else(|| dirs.map(|d| d.config_dir().to_path_buf()));
         let ci = var("CI").is_some_and(|v| v != "false" && v != "0");
         let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        // SAFETY: geteuid has no preconditions.
+        let root = unsafe { libc::geteuid() } == 0;
+        let data_root = var("DEVUP_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            if root {
+                PathBuf::from("/var/lib/devup")
+            } else {
+                state_root.clone()
+            }
+        });
         Settings {
+            data_root,
             state_root,
             config_dir,
             home: var("HOME").map(PathBuf::from),

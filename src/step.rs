@@ -9,9 +9,19 @@ pub struct Step {
     /// Indices of the steps this one needs, in the same list.
     pub requires: Vec<usize>,
     pub resource: Box<dyn Resource>,
+    /// The recipe's own words for the step, when it has some; else the resource describes itself.
+    pub description: Option<String>,
     /// Whether the step comes from the project (its file or its own recipes) rather than from
     /// devup's built-in recipes: such commands need the user's trust.
     pub from_project: bool,
+}
+
+impl Step {
+    pub fn describe(&self) -> String {
+        self.description
+            .clone()
+            .unwrap_or_else(|| self.resource.describe())
+    }
 }
 
 impl std::fmt::Debug for Step {

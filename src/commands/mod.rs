@@ -2,8 +2,11 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod down;
+pub mod env;
 pub mod plan;
 pub mod recipes;
+pub mod status;
 pub mod trust;
 pub mod up;
 
@@ -13,18 +16,16 @@ use crate::engine::{self, Plan, RunCx};
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::resources::Status;
-use crate::state::{Memory, Store, store::Loaded};
-use crate::system::System;
+use crate::state::Memory;
 
-/// The state of a project, read for this run; a discarded state file is reported.
-pub fn load_memory(store: &Store, system: &System, printer: &Printer) -> Memory {
-    let (file, how) = store.load(system);
-    if let Loaded::Discarded(why) = how {
+/// The state of a project for this run; an unusable state file is reported.
+pub fn memory(project: &Project, printer: &Printer) -> Memory {
+    if let Some(why) = &project.state_problem {
         printer.warn(&format!(
             "devup's state for this project was unusable and is rebuilt: {why}"
         ));
     }
-    Memory::new(file)
+    Memory::new(project.state.clone())
 }
 
 /// Checks every step and builds the plan.

@@ -17,17 +17,20 @@ pub fn run(
     let mut project = Project::open(settings, global)?;
     super::trust::gate_if_untrusted(&mut project, trust_given, printer);
     let system = System::new();
-    let memory = super::load_memory(&project.store, &system, printer);
+    let memory = super::memory(&project, printer);
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
     let cx = RunCx {
         system: &system,
         facts: &project.facts,
         memory: &memory,
-        env: &project.manifest.env,
+        env: &project.env,
         replace_files: false,
         jobs,
     };
     let (plan, _) = super::check(&project, &cx);
+    for note in &project.notes {
+        printer.line(note);
+    }
     if printer.json {
         println!(
             "{}",

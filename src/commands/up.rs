@@ -38,13 +38,20 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     let _lock = ProjectLock::acquire(&project.store.dir, wait)?;
     let system = System::new();
     super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
-    let memory = super::load_memory(&project.store, &system, printer);
+    let memory = super::memory(&project, printer);
+    if project.state_problem.is_some() {
+        project.store.set_aside(&system);
+    }
+    memory.set_ports(&project.ports);
+    for note in &project.notes {
+        printer.line(note);
+    }
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
     let cx = RunCx {
         system: &system,
         facts: &project.facts,
         memory: &memory,
-        env: &project.manifest.env,
+        env: &project.env,
         replace_files: args.replace_files,
         jobs,
     };

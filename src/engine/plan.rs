@@ -42,7 +42,7 @@ impl Plan {
                 let (status, took) = &statuses[i];
                 PlannedStep {
                     id: step.id.clone(),
-                    description: step.resource.describe(),
+                    description: step.describe(),
                     action: (!status.is_satisfied()).then(|| step.resource.action()),
                     needs_root: !status.is_satisfied() && step.resource.needs_root(),
                     requires: step.requires.iter().map(|&r| steps[r].id.clone()).collect(),

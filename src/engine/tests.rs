@@ -79,6 +79,7 @@ fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
                 apply_fails: s.fails,
                 applied: counters[i].clone(),
             }),
+            description: None,
             from_project: false,
         })
         .collect();

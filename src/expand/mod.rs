@@ -3,10 +3,14 @@
 //! Any problem is reported here, before a single check runs.
 
 mod params;
+mod ports;
 mod requires;
 
+pub use ports::process_alive;
+
+use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::Facts;
@@ -18,10 +22,28 @@ use crate::resources::{self, BuildCx, Command};
 use crate::step::Step;
 use requires::Resolved;
 
-/// Where the project keeps its state, and the user's home, for placeholders and path checks.
-pub struct Dirs<'a> {
+/// What expansion needs besides the project file, the recipes and the facts.
+pub struct Inputs<'a> {
+    /// The project's state directory (`{project.state}`).
     pub state: &'a Path,
+    /// Where the project's datastores keep their data (`{project.data}`).
+    pub data: &'a Path,
     pub home: Option<&'a Path>,
+    /// Ports chosen by earlier runs, by entry (`datastores.postgres`).
+    pub recorded_ports: &'a BTreeMap<String, u16>,
+}
+
+/// The project, expanded.
+pub struct Expansion {
+    pub steps: Vec<Step>,
+    /// The project's environment: `[env]`, then what its recipes export (`DATABASE_URL`).
+    pub env: Vec<(String, String)>,
+    /// Directories to put on PATH (`devup env`): a venv's `bin`, `node_modules/.bin`.
+    pub path: Vec<PathBuf>,
+    /// The port each entry uses, to record.
+    pub ports: BTreeMap<String, u16>,
+    /// Things the user should know about the expansion (a preferred port was taken).
+    pub notes: Vec<String>,
 }
 
 /// A `requires` that is resolved once every step exists.
@@ -38,9 +60,15 @@ pub fn expand(
     manifest: &Manifest,
     library: &Library,
     facts: &Facts,
-    dirs: &Dirs,
-) -> Result<Vec<Step>, Diagnostic> {
-    let mut steps = Vec::new();
+    inputs: &Inputs,
+) -> Result<Expansion, Diagnostic> {
+    let mut out = Expansion {
+        steps: Vec::new(),
+        env: manifest.env.clone(),
+        path: Vec::new(),
+        ports: BTreeMap::new(),
+        notes: Vec::new(),
+    };
     let mut pending = Vec::new();
     for entry in &manifest.entries {
         let recipe = library
@@ -51,14 +79,16 @@ pub fn expand(
             entry,
             &recipe,
             facts,
-            dirs,
-            &mut steps,
+            inputs,
+            &mut out,
             &mut pending,
         )?;
     }
+    let steps = &mut out.steps;
     for custom in &manifest.steps {
         let index = steps.len();
         steps.push(custom_step(manifest, custom));
+
         for (name, span) in &custom.requires {
             pending.push(Pending {
                 step: index,
@@ -69,11 +99,11 @@ pub fn expand(
         }
     }
     for p in pending {
-        let found = match requires::resolve(&steps, &p.name) {
+        let found = match requires::resolve(steps, &p.name) {
             Resolved::Steps(found) => found,
             Resolved::Nothing if !p.hard => continue,
             Resolved::Nothing => {
-                let known = requires::known_names(&steps);
+                let known = requires::known_names(steps);
                 let span = p.span.clone().unwrap_or(0..0);
                 return Err(manifest
                     .source
@@ -106,7 +136,7 @@ pub fn expand(
             }
         }
     }
-    Ok(steps)
+    Ok(out)
 }
 
 fn unknown_recipe(manifest: &Manifest, library: &Library, entry: &Entry) -> Diagnostic {
@@ -138,21 +168,59 @@ fn expand_entry(
     entry: &Entry,
     recipe: &Recipe,
     facts: &Facts,
-    dirs: &Dirs,
-    steps: &mut Vec<Step>,
+    inputs: &Inputs,
+    out: &mut Expansion,
     pending: &mut Vec<Pending>,
 ) -> Result<(), Diagnostic> {
-    let mut vars = base_vars(manifest, facts, dirs);
+    let mut vars = base_vars(manifest, facts, inputs);
     vars.set_text("entry", entry.name.clone());
     params::fill(&mut vars, &manifest.source, entry, recipe, &manifest.dir)?;
+    let prefix = format!("{}.{}", entry.section.key(), entry.name);
+    let resolve_owner = |text: &str| -> Result<PathBuf, String> {
+        let cx = BuildCx {
+            project_dir: &manifest.dir,
+            state_dir: inputs.state,
+            data_dir: inputs.data,
+            home: inputs.home,
+            vars: &vars,
+        };
+        resources::paths::resolve(&cx, text, false)
+    };
+    let chosen = ports::choose_all(recipe, &vars, &prefix, inputs.recorded_ports, resolve_owner)
+        .map_err(|e| {
+            manifest
+                .source
+                .error(entry.name_span.clone(), format!("{prefix}: {e}"))
+        })?;
+    for choice in chosen {
+        vars.set_text(choice.param.clone(), choice.port.to_string());
+        out.ports.insert(prefix.clone(), choice.port);
+        out.notes.extend(choice.note);
+    }
+    let in_error = |e: String| {
+        manifest
+            .source
+            .error(entry.name_span.clone(), format!("{prefix}: {e}"))
+    };
+    for (name, value) in &recipe.env {
+        out.env
+            .push((name.clone(), vars.text(value).map_err(in_error)?));
+    }
+    for dir in &recipe.path {
+        out.path
+            .push(manifest.dir.join(vars.text(dir).map_err(in_error)?));
+    }
+    let holds = |(fact, values): &(String, Vec<String>)| match fact.strip_prefix("param.") {
+        Some(param) => values.iter().any(|v| {
+            vars.text(&format!("{{{param}}}"))
+                .is_ok_and(|have| &have == v)
+        }),
+        None => values.iter().any(|v| facts.matches(fact, v)),
+    };
     let applicable: Vec<&RecipeStep> = recipe
         .steps
         .iter()
-        .filter(|s| {
-            s.when
-                .iter()
-                .all(|(fact, values)| values.iter().any(|v| facts.matches(fact, v)))
-        })
+        .filter(|s| s.when.iter().all(holds))
         .collect();
     if applicable.is_empty() && !recipe.steps.is_empty() {
         return Err(manifest
@@ -166,7 +234,7 @@ fn expand_entry(
                 describe_machine(facts)
             )));
     }
-    let prefix = format!("{}.{}", entry.section.key(), entry.name);
+    let steps = &mut out.steps;
     let mut created: Vec<(&RecipeStep, usize)> = Vec::new();
     for rstep in applicable {
         if rstep
@@ -201,8 +269,9 @@ fn expand_entry(
             };
             let cx = BuildCx {
                 project_dir: &manifest.dir,
-                state_dir: dirs.state,
-                home: dirs.home,
+                state_dir: inputs.state,
+                data_dir: inputs.data,
+                home: inputs.home,
                 vars: &step_vars,
             };
             let resource = resources::build(&rstep.kind, rstep.args.clone(), &cx).map_err(|e| {
@@ -214,12 +283,23 @@ fn expand_entry(
                         rstep.id, recipe.source.name
                     ))
             })?;
+            let description = rstep
+                .description
+                .as_ref()
+                .map(|d| step_vars.text(d))
+                .transpose()
+                .map_err(|e| {
+                    manifest
+                        .source
+                        .error(entry.name_span.clone(), format!("{prefix}: {e}"))
+                })?;
             created.push((rstep, steps.len()));
             let from_project = !matches!(recipe.origin, Origin::Builtin);
             steps.push(Step {
                 id,
                 requires: Vec::new(),
                 resource,
+                description,
                 from_project,
             });
         }
@@ -266,19 +346,22 @@ fn custom_step(manifest: &Manifest, custom: &CustomStep) -> Step {
         id: format!("step.{}", custom.name),
         requires: Vec::new(),
         resource: Box::new(resource),
+        description: None,
         from_project: true,
     }
 }
 
 /// Placeholders every recipe can use.
-fn base_vars(manifest: &Manifest, facts: &Facts, dirs: &Dirs) -> Vars {
+fn base_vars(manifest: &Manifest, facts: &Facts, inputs: &Inputs) -> Vars {
     let mut vars = Vars::default();
     vars.set_text("project.dir", manifest.dir.display().to_string());
     vars.set_text("project.name", manifest.name.clone());
-    vars.set_text("project.state", dirs.state.display().to_string());
+    vars.set_text("project.state", inputs.state.display().to_string());
+    vars.set_text("project.data", inputs.data.display().to_string());
     vars.set_text(
         "home",
-        dirs.home
+        inputs
+            .home
             .map(|h| h.display().to_string())
             .unwrap_or_default(),
     );

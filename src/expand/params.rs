@@ -108,6 +108,10 @@ pub fn fill(
             };
             vars.set_text(format!("{name}.request"), request);
         }
+        if let Some(Value::List(items)) = vars.get(name) {
+            let first = items.first().cloned().unwrap_or_default();
+            vars.set_text(format!("{name}.first"), first);
+        }
         if spec.required && !given.contains(&name.as_str()) {
             return Err(source
                 .error(
@@ -191,6 +195,31 @@ fn set(
 
 /// Checks a value against a parameter type and turns it into a template value.
 fn convert(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
+    let converted = convert_type(spec, value)?;
+    if spec.identifier {
+        let items = match &converted {
+            Value::Text(s) => std::slice::from_ref(s),
+            Value::List(items) => items.as_slice(),
+        };
+        if let Some(bad) = items.iter().find(|s| !is_identifier(s)) {
+            return Err(format!(
+                "`{}` is not a plain name: use letters, digits, `_` and `-` (at most 63)",
+                bad.escape_debug()
+            ));
+        }
+    }
+    Ok(converted)
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn convert_type(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
     let wrong = || {
         format!(
             "expected {}, found {}",
@@ -207,6 +236,12 @@ fn convert(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
         (ParamType::Version, toml::Value::Integer(i)) => Ok(Value::Text(i.to_string())),
         (ParamType::Bool, toml::Value::Boolean(b)) => Ok(Value::Text(b.to_string())),
         (ParamType::Integer, toml::Value::Integer(i)) => Ok(Value::Text(i.to_string())),
+        (ParamType::Port, toml::Value::Integer(i)) if (0..=65535).contains(i) => {
+            Ok(Value::Text(i.to_string()))
+        }
+        (ParamType::Port, toml::Value::Integer(i)) => Err(format!(
+            "{i} is not a port number (1 to 65535, or 0 to let devup choose)"
+        )),
         (ParamType::List, toml::Value::Array(items)) => items
             .iter()
             .map(|item| match item {

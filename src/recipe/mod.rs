@@ -40,6 +40,11 @@ pub struct Recipe {
     pub aliases: Vec<String>,
     pub params: BTreeMap<String, ParamSpec>,
     pub steps: Vec<RecipeStep>,
+    /// Variables the project's environment gets from this entry (`DATABASE_URL`), for its
+    /// commands and `devup env`.
+    pub env: BTreeMap<String, String>,
+    /// Directories `devup env` puts on PATH (a venv's `bin`).
+    pub path: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +57,14 @@ pub struct ParamSpec {
     pub required: bool,
     #[serde(default)]
     pub doc: String,
+    /// For strings and lists: each value must be a plain identifier (letters, digits, `_`,
+    /// `-`; at most 63 characters), as database, role and extension names are kept.
+    #[serde(default)]
+    pub identifier: bool,
+    /// For a port: the port to use when it is free (`0`, the default value, means "choose").
+    pub preferred: Option<u16>,
+    /// For a port: the pid file of the project's own server, which may hold the port.
+    pub owner: Option<String>,
     /// For a version: what version managers call the newest release (`stable` for rustup).
     /// `{version.request}` is this word when the constraint names no single release line.
     pub latest: Option<String>,
@@ -69,6 +82,9 @@ pub enum ParamType {
     Integer,
     /// A list of strings.
     List,
+    /// A TCP port: `0` lets devup choose (the `preferred` one if free, else the next free one,
+    /// remembered across runs); another number pins it.
+    Port,
 }
 
 impl ParamType {
@@ -80,6 +96,34 @@ impl ParamType {
             ParamType::Bool => "true or false",
             ParamType::Integer => "an integer",
             ParamType::List => "a list of strings",
+            ParamType::Port => "a port number (0: let devup choose)",
+        }
+    }
+
+    /// Whether `value` is of this type, as a recipe's `default` must be.
+    pub fn check(self, value: &toml::Value) -> Result<(), String> {
+        use toml::Value;
+        let fits = match (self, value) {
+            (ParamType::Version, Value::String(s)) => {
+                return crate::version::Constraint::parse(s)
+                    .map(drop)
+                    .map_err(|e| format!("`{s}` is not a version constraint: {e}"));
+            }
+            (ParamType::Port, Value::Integer(i)) => (0..=65535).contains(i),
+            (ParamType::String | ParamType::Path, Value::String(_))
+            | (ParamType::Version | ParamType::Integer, Value::Integer(_))
+            | (ParamType::Bool, Value::Boolean(_)) => true,
+            (ParamType::List, Value::Array(items)) => items.iter().all(Value::is_str),
+            _ => false,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(format!(
+                "expected {}, found {}",
+                self.describe(),
+                value.type_str()
+            ))
         }
     }
 }
@@ -113,6 +157,10 @@ struct RawRecipe {
     params: BTreeMap<String, ParamSpec>,
     #[serde(default)]
     step: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    path: Vec<String>,
 }
 
 /// Placeholder names every recipe may use, besides its parameters and `facts.*`.
@@ -120,6 +168,7 @@ pub const BUILTIN_VARS: &[&str] = &[
     "project.dir",
     "project.name",
     "project.state",
+    "project.data",
     "home",
     "entry",
 ];
@@ -149,7 +198,10 @@ impl Recipe {
         for table in raw.step {
             let step = parse_step(&source, table, &raw.params, kinds)?;
             if steps.iter().any(|s: &RecipeStep| s.id == step.id) {
-                return Err(source.error(step.span, format!("two steps have the id `{}`", step.id)));
+                let at = key_span(&source, &step.span, "id");
+                return Err(source
+                    .error(at, format!("two steps have the id `{}`", step.id))
+                    .with_hint("give each step its own `id`"));
             }
             steps.push(step);
         }
@@ -163,6 +215,8 @@ impl Recipe {
             aliases: raw.aliases,
             params: raw.params,
             steps,
+            env: raw.env,
+            path: raw.path,
         };
         recipe.check_consistency()?;
         Ok(recipe)
@@ -172,20 +226,86 @@ impl Recipe {
         Diagnostic::in_file(self.source.name.clone(), message)
     }
 
+    /// An error at `key = ...` of a top-level table (`params.v`), or at the top when `table`
+    /// is empty; the whole file when the key is not on a line of its own.
+    fn error_at_key(&self, table: &str, key: &str, message: String) -> Diagnostic {
+        let from = match table {
+            "" => Some(0),
+            _ => {
+                let header = format!("[{table}]");
+                self.source.text.find(&header).map(|at| at + header.len())
+            }
+        };
+        match from.and_then(|from| find_key(&self.source, from, key)) {
+            Some(span) => self.source.error(span, message),
+            None => self.whole_file_error(message),
+        }
+    }
+
     /// Checks what serde cannot: references between parts of the recipe.
     fn check_consistency(&self) -> Result<(), Diagnostic> {
+        for (name, spec) in &self.params {
+            if spec.kind == ParamType::Port && spec.preferred.is_none() {
+                return Err(self
+                    .whole_file_error(format!("port parameter `{name}` has no `preferred` port"))
+                    .with_hint("add preferred = 5432 (the tool's usual port)"));
+            }
+        }
+        // Placeholders outside steps: the recipe's env, path and port owners.
+        let mut outside = toml::Table::new();
+        for (key, value) in &self.env {
+            outside.insert(format!("env.{key}"), toml::Value::String(value.clone()));
+        }
+        for (i, dir) in self.path.iter().enumerate() {
+            outside.insert(format!("path[{i}]"), toml::Value::String(dir.clone()));
+        }
+        for (name, spec) in &self.params {
+            if let Some(owner) = &spec.owner {
+                outside.insert(
+                    format!("params.{name}.owner"),
+                    toml::Value::String(owner.clone()),
+                );
+            }
+        }
+        check_placeholders(&outside, &self.params, false)
+            .map_err(|(key, m)| self.whole_file_error(format!("`{key}`: {m}")))?;
         if let Some(short) = &self.shorthand
             && !self.params.contains_key(short)
         {
-            return Err(self.whole_file_error(format!(
-                "shorthand names `{short}`, which is not a parameter"
-            )));
+            let names: Vec<&str> = self.params.keys().map(String::as_str).collect();
+            return Err(self
+                .error_at_key(
+                    "",
+                    "shorthand",
+                    format!("shorthand names `{short}`, which is not a parameter"),
+                )
+                .suggest(short, names.iter().copied())
+                .with_hint_if_none(&format!(
+                    "declare it as [params.{short}], or name one of: {}",
+                    names.join(", ")
+                )));
         }
         for (name, spec) in &self.params {
+            let table = format!("params.{name}");
             if spec.required && spec.default.is_some() {
-                return Err(self.whole_file_error(format!(
-                    "parameter `{name}` is required and has a default"
-                )));
+                return Err(self
+                    .error_at_key(
+                        &table,
+                        "default",
+                        format!("parameter `{name}` is required and has a default"),
+                    )
+                    .with_hint("remove `default`, or `required = true`"));
+            }
+            if let Some(default) = &spec.default
+                && let Err(e) = spec.kind.check(default)
+            {
+                return Err(self
+                    .error_at_key(
+                        &table,
+                        "default",
+                        format!("default of parameter `{name}`: {e}"),
+                    )
+                    .with_hint(format!("make it {}", spec.kind.describe())));
             }
         }
         for step in &self.steps {
@@ -195,7 +315,7 @@ impl Recipe {
                     let ids = self.steps.iter().map(|s| s.id.as_str());
                     return Err(self
                         .source
-                        .error(step.span.clone(), format!("step `{}` requires `{required}`, which is not a step of this recipe", step.id))
+                        .error(key_span(&self.source, &step.span, "requires"), format!("step `{}` requires `{required}`, which is not a step of this recipe", step.id))
                         .suggest(required, ids)
                         .with_hint_if_none("name another step's id, or `section.entry` for another recipe's steps"));
                 }
@@ -224,55 +344,88 @@ fn parse_step(
     let span = table.span();
     let mut args = table.into_inner();
     let error = |message: String| source.error(span.clone(), message);
+    // An error about one key points at its line.
+    let error_at = |key: &str, message: String| source.error(key_span(source, &span, key), message);
     let text = |args: &mut toml::Table, key: &str| -> Result<Option<String>, Diagnostic> {
         match args.remove(key) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(error(format!(
-                "step key `{key}` must be a string, found {}",
-                other.type_str()
-            ))),
+            Some(other) => Err(error_at(
+                key,
+                format!(
+                    "step key `{key}` must be a string, found {}",
+                    other.type_str()
+                ),
+            )
+            .with_hint("put the value in quotes: \"...\"")),
         }
     };
-    let id = text(&mut args, "id")?.ok_or_else(|| error("a step needs an `id`".into()))?;
+    let id = text(&mut args, "id")?.ok_or_else(|| {
+        error("a step needs an `id`".into()).with_hint("add `id = \"...\"`, unique in the recipe")
+    })?;
     let valid_id = !id.is_empty()
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
     if !valid_id {
-        return Err(error(format!(
-            "step id `{id}` may hold only letters, digits, `-` and `_`"
-        )));
+        return Err(error_at(
+            "id",
+            format!("step id `{id}` may hold only letters, digits, `-` and `_`"),
+        )
+        .with_hint("rename it, e.g. `id = \"install\"`"));
     }
-    let kind =
-        text(&mut args, "kind")?.ok_or_else(|| error(format!("step `{id}` needs a `kind`")))?;
+    let kind = text(&mut args, "kind")?.ok_or_else(|| {
+        error(format!("step `{id}` needs a `kind`")).with_hint(format!(
+            "add `kind = \"...\"`, one of: {}",
+            kinds.join(", ")
+        ))
+    })?;
     if !kinds.contains(&kind.as_str()) {
-        return Err(error(format!("step `{id}` has unknown kind `{kind}`"))
-            .suggest(&kind, kinds.iter().copied())
-            .with_hint_if_none(&format!("kinds: {}", kinds.join(", "))));
+        return Err(
+            error_at("kind", format!("step `{id}` has unknown kind `{kind}`"))
+                .suggest(&kind, kinds.iter().copied())
+                .with_hint_if_none(&format!("kinds: {}", kinds.join(", "))),
+        );
     }
     let description = text(&mut args, "description")?;
     let only_if = text(&mut args, "only_if")?;
     let for_each = text(&mut args, "for_each")?;
-    let requires = string_list(args.remove("requires"))
-        .map_err(|t| error(format!("`requires` must be a list of step ids, found {t}")))?;
+    let requires = string_list(args.remove("requires")).map_err(|t| {
+        error_at(
+            "requires",
+            format!("`requires` must be a list of step ids, found {t}"),
+        )
+        .with_hint("write `requires = [\"other-step\"]`")
+    })?;
     let mut when = Vec::new();
     if let Some(value) = args.remove("when") {
         let toml::Value::Table(conditions) = value else {
-            return Err(error(
+            return Err(error_at(
+                "when",
                 "`when` must be a table such as { package_manager = \"apt\" }".into(),
-            ));
+            )
+            .with_hint(format!("facts: {}", Facts::NAMES.join(", "))));
         };
         for (fact, wanted) in conditions {
-            if !Facts::NAMES.contains(&fact.as_str()) {
-                return Err(error(format!("`when` names unknown fact `{fact}`"))
-                    .suggest(&fact, Facts::NAMES.iter().copied()));
+            let is_param = fact
+                .strip_prefix("param.")
+                .is_some_and(|p| params.contains_key(p));
+            if !is_param && !Facts::NAMES.contains(&fact.as_str()) {
+                return Err(
+                    error_at("when", format!("`when` names unknown fact `{fact}`"))
+                        .suggest(&fact, Facts::NAMES.iter().copied())
+                        .with_hint_if_none(&format!("facts: {}", Facts::NAMES.join(", "))),
+                );
             }
             let values = match wanted {
                 toml::Value::String(s) => vec![s],
                 other => string_list(Some(other)).map_err(|t| {
-                    error(format!(
-                        "`when.{fact}` must be a string or a list, found {t}"
+                    error_at(
+                        "when",
+                        format!("`when.{fact}` must be a string or a list, found {t}"),
+                    )
+                    .with_hint(format!(
+                        "write {fact} = \"value\" or {fact} = [\"one\", \"other\"]"
                     ))
                 })?,
             };
@@ -283,21 +436,31 @@ fn parse_step(
         if let Some(param) = param {
             match params.get(param) {
                 None => {
-                    return Err(error(format!(
-                        "`{what}` names `{param}`, which is not a parameter"
-                    )));
+                    let names = params.keys().map(String::as_str);
+                    return Err(error_at(
+                        what,
+                        format!("`{what}` names `{param}`, which is not a parameter"),
+                    )
+                    .suggest(param, names)
+                    .with_hint_if_none(&format!("declare it as [params.{param}]")));
                 }
                 Some(spec) if what == "for_each" && spec.kind != ParamType::List => {
-                    return Err(error(format!(
-                        "`for_each` needs a list parameter; `{param}` is not one"
-                    )));
+                    return Err(error_at(
+                        what,
+                        format!("`for_each` needs a list parameter; `{param}` is not one"),
+                    )
+                    .with_hint(format!("declare [params.{param}] with `type = \"list\"`")));
                 }
                 Some(_) => {}
             }
         }
     }
-    check_placeholders(&args, params, for_each.is_some())
-        .map_err(|m| error(format!("step `{id}`: {m}")))?;
+    check_placeholders(&args, params, for_each.is_some()).map_err(|(key, m)| {
+        error_at(&key, format!("step `{id}`: {m}")).with_hint(format!(
+            "a placeholder names a parameter, `{{item}}` with `for_each`, a fact such as `{{facts.os}}`, or one of: {}; write `{{{{` and `}}}}` for literal braces",
+            BUILTIN_VARS.join(", ")
+        ))
+    })?;
     debug_assert!(STEP_KEYS.iter().all(|k| !args.contains_key(*k)));
     Ok(RecipeStep {
         id,
@@ -326,35 +489,72 @@ fn string_list(value: Option<toml::Value>) -> Result<Vec<String>, &'static str> 
     }
 }
 
-/// Every `{placeholder}` in the step's arguments must name something that will exist.
+/// Every `{placeholder}` in the step's arguments must name something that will exist. An error
+/// names the argument it is in.
 fn check_placeholders(
     args: &toml::Table,
     params: &BTreeMap<String, ParamSpec>,
     has_item: bool,
-) -> Result<(), String> {
-    let mut strings = Vec::new();
-    args.values().for_each(|v| collect_strings(v, &mut strings));
-    for text in strings {
-        for name in template::placeholders(text)? {
-            let version_request = name
-                .strip_suffix(".request")
-                .and_then(|p| params.get(p))
-                .is_some_and(|s| s.kind == ParamType::Version);
-            let known = params.contains_key(name)
-                || version_request
-                || BUILTIN_VARS.contains(&name)
-                || (has_item && name == "item")
-                || name
-                    .strip_prefix("facts.")
-                    .is_some_and(|f| Facts::NAMES.contains(&f));
-            if !known {
-                return Err(format!(
-                    "placeholder `{{{name}}}` names no parameter or fact"
-                ));
+) -> Result<(), (String, String)> {
+    for (key, value) in args {
+        let mut strings = Vec::new();
+        collect_strings(value, &mut strings);
+        for text in strings {
+            let names = template::placeholders(text).map_err(|m| (key.clone(), m))?;
+            for name in names {
+                let version_request = name
+                    .strip_suffix(".request")
+                    .and_then(|p| params.get(p))
+                    .is_some_and(|s| s.kind == ParamType::Version);
+                let of_kind = |suffix: &str, kind: ParamType| {
+                    name.strip_suffix(suffix)
+                        .and_then(|p| params.get(p))
+                        .is_some_and(|s| s.kind == kind)
+                };
+                let known = params.contains_key(name)
+                    || version_request
+                    || of_kind(".first", ParamType::List)
+                    || BUILTIN_VARS.contains(&name)
+                    || (has_item && name == "item")
+                    || name
+                        .strip_prefix("facts.")
+                        .is_some_and(|f| Facts::NAMES.contains(&f));
+                if !known {
+                    return Err((
+                        key.clone(),
+                        format!("placeholder `{{{name}}}` names no parameter or fact"),
+                    ));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// Where `key = ...` is written in a step, to point at the mistake: on a line of its own
+/// between the step's `[[step]]` (its span) and the next header. Otherwise the step itself.
+fn key_span(source: &Source, step: &Range<usize>, key: &str) -> Range<usize> {
+    find_key(source, step.end, key).unwrap_or_else(|| step.clone())
+}
+
+/// `key = ...` on a line of its own after `from` and before the next `[header]`.
+fn find_key(source: &Source, from: usize, key: &str) -> Option<Range<usize>> {
+    let text = source.text.get(from..)?;
+    let mut offset = from;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            break;
+        }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn collect_strings<'a>(value: &'a toml::Value, out: &mut Vec<&'a str>) {

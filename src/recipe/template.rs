@@ -50,6 +50,39 @@ impl Vars {
         })
     }
 
+    /// Substitution into SQL: each value becomes a string literal (`'it''s'`), and a list
+    /// becomes literals separated by commas, for `IN (...)`.
+    pub fn sql(&self, template: &str) -> Result<String, String> {
+        let literal = |s: &str| format!("'{}'", s.replace('\0', "").replace('\'', "''"));
+        self.render(template, |value| match value {
+            Value::Text(s) => Cow::Owned(literal(s)),
+            Value::List(items) => Cow::Owned(
+                items
+                    .iter()
+                    .map(|s| literal(s))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        })
+    }
+
+    /// Renders a list of templates; an item that is exactly one list placeholder (`"{dbs}"`)
+    /// becomes that list's items.
+    pub fn text_list(&self, items: &[String]) -> Result<Vec<String>, String> {
+        let mut out = Vec::new();
+        for item in items {
+            let whole = item
+                .strip_prefix('{')
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|n| !n.contains(['{', '}']));
+            match whole.and_then(|name| self.values.get(name)) {
+                Some(Value::List(values)) => out.extend(values.iter().cloned()),
+                _ => out.push(self.text(item)?),
+            }
+        }
+        Ok(out)
+    }
+
     fn render(
         &self,
         template: &str,
@@ -178,6 +211,23 @@ mod tests {
             String::from_utf8_lossy(&out.stdout),
             "x; rm -rf ~ `id` $(id) 'q'\n"
         );
+    }
+
+    #[test]
+    fn sql_rendering_makes_literals() {
+        let v = vars();
+        assert_eq!(
+            v.sql("x = {evil}").unwrap(),
+            "x = 'x; rm -rf ~ `id` $(id) ''q'''"
+        );
+        assert_eq!(v.sql("x IN ({dbs})").unwrap(), "x IN ('a b', 'c')");
+    }
+
+    #[test]
+    fn list_items_expand() {
+        let v = vars();
+        let items = v.text_list(&["{dbs}".into(), "v{version}".into()]).unwrap();
+        assert_eq!(items, ["a b", "c", "v3.11"]);
     }
 
     #[test]

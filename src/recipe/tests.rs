@@ -88,3 +88,51 @@ fn every_builtin_recipe_parses() {
             .unwrap();
     }
 }
+
+#[test]
+fn every_mistake_has_a_hint_and_points_at_its_line() {
+    let cases = [
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n",
+            4,
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = '{nope}'\napply = 'x'\n",
+            5,
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a b'\nkind = 'command'\n",
+            3,
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nwhen = 'linux'\n",
+            5,
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nrequires = 'b'\n",
+            5,
+        ),
+        (
+            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nonly_if = 'b'\n",
+            5,
+        ),
+        ("description = 'x'\nshorthand = 'v'\n", 2),
+        (
+            "description = 'x'\n[params.n]\ntype = 'integer'\ndefault = 'three'\n",
+            4,
+        ),
+        (
+            "description = 'x'\n[params.v]\ntype = 'version'\ndefault = '>=banana'\n",
+            4,
+        ),
+        (
+            "description = 'x'\n[params.v]\ntype = 'version'\nrequired = true\ndefault = '1'\n",
+            5,
+        ),
+    ];
+    for (text, line) in cases {
+        let d = parse(text).expect_err(text);
+        assert!(d.hint.is_some(), "{text}: {d}");
+        assert_eq!(d.location.as_ref().unwrap().line, line, "{text}: {d}");
+    }
+}

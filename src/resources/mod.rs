@@ -11,6 +11,8 @@ mod directory;
 mod file;
 mod package;
 pub mod paths;
+mod probe;
+mod service;
 mod symlink;
 
 use std::path::Path;
@@ -143,6 +145,12 @@ pub trait Resource: Send + Sync {
         Vec::new()
     }
 
+    /// Stops what the resource started (`devup down`): `None` when it starts nothing, `Ok(true)`
+    /// when it stopped something, `Ok(false)` when it was not running.
+    fn stop(&self, _cx: &Cx) -> Option<Result<bool, Failure>> {
+        None
+    }
+
     /// Whether applying needs root (package installs).
     fn needs_root(&self) -> bool {
         false
@@ -153,6 +161,8 @@ pub trait Resource: Send + Sync {
 pub struct BuildCx<'a> {
     pub project_dir: &'a Path,
     pub state_dir: &'a Path,
+    /// Where the project's datastores keep their data.
+    pub data_dir: &'a Path,
     pub home: Option<&'a Path>,
     pub vars: &'a Vars,
 }
@@ -166,6 +176,8 @@ pub const KINDS: &[(&str, Builder)] = &[
     ("deps", deps::build),
     ("directory", directory::build),
     ("file", file::build),
+    ("probe", probe::build),
+    ("service", service::build),
     ("package", package::build),
     ("symlink", symlink::build),
 ];

@@ -20,10 +20,8 @@ pub fn resolve(cx: &BuildCx, text: &str, outside: bool) -> Result<PathBuf, Strin
         cx.project_dir.join(text)
     };
     let path = normalize(&joined);
-    if !outside
-        && !path.starts_with(normalize(cx.project_dir))
-        && !path.starts_with(normalize(cx.state_dir))
-    {
+    let allowed = [cx.project_dir, cx.state_dir, cx.data_dir];
+    if !outside && !allowed.iter().any(|root| path.starts_with(normalize(root))) {
         return Err(format!(
             "`{text}` is outside the project directory; a recipe step that writes elsewhere must say `outside_project = true`"
         ));
@@ -63,6 +61,7 @@ mod tests {
         BuildCx {
             project_dir: Path::new("/p/app"),
             state_dir: Path::new("/s/app"),
+            data_dir: Path::new("/d/app"),
             home: Some(Path::new("/home/u")),
             vars,
         }

@@ -44,6 +44,7 @@ impl Sandbox {
         let cx = BuildCx {
             project_dir: self.dir.path(),
             state_dir: Path::new("/nonexistent-state"),
+            data_dir: Path::new("/nonexistent-data"),
             home: None,
             vars: &self.vars,
         };

@@ -33,6 +33,9 @@ pub struct StateFile {
     /// Cached facts about files, keyed by path, valid while size and mtime are unchanged.
     #[serde(default)]
     pub stamps: BTreeMap<String, Stamped>,
+    /// The port each datastore entry was given (`datastores.postgres` → 5432).
+    #[serde(default)]
+    pub ports: BTreeMap<String, u16>,
 }
 
 /// A value derived from a file (its sha256, a binary's `--version`), with the file's size and
@@ -127,6 +130,16 @@ impl Memory {
             *dirty = true;
         });
         Some(value)
+    }
+
+    /// Remembers the ports a run used.
+    pub fn set_ports(&self, ports: &BTreeMap<String, u16>) {
+        self.with(|f, dirty| {
+            if &f.ports != ports {
+                f.ports = ports.clone();
+                *dirty = true;
+            }
+        })
     }
 
     /// The state to save, if anything changed since it was read.

@@ -33,7 +33,16 @@ impl Store {
         self.dir.join("state.json")
     }
 
-    pub fn load(&self, system: &System) -> (StateFile, Loaded) {
+    /// Where the project's datastores keep their data, under `data_root`.
+    pub fn data_dir(&self, data_root: &Path) -> PathBuf {
+        data_root
+            .join("projects")
+            .join(self.dir.file_name().unwrap_or_default())
+    }
+
+    /// Reads the state; never writes (`plan` must not). A bad file is reported, and `up` sets
+    /// it aside with `set_aside` before writing a new one.
+    pub fn load(&self) -> (StateFile, Loaded) {
         let path = self.file();
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -53,17 +62,16 @@ impl Store {
             ),
             Err(e) => format!("it is not valid: {e}"),
         };
-        // Keep the bad file for a post-mortem rather than deleting it.
-        let aside = self.dir.join("state.json.corrupt");
-        let _ = system.rename(&path, &aside);
         (
             fresh(),
-            Loaded::Discarded(format!(
-                "{} was set aside as {}: {problem}",
-                path.display(),
-                aside.display()
-            )),
+            Loaded::Discarded(format!("{}: {problem}", path.display())),
         )
+    }
+
+    /// Keeps an unusable state file for a post-mortem (as `state.json.corrupt`) rather than
+    /// deleting it.
+    pub fn set_aside(&self, system: &System) {
+        let _ = system.rename(&self.file(), &self.dir.join("state.json.corrupt"));
     }
 
     pub fn save(&self, system: &System, state: &StateFile) -> std::io::Result<()> {
@@ -89,15 +97,16 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let store = Store::for_project(root.path(), "shop", Path::new("/p/shop"));
         let system = System::new();
-        assert_eq!(store.load(&system), (fresh(), Loaded::Fresh));
+        assert_eq!(store.load(), (fresh(), Loaded::Fresh));
         let mut state = fresh();
         state.fingerprints.insert("deps".into(), "abc".into());
         store.save(&system, &state).unwrap();
-        assert_eq!(store.load(&system), (state, Loaded::Read));
+        assert_eq!(store.load(), (state, Loaded::Read));
         std::fs::write(store.dir.join("state.json"), "{ not json").unwrap();
-        let (loaded, how) = store.load(&system);
+        let (loaded, how) = store.load();
         assert_eq!(loaded, fresh());
         assert!(matches!(how, Loaded::Discarded(_)));
+        store.set_aside(&system);
         assert!(store.dir.join("state.json.corrupt").exists());
     }
 

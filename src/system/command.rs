@@ -11,6 +11,8 @@ pub struct Cmd {
     pub args: Vec<OsString>,
     pub cwd: Option<PathBuf>,
     pub env: Vec<(String, String)>,
+    /// Run as this account (only possible when devup is root): for servers that refuse root.
+    pub user: Option<String>,
 }
 
 impl Cmd {
@@ -20,6 +22,7 @@ impl Cmd {
             args: Vec::new(),
             cwd: None,
             env: Vec::new(),
+            user: None,
         }
     }
 
@@ -48,6 +51,11 @@ impl Cmd {
         self
     }
 
+    pub fn as_user(mut self, user: Option<&str>) -> Cmd {
+        self.user = user.map(str::to_string);
+        self
+    }
+
     /// The command as a person would type it, for plans and error messages.
     pub fn display(&self) -> String {
         let words = std::iter::once(&self.program)
@@ -67,6 +75,15 @@ impl Cmd {
         command.args(&self.args).stdin(Stdio::null());
         if let Some(dir) = &self.cwd {
             command.current_dir(dir);
+        }
+        if let Some(name) = &self.user {
+            let account = Account::lookup(name)?;
+            std::os::unix::process::CommandExt::uid(&mut command, account.uid);
+            std::os::unix::process::CommandExt::gid(&mut command, account.gid);
+            command
+                .env("HOME", &account.home)
+                .env("USER", name)
+                .env("LOGNAME", name);
         }
         for (key, value) in &self.env {
             command.env(key, value);
@@ -109,6 +126,41 @@ impl CmdOutput {
         match self.code {
             Some(code) => format!("exit code {code}"),
             None => "killed by a signal".to_string(),
+        }
+    }
+}
+
+/// A system account, from the password database.
+pub struct Account {
+    pub uid: u32,
+    pub gid: u32,
+    pub home: PathBuf,
+}
+
+impl Account {
+    pub fn lookup(name: &str) -> io::Result<Account> {
+        let not_found = || {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("there is no account `{name}`"),
+            )
+        };
+        let c_name = std::ffi::CString::new(name).map_err(|_| not_found())?;
+        // SAFETY: getpwnam returns NULL or a pointer to a static record that is valid until the
+        // next call; every field used is copied out before returning.
+        unsafe {
+            let record = libc::getpwnam(c_name.as_ptr());
+            if record.is_null() {
+                return Err(not_found());
+            }
+            let home = std::ffi::CStr::from_ptr((*record).pw_dir)
+                .to_string_lossy()
+                .into_owned();
+            Ok(Account {
+                uid: (*record).pw_uid,
+                gid: (*record).pw_gid,
+                home: PathBuf::from(home),
+            })
         }
     }
 }

@@ -7,7 +7,7 @@
 
 mod command;
 
-pub use command::{Cmd, CmdOutput};
+pub use command::{Account, Cmd, CmdOutput};
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -63,6 +63,11 @@ impl System {
         Ok(())
     }
 
+    /// Gives a file or directory to an account (for a server's data directory).
+    pub fn chown(&self, path: &Path, account: &Account) -> io::Result<()> {
+        std::os::unix::fs::chown(path, Some(account.uid), Some(account.gid))
+    }
+
     pub fn set_mode(&self, path: &Path, mode: u32) -> io::Result<()> {
         set_mode(path, mode)
     }
@@ -79,9 +84,9 @@ impl System {
         std::fs::remove_file(path)
     }
 
-    /// Whether something accepts TCP connections at `addr`.
-    pub fn tcp_open(&self, addr: SocketAddr, timeout: Duration) -> bool {
-        TcpStream::connect_timeout(&addr, timeout).is_ok()
+    /// A TCP connection, for probes.
+    pub fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
+        TcpStream::connect_timeout(&addr, timeout)
     }
 }
 

@@ -1,0 +1,52 @@
+//! `devup down`: stop the project's own servers. Their data stays.
+
+use crate::cli::Global;
+use crate::engine::RunCx;
+use crate::error::{Result, exit};
+use crate::printer::Printer;
+use crate::project::Project;
+use crate::resources::Failure;
+use crate::settings::Settings;
+use crate::system::System;
+
+pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8> {
+    let project = Project::open(settings, global)?;
+    let system = System::new();
+    super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
+    let memory = super::memory(&project, printer);
+    let cx = RunCx {
+        system: &system,
+        facts: &project.facts,
+        memory: &memory,
+        env: &project.env,
+        replace_files: false,
+        jobs: 1,
+    };
+    let mut failures: Vec<(String, Failure)> = Vec::new();
+    let mut stopped = 0;
+    // Dependents first: the reverse of the order they were started in.
+    for &i in project.order.iter().rev() {
+        let step = &project.steps[i];
+        match step.resource.stop(&cx.for_step(&step.id)) {
+            None => {}
+            Some(Ok(true)) => {
+                stopped += 1;
+                printer.line(&format!("stopped {}", step.id));
+            }
+            Some(Ok(false)) => printer.line(&format!("{} was not running", step.id)),
+            Some(Err(failure)) => failures.push((step.id.clone(), failure)),
+        }
+    }
+    for (id, failure) in &failures {
+        printer.line(&format!("failed: {id}: {}", failure.message));
+        if let Some(output) = &failure.output {
+            printer.line(&format!("    {}", output.replace('\n', "\n    ")));
+        }
+    }
+    printer.line(&format!("{stopped} stopped, {} failed", failures.len()));
+    Ok(if failures.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILED
+    })
+}

@@ -1,0 +1,193 @@
+//! Choosing the port of each of a project's servers. A pinned port (`port = 5433`) is used as
+//! it is. Otherwise the port an earlier run chose is kept while it is free or held by the
+//! project's own server; else the recipe's preferred port (5432 for postgres) is taken when
+//! free, so test suites that hardcode it work; else the next free one. The choice is recorded
+//! by `devup up`, and `devup env` reports it.
+//!
+//! "Free" means nothing accepts a connection on 127.0.0.1 at that port: a read-only probe.
+
+use std::collections::BTreeMap;
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::recipe::template::{Value, Vars};
+use crate::recipe::{ParamType, Recipe};
+
+pub struct Choice {
+    pub param: String,
+    pub port: u16,
+    /// Set when the port is not the one the user would expect.
+    pub note: Option<String>,
+}
+
+pub fn choose_all(
+    recipe: &Recipe,
+    vars: &Vars,
+    entry: &str,
+    recorded: &BTreeMap<String, u16>,
+    resolve: impl Fn(&str) -> Result<PathBuf, String>,
+) -> Result<Vec<Choice>, String> {
+    let mut choices = Vec::new();
+    for (name, spec) in recipe
+        .params
+        .iter()
+        .filter(|(_, s)| s.kind == ParamType::Port)
+    {
+        let pinned = match vars.get(name) {
+            Some(Value::Text(text)) => text.parse::<u16>().unwrap_or(0),
+            _ => 0,
+        };
+        let preferred = spec.preferred.unwrap_or(0);
+        let owner = spec
+            .owner
+            .as_ref()
+            .map(|o| vars.text(o).and_then(|t| resolve(&t)))
+            .transpose()?;
+        let (port, note) = choose(
+            entry,
+            pinned,
+            recorded.get(entry).copied(),
+            preferred,
+            owner.as_deref(),
+            &in_use,
+        );
+        choices.push(Choice {
+            param: name.clone(),
+            port,
+            note,
+        });
+    }
+    Ok(choices)
+}
+
+/// The decision, given how to tell whether a port is in use (pure, for tests).
+fn choose(
+    entry: &str,
+    pinned: u16,
+    recorded: Option<u16>,
+    preferred: u16,
+    owner: Option<&Path>,
+    in_use: &dyn Fn(u16) -> bool,
+) -> (u16, Option<String>) {
+    if pinned != 0 {
+        return (pinned, None);
+    }
+    if let Some(port) = recorded {
+        if !in_use(port) || owner.is_some_and(owner_alive) {
+            return (port, None);
+        }
+        let next = first_free(preferred, in_use);
+        return (
+            next,
+            Some(format!(
+                "{entry}: port {port} is now held by another process; using port {next}"
+            )),
+        );
+    }
+    let port = first_free(preferred, in_use);
+    let note = (port != preferred)
+        .then(|| format!("{entry}: port {preferred} is taken; using port {port}"));
+    (port, note)
+}
+
+fn first_free(preferred: u16, in_use: &dyn Fn(u16) -> bool) -> u16 {
+    (preferred..=u16::MAX)
+        .find(|&p| !in_use(p))
+        .unwrap_or(preferred)
+}
+
+fn in_use(port: u16) -> bool {
+    TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
+}
+
+/// Whether the pid in the server's pid file (its first line) is a running process.
+pub fn owner_alive(pid_file: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(pid_file) else {
+        return false;
+    };
+    let Some(pid) = text
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse::<i32>().ok())
+    else {
+        return false;
+    };
+    pid > 0 && process_alive(pid)
+}
+
+/// Whether a process runs: it exists and is not a zombie (a server killed with -9 whose parent
+/// has not reaped it still has a pid, but it serves nothing).
+pub fn process_alive(pid: i32) -> bool {
+    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        return state.is_some_and(|s| s != "Z" && s != "X");
+    }
+    // No /proc (macOS): signal 0 checks for existence; EPERM means it exists but is not ours.
+    // SAFETY: kill with signal 0 sends nothing; it only reports whether the pid exists.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn taken(ports: &'static [u16]) -> impl Fn(u16) -> bool {
+        move |p| ports.contains(&p)
+    }
+
+    #[test]
+    fn preferred_when_free_else_the_next_free() {
+        assert_eq!(choose("db", 0, None, 5432, None, &taken(&[])), (5432, None));
+        let (port, note) = choose("db", 0, None, 5432, None, &taken(&[5432, 5433]));
+        assert_eq!(port, 5434);
+        assert_eq!(note.unwrap(), "db: port 5432 is taken; using port 5434");
+    }
+
+    #[test]
+    fn pinned_wins_and_a_recorded_port_is_kept_while_free() {
+        assert_eq!(
+            choose("db", 6000, Some(5433), 5432, None, &taken(&[6000])),
+            (6000, None)
+        );
+        assert_eq!(
+            choose("db", 0, Some(5433), 5432, None, &taken(&[])),
+            (5433, None)
+        );
+    }
+
+    #[test]
+    fn zombies_and_missing_processes_are_not_alive() {
+        assert!(process_alive(std::process::id() as i32));
+        assert!(!process_alive(999_999_999));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!process_alive(pid), "an exited, unreaped child is a zombie");
+        child.wait().unwrap();
+    }
+
+    #[test]
+    fn a_recorded_port_held_by_someone_else_moves() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        std::fs::write(&pid_file, format!("{}\n", std::process::id())).unwrap();
+        // Our own server holds it: keep.
+        assert_eq!(
+            choose("db", 0, Some(5433), 5432, Some(&pid_file), &taken(&[5433])),
+            (5433, None)
+        );
+        std::fs::write(&pid_file, "999999999\n").unwrap();
+        let (port, note) = choose("db", 0, Some(5433), 5432, Some(&pid_file), &taken(&[5433]));
+        assert_eq!(port, 5432);
+        assert!(note.unwrap().contains("now held by another process"));
+    }
+}

@@ -1,0 +1,168 @@
+//! Probes: does a server answer, does a database exist? Each is answered over a socket or from
+//! a file, in-process, so checking a converged datastore spawns nothing. The protocols are
+//! spoken only as far as a probe needs.
+
+mod memcached;
+mod postgres;
+mod redis;
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::recipe::template::Vars;
+use crate::system::{Cmd, System};
+
+/// How long a probe waits for a server that accepted the connection to answer.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A probe as a recipe writes it: `probe = { protocol = "redis", port = "{port}" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "protocol", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ProbeArgs {
+    /// A TCP connection is accepted.
+    Tcp { port: String },
+    /// The server answers PING with PONG.
+    Redis { port: String },
+    /// The server answers `version`.
+    Memcached { port: String },
+    /// A connection as `user` to each of `databases` succeeds, and `query`, if given, returns a row.
+    Postgres {
+        port: String,
+        user: String,
+        #[serde(default = "postgres_default_db")]
+        databases: Vec<String>,
+        query: Option<String>,
+    },
+    /// A path exists.
+    Path { path: String },
+    /// A shell command exits 0 (for what no socket or file can answer).
+    Command { run: String },
+}
+
+fn postgres_default_db() -> Vec<String> {
+    vec!["postgres".to_string()]
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    Tcp(SocketAddr),
+    Redis(SocketAddr),
+    Memcached(SocketAddr),
+    Postgres {
+        addr: SocketAddr,
+        user: String,
+        databases: Vec<String>,
+        query: Option<String>,
+    },
+    Path(PathBuf),
+    Command(String),
+}
+
+impl ProbeArgs {
+    /// Fills placeholders. Values reach SQL only as quoted literals, and commands only as
+    /// quoted shell words.
+    pub fn render(
+        &self,
+        vars: &Vars,
+        resolve_path: impl Fn(&str) -> Result<PathBuf, String>,
+    ) -> Result<Probe, String> {
+        let addr = |port: &str| -> Result<SocketAddr, String> {
+            let text = vars.text(port)?;
+            let port: u16 = text
+                .parse()
+                .map_err(|_| format!("port `{text}` is not a port number"))?;
+            Ok(SocketAddr::from(([127, 0, 0, 1], port)))
+        };
+        Ok(match self {
+            ProbeArgs::Tcp { port } => Probe::Tcp(addr(port)?),
+            ProbeArgs::Redis { port } => Probe::Redis(addr(port)?),
+            ProbeArgs::Memcached { port } => Probe::Memcached(addr(port)?),
+            ProbeArgs::Postgres {
+                port,
+                user,
+                databases,
+                query,
+            } => Probe::Postgres {
+                addr: addr(port)?,
+                user: vars.text(user)?,
+                databases: vars.text_list(databases)?,
+                query: query.as_ref().map(|q| vars.sql(q)).transpose()?,
+            },
+            ProbeArgs::Path { path } => Probe::Path(resolve_path(&vars.text(path)?)?),
+            ProbeArgs::Command { run } => Probe::Command(vars.shell(run)?),
+        })
+    }
+}
+
+impl Probe {
+    /// `Ok` when the probe passes; otherwise what was found, for the plan.
+    pub fn run(&self, system: &System, env: &[(String, String)]) -> Result<(), String> {
+        match self {
+            Probe::Tcp(addr) => connect(system, *addr).map(drop),
+            Probe::Redis(addr) => redis::ping(&mut connect(system, *addr)?),
+            Probe::Memcached(addr) => memcached::version(&mut connect(system, *addr)?),
+            Probe::Postgres {
+                addr,
+                user,
+                databases,
+                query,
+            } => {
+                for database in databases {
+                    postgres::check(
+                        &mut connect(system, *addr)?,
+                        user,
+                        database,
+                        query.as_deref(),
+                    )
+                    .map_err(|e| format!("database `{database}`: {e}"))?;
+                }
+                Ok(())
+            }
+            Probe::Path(path) => {
+                if path.exists() {
+                    Ok(())
+                } else {
+                    Err(format!("{} does not exist", path.display()))
+                }
+            }
+            Probe::Command(run) => match system.run(&Cmd::shell(run).envs(env)) {
+                Ok(out) if out.success() => Ok(()),
+                Ok(out) => Err(format!("`{run}` failed ({})", out.status_text())),
+                Err(e) => Err(format!("cannot run `{run}`: {e}")),
+            },
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Probe::Tcp(a)
+            | Probe::Redis(a)
+            | Probe::Memcached(a)
+            | Probe::Postgres { addr: a, .. } => format!("port {}", a.port()),
+            Probe::Path(p) => p.display().to_string(),
+            Probe::Command(c) => format!("`{c}`"),
+        }
+    }
+}
+
+fn connect(system: &System, addr: SocketAddr) -> Result<TcpStream, String> {
+    let stream = system
+        .connect(addr, Duration::from_millis(500))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::ConnectionRefused => {
+                format!("nothing listens on port {}", addr.port())
+            }
+            _ => format!("cannot connect to port {}: {e}", addr.port()),
+        })?;
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .and_then(|_| stream.set_write_timeout(Some(TIMEOUT)))
+        .map_err(|e| e.to_string())?;
+    Ok(stream)
+}
+
+#[cfg(test)]
+mod tests;

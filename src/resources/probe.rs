@@ -1,0 +1,95 @@
+//! `probe`: something a server holds (a database, a role, an extension) is checked by a probe
+//! over its socket, without spawning a client, and created by a command when missing.
+
+use serde::Deserialize;
+
+use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::probes::{Probe, ProbeArgs};
+use crate::system::Cmd;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Args {
+    description: Option<String>,
+    probe: ProbeArgs,
+    apply: String,
+    /// The account `apply` runs as when devup is root.
+    user: Option<String>,
+    /// Text that `apply`'s output may contain without being shown (a password).
+    #[serde(default)]
+    secret: Vec<String>,
+}
+
+struct Probed {
+    description: String,
+    probe: Probe,
+    apply: String,
+    user: Option<String>,
+    secrets: Vec<String>,
+}
+
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+    let args: Args = parse_args(args)?;
+    let probe = args
+        .probe
+        .render(cx.vars, |p| paths::resolve(cx, p, false))?;
+    Ok(Box::new(Probed {
+        description: match &args.description {
+            Some(d) => cx.vars.text(d)?,
+            None => format!("answers on {}", probe.describe()),
+        },
+        probe,
+        apply: cx.vars.shell(&args.apply)?,
+        user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
+        secrets: cx
+            .vars
+            .text_list(&args.secret)?
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
+    }))
+}
+
+impl Probed {
+    /// The command as it may be shown: secrets replaced by `***`.
+    fn shown(&self, text: &str) -> String {
+        self.secrets
+            .iter()
+            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+    }
+}
+
+impl Resource for Probed {
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    fn check(&self, cx: &Cx) -> Status {
+        match self.probe.run(cx.system, cx.env) {
+            Ok(()) => Status::Satisfied,
+            Err(e) => Status::missing(self.shown(&e)),
+        }
+    }
+
+    fn action(&self) -> String {
+        format!("run `{}`", self.shown(&self.apply))
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        let user = self.user.as_deref().filter(|_| cx.facts.root);
+        let cmd = Cmd::shell(&self.apply).envs(cx.env).as_user(user);
+        match cx.system.run(&cmd) {
+            Ok(out) if out.success() => Ok(()),
+            Ok(out) => {
+                let mut failure = Failure::command(&self.shown(&self.apply), &out);
+                failure.output = failure.output.map(|o| self.shown(&o));
+                Err(failure)
+            }
+            Err(e) => Err(Failure::spawn(&self.shown(&self.apply), &e)),
+        }
+    }
+
+    fn commands(&self) -> Vec<String> {
+        vec![self.shown(&self.apply)]
+    }
+}

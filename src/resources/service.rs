@@ -1,0 +1,345 @@
+//! `service`: a server of the project's own (a per-project postgres, redis...) is initialized,
+//! running, and answering its health probe. It needs no init system: devup starts it in the
+//! background with the recipe's command and knows it by its pid file and its probe.
+//!
+//! When devup runs as root (CI images, containers), a server that refuses root runs under the
+//! account the recipe names, which then owns its data directory.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::expand_paths;
+use crate::probes::{Probe, ProbeArgs};
+use crate::system::{Account, Cmd};
+use crate::version::{self, Constraint};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Args {
+    /// What the server is, for messages: "postgres".
+    name: String,
+    /// Its data directory (created when missing).
+    data: String,
+    /// A file (relative to the data directory) that exists once `init` has run.
+    initialized: Option<String>,
+    /// Initializes the data directory.
+    init: Option<String>,
+    /// Starts the server in the background; devup then waits for the probe.
+    start: String,
+    /// Stops it (`devup down`).
+    stop: Option<String>,
+    /// The pid file (relative to the data directory), first line the server's pid.
+    pid_file: Option<String>,
+    /// The server's log (relative to the data directory), shown when it fails to start.
+    log: Option<String>,
+    probe: ProbeArgs,
+    /// The account the server's commands run as when devup is root.
+    user: Option<String>,
+    /// Directories put first on PATH for the server's commands; one `*` component picks the
+    /// newest matching directory (`/usr/lib/postgresql/*/bin`).
+    #[serde(default)]
+    paths: Vec<String>,
+    /// A file (relative to the data directory) holding the version that created the data, and
+    /// the constraint it must satisfy: data from another major version is never touched.
+    data_version: Option<DataVersion>,
+    /// Seconds to wait for the probe after starting.
+    #[serde(default = "default_timeout")]
+    timeout: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DataVersion {
+    file: String,
+    want: String,
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+struct Service {
+    name: String,
+    data: PathBuf,
+    initialized: Option<PathBuf>,
+    init: Option<String>,
+    start: String,
+    stop: Option<String>,
+    pid_file: Option<PathBuf>,
+    log: Option<PathBuf>,
+    probe: Probe,
+    user: Option<String>,
+    path_env: Option<String>,
+    data_version: Option<(PathBuf, Constraint)>,
+    timeout: Duration,
+}
+
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+    let args: Args = parse_args(args)?;
+    let data = paths::resolve(cx, &cx.vars.text(&args.data)?, false)?;
+    let in_data = |rel: &Option<String>| -> Result<Option<PathBuf>, String> {
+        rel.as_ref()
+            .map(|r| cx.vars.text(r).map(|r| data.join(r)))
+            .transpose()
+    };
+    let mut dirs = Vec::new();
+    for pattern in &args.paths {
+        dirs.extend(expand_paths::newest(&cx.vars.text(pattern)?));
+    }
+    let path_env = (!dirs.is_empty()).then(|| {
+        let mut all: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        all.push(std::env::var("PATH").unwrap_or_default());
+        all.join(":")
+    });
+    let data_version = match &args.data_version {
+        Some(dv) => {
+            let want = cx.vars.text(&dv.want)?;
+            Some((
+                data.join(cx.vars.text(&dv.file)?),
+                Constraint::parse(&want).map_err(|e| format!("data_version `{want}`: {e}"))?,
+            ))
+        }
+        None => None,
+    };
+    let probe = args
+        .probe
+        .render(cx.vars, |p| paths::resolve(cx, p, false))?;
+    Ok(Box::new(Service {
+        name: cx.vars.text(&args.name)?,
+        initialized: in_data(&args.initialized)?,
+        pid_file: in_data(&args.pid_file)?,
+        log: in_data(&args.log)?,
+        init: args.init.map(|c| cx.vars.shell(&c)).transpose()?,
+        start: cx.vars.shell(&args.start)?,
+        stop: args.stop.map(|c| cx.vars.shell(&c)).transpose()?,
+        user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
+        probe,
+        path_env,
+        data_version,
+        timeout: Duration::from_secs(args.timeout),
+        data,
+    }))
+}
+
+impl Service {
+    /// The account to run as: only when devup is root and the recipe names one.
+    fn account(&self, cx: &Cx) -> Option<&str> {
+        self.user.as_deref().filter(|_| cx.facts.root)
+    }
+
+    fn cmd(&self, cx: &Cx, script: &str) -> Cmd {
+        let mut cmd = Cmd::shell(script)
+            .cwd(&self.data)
+            .envs(cx.env)
+            .as_user(self.account(cx));
+        if let Some(path) = &self.path_env {
+            cmd = cmd.envs(&[("PATH".to_string(), path.clone())]);
+        }
+        cmd
+    }
+
+    /// Runs one of the server's commands; a failure shows the command's output and the end of
+    /// the server's log, where servers say why they would not start.
+    fn run(&self, cx: &Cx, what: &str, script: &str) -> Result<(), Failure> {
+        match cx.system.run(&self.cmd(cx, script)) {
+            Ok(out) if out.success() => Ok(()),
+            Ok(out) => {
+                let mut failure = Failure::command(script, &out).with_hint(format!(
+                    "{what} {} failed; {}",
+                    self.name,
+                    self.log_hint()
+                ));
+                if let Some(log) = self.log_tail() {
+                    let command_output = failure.output.take().unwrap_or_default();
+                    failure.output = Some(
+                        format!("{command_output}\n--- end of {}:\n{log}", self.name)
+                            .trim_start()
+                            .to_string(),
+                    );
+                }
+                Err(failure)
+            }
+            Err(e) => Err(Failure::spawn(script, &e)),
+        }
+    }
+
+    fn log_hint(&self) -> String {
+        match &self.log {
+            Some(log) => format!("its log is {}", log.display()),
+            None => format!("its data directory is {}", self.data.display()),
+        }
+    }
+
+    /// The pid in the pid file, and whether that process is alive.
+    fn pid(&self) -> Option<(i32, bool)> {
+        let text = std::fs::read_to_string(self.pid_file.as_ref()?).ok()?;
+        let pid = text.lines().next()?.trim().parse::<i32>().ok()?;
+        Some((pid, crate::expand::process_alive(pid)))
+    }
+
+    /// Data from a version the project does not declare, e.g. postgres 14 data for 15.
+    fn wrong_data_version(&self) -> Option<String> {
+        let (file, want) = self.data_version.as_ref()?;
+        let have = std::fs::read_to_string(file).ok()?;
+        let have = have.trim();
+        (!version::lenient(have).is_some_and(|_| want.matches(have))).then(|| have.to_string())
+    }
+
+    /// Creates the data directory, owned by the server's account when there is one; its parents
+    /// must be traversable by that account.
+    fn prepare_data_dir(&self, cx: &Cx) -> Result<(), Failure> {
+        let fail =
+            |e: std::io::Error| Failure::new(format!("cannot create {}: {e}", self.data.display()));
+        if let Some(parent) = self.data.parent() {
+            cx.system.create_dir_all(parent, None).map_err(fail)?;
+        }
+        cx.system
+            .create_dir_all(&self.data, Some(0o700))
+            .map_err(fail)?;
+        if let Some(name) = self.account(cx) {
+            let account = Account::lookup(name).map_err(|e| {
+                Failure::new(format!("{} must run as `{name}` when devup is root: {e}", self.name))
+                    .with_hint(format!("install the {} package (it creates the account), or run devup as a normal user", self.name))
+            })?;
+            cx.system.chown(&self.data, &account).map_err(fail)?;
+            if let Some(blocked) = untraversable_parent(&self.data) {
+                return Err(Failure::new(format!(
+                    "`{name}` cannot reach {}: {} is not open to other users",
+                    self.data.display(),
+                    blocked.display()
+                ))
+                .with_hint("set DEVUP_DATA_DIR to a directory other accounts can reach, such as /var/lib/devup"));
+            }
+        }
+        Ok(())
+    }
+
+    fn wait_for_probe(&self, cx: &Cx) -> Result<(), String> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            match self.probe.run(cx.system, cx.env) {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() >= deadline => return Err(e),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
+    fn log_tail(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.log.as_ref()?).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        Some(lines[lines.len().saturating_sub(10)..].join("\n"))
+    }
+}
+
+/// The first parent directory that other accounts cannot enter (no `x` for others).
+fn untraversable_parent(path: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    path.ancestors()
+        .skip(1)
+        .find(|dir| std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 == 0))
+        .map(Path::to_path_buf)
+}
+
+impl Resource for Service {
+    fn describe(&self) -> String {
+        format!("{} server on {}", self.name, self.probe.describe())
+    }
+
+    fn check(&self, cx: &Cx) -> Status {
+        if let Some(have) = self.wrong_data_version() {
+            let (_, want) = self.data_version.as_ref().expect("checked above");
+            return Status::drifted(
+                format!("data in {} from {} {have}", self.data.display(), self.name),
+                format!("{} {want}", self.name),
+            );
+        }
+        if let Some(marker) = &self.initialized
+            && !marker.exists()
+        {
+            let name = marker.file_name().unwrap_or_default().to_string_lossy();
+            return Status::missing(format!(
+                "not initialized (no {name} in {})",
+                self.data.display()
+            ));
+        }
+        let probed = self.probe.run(cx.system, cx.env);
+        match (probed, self.pid()) {
+            (Ok(()), _) => Status::Satisfied,
+            (Err(e), Some((pid, true))) => {
+                Status::missing(format!("running (pid {pid}) but not answering: {e}"))
+            }
+            (Err(_), Some((pid, false))) => Status::missing(format!(
+                "not running: it stopped or crashed (stale pid file for pid {pid})"
+            )),
+            (Err(e), None) => Status::missing(format!("not running: {e}")),
+        }
+    }
+
+    fn action(&self) -> String {
+        match &self.initialized {
+            Some(marker) if !marker.exists() => {
+                format!("initialize {} and start {}", self.data.display(), self.name)
+            }
+            _ => format!("start {}", self.name),
+        }
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        if let Some(have) = self.wrong_data_version() {
+            return Err(Failure::new(format!("{} holds data from {} {have}; devup never deletes data", self.data.display(), self.name))
+                .with_hint(format!("dump it with {have}'s tools, move the directory away, and run devup again; or declare version {have}")));
+        }
+        self.prepare_data_dir(cx)?;
+        if let (Some(marker), Some(init)) = (&self.initialized, &self.init)
+            && !marker.exists()
+        {
+            self.run(cx, "initializing", init)?;
+        }
+        if self.probe.run(cx.system, cx.env).is_ok() {
+            return Ok(());
+        }
+        match self.pid() {
+            // Starting up, or hung: give it the same time a start gets.
+            Some((_, true)) => {}
+            Some((_, false)) => {
+                // A crash left the pid file; a server that finds it may refuse to start.
+                if let Some(pid_file) = &self.pid_file {
+                    let _ = cx.system.remove_file(pid_file);
+                }
+                self.run(cx, "starting", &self.start)?;
+            }
+            None => self.run(cx, "starting", &self.start)?,
+        }
+        self.wait_for_probe(cx).map_err(|e| {
+            let mut failure = Failure::new(format!(
+                "{} did not answer within {}s: {e}",
+                self.name,
+                self.timeout.as_secs()
+            ))
+            .with_hint(self.log_hint());
+            failure.output = self.log_tail();
+            failure
+        })
+    }
+
+    fn stop(&self, cx: &Cx) -> Option<Result<bool, Failure>> {
+        let stop = self.stop.as_ref()?;
+        if self.probe.run(cx.system, cx.env).is_err() && !self.pid().is_some_and(|(_, alive)| alive)
+        {
+            return Some(Ok(false));
+        }
+        Some(self.run(cx, "stopping", stop).map(|()| true))
+    }
+
+    fn commands(&self) -> Vec<String> {
+        [self.init.as_ref(), Some(&self.start), self.stop.as_ref()]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
