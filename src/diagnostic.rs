@@ -50,20 +50,18 @@ impl Source {
 
     /// A diagnostic pointing at `span` (byte offsets) in this source.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        let line_text = self.text[line_start..line_end].trim_end_matches('\r');
-        let line = self.text[..start].matches('\n').count() + 1;
-        let column = self.text[line_start..start].chars().count() + 1;
-        let end = span.end.clamp(start, line_start + line_text.len());
-        let underline_start = column - 1;
-        let underline_len = self.text[start..floor_char_boundary(&self.text, end)]
-            .chars()
-            .count()
-            .max(1);
+        let text = self.text.as_str();
+        let start = floor_char_boundary(text, span.start.min(text.len()));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        // The span may start on the `\r` of a `\r\n`, past the shown text: clamp to the line's
+        // real end, never to the trimmed text's.
+        let line_text = text[line_start..line_end].trim_end_matches('\r');
+        let line = text[..start].matches('\n').count() + 1;
+        let column = text[line_start..start].chars().count() + 1;
+        let end = floor_char_boundary(text, span.end.clamp(start, line_end));
+        let underline_len = text[start..end].chars().count().max(1);
+        let (shown, carets) = snippet(line_text, column - 1, underline_len);
         Diagnostic {
             message: message.into(),
             location: Some(Location {
@@ -71,10 +69,7 @@ impl Source {
                 line,
                 column,
             }),
-            snippet: Some((
-                line_text.to_string(),
-                underline_start..underline_start + underline_len,
-            )),
+            snippet: Some((shown, carets)),
             hint: None,
         }
     }
@@ -85,6 +80,66 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
         index -= 1;
     }
     index
+}
+
+/// Longer source lines are shown as a window around the span.
+const SNIPPET_WIDTH: usize = 100;
+
+/// The source line as it is safe to print, one shown character per source character so the
+/// carets stay aligned: tabs become spaces, and control or invisible characters (a terminal
+/// escape, a right-to-left override) become `\u{fffd}`. A long line is cut to a window around
+/// the span, marked with `…`.
+fn snippet(line: &str, start: usize, len: usize) -> (String, Range<usize>) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if is_unsafe(c) => '\u{fffd}',
+            c => c,
+        })
+        .collect();
+    if chars.len() <= SNIPPET_WIDTH {
+        return (chars.into_iter().collect(), start..start + len);
+    }
+    let from = start.saturating_sub(SNIPPET_WIDTH / 4).min(chars.len());
+    let to = (from + SNIPPET_WIDTH).min(chars.len());
+    let mut shown = String::new();
+    let mut offset = 0;
+    if from > 0 {
+        shown.push('…');
+        offset = 1;
+    }
+    shown.extend(&chars[from..to]);
+    if to < chars.len() {
+        shown.push('…');
+    }
+    let caret_start = start - from + offset;
+    let caret_len = len.min((to + 1).saturating_sub(start)).max(1);
+    (shown, caret_start..caret_start + caret_len)
+}
+
+/// Characters that must not reach a terminal as they are: controls (a message keeps its
+/// newlines) and invisible formatting that can reorder or hide text.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+/// `text` with every unsafe character written as an escape, e.g. `\u{1b}`.
+fn escape_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if is_unsafe(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 impl Diagnostic {
@@ -125,11 +180,17 @@ impl Diagnostic {
     }
 }
 
-/// The known name closest to `given`, when it is close enough to be a likely typo.
+/// The known name closest to `given`, when it is close enough to be a likely typo: similar by
+/// Jaro-Winkler (good for longer names), or one edit away, a swap of two neighbours included
+/// (Jaro-Winkler misses `atp` for `apt`).
 pub fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     known
         .into_iter()
-        .map(|name| (strsim::jaro_winkler(given, name), name))
+        .map(|name| {
+            let one_edit = given.len() >= 3 && strsim::osa_distance(given, name) == 1;
+            let score = strsim::jaro_winkler(given, name).max(if one_edit { 0.85 } else { 0.0 });
+            (score, name)
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, name)| name)
@@ -137,9 +198,10 @@ pub fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Opt
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.message)?;
+        write!(f, "{}", escape_unsafe(&self.message))?;
         if let Some(loc) = &self.location {
-            write!(f, "\n  --> {}:{}:{}", loc.file, loc.line, loc.column)?;
+            let file = escape_unsafe(&loc.file);
+            write!(f, "\n  --> {file}:{}:{}", loc.line, loc.column)?;
             if let (Some((text, cols)), line) = (&self.snippet, loc.line) {
                 let gutter = " ".repeat(line.to_string().len());
                 let pad = " ".repeat(cols.start);
@@ -151,7 +213,7 @@ impl fmt::Display for Diagnostic {
             }
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", escape_unsafe(hint))?;
         }
         Ok(())
     }
@@ -193,6 +255,50 @@ mod tests {
         let source = Source::new("f", "a = é");
         let d = source.error(5..500, "bad");
         assert_eq!(d.location.unwrap().line, 1);
+    }
+
+    #[test]
+    fn a_span_on_a_carriage_return_does_not_panic() {
+        // Found by fuzzing: the `\r` is cut from the shown line, the span is not.
+        for text in ["x = 1\r", "a = 1\r\n\r", "x\r\r\r"] {
+            let at = text.rfind('\r').unwrap();
+            let d = Source::new("f", text).error(at..at + 1, "bad");
+            assert!(d.to_string().contains("^"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn control_and_invisible_characters_never_reach_the_terminal() {
+        let source = Source::new("f\u{1b}", "name = \"a\u{1b}[2J\u{202e}b\"\tx");
+        let d = source
+            .error(8..9, "bad `\u{1b}]0;title\u{7}`")
+            .with_hint("not `\u{9b}`");
+        let shown = d.to_string();
+        assert!(!shown.chars().any(is_unsafe), "{shown:?}");
+        assert!(shown.contains("bad `\\u{1b}]0;title\\u{7}`"), "{shown}");
+        assert!(
+            shown.contains(" 1 | name = \"a\u{fffd}[2J\u{fffd}b\" x\n"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let text = format!("x = {}\"", "[".repeat(10_000));
+        let d = Source::new("f", text).error(5000..5001, "deep");
+        let shown = d.to_string();
+        assert!(shown.len() < 600, "{shown}");
+        let lines: Vec<&str> = shown.lines().collect();
+        let code = lines[3].find('…').unwrap();
+        let caret = lines[4].find('^').unwrap();
+        // The caret sits under the character the span starts at.
+        let under: String = lines[3][code..]
+            .chars()
+            .skip(caret - code - 1)
+            .take(1)
+            .collect();
+        assert_eq!(under, "[", "{shown}");
+        assert_eq!(d.location.unwrap().column, 5001);
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn converge_installs_every_missing_package_in_one_apt_get_call() {
     devup(&sb, &["plan"])
         .code(2)
         .stdout_has("not installed: libpq-dev, imagemagick")
-        .stdout_has("apt-get install -y --no-install-recommends libpq-dev imagemagick`");
+        .stdout_has("apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`");
     let plan = devup(&sb, &["plan", "--json"]);
     let step = &plan.json()["steps"][0];
     assert_eq!(step["id"], "dependencies.x.system");
@@ -114,7 +114,9 @@ fn converge_installs_every_missing_package_in_one_apt_get_call() {
     assert_eq!(run.summary(), (0, 1, 0, 0), "{}", run.stderr);
     assert_eq!(
         installs(&sb),
-        ["install -y --no-install-recommends libpq-dev imagemagick"]
+        [
+            "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
+        ]
     );
     assert!(sb.calls("dpkg").is_empty(), "nothing was broken");
     assert!(sb.calls("apt-cache").is_empty(), "no version was asked for");
@@ -155,7 +157,7 @@ fn a_half_configured_package_is_configured_before_the_install() {
         order,
         [
             "dpkg --configure -a",
-            "apt-get install -y --no-install-recommends libpq-dev imagemagick"
+            "apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
         ]
     );
     // The repaired database is read again: the next run has nothing to do.
@@ -169,7 +171,7 @@ fn sudo_n_is_used_exactly_when_devup_is_not_root() {
     plan.code(2);
     let step = &plan.json()["steps"][0];
     let action = step["action"].as_str().unwrap();
-    let install = "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev imagemagick`";
+    let install = "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`";
     devup(&sb, &["--yes"]).code(0);
     if is_root() {
         // Tests usually run as root in containers: no sudo at all (the `sudo -n` path is
@@ -185,7 +187,7 @@ fn sudo_n_is_used_exactly_when_devup_is_not_root() {
         assert!(action.ends_with(&format!("`sudo -n {install}")), "{action}");
         assert_eq!(step["needs_root"], true);
         assert!(sb.calls("sudo").contains(
-            &"-n DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev imagemagick".to_string()
+            &"-n DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick".to_string()
         ));
     }
 }
@@ -202,10 +204,53 @@ fn an_unknown_package_is_retried_once_after_refreshing_the_lists_then_explained(
         .stderr_has("apt has no package named libpq-dev");
     // One refresh: before the install when the machine's lists are old, else after the
     // first failure, followed by the one retry.
-    let install = "install -y --no-install-recommends libpq-dev imagemagick";
+    let install = "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick";
     let calls = sb.calls("apt-get");
     assert!(
         calls == ["update", install] || calls == [install, "update", install],
         "{calls:?}"
     );
+}
+
+#[test]
+fn the_packages_section_installs_logical_names_in_one_call() {
+    let sb = project(STATUS);
+    // libpq's built-in recipe names it libpq-dev on apt; an inline name wins over a recipe.
+    sb.write(
+        "devup.toml",
+        "[packages]\nlibpq = \"*\"\ngit = \">=2\"\nmagick = { apt = \"imagemagick\", brew = \"imagemagick\" }\n",
+    );
+    let plan = devup(&sb, &["plan", "--json"]);
+    plan.code(2);
+    assert_eq!(plan.json()["steps"][0]["id"], "packages");
+    devup(&sb, &["--yes"]).code(0);
+    assert_eq!(
+        installs(&sb),
+        [
+            "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
+        ]
+    );
+    assert_eq!(devup(&sb, &[]).code(0).summary(), (1, 0, 0, 0));
+}
+
+#[test]
+fn the_packages_section_rejects_unknown_managers_and_bad_versions() {
+    let sb = project(STATUS);
+    sb.write(
+        "devup.toml",
+        "[packages]\nlibpq = { atp = \"libpq-dev\" }\n",
+    );
+    devup(&sb, &["plan"])
+        .code(3)
+        .stderr_has("devup.toml:2:11")
+        .stderr_has("did you mean `apt`?");
+    sb.write("devup.toml", "[packages]\ngit = \">=two\"\n");
+    devup(&sb, &["plan"])
+        .code(3)
+        .stderr_has("devup.toml:2:7")
+        .stderr_has("not a version constraint");
+    sb.write("devup.toml", "[packages]\n\"-y\" = \"*\"\n");
+    devup(&sb, &["plan"])
+        .code(3)
+        .stderr_has("not a package name");
 }

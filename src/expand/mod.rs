@@ -2,6 +2,7 @@
 //! filled; custom `[[step]]`s become `command` steps; `requires` names become graph edges.
 //! Any problem is reported here, before a single check runs.
 
+mod packages;
 mod params;
 mod ports;
 mod requires;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::Facts;
-use crate::manifest::{CustomStep, Entry, Manifest};
+use crate::manifest::{CustomStep, Entry, Manifest, Section};
 use crate::recipe::library::Library;
 use crate::recipe::template::Vars;
 use crate::recipe::{Origin, Recipe, RecipeStep};
@@ -70,7 +71,13 @@ pub fn expand(
         notes: Vec::new(),
     };
     let mut pending = Vec::new();
-    for entry in &manifest.entries {
+    out.steps
+        .extend(packages::step(manifest, library, facts, inputs)?);
+    for entry in manifest
+        .entries
+        .iter()
+        .filter(|e| e.section != Section::Packages)
+    {
         let recipe = library
             .get(entry.section, &entry.name)?
             .ok_or_else(|| unknown_recipe(manifest, library, entry))?;
@@ -178,6 +185,7 @@ fn expand_entry(
     let prefix = format!("{}.{}", entry.section.key(), entry.name);
     let resolve_owner = |text: &str| -> Result<PathBuf, String> {
         let cx = BuildCx {
+            facts,
             project_dir: &manifest.dir,
             state_dir: inputs.state,
             data_dir: inputs.data,
@@ -268,6 +276,7 @@ fn expand_entry(
                 None => base_id.clone(),
             };
             let cx = BuildCx {
+                facts,
                 project_dir: &manifest.dir,
                 state_dir: inputs.state,
                 data_dir: inputs.data,

@@ -225,7 +225,15 @@ impl PackageManager for Apt {
 
     fn install_command(&self, names: &[String]) -> Cmd {
         Cmd::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends"])
+            // A config file the machine already has (e.g. written by devup before the package
+            // that owns it is installed) is kept, never replaced behind anyone's back.
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "-o",
+                "Dpkg::Options::=--force-confold",
+            ])
             .args(names)
             .envs(&[noninteractive()])
     }
@@ -394,7 +402,7 @@ mod tests {
         let cmd = Apt::new().install_command(&names(&["libpq-dev", "imagemagick"]));
         assert_eq!(
             super::super::show(&cmd),
-            "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpq-dev imagemagick"
+            "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
         );
     }
 

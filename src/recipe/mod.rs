@@ -45,6 +45,8 @@ pub struct Recipe {
     pub env: BTreeMap<String, String>,
     /// Directories `devup env` puts on PATH (a venv's `bin`).
     pub path: Vec<String>,
+    /// For `[packages]` recipes: the package's name per package manager.
+    pub names: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -161,6 +163,8 @@ struct RawRecipe {
     env: BTreeMap<String, String>,
     #[serde(default)]
     path: Vec<String>,
+    #[serde(default)]
+    names: BTreeMap<String, String>,
 }
 
 /// Placeholder names every recipe may use, besides its parameters and `facts.*`.
@@ -217,6 +221,7 @@ impl Recipe {
             steps,
             env: raw.env,
             path: raw.path,
+            names: raw.names,
         };
         recipe.check_consistency()?;
         Ok(recipe)

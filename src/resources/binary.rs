@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::packages::{self, PackageManager};
 use crate::system::Cmd;
 use crate::version::{self, Constraint};
 
@@ -36,7 +37,11 @@ struct WayArgs {
     /// The tool this way uses (a version manager such as `mise` or `pyenv`): a command name
     /// looked up on PATH, or a `~/` path that must exist. Without it, the way always applies.
     with: Option<String>,
-    run: String,
+    /// A shell command (with `with`, or alone).
+    run: Option<String>,
+    /// Or: system packages per package manager, `{ apt = ["python3"], dnf = ["python3"] }`,
+    /// used when that manager is here and the version it would install satisfies.
+    packages: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Where this way puts the command (its shims), searched after PATH.
     #[serde(default)]
     paths: Vec<String>,
@@ -59,7 +64,13 @@ struct Binary {
 struct Way {
     with: Option<String>,
     with_path: Option<PathBuf>,
-    run: String,
+    how: How,
+}
+
+enum How {
+    Run(String),
+    /// Install these packages with this machine's package manager.
+    Packages(&'static dyn PackageManager, Vec<String>),
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -92,10 +103,31 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
             }
             _ => None,
         };
+        let how = match (&way.run, &way.packages) {
+            (Some(run), None) => How::Run(cx.vars.shell(run)?),
+            (None, Some(per_manager)) => {
+                // Only this machine's manager matters; a way for other platforms is dropped.
+                let Some(manager) = packages::for_facts(cx.facts) else {
+                    continue;
+                };
+                let Some(names) = per_manager.get(manager.name()) else {
+                    continue;
+                };
+                let names: Vec<String> = names
+                    .iter()
+                    .map(|n| cx.vars.text(n))
+                    .collect::<Result<_, _>>()?;
+                if let Some(bad) = names.iter().find(|n| !packages::valid_name(n)) {
+                    return Err(format!("`{bad}` is not a package name"));
+                }
+                How::Packages(manager, names)
+            }
+            _ => return Err("each `install` way needs exactly one of `run` and `packages`".into()),
+        };
         ways.push(Way {
             with,
             with_path,
-            run: cx.vars.shell(&way.run)?,
+            how,
         });
     }
     Ok(Box::new(Binary {
@@ -113,9 +145,43 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     }))
 }
 
+/// Why a way to install cannot be used.
+enum Unusable {
+    /// Its tool is not on this machine.
+    Absent,
+    /// Its tool is here but would not give a satisfying version.
+    Refused(String),
+}
+
 impl Way {
-    /// Whether the tool this way needs is here.
-    fn applies(&self) -> bool {
+    /// Whether this way can be used here; if not, why (for the failure message).
+    fn usable(&self, cx: &Cx, constraint: &Constraint) -> Result<(), Unusable> {
+        if !self.looks_usable() {
+            return Err(Unusable::Absent);
+        }
+        let How::Packages(manager, names) = &self.how else {
+            return Ok(());
+        };
+        if constraint.is_any() {
+            return Ok(());
+        }
+        match manager.candidate(cx, &names[0]) {
+            Some(version) if constraint.matches(&manager.upstream(&version)) => Ok(()),
+            Some(version) => Err(Unusable::Refused(format!(
+                "{} would install {} {version}",
+                manager.name(),
+                names[0]
+            ))),
+            None => Err(Unusable::Refused(format!(
+                "{} has no package {}",
+                manager.name(),
+                names[0]
+            ))),
+        }
+    }
+
+    /// Whether the tool is present, without asking a package manager (for the plan).
+    fn looks_usable(&self) -> bool {
         match (&self.with_path, &self.with) {
             (Some(path), _) => path.exists(),
             (None, Some(tool)) => which::which(tool).is_ok(),
@@ -124,9 +190,31 @@ impl Way {
     }
 
     fn name(&self) -> String {
-        self.with
-            .clone()
-            .unwrap_or_else(|| format!("`{}`", self.run))
+        match (&self.with, &self.how) {
+            (Some(tool), _) => tool.clone(),
+            (None, How::Packages(manager, _)) => manager.name().to_string(),
+            (None, How::Run(run)) => format!("`{run}`"),
+        }
+    }
+
+    fn action(&self) -> String {
+        match &self.how {
+            How::Run(run) => format!("run `{run}`"),
+            How::Packages(manager, names) => {
+                format!("install {} with {}", names.join(", "), manager.name())
+            }
+        }
+    }
+
+    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        match &self.how {
+            How::Packages(manager, names) => manager.install(cx, names),
+            How::Run(run) => match cx.system.run(&Cmd::shell(run).envs(cx.env)) {
+                Ok(out) if out.success() => Ok(()),
+                Ok(out) => Err(Failure::command(run, &out)),
+                Err(e) => Err(Failure::spawn(run, &e)),
+            },
+        }
     }
 }
 
@@ -240,8 +328,8 @@ impl Resource for Binary {
     }
 
     fn action(&self) -> String {
-        match self.ways.iter().find(|w| w.applies()) {
-            Some(way) => format!("run `{}`", way.run),
+        match self.ways.iter().find(|w| w.looks_usable()) {
+            Some(way) => way.action(),
             None => format!(
                 "nothing devup can do here: install {} {} yourself",
                 self.command, self.constraint
@@ -250,44 +338,49 @@ impl Resource for Binary {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let hint = || {
-            let ways: Vec<String> = self.ways.iter().filter_map(|w| w.with.clone()).collect();
-            let mut hint = self.install_hint.clone().unwrap_or_else(|| {
-                format!(
-                    "install `{}` {} and run devup again",
-                    self.command, self.constraint
-                )
-            });
-            if !ways.is_empty() {
-                hint.push_str(&format!(
-                    " (devup can install it through: {})",
-                    ways.join(", ")
-                ));
+        let mut hint = self.install_hint.clone().unwrap_or_else(|| {
+            format!(
+                "install `{}` {} and run devup again",
+                self.command, self.constraint
+            )
+        });
+        let mut absent = Vec::new();
+        let mut refused = Vec::new();
+        for way in &self.ways {
+            match way.usable(cx, &self.constraint) {
+                Ok(()) => {
+                    return way.apply(cx).map_err(|f| {
+                        let why = format!("installing through {} failed; {hint}", way.name());
+                        Failure {
+                            hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))),
+                            ..f
+                        }
+                    });
+                }
+                Err(Unusable::Absent) => absent.push(way.name()),
+                Err(Unusable::Refused(why)) => refused.push(why),
             }
-            hint
-        };
-        let Some(way) = self.ways.iter().find(|w| w.applies()) else {
-            let message = format!(
-                "devup has no way to install `{}` {} here: {}",
-                self.command,
-                self.constraint,
-                self.found_text(cx)
-            );
-            return Err(Failure::new(message).with_hint(hint()));
-        };
-        match cx.system.run(&Cmd::shell(&way.run).envs(cx.env)) {
-            Ok(out) if out.success() => Ok(()),
-            Ok(out) => Err(Failure::command(&way.run, &out).with_hint(format!(
-                "installing through {} failed; {}",
-                way.name(),
-                hint()
-            ))),
-            Err(e) => Err(Failure::spawn(&way.run, &e).with_hint(hint())),
         }
+        if !absent.is_empty() {
+            hint.push_str(&format!(
+                " (devup can install it through: {}; none is here)",
+                absent.join(", ")
+            ));
+        }
+        if !refused.is_empty() {
+            hint.push_str(&format!(" ({})", refused.join("; ")));
+        }
+        let message = format!(
+            "devup has no way to install `{}` {} here: {}",
+            self.command,
+            self.constraint,
+            self.found_text(cx)
+        );
+        Err(Failure::new(message).with_hint(hint))
     }
 
     fn commands(&self) -> Vec<String> {
-        self.ways.iter().map(|w| w.run.clone()).collect()
+        self.ways.iter().map(Way::action).collect()
     }
 }
 
@@ -391,7 +484,9 @@ mod tests {
         );
         assert_eq!(
             failure.hint.as_deref(),
-            Some("get it from the vendor (devup can install it through: devup-no-such-manager)")
+            Some(
+                "get it from the vendor (devup can install it through: devup-no-such-manager; none is here)"
+            )
         );
     }
 

@@ -159,6 +159,7 @@ pub trait Resource: Send + Sync {
 
 /// What a kind needs to build a resource from a recipe step or a project entry.
 pub struct BuildCx<'a> {
+    pub facts: &'a Facts,
     pub project_dir: &'a Path,
     pub state_dir: &'a Path,
     /// Where the project's datastores keep their data.

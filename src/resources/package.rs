@@ -473,7 +473,7 @@ mod tests {
         );
         assert_eq!(
             p.action(),
-            "run `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends imagemagick make`"
+            "run `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick make`"
         );
         assert!(!p.needs_root(), "devup is root here");
         assert_eq!(sb.system.spawned(), 0, "apt checks read files only");
@@ -503,7 +503,7 @@ mod tests {
         sb.check(p.as_ref());
         assert_eq!(
             p.action(),
-            "run `sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends imagemagick`"
+            "run `sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick`"
         );
         assert!(p.needs_root());
         assert_eq!(p.describe(), "package imagemagick");
@@ -527,7 +527,7 @@ mod tests {
         assert_eq!(
             p.action(),
             "run `DEBIAN_FRONTEND=noninteractive dpkg --configure -a`, then \
-             `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-common libpq-dev`"
+             `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold postgresql-common libpq-dev`"
         );
     }
 

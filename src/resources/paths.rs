@@ -58,7 +58,9 @@ mod tests {
     use crate::recipe::template::Vars;
 
     fn cx<'a>(vars: &'a Vars) -> BuildCx<'a> {
+        let facts = Box::leak(Box::new(crate::facts::Facts::for_tests()));
         BuildCx {
+            facts,
             project_dir: Path::new("/p/app"),
             state_dir: Path::new("/s/app"),
             data_dir: Path::new("/d/app"),

@@ -42,6 +42,7 @@ impl Sandbox {
     pub fn build(&self, build: super::Builder, args: &str) -> Result<Box<dyn Resource>, String> {
         let table: toml::Table = toml::from_str(args).unwrap();
         let cx = BuildCx {
+            facts: &self.facts,
             project_dir: self.dir.path(),
             state_dir: Path::new("/nonexistent-state"),
             data_dir: Path::new("/nonexistent-data"),

@@ -10,6 +10,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Tools that change the machine and may be on its system PATH, blocked by default. (Version
+/// managers live in a user's home, which is not on the sandbox's PATH.)
+const GUARDED: &[&str] = &[
+    "apt-get", "apt", "apt-cache", "dpkg", "dnf", "yum", "rpm", "pacman", "apk", "brew", "sudo", "systemctl", "service",
+    "corepack", "gem",
+];
+
 pub struct Sandbox {
     root: tempfile::TempDir,
     /// Whether runs get DEVUP_TRUST=1 (most tests are not about trust).
@@ -29,10 +36,18 @@ impl Sandbox {
             root: tempfile::tempdir().expect("temp dir"),
             trusted: true,
         };
-        for dir in ["project", "home", "state", "config", "bin", "log"] {
+        for dir in ["project", "home", "state", "config", "data", "bin", "log"] {
             std::fs::create_dir_all(sb.root.path().join(dir)).unwrap();
         }
-        sb
+        // The machine's own package managers and privilege tools are shadowed: a sandbox test
+        // must never install anything for real, even when it runs as root. A test that wants
+        // one stubs it over this guard.
+        GUARDED.iter().fold(sb, |sb, tool| {
+            sb.stub(
+                tool,
+                &format!("echo 'devup sandbox: the real {tool} is blocked in tests' >&2; exit 97"),
+            )
+        })
     }
 
     /// The project directory (where devup.toml goes).
@@ -110,6 +125,7 @@ impl Sandbox {
             .env("HOME", self.root.path().join("home"))
             .env("DEVUP_STATE_DIR", self.state_dir())
             .env("DEVUP_CONFIG_DIR", self.config_dir())
+            .env("DEVUP_DATA_DIR", self.root.path().join("data"))
             .env("CI", "true")
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "1");
