@@ -100,6 +100,20 @@ pub enum Command {
         yes: bool,
     },
 
+    /// Write a devup.toml from what this repository holds, saying what was found and why
+    #[command(
+        after_help = "Examples:\n  devup init                # read this repository, write devup.toml\n  devup init --print        # show the file instead of writing it\n  devup init -C ~/src/shop\n  devup init --force        # replace devup.toml, keeping devup.toml.devup-backup"
+    )]
+    Init {
+        /// Replace an existing devup.toml (the old one is kept as devup.toml.devup-backup)
+        #[arg(long)]
+        force: bool,
+
+        /// Print the file on stdout instead of writing it (a dry run)
+        #[arg(long, visible_alias = "dry-run")]
+        print: bool,
+    },
+
     /// List the built-in recipes (and the project's and user's own)
     #[command(after_help = "Examples:\n  devup recipes\n  devup recipes --json")]
     Recipes,

@@ -13,6 +13,7 @@ pub mod expand;
 pub mod expand_paths;
 pub mod facts;
 pub mod graph;
+pub mod init;
 pub mod manifest;
 pub mod packages;
 pub mod printer;

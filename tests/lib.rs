@@ -4,6 +4,7 @@
 mod support;
 
 mod converge;
+mod init;
 mod output;
 mod packages;
 mod recipes;

@@ -1,0 +1,153 @@
+//! Docker Compose files (`compose.yaml`, `docker-compose.yml`...): the datastores a project
+//! runs in containers during development.
+
+use super::hints::Hints;
+use super::repo::{self, Repo};
+use super::service::{self, Port, Service};
+use super::yaml;
+use serde_norway::Value;
+
+pub fn detect(repo: &Repo, hints: &mut Hints) {
+    for file in repo.files() {
+        // At the top, or one level down (`docker/`, `.devcontainer/`).
+        if repo::dir(file).contains('/') || !is_compose_file(repo::base(file)) {
+            continue;
+        }
+        let Some(text) = repo.read(file) else {
+            continue;
+        };
+        match parse(&text) {
+            Ok(services) => service::add_hints(hints, file, &services),
+            Err(e) => hints.problem(file, e),
+        }
+    }
+}
+
+/// `compose.yaml`, `docker-compose.yml`, `docker-compose.dev.yml`, `compose.override.yaml`...
+pub fn is_compose_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"))
+    else {
+        return false;
+    };
+    let rest = stem
+        .strip_prefix("docker-compose")
+        .or_else(|| stem.strip_prefix("compose"));
+    matches!(rest, Some(r) if r.is_empty() || r.starts_with('.'))
+}
+
+/// Pure: the services of a compose file, with their image, environment and ports.
+pub fn parse(text: &str) -> Result<Vec<Service>, String> {
+    let doc = yaml::parse(text)?;
+    let Some(services) = doc.get("services") else {
+        return Ok(Vec::new());
+    };
+    Ok(yaml::entries(services)
+        .filter_map(|(name, def)| {
+            Some(Service {
+                name: name.to_string(),
+                image: def.get("image").and_then(yaml::text)?,
+                env: def.get("environment").map(yaml::env).unwrap_or_default(),
+                ports: def.get("ports").map(ports).unwrap_or_default(),
+                notes: Vec::new(),
+            })
+        })
+        .collect())
+}
+
+/// Short (`"5433:5432"`) and long (`{ target: 5432, published: 5433 }`) port syntax.
+fn ports(value: &Value) -> Vec<Port> {
+    yaml::items(value)
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::Mapping(_) => {
+                let container = item.get("target").and_then(yaml::text)?.parse().ok()?;
+                let host = item
+                    .get("published")
+                    .and_then(yaml::text)
+                    .and_then(|p| service::port(&p))
+                    .map(|p| p.container);
+                Some(Port { host, container })
+            }
+            other => service::port(&yaml::text(other)?),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPOSE: &str = r#"
+services:
+  web:
+    build: .
+    ports: ["8000:8000"]
+  db:
+    image: postgres:16-alpine
+    environment:
+      POSTGRES_DB: app_dev
+      POSTGRES_PASSWORD: postgres
+    ports:
+      - "5433:5432"
+  cache:
+    image: "redis:${REDIS_VERSION:-7.2}"
+    environment:
+      - REDIS_ARGS=--save ""
+    ports:
+      - target: 6379
+        published: 6380
+"#;
+
+    #[test]
+    fn services() {
+        let services = parse(COMPOSE).unwrap();
+        assert_eq!(services.len(), 2, "services without an image are skipped");
+        let db = &services[0];
+        assert_eq!(db.name, "db");
+        assert_eq!(db.image, "postgres:16-alpine");
+        assert_eq!(db.env[0], ("POSTGRES_DB".into(), "app_dev".into()));
+        assert_eq!(
+            db.ports,
+            [Port {
+                host: Some(5433),
+                container: 5432
+            }]
+        );
+        let cache = &services[1];
+        assert_eq!(
+            cache.ports,
+            [Port {
+                host: Some(6380),
+                container: 6379
+            }]
+        );
+        let hint = service::hint("compose.yaml", cache).unwrap();
+        assert_eq!(hint.version.as_deref(), Some("7.2"));
+    }
+
+    #[test]
+    fn odd_files() {
+        assert!(parse("version: '3'\n").unwrap().is_empty());
+        assert!(parse("services: [").is_err());
+        assert!(parse("services:\n  x: 3\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn names() {
+        for name in [
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "docker-compose.dev.yml",
+            "compose.override.yaml",
+        ] {
+            assert!(is_compose_file(name), "{name}");
+        }
+        for name in ["composer.json", "docker-compose", "compose-x.yml", "ci.yml"] {
+            assert!(!is_compose_file(name), "{name}");
+        }
+    }
+}

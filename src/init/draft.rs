@@ -1,0 +1,351 @@
+//! From hints to a draft of devup.toml: one entry per recipe, the best version source for
+//! each language, datastores merged across files, and everything fitted to the recipes devup
+//! has, so the file is valid as written. What cannot be declared becomes a comment.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::hints::{Deps, Hints, Language, Note, Rank, Step, Version};
+use super::known::{Known, KnownRecipe};
+use crate::manifest::Section;
+use crate::version::Constraint;
+
+/// Entries are written in this order; others follow as found.
+const LANGUAGE_ORDER: &[&str] = &["python", "node", "ruby", "go", "rust", "java"];
+const DEPS_ORDER: &[&str] = &["pip", "npm", "yarn", "pnpm", "bundler", "cargo", "go"];
+
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub name: String,
+    pub languages: Vec<Entry>,
+    pub datastores: Vec<Entry>,
+    pub dependencies: Vec<Entry>,
+    pub steps: Vec<Step>,
+    /// Things found that devup cannot declare.
+    pub notes: Vec<Note>,
+    /// What was found and why, one line each.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub name: String,
+    pub value: Value,
+    /// Comment lines above the entry.
+    pub comments: Vec<String>,
+    /// Written commented out, for this reason.
+    pub disabled: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `python = "3.11"`
+    Short(String),
+    /// `pip = { requirements = "requirements-dev.txt" }`
+    Table(Vec<(String, toml::Value)>),
+}
+
+/// One line of the report: `.nvmrc → languages.node: version 20, read from the file`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub entry: String,
+    pub why: String,
+}
+
+impl Draft {
+    pub fn is_empty(&self) -> bool {
+        self.languages.is_empty()
+            && self.datastores.is_empty()
+            && self.dependencies.is_empty()
+            && self.steps.is_empty()
+    }
+
+    pub(super) fn find(&mut self, file: &str, entry: impl Into<String>, why: impl Into<String>) {
+        self.findings.push(Finding {
+            file: file.to_string(),
+            entry: entry.into(),
+            why: why.into(),
+        });
+    }
+}
+
+/// `root` is the repository (version files are read from it); `dir_name` names the project
+/// when its manifests do not.
+pub fn draft(root: &Path, hints: Hints, known: &Known, dir_name: &str) -> Draft {
+    let mut draft = Draft::default();
+    draft.name = match &hints.name {
+        Some((file, name)) if is_valid_name(name) => {
+            draft.find(file, "project.name", format!("its name, `{name}`"));
+            name.clone()
+        }
+        _ => clean_name(dir_name),
+    };
+    languages(&mut draft, root, &hints.languages, known);
+    super::datastores::draft(&mut draft, &hints.datastores, known);
+    dependencies(&mut draft, &hints.deps, known);
+    steps(&mut draft, hints.steps);
+    for note in hints.notes {
+        draft.notes.push(note);
+    }
+    for note in &draft.notes {
+        draft.findings.push(Finding {
+            file: note.file.clone(),
+            entry: "a comment".into(),
+            why: note.text.clone(),
+        });
+    }
+    draft
+}
+
+fn languages(draft: &mut Draft, root: &Path, hints: &[Language], known: &Known) {
+    let mut groups: Vec<(&str, Vec<&Language>)> = Vec::new();
+    for hint in hints {
+        let Some(recipe) = known.language(&hint.tool) else {
+            let pins = hint
+                .said
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default();
+            let text = format!("also pins {}{pins}: devup has no recipe for it", hint.tool);
+            draft.notes.push(Note {
+                file: hint.file.clone(),
+                text,
+            });
+            continue;
+        };
+        match groups.iter_mut().find(|(name, _)| *name == recipe.name) {
+            Some((_, list)) => list.push(hint),
+            None => groups.push((&recipe.name, vec![hint])),
+        }
+    }
+    groups.sort_by_key(|(name, _)| {
+        LANGUAGE_ORDER
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or(usize::MAX)
+    });
+    for (name, mut list) in groups {
+        let recipe = known.get(Section::Languages, name).expect("found above");
+        list.sort_by_key(|h| h.rank);
+        let mut comments = Vec::new();
+        let (choice, failed) = choose_version(root, recipe, &list, &mut comments);
+        let (file, value, why) = match &choice {
+            Some(c) => (c.hint.file.clone(), c.value.clone(), c.why.clone()),
+            None => {
+                let present = list
+                    .iter()
+                    .find(|h| h.rank == Rank::Presence)
+                    .unwrap_or(&list[0]);
+                let why = "no version pinned: any will do".to_string();
+                (present.file.clone(), Value::Short("*".into()), why)
+            }
+        };
+        // Other sources that ask for something else, as a reminder to keep them in step.
+        let means = choice.as_ref().map(|c| c.means.as_str());
+        for hint in list
+            .iter()
+            .filter(|h| !failed.iter().any(|f| std::ptr::eq(*f, **h)))
+        {
+            if let Some(said) = &hint.said
+                && Some(said.trim_start_matches('v')) != means
+            {
+                comments.push(format!("{} asks for {said}", hint.file));
+            }
+        }
+        comments.insert(0, format!("{file}: {why}"));
+        let value = if recipe.version_shorthand {
+            value
+        } else {
+            // A recipe without a version shorthand (a user's own): take its defaults.
+            Value::Table(Vec::new())
+        };
+        draft.find(&file, format!("languages.{name}"), &why);
+        draft.languages.push(Entry {
+            name: name.to_string(),
+            value,
+            comments: dedup(comments),
+            disabled: None,
+        });
+    }
+}
+
+/// The version a language entry gets: the first source, best rank first, that devup can read.
+struct Choice<'a> {
+    hint: &'a Language,
+    value: Value,
+    why: String,
+    /// The version it stands for (what a `from` file says).
+    means: String,
+}
+
+/// Also returns the sources that could not be read; why goes into `comments`.
+fn choose_version<'a>(
+    root: &Path,
+    recipe: &KnownRecipe,
+    list: &[&'a Language],
+    comments: &mut Vec<String>,
+) -> (Option<Choice<'a>>, Vec<&'a Language>) {
+    let mut failed = Vec::new();
+    for hint in list {
+        match &hint.version {
+            None => continue,
+            // Only files inside the repository are read.
+            Some(Version::From(file)) if !is_inside(file) => {}
+            Some(Version::From(file)) => {
+                match crate::version_file::read(&root.join(file), &recipe.names()) {
+                    Ok(v) => {
+                        let value =
+                            Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
+                        let why = format!("version {v}, read from the file at each run");
+                        return (
+                            Some(Choice {
+                                hint,
+                                value,
+                                why,
+                                means: v,
+                            }),
+                            failed,
+                        );
+                    }
+                    Err(e) => comments.push(e),
+                }
+            }
+            Some(Version::Constraint(c)) => match Constraint::parse(c) {
+                Ok(_) => {
+                    let choice = Choice {
+                        hint,
+                        value: Value::Short(c.clone()),
+                        why: format!("version {c}"),
+                        means: c.clone(),
+                    };
+                    return (Some(choice), failed);
+                }
+                Err(_) => comments.push(format!(
+                    "{} asks for `{c}`, which devup cannot read as a version",
+                    hint.file
+                )),
+            },
+        }
+        failed.push(*hint);
+    }
+    (None, failed)
+}
+
+fn dependencies(draft: &mut Draft, hints: &[Deps], known: &Known) {
+    let mut managers: Vec<&str> = Vec::new();
+    for hint in hints {
+        if !managers.contains(&hint.manager) {
+            managers.push(hint.manager);
+        }
+    }
+    managers.sort_by_key(|m| DEPS_ORDER.iter().position(|n| n == m).unwrap_or(usize::MAX));
+    for manager in managers {
+        let list: Vec<&Deps> = hints.iter().filter(|h| h.manager == manager).collect();
+        let first = list[0];
+        let entry_name = format!("dependencies.{manager}");
+        let mut comments = vec![format!("{}: {}", first.file, first.why)];
+        comments.extend(first.notes.iter().cloned());
+        let mut params = Vec::new();
+        let recipe = known.get(Section::Dependencies, manager);
+        for (param, value) in &first.params {
+            match recipe {
+                Some(r) if !r.takes(param, value) => {
+                    comments.push(format!(
+                        "not set, the recipe takes no such parameter: {param} = {value}"
+                    ));
+                }
+                _ => params.push((param.clone(), value.clone())),
+            }
+        }
+        let disabled = recipe
+            .is_none()
+            .then(|| format!("devup has no `dependencies/{manager}` recipe"));
+        draft.find(
+            &first.file,
+            &entry_name,
+            disabled.as_deref().unwrap_or(&first.why),
+        );
+        for other in &list[1..] {
+            let text = format!(
+                "not installed: devup.toml holds one {manager} entry, for {}",
+                first.file
+            );
+            draft.find(&other.file, "a comment", &text);
+            comments.push(format!("{}: {text}", other.file));
+        }
+        draft.dependencies.push(Entry {
+            name: manager.to_string(),
+            value: Value::Table(params),
+            comments,
+            disabled,
+        });
+    }
+}
+
+fn steps(draft: &mut Draft, steps: Vec<Step>) {
+    for mut step in steps {
+        let base = step.name.clone();
+        let mut n = 2;
+        while draft.steps.iter().any(|s| s.name == step.name) {
+            step.name = format!("{base}-{n}");
+            n += 1;
+        }
+        draft.find(&step.file, format!("step.{}", step.name), &step.why);
+        draft.steps.push(step);
+    }
+}
+
+/// A relative path that stays inside the repository.
+fn is_inside(file: &str) -> bool {
+    !file.starts_with('/') && file.split('/').all(|part| !matches!(part, "" | "." | ".."))
+}
+
+pub(super) fn dedup(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        if !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    out
+}
+
+/// A name devup accepts for a project (see `manifest::check_name`).
+fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The directory's name made valid: other characters become `-`.
+fn clean_name(dir_name: &str) -> String {
+    let cleaned: String = dir_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned: String = cleaned
+        .trim_start_matches(['-', '_', '.'])
+        .chars()
+        .take(64)
+        .collect();
+    if cleaned.is_empty() {
+        "project".to_string()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+#[path = "draft_tests.rs"]
+mod tests;

@@ -1,0 +1,200 @@
+//! GitHub Actions workflows (`.github/workflows/*.yml`): the service containers jobs run
+//! their tests against, and databases their steps create.
+
+use super::hints::Hints;
+use super::repo::Repo;
+use super::service::{self, Service};
+use super::yaml;
+
+pub fn detect(repo: &Repo, hints: &mut Hints) {
+    for file in repo.files() {
+        let in_workflows = file.starts_with(".github/workflows/")
+            && (file.ends_with(".yml") || file.ends_with(".yaml"));
+        if !in_workflows {
+            continue;
+        }
+        let Some(text) = repo.read(file) else {
+            continue;
+        };
+        match parse(&text) {
+            Ok(workflow) => {
+                let first = hints.datastores.len();
+                service::add_hints(hints, file, &workflow.services);
+                for hint in &mut hints.datastores[first..] {
+                    for (store, db) in &workflow.created {
+                        if store.is_none_or(|s| s == hint.store) && hint.store.has_databases() {
+                            hint.databases.push(db.clone());
+                        }
+                    }
+                }
+            }
+            Err(e) => hints.problem(file, e),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Workflow {
+    pub services: Vec<Service>,
+    /// Databases the steps create (`createdb app_test`).
+    pub created: Vec<(Option<super::store::Store>, String)>,
+}
+
+/// Pure: the services of every job, and the databases its `run` steps create.
+pub fn parse(text: &str) -> Result<Workflow, String> {
+    let doc = yaml::parse(text)?;
+    let mut workflow = Workflow::default();
+    let Some(jobs) = doc.get("jobs") else {
+        return Ok(workflow);
+    };
+    for (_, job) in yaml::entries(jobs) {
+        let Some(services) = job.get("services") else {
+            continue;
+        };
+        let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
+        for (name, def) in yaml::entries(services) {
+            let Some(image) = def.get("image").and_then(yaml::text) else {
+                continue;
+            };
+            let (image, notes) = match matrix.and_then(|m| newest_of_matrix(&image, m)) {
+                Some((resolved, values)) => {
+                    let note = format!("the newest of the CI matrix ({values}) for `{image}`");
+                    (resolved, vec![note])
+                }
+                None => (image, Vec::new()),
+            };
+            let ports = def
+                .get("ports")
+                .map(|p| {
+                    yaml::items(p)
+                        .into_iter()
+                        .filter_map(yaml::text)
+                        .filter_map(|t| service::port(&t))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let service = Service {
+                name: name.to_string(),
+                image,
+                env: def.get("env").map(yaml::env).unwrap_or_default(),
+                ports,
+                notes,
+            };
+            if !workflow.services.contains(&service) {
+                workflow.services.push(service);
+            }
+        }
+        let steps = job.get("steps").map(yaml::items).unwrap_or_default();
+        for step in steps {
+            let run = step.get("run").map(yaml::script).unwrap_or_default();
+            for created in service::created_databases(&run) {
+                if !workflow.created.contains(&created) {
+                    workflow.created.push(created);
+                }
+            }
+        }
+    }
+    Ok(workflow)
+}
+
+/// `postgres:${{ matrix.pg }}` with `matrix: { pg: [14, 16] }` → `postgres:16`, and the
+/// values (`14, 16`). `None` when the image names no matrix variable, or its values are not
+/// all versions.
+fn newest_of_matrix(image: &str, matrix: &serde_norway::Value) -> Option<(String, String)> {
+    let start = image.find("${{")?;
+    let end = start + image[start..].find("}}")? + 2;
+    let name = image[start + 3..end - 2].trim().strip_prefix("matrix.")?;
+    let values: Vec<String> = matrix
+        .get(name)
+        .map(yaml::items)?
+        .into_iter()
+        .map(yaml::text)
+        .collect::<Option<_>>()?;
+    let key = |v: &String| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
+    let newest = values
+        .iter()
+        .map(|v| Some((key(v)?, v)))
+        .collect::<Option<Vec<_>>>()?;
+    let (_, newest) = newest.into_iter().max()?;
+    let resolved = format!("{}{newest}{}", &image[..start], &image[end..]);
+    Some((resolved, values.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::store::Store;
+    use super::*;
+
+    const WORKFLOW: &str = r#"
+name: CI
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    services:
+      postgres:
+        image: postgres:15
+        env:
+          POSTGRES_USER: ci
+          POSTGRES_PASSWORD: ci
+          POSTGRES_DB: app_test
+        ports:
+          - 5432:5432
+        options: >-
+          --health-cmd pg_isready
+      redis:
+        image: redis:7
+        ports: ["6379:6379"]
+    steps:
+      - uses: actions/checkout@v4
+      - run: |
+          psql -h localhost -U ci -c 'CREATE DATABASE app_test_2;'
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make lint
+"#;
+
+    #[test]
+    fn services_and_databases() {
+        let w = parse(WORKFLOW).unwrap();
+        let images: Vec<_> = w.services.iter().map(|s| s.image.as_str()).collect();
+        assert_eq!(images, ["postgres:15", "redis:7"]);
+        assert_eq!(w.services[0].ports[0].host, Some(5432));
+        assert_eq!(
+            w.created,
+            [(Some(Store::Postgres), "app_test_2".to_string())]
+        );
+        let hint = service::hint("ci.yml", &w.services[0]).unwrap();
+        assert_eq!(hint.databases, ["app_test"]);
+        assert_eq!(hint.settings[0].text, "user \"ci\"");
+    }
+
+    #[test]
+    fn the_newest_of_a_matrix() {
+        let w = parse(
+            "jobs:\n  t:\n    strategy:\n      matrix:\n        pg: [\"9.6\", \"14\", \"12\"]\n    services:\n      db:\n        image: postgres:${{ matrix.pg }}-alpine\n",
+        )
+        .unwrap();
+        assert_eq!(w.services[0].image, "postgres:14-alpine");
+        let hint = service::hint("ci.yml", &w.services[0]).unwrap();
+        assert_eq!(hint.version.as_deref(), Some("14"));
+        assert_eq!(
+            hint.notes,
+            ["the newest of the CI matrix (9.6, 14, 12) for `postgres:${{ matrix.pg }}-alpine`"]
+        );
+    }
+
+    #[test]
+    fn matrix_images_and_empty_workflows() {
+        let w = parse(
+            "jobs:\n  t:\n    services:\n      db:\n        image: postgres:${{ matrix.pg }}\n",
+        )
+        .unwrap();
+        let hint = service::hint("ci.yml", &w.services[0]).unwrap();
+        assert_eq!(hint.version, None);
+        assert!(hint.notes[0].contains("variable"));
+        assert!(parse("name: x\n").unwrap().services.is_empty());
+        assert!(parse("jobs: [").is_err());
+    }
+}

@@ -1,0 +1,132 @@
+//! GitLab CI (`.gitlab-ci.yml`): `services:` at the top, under `default:` or in a job, each an
+//! image name or `{ name, alias, variables }`; `variables:` configure them.
+
+use super::hints::Hints;
+use super::repo::Repo;
+use super::service::{self, Service};
+use super::yaml;
+use serde_norway::Value;
+
+pub const FILE: &str = ".gitlab-ci.yml";
+
+/// Top-level keys that are not jobs.
+const GLOBAL_KEYS: &[&str] = &[
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+];
+
+pub fn detect(repo: &Repo, hints: &mut Hints) {
+    if !repo.has(FILE) {
+        return;
+    }
+    let Some(text) = repo.read(FILE) else {
+        return;
+    };
+    match parse(&text) {
+        Ok(services) => service::add_hints(hints, FILE, &services),
+        Err(e) => hints.problem(FILE, e),
+    }
+}
+
+/// Pure: every service, with the variables in force for it (global, then the job's, then the
+/// service's own).
+pub fn parse(text: &str) -> Result<Vec<Service>, String> {
+    let doc = yaml::parse(text)?;
+    let global_vars = doc.get("variables").map(yaml::env).unwrap_or_default();
+    let mut scopes: Vec<(&Value, Vec<(String, String)>)> = vec![(&doc, global_vars.clone())];
+    if let Some(default) = doc.get("default") {
+        scopes.push((default, global_vars.clone()));
+    }
+    for (key, job) in yaml::entries(&doc) {
+        if GLOBAL_KEYS.contains(&key) || (key.starts_with('.') && job.get("services").is_none()) {
+            continue;
+        }
+        let mut vars = global_vars.clone();
+        vars.extend(job.get("variables").map(yaml::env).unwrap_or_default());
+        scopes.push((job, vars));
+    }
+    let mut services: Vec<Service> = Vec::new();
+    for (scope, vars) in scopes {
+        let Some(list) = scope.get("services") else {
+            continue;
+        };
+        for item in yaml::items(list) {
+            let (image, alias, own) = match item {
+                Value::Mapping(_) => (
+                    item.get("name").and_then(yaml::text),
+                    item.get("alias").and_then(yaml::text),
+                    item.get("variables").map(yaml::env).unwrap_or_default(),
+                ),
+                other => (yaml::text(other), None, Vec::new()),
+            };
+            let Some(image) = image else {
+                continue;
+            };
+            let mut env = vars.clone();
+            env.extend(own);
+            // Later definitions win, as GitLab reads them.
+            env.reverse();
+            let service = Service {
+                name: alias.unwrap_or_else(|| image.clone()),
+                image,
+                env,
+                ports: Vec::new(),
+                notes: Vec::new(),
+            };
+            if !services.contains(&service) {
+                services.push(service);
+            }
+        }
+    }
+    Ok(services)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CI: &str = r#"
+variables:
+  POSTGRES_DB: shop_test
+  POSTGRES_USER: runner
+  POSTGRES_PASSWORD: ""
+services:
+  - redis:7
+test:
+  image: ruby:3.2
+  services:
+    - name: postgres:14-alpine
+      alias: db
+  variables:
+    POSTGRES_DB: shop_ci
+  script:
+    - bundle exec rake
+.template:
+  script: [echo]
+"#;
+
+    #[test]
+    fn services_with_variables() {
+        let services = parse(CI).unwrap();
+        let names: Vec<_> = services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["redis:7", "db"]);
+        let hint = service::hint(FILE, &services[1]).unwrap();
+        assert_eq!(hint.version.as_deref(), Some("14"));
+        assert_eq!(hint.databases, ["shop_ci"], "the job's variable wins");
+        assert_eq!(hint.settings[1].text, "password from POSTGRES_PASSWORD");
+    }
+
+    #[test]
+    fn without_services() {
+        assert!(parse("test:\n  script: [make]\n").unwrap().is_empty());
+        assert!(parse("stages: [").is_err());
+    }
+}

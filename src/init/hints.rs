@@ -1,0 +1,168 @@
+//! What detectors report: plain values, each naming the file it came from. The draft chooses
+//! among them; nothing here knows about recipes or the output format.
+
+use super::store::Store;
+
+/// Where a language's version comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Version {
+    /// `{ from = "FILE" }`: devup reads the file at each run, so the two never disagree.
+    From(String),
+    /// A constraint as the project wrote it, e.g. `>=18`.
+    Constraint(String),
+}
+
+/// How much a source says about a language's version; the lowest wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rank {
+    /// A file that exists to pin the version: `.nvmrc`, `.python-version`, `go.mod`...
+    VersionFile,
+    /// A version manager's list of tools: `.tool-versions`, `.mise.toml`.
+    ToolManager,
+    /// A constraint inside a project manifest: `engines.node`, `requires-python`...
+    Manifest,
+    /// Only the language's presence.
+    Presence,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language {
+    /// The tool's name as the file says it (`nodejs`, `golang`); the draft maps it to a recipe.
+    pub tool: String,
+    pub file: String,
+    pub version: Option<Version>,
+    /// What the file says, for messages (`20.11.0`, `>=3.10`).
+    pub said: Option<String>,
+    pub rank: Rank,
+}
+
+/// A dependency install: one entry of `[dependencies]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deps {
+    /// The recipe: `npm`, `pip`...
+    pub manager: &'static str,
+    /// The language it needs.
+    pub language: &'static str,
+    /// The directory of the project it installs, relative to the repository ("" for the root).
+    pub dir: String,
+    pub params: Vec<(String, toml::Value)>,
+    /// The file that decided it, and why, for the report.
+    pub file: String,
+    pub why: String,
+    /// What devup cannot do for it, as comments.
+    pub notes: Vec<String>,
+}
+
+/// A server the project talks to: one entry of `[datastores]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Datastore {
+    pub store: Store,
+    pub file: String,
+    /// Where in the file: "service `db` (postgres:16-alpine)".
+    pub origin: String,
+    pub version: Option<String>,
+    pub databases: Vec<String>,
+    /// Settings a recipe may take as parameters (`port`, `user`); comments otherwise.
+    pub settings: Vec<Setting>,
+    /// Remarks, as comments ("MariaDB: ...").
+    pub notes: Vec<String>,
+    /// A guess (a client library in tox.ini): shown commented out, not declared.
+    pub weak: bool,
+}
+
+/// A value the project sets for a datastore, e.g. the host port 5433.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub param: &'static str,
+    /// `None` for what is never copied into devup.toml (a password).
+    pub value: Option<toml::Value>,
+    /// How it reads in a comment when the recipe has no such parameter: `host port 5433`.
+    pub text: String,
+}
+
+/// A `[[step]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    pub description: String,
+    pub check: String,
+    pub apply: String,
+    pub cwd: Option<String>,
+    pub file: String,
+    pub why: String,
+}
+
+/// Something found that devup cannot declare, said as a comment and in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub file: String,
+    pub text: String,
+}
+
+/// Everything the detectors found, in the order they found it.
+#[derive(Debug, Default, Clone)]
+pub struct Hints {
+    /// The project's own name, from its manifest (`package.json`, `Cargo.toml`...).
+    pub name: Option<(String, String)>,
+    pub languages: Vec<Language>,
+    pub deps: Vec<Deps>,
+    pub datastores: Vec<Datastore>,
+    pub steps: Vec<Step>,
+    pub notes: Vec<Note>,
+    /// Files that could not be read or parsed: warnings.
+    pub problems: Vec<Note>,
+}
+
+impl Hints {
+    pub fn language(
+        &mut self,
+        tool: &str,
+        file: &str,
+        version: Option<Version>,
+        said: Option<String>,
+        rank: Rank,
+    ) {
+        self.languages.push(Language {
+            tool: tool.to_string(),
+            file: file.to_string(),
+            version,
+            said,
+            rank,
+        });
+    }
+
+    /// A version file such as `.nvmrc`, read by devup itself.
+    pub fn version_file(&mut self, tool: &str, file: &str) {
+        self.language(
+            tool,
+            file,
+            Some(Version::From(file.to_string())),
+            None,
+            Rank::VersionFile,
+        );
+    }
+
+    pub fn present(&mut self, tool: &str, file: &str) {
+        self.language(tool, file, None, None, Rank::Presence);
+    }
+
+    pub fn name(&mut self, file: &str, name: &str) {
+        if self.name.is_none() && !name.trim().is_empty() {
+            self.name = Some((file.to_string(), name.trim().to_string()));
+        }
+    }
+
+    pub fn note(&mut self, file: &str, text: impl Into<String>) {
+        self.notes.push(Note {
+            file: file.to_string(),
+            text: text.into(),
+        });
+    }
+
+    pub fn problem(&mut self, file: &str, text: impl Into<String>) {
+        self.problems.push(Note {
+            file: file.to_string(),
+            text: text.into(),
+        });
+    }
+}

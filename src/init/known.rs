@@ -1,0 +1,169 @@
+//! The recipes devup has, as `init` needs them: names, aliases and parameters. Entries are
+//! written only for recipes that exist, with parameters they take, so the drafted file is
+//! valid for this devup (a project's or the user's own recipes count too).
+
+use std::collections::BTreeMap;
+
+use crate::manifest::Section;
+use crate::recipe::library::Library;
+use crate::recipe::{ParamSpec, ParamType};
+
+#[derive(Debug, Clone)]
+pub struct KnownRecipe {
+    pub section: Section,
+    pub name: String,
+    pub aliases: Vec<String>,
+    /// `name = "3.11"` sets a version (and `{ from = FILE }` reads one).
+    pub version_shorthand: bool,
+    pub params: BTreeMap<String, ParamSpec>,
+}
+
+#[derive(Debug, Default)]
+pub struct Known {
+    pub recipes: Vec<KnownRecipe>,
+    /// Recipes that could not be read, for warnings.
+    pub broken: Vec<String>,
+}
+
+impl Known {
+    pub fn from_library(library: &Library) -> Known {
+        let mut known = Known::default();
+        for section in Section::ALL {
+            for name in library.names(section) {
+                match library.get(section, &name) {
+                    Ok(Some(recipe)) => {
+                        let version_shorthand = recipe
+                            .shorthand
+                            .as_ref()
+                            .and_then(|s| recipe.params.get(s))
+                            .is_some_and(|p| p.kind == ParamType::Version);
+                        known.recipes.push(KnownRecipe {
+                            section,
+                            name: recipe.name,
+                            aliases: recipe.aliases,
+                            version_shorthand,
+                            params: recipe.params,
+                        });
+                    }
+                    Ok(None) => {}
+                    Err(e) => known
+                        .broken
+                        .push(format!("{}/{name}: {}", section.key(), e.message)),
+                }
+            }
+        }
+        known
+    }
+
+    pub fn get(&self, section: Section, name: &str) -> Option<&KnownRecipe> {
+        self.recipes
+            .iter()
+            .find(|r| r.section == section && r.name == name)
+    }
+
+    /// The language recipe a version manager's tool name means (`nodejs` → `node`).
+    pub fn language(&self, tool: &str) -> Option<&KnownRecipe> {
+        self.recipes.iter().find(|r| {
+            r.section == Section::Languages
+                && (r.name == tool || r.aliases.iter().any(|a| a == tool))
+        })
+    }
+}
+
+impl KnownRecipe {
+    /// Whether the recipe takes `value` for parameter `param`.
+    pub fn takes(&self, param: &str, value: &toml::Value) -> bool {
+        let Some(spec) = self.params.get(param) else {
+            return false;
+        };
+        match value {
+            toml::Value::String(_) => matches!(
+                spec.kind,
+                ParamType::String | ParamType::Path | ParamType::Version
+            ),
+            toml::Value::Boolean(_) => spec.kind == ParamType::Bool,
+            toml::Value::Integer(_) => matches!(spec.kind, ParamType::Integer | ParamType::Port),
+            toml::Value::Array(_) => spec.kind == ParamType::List,
+            _ => false,
+        }
+    }
+
+    /// The names a version file may use for this tool.
+    pub fn names(&self) -> Vec<&str> {
+        self.aliases
+            .iter()
+            .map(String::as_str)
+            .chain([self.name.as_str()])
+            .collect()
+    }
+
+    pub fn required(&self, param: &str) -> bool {
+        self.params.get(param).is_some_and(|p| p.required)
+    }
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! Recipes as plain values, for the draft's tests.
+    use super::*;
+
+    pub fn recipe(
+        section: Section,
+        name: &str,
+        aliases: &[&str],
+        params: &[(&str, &str)],
+    ) -> KnownRecipe {
+        let params = params
+            .iter()
+            .map(|(name, kind)| {
+                let spec: ParamSpec = toml::from_str(&format!("type = \"{kind}\"")).unwrap();
+                (name.to_string(), spec)
+            })
+            .collect();
+        KnownRecipe {
+            section,
+            name: name.to_string(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            version_shorthand: section == Section::Languages,
+            params,
+        }
+    }
+
+    /// The built-in languages and dependency managers, and datastores as they are planned.
+    pub fn known() -> Known {
+        use Section::*;
+        let mut recipes = vec![
+            recipe(Languages, "python", &["python"], &[("version", "version")]),
+            recipe(Languages, "node", &["nodejs"], &[("version", "version")]),
+            recipe(Languages, "ruby", &[], &[("version", "version")]),
+            recipe(Languages, "go", &["golang"], &[("version", "version")]),
+            recipe(Languages, "rust", &[], &[("version", "version")]),
+            recipe(Languages, "java", &[], &[("version", "version")]),
+            recipe(
+                Dependencies,
+                "pip",
+                &[],
+                &[
+                    ("venv", "path"),
+                    ("requirements", "path"),
+                    ("project", "bool"),
+                ],
+            ),
+            recipe(Dependencies, "bundler", &[], &[("path", "path")]),
+            recipe(
+                Datastores,
+                "postgres",
+                &[],
+                &[("version", "version"), ("databases", "list")],
+            ),
+            recipe(Datastores, "redis", &[], &[("version", "version")]),
+        ];
+        for name in ["npm", "yarn", "pnpm", "cargo", "go"] {
+            recipes.push(recipe(Dependencies, name, &[], &[("dir", "path")]));
+        }
+        Known {
+            recipes,
+            broken: Vec::new(),
+        }
+    }
+}

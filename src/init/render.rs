@@ -1,0 +1,209 @@
+//! A draft as the text of devup.toml: every entry with comments saying where it came from and
+//! what devup could not declare.
+
+use std::fmt::Write;
+
+use super::draft::{Draft, Entry, Value};
+
+const HEADER: &str = "\
+# What this project needs on a developer's machine: `devup` makes it so, `devup plan` shows
+# what it would change. Drafted by `devup init` from the files named in the comments: read it
+# and adjust it. `devup recipes` lists what each section can hold.
+";
+
+const EMPTY: &str = "
+# `devup init` found nothing it knows here. Declare what the project needs, for example:
+#
+# [languages]
+# python = \"3.12\"              # or { from = \".python-version\" }
+#
+# [dependencies]
+# pip = { requirements = \"requirements.txt\" }
+#
+# [[step]]
+# name = \"env-file\"
+# check = \"test -f .env\"
+# apply = \"cp .env.example .env\"
+";
+
+pub fn render(draft: &Draft) -> String {
+    let mut out = String::from(HEADER);
+    out.push_str("\n[project]\n");
+    writeln!(out, "name = {}", string(&draft.name)).unwrap();
+    if draft.is_empty() && draft.notes.is_empty() {
+        out.push_str(EMPTY);
+        return out;
+    }
+    for (title, entries) in [
+        ("languages", &draft.languages),
+        ("datastores", &draft.datastores),
+        ("dependencies", &draft.dependencies),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        write!(out, "\n[{title}]\n").unwrap();
+        for (i, entry) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&render_entry(entry));
+        }
+    }
+    for step in &draft.steps {
+        out.push('\n');
+        comment(&mut out, &format!("{}: {}", step.file, step.why));
+        out.push_str("[[step]]\n");
+        writeln!(out, "name = {}", string(&step.name)).unwrap();
+        writeln!(out, "description = {}", string(&step.description)).unwrap();
+        writeln!(out, "check = {}", string(&step.check)).unwrap();
+        writeln!(out, "apply = {}", string(&step.apply)).unwrap();
+        if let Some(cwd) = &step.cwd {
+            writeln!(out, "cwd = {}", string(cwd)).unwrap();
+        }
+    }
+    if !draft.notes.is_empty() {
+        out.push('\n');
+        comment(&mut out, "Also found, and not declared:");
+        for note in &draft.notes {
+            comment(&mut out, &format!("- {}: {}", note.file, note.text));
+        }
+    }
+    out
+}
+
+fn render_entry(entry: &Entry) -> String {
+    let mut out = String::new();
+    for line in &entry.comments {
+        comment(&mut out, line);
+    }
+    let line = format!("{} = {}", entry.name, value(&entry.value));
+    match &entry.disabled {
+        Some(reason) => {
+            comment(&mut out, reason);
+            comment(&mut out, &line);
+        }
+        None => writeln!(out, "{line}").unwrap(),
+    }
+    out
+}
+
+fn value(value: &Value) -> String {
+    match value {
+        Value::Short(text) => string(text),
+        Value::Table(params) if params.is_empty() => "{}".to_string(),
+        Value::Table(params) => {
+            let items: Vec<String> = params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+    }
+}
+
+fn string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// A comment line; text from the repository cannot end it early or start a new line.
+fn comment(out: &mut String, text: &str) {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    writeln!(out, "# {}", text.trim_end()).unwrap();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::hints::{Note, Step};
+
+    fn entry(name: &str, value: Value, comments: &[&str]) -> Entry {
+        Entry {
+            name: name.into(),
+            value,
+            comments: comments.iter().map(|c| c.to_string()).collect(),
+            disabled: None,
+        }
+    }
+
+    #[test]
+    fn entries_steps_and_notes() {
+        let mut draft = Draft {
+            name: "shop".into(),
+            ..Draft::default()
+        };
+        draft.languages.push(entry(
+            "node",
+            Value::Table(vec![("from".into(), toml::Value::String(".nvmrc".into()))]),
+            &[".nvmrc: version 20"],
+        ));
+        draft
+            .languages
+            .push(entry("python", Value::Short(">=3.11".into()), &[]));
+        let mut redis = entry("redis", Value::Table(vec![]), &["tox.ini: deps: redis"]);
+        redis.disabled = Some("a weak hint".into());
+        draft.datastores.push(redis);
+        draft.steps.push(Step {
+            name: "env-file".into(),
+            description: "create .env from .env.example".into(),
+            check: "test -f .env".into(),
+            apply: "cp .env.example .env && chmod 600 .env".into(),
+            cwd: None,
+            file: ".env.example".into(),
+            why: "copied".into(),
+        });
+        draft.notes.push(Note {
+            file: "Gemfile".into(),
+            text: "a\nb".into(),
+        });
+        let text = render(&draft);
+        let body = text.strip_prefix(HEADER).unwrap();
+        assert_eq!(
+            body,
+            r#"
+[project]
+name = "shop"
+
+[languages]
+# .nvmrc: version 20
+node = { from = ".nvmrc" }
+
+python = ">=3.11"
+
+[datastores]
+# tox.ini: deps: redis
+# a weak hint
+# redis = {}
+
+# .env.example: copied
+[[step]]
+name = "env-file"
+description = "create .env from .env.example"
+check = "test -f .env"
+apply = "cp .env.example .env && chmod 600 .env"
+
+# Also found, and not declared:
+# - Gemfile: a b
+"#
+        );
+        toml::from_str::<toml::Table>(&text).unwrap();
+    }
+
+    #[test]
+    fn empty() {
+        let draft = Draft {
+            name: "x".into(),
+            ..Draft::default()
+        };
+        let text = render(&draft);
+        assert!(text.contains("found nothing it knows"));
+        toml::from_str::<toml::Table>(&text).unwrap();
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        let text = "a\"b\\c\n'";
+        let table: toml::Table = toml::from_str(&format!("x = {}", string(text))).unwrap();
+        assert_eq!(table["x"].as_str(), Some(text));
+    }
+}

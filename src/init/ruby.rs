@@ -1,0 +1,140 @@
+//! Ruby: `Gemfile` (its `ruby` line), `Gemfile.lock` (`RUBY VERSION`), `.ruby-version`.
+
+use super::constraint;
+use super::hints::{Deps, Hints, Rank, Version};
+use super::repo::{self, Repo};
+
+/// Pure: what a Gemfile's `ruby` line asks for: `ruby "~> 3.2"` → a constraint,
+/// `ruby file: ".ruby-version"` → that file.
+pub fn gemfile_ruby(text: &str) -> Option<Version> {
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("ruby")?;
+        if !rest.starts_with([' ', '(']) {
+            return None;
+        }
+        let rest = rest.trim_start_matches([' ', '(']);
+        if let Some(file) = rest.strip_prefix("file:") {
+            return quoted(file.trim()).map(|f| Version::From(f.to_string()));
+        }
+        quoted(rest).map(|v| Version::Constraint(constraint::from_gem(v)))
+    })
+}
+
+/// Pure: the Ruby version a `Gemfile.lock` was resolved with (`ruby 3.2.2p53` → `3.2.2`).
+pub fn lockfile_ruby(text: &str) -> Option<String> {
+    let mut lines = text.lines().skip_while(|l| l.trim() != "RUBY VERSION");
+    lines.next()?;
+    let version = lines.next()?.trim().strip_prefix("ruby ")?;
+    let version = version.split('p').next().unwrap_or(version).trim();
+    (!version.is_empty()).then(|| version.to_string())
+}
+
+/// The text of a leading `"..."` or `'...'`.
+fn quoted(text: &str) -> Option<&str> {
+    let quote = text.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    text[1..].split(quote).next()
+}
+
+pub fn detect(repo: &Repo, hints: &mut Hints) {
+    for file in repo.named(".ruby-version") {
+        hints.version_file("ruby", file);
+    }
+    for gemfile in repo.named("Gemfile") {
+        let dir = repo::dir(gemfile);
+        hints.present("ruby", gemfile);
+        if let Some(text) = repo.read(gemfile) {
+            match gemfile_ruby(&text) {
+                // Only a file of the repository: the Gemfile could name any path.
+                Some(Version::From(file)) if repo.has(&repo::join(dir, &file)) => hints.language(
+                    "ruby",
+                    gemfile,
+                    Some(Version::From(repo::join(dir, &file))),
+                    None,
+                    Rank::Manifest,
+                ),
+                Some(Version::From(_)) => {}
+                Some(Version::Constraint(c)) => hints.language(
+                    "ruby",
+                    gemfile,
+                    Some(Version::Constraint(c.clone())),
+                    Some(c),
+                    Rank::Manifest,
+                ),
+                None => {}
+            }
+        }
+        let lockfile = repo::join(dir, "Gemfile.lock");
+        let locked = repo.has(&lockfile);
+        if locked
+            && let Some(text) = repo.read(&lockfile)
+            && let Some(v) = lockfile_ruby(&text)
+        {
+            hints.language(
+                "ruby",
+                &lockfile,
+                Some(Version::Constraint(v.clone())),
+                Some(v),
+                Rank::Manifest,
+            );
+        }
+        if !dir.is_empty() {
+            hints.note(
+                gemfile,
+                "bundler installs the Gemfile at the top only: this one is not installed",
+            );
+            continue;
+        }
+        let notes = if locked {
+            Vec::new()
+        } else {
+            vec!["no Gemfile.lock yet: run `bundle install` once and commit it".to_string()]
+        };
+        hints.deps.push(Deps {
+            manager: "bundler",
+            language: "ruby",
+            dir: String::new(),
+            params: Vec::new(),
+            file: if locked {
+                lockfile
+            } else {
+                gemfile.to_string()
+            },
+            why: "the gems to install".to_string(),
+            notes,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gemfile() {
+        let text =
+            "source \"https://rubygems.org\"\n\nruby \"3.2.2\"\n\ngem \"rails\", \"~> 7.1\"\n";
+        assert_eq!(
+            gemfile_ruby(text),
+            Some(Version::Constraint("3.2.2".into()))
+        );
+        assert_eq!(
+            gemfile_ruby("ruby '~> 3.2'\n"),
+            Some(Version::Constraint(">=3.2, <4".into()))
+        );
+        assert_eq!(
+            gemfile_ruby("ruby file: \".ruby-version\"\n"),
+            Some(Version::From(".ruby-version".into()))
+        );
+        assert_eq!(
+            gemfile_ruby("gem \"rubyzip\"\nrubygems_version = 1\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn lockfile() {
+        let text = "GEM\n  specs:\n\nRUBY VERSION\n   ruby 3.2.2p53\n\nBUNDLED WITH\n   2.4.10\n";
+        assert_eq!(lockfile_ruby(text).as_deref(), Some("3.2.2"));
+        assert_eq!(lockfile_ruby("GEM\n"), None);
+    }
+}

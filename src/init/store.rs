@@ -1,0 +1,151 @@
+//! The datastores `init` recognises, and what their container images and CI services call
+//! things: image names, the variables that name a database or a user, default ports.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Store {
+    Postgres,
+    Mysql,
+    Redis,
+    Memcached,
+}
+
+impl Store {
+    /// In the order they are written in `[datastores]`.
+    pub const ALL: [Store; 4] = [
+        Store::Postgres,
+        Store::Mysql,
+        Store::Redis,
+        Store::Memcached,
+    ];
+
+    /// The recipe: `datastores.<recipe>`.
+    pub fn recipe(self) -> &'static str {
+        match self {
+            Store::Postgres => "postgres",
+            Store::Mysql => "mysql",
+            Store::Redis => "redis",
+            Store::Memcached => "memcached",
+        }
+    }
+
+    pub fn default_port(self) -> u16 {
+        match self {
+            Store::Postgres => 5432,
+            Store::Mysql => 3306,
+            Store::Redis => 6379,
+            Store::Memcached => 11211,
+        }
+    }
+
+    /// Whether it holds named databases (`databases = [...]`).
+    pub fn has_databases(self) -> bool {
+        matches!(self, Store::Postgres | Store::Mysql)
+    }
+
+    /// Variables of the official images that create a database.
+    pub fn database_vars(self) -> &'static [&'static str] {
+        match self {
+            Store::Postgres => &["POSTGRES_DB"],
+            Store::Mysql => &["MYSQL_DATABASE", "MARIADB_DATABASE"],
+            _ => &[],
+        }
+    }
+
+    pub fn user_vars(self) -> &'static [&'static str] {
+        match self {
+            Store::Postgres => &["POSTGRES_USER"],
+            Store::Mysql => &["MYSQL_USER", "MARIADB_USER"],
+            _ => &[],
+        }
+    }
+
+    pub fn password_vars(self) -> &'static [&'static str] {
+        match self {
+            Store::Postgres => &["POSTGRES_PASSWORD"],
+            Store::Mysql => &[
+                "MYSQL_PASSWORD",
+                "MYSQL_ROOT_PASSWORD",
+                "MARIADB_PASSWORD",
+                "MARIADB_ROOT_PASSWORD",
+            ],
+            _ => &[],
+        }
+    }
+
+    /// The store an image (its last path component, without tag) or service name runs, and
+    /// a remark when it is a relative rather than the thing itself.
+    pub fn from_name(name: &str) -> Option<(Store, Option<&'static str>)> {
+        Self::named(name).map(|(store, remark, _)| (store, remark))
+    }
+
+    /// Whether an image of this name numbers its releases as the store does (PostGIS does,
+    /// MariaDB does not).
+    pub fn same_versions(name: &str) -> bool {
+        Self::named(name).is_some_and(|(_, _, same)| same)
+    }
+
+    fn named(name: &str) -> Option<(Store, Option<&'static str>, bool)> {
+        let name = name.to_ascii_lowercase();
+        let found = match name.as_str() {
+            "postgres" | "postgresql" => (Store::Postgres, None, true),
+            "postgis" => (Store::Postgres, None, true),
+            "mysql" | "mysql-server" => (Store::Mysql, None, true),
+            "mariadb" => (
+                Store::Mysql,
+                Some(
+                    "MariaDB: devup's mysql serves the MySQL protocol; MariaDB's versions are not MySQL's, so none is pinned",
+                ),
+                false,
+            ),
+            "redis" | "redis-server" | "redis-stack" | "redis-stack-server" => {
+                (Store::Redis, None, true)
+            }
+            "valkey" => (
+                Store::Redis,
+                Some(
+                    "Valkey: devup's redis serves the same protocol; Valkey's versions are not Redis's, so none is pinned",
+                ),
+                false,
+            ),
+            "memcached" => (Store::Memcached, None, true),
+            _ => return None,
+        };
+        Some(found)
+    }
+
+    /// Reduces a version to what matters for a server: PostgreSQL 10+ by its major version
+    /// (15.4 → 15), the others by major.minor (8.0.33 → 8.0).
+    pub fn release_line(self, version: &str) -> String {
+        let parts: Vec<&str> = version.split('.').collect();
+        let major_only = self == Store::Postgres && parts[0].parse::<u32>().is_ok_and(|m| m >= 10);
+        let keep = if major_only { 1 } else { 2 };
+        parts[..parts.len().min(keep)].join(".")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(Store::from_name("postgres"), Some((Store::Postgres, None)));
+        assert_eq!(Store::from_name("PostgreSQL").unwrap().0, Store::Postgres);
+        assert_eq!(Store::from_name("postgis"), Some((Store::Postgres, None)));
+        assert!(Store::same_versions("postgis"));
+        assert!(!Store::same_versions("mariadb"));
+        assert_eq!(Store::from_name("mariadb").unwrap().0, Store::Mysql);
+        assert_eq!(Store::from_name("redis-server").unwrap().0, Store::Redis);
+        assert_eq!(Store::from_name("mongo"), None);
+    }
+
+    #[test]
+    fn release_lines() {
+        assert_eq!(Store::Postgres.release_line("15.4"), "15");
+        assert_eq!(Store::Postgres.release_line("16"), "16");
+        assert_eq!(Store::Postgres.release_line("9.6.24"), "9.6");
+        assert_eq!(Store::Mysql.release_line("8.0.33"), "8.0");
+        assert_eq!(Store::Redis.release_line("7"), "7");
+        assert_eq!(Store::Memcached.release_line("1.6.21"), "1.6");
+    }
+}

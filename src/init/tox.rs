@@ -1,0 +1,215 @@
+//! tox (`tox.ini`): what the test environments say about the servers the tests need.
+//!
+//! A URL in `setenv` (`DATABASE_URL = postgresql://localhost/app_test`) says the tests connect
+//! to that server: a hint as good as a CI service. A client library in `deps` (`psycopg2`,
+//! `redis`) or a mention in `commands` is only a guess: the tests may mock the server or skip
+//! those tests. Such weak hints are written commented out, for a person to decide.
+
+use super::hints::{Datastore, Hints, Setting};
+use super::repo::Repo;
+use super::store::Store;
+
+pub const FILE: &str = "tox.ini";
+
+/// Client libraries, by the server they talk to.
+const CLIENTS: &[(&str, Store)] = &[
+    ("psycopg", Store::Postgres),
+    ("psycopg2", Store::Postgres),
+    ("psycopg2-binary", Store::Postgres),
+    ("psycopg-binary", Store::Postgres),
+    ("asyncpg", Store::Postgres),
+    ("pg8000", Store::Postgres),
+    ("pytest-postgresql", Store::Postgres),
+    ("mysqlclient", Store::Mysql),
+    ("pymysql", Store::Mysql),
+    ("mysql-connector-python", Store::Mysql),
+    ("aiomysql", Store::Mysql),
+    ("redis", Store::Redis),
+    ("hiredis", Store::Redis),
+    ("pytest-redis", Store::Redis),
+    ("django-redis", Store::Redis),
+    ("pymemcache", Store::Memcached),
+    ("pylibmc", Store::Memcached),
+    ("python-memcached", Store::Memcached),
+];
+
+/// Words in `commands` that mean a server is used.
+const COMMAND_WORDS: &[(&str, Store)] = &[
+    ("psql", Store::Postgres),
+    ("pg_ctl", Store::Postgres),
+    ("createdb", Store::Postgres),
+    ("postgres", Store::Postgres),
+    ("mysql", Store::Mysql),
+    ("redis", Store::Redis),
+    ("memcached", Store::Memcached),
+];
+
+pub fn detect(repo: &Repo, hints: &mut Hints) {
+    if !repo.has(FILE) {
+        return;
+    }
+    if let Some(text) = repo.read(FILE) {
+        hints.datastores.extend(parse(&text));
+    }
+}
+
+/// Pure: one hint per server, strong when a URL names it.
+pub fn parse(text: &str) -> Vec<Datastore> {
+    let mut found: Vec<Datastore> = Vec::new();
+    let mut add = |hint: Datastore| {
+        match found.iter_mut().find(|h| h.store == hint.store) {
+            Some(old) if old.weak && !hint.weak => *old = hint,
+            Some(_) => {}
+            None => found.push(hint),
+        };
+    };
+    for (section, key, value) in settings(text) {
+        if !section.starts_with("testenv") {
+            continue;
+        }
+        for line in value.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            match key.as_str() {
+                "setenv" | "set_env" => add_url(line, &mut add),
+                "deps" => {
+                    let package: String = line
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                        .collect::<String>()
+                        .to_ascii_lowercase()
+                        .replace('_', "-");
+                    if let Some((_, store)) = CLIENTS.iter().find(|(name, _)| *name == package) {
+                        add(weak(*store, format!("deps: {package}")));
+                    }
+                }
+                "commands" | "commands_pre" => {
+                    let lower = line.to_ascii_lowercase();
+                    if let Some((word, store)) =
+                        COMMAND_WORDS.iter().find(|(w, _)| lower.contains(w))
+                    {
+                        add(weak(*store, format!("commands mention `{word}`")));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+fn weak(store: Store, origin: String) -> Datastore {
+    Datastore {
+        store,
+        file: FILE.to_string(),
+        origin,
+        version: None,
+        databases: Vec::new(),
+        settings: Vec::new(),
+        notes: Vec::new(),
+        weak: true,
+    }
+}
+
+/// `DATABASE_URL = postgresql://user@localhost:5433/app_test` → postgres, port 5433, app_test.
+fn add_url(line: &str, add: &mut impl FnMut(Datastore)) {
+    let Some((name, value)) = line.split_once('=') else {
+        return;
+    };
+    let Some((scheme, rest)) = value.trim().split_once("://") else {
+        return;
+    };
+    let store = match scheme.split('+').next().unwrap_or_default() {
+        "postgres" | "postgresql" | "postgis" => Store::Postgres,
+        "mysql" | "mysql2" | "mariadb" => Store::Mysql,
+        "redis" | "rediss" => Store::Redis,
+        "memcache" | "memcached" => Store::Memcached,
+        _ => return,
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let mut hint = weak(store, format!("setenv {}", name.trim()));
+    hint.weak = false;
+    let database = path.split(['?', '#']).next().unwrap_or_default();
+    if store.has_databases() && super::service::is_plain_name(database) {
+        hint.databases.push(database.to_string());
+    }
+    if let Some(port) = host
+        .rsplit_once(':')
+        .and_then(|(_, p)| p.parse::<u16>().ok())
+        .filter(|p| *p != store.default_port())
+    {
+        hint.settings.push(Setting {
+            param: "port",
+            value: Some(toml::Value::Integer(i64::from(port))),
+            text: format!("port {port}"),
+        });
+    }
+    add(hint);
+}
+
+/// An INI file's `(section, key, value)`s; indented lines continue the value before them.
+fn settings(text: &str) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    let mut section = String::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().to_string();
+        } else if raw.starts_with([' ', '\t']) {
+            if let Some(last) = out.last_mut() {
+                last.2.push('\n');
+                last.2.push_str(line);
+            }
+        } else if let Some((key, value)) = line.split_once('=') {
+            out.push((
+                section.clone(),
+                key.trim().to_string(),
+                value.trim().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weak_and_strong_hints() {
+        let text = "\
+[tox]
+envlist = py311
+
+[testenv]
+deps =
+    pytest
+    psycopg2-binary>=2.9
+    redis==5.0
+setenv =
+    DATABASE_URL = postgresql://app@localhost:5433/app_test
+commands =
+    pytest {posargs}
+";
+        let found = parse(text);
+        assert_eq!(found.len(), 2);
+        let pg = &found[0];
+        assert_eq!((pg.store, pg.weak), (Store::Postgres, false));
+        assert_eq!(pg.origin, "setenv DATABASE_URL");
+        assert_eq!(pg.databases, ["app_test"]);
+        assert_eq!(pg.settings[0].text, "port 5433");
+        let redis = &found[1];
+        assert_eq!((redis.store, redis.weak), (Store::Redis, true));
+        assert_eq!(redis.origin, "deps: redis");
+    }
+
+    #[test]
+    fn commands_and_other_sections() {
+        let found = parse("[testenv:db]\ncommands_pre = pg_ctl start\n[flake8]\ndeps = redis\n");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].origin, "commands mention `pg_ctl`");
+        assert!(parse("[testenv]\ndeps = fakeredis\n").is_empty());
+    }
+}

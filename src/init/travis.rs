@@ -1,0 +1,114 @@
+//! Travis CI (`.travis.yml`): `services: [postgresql, redis-server]`, versions under `addons:`,
+//! and the databases its scripts create (`psql -c 'create database app_test;'`).
+
+use super::hints::{Datastore, Hints};
+use super::repo::Repo;
+use super::service;
+use super::store::Store;
+use super::yaml;
+
+pub const FILE: &str = ".travis.yml";
+
+const SCRIPTS: &[&str] = &["before_install", "install", "before_script", "script"];
+
+pub fn detect(repo: &Repo, hints: &mut Hints) {
+    if !repo.has(FILE) {
+        return;
+    }
+    let Some(text) = repo.read(FILE) else {
+        return;
+    };
+    match parse(&text) {
+        Ok(found) => hints.datastores.extend(found),
+        Err(e) => hints.problem(FILE, e),
+    }
+}
+
+/// Pure: a hint per service.
+pub fn parse(text: &str) -> Result<Vec<Datastore>, String> {
+    let doc = yaml::parse(text)?;
+    let addons = doc.get("addons");
+    let addon_version = |name: &str| addons.and_then(|a| a.get(name)).and_then(yaml::text);
+    let scripts: String = SCRIPTS
+        .iter()
+        .filter_map(|key| doc.get(*key))
+        .map(yaml::script)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let created = service::created_databases(&scripts);
+    let mut names: Vec<String> = doc
+        .get("services")
+        .map(yaml::items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(yaml::text)
+        .collect();
+    // MariaDB is an addon only.
+    if addon_version("mariadb").is_some() {
+        names.push("mariadb".into());
+    }
+    let mut found: Vec<Datastore> = Vec::new();
+    for name in names {
+        let Some((store, remark)) = Store::from_name(&name) else {
+            continue;
+        };
+        if found.iter().any(|h| h.store == store) {
+            continue;
+        }
+        let version = addon_version(&name)
+            .filter(|_| Store::same_versions(&name))
+            .map(|v| store.release_line(&v));
+        let databases = created
+            .iter()
+            .filter(|(s, _)| store.has_databases() && s.is_none_or(|s| s == store))
+            .map(|(_, db)| db.clone())
+            .collect();
+        found.push(Datastore {
+            store,
+            file: FILE.to_string(),
+            origin: format!("service `{name}`"),
+            version,
+            databases,
+            settings: Vec::new(),
+            notes: remark.into_iter().map(str::to_string).collect(),
+            weak: false,
+        });
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_addons_and_scripts() {
+        let text = r#"
+language: ruby
+services:
+  - postgresql
+  - redis-server
+  - mongodb
+addons:
+  postgresql: "13"
+before_script:
+  - psql -c 'create database travis_ci_test;' -U postgres
+"#;
+        let found = parse(text).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].store, Store::Postgres);
+        assert_eq!(found[0].version.as_deref(), Some("13"));
+        assert_eq!(found[0].databases, ["travis_ci_test"]);
+        assert_eq!(found[0].origin, "service `postgresql`");
+        assert_eq!(found[1].store, Store::Redis);
+        assert!(found[1].databases.is_empty());
+    }
+
+    #[test]
+    fn mariadb_addon() {
+        let found = parse("addons:\n  mariadb: '10.5'\n").unwrap();
+        assert_eq!(found[0].store, Store::Mysql);
+        assert_eq!(found[0].version, None);
+        assert!(parse("language: go\n").unwrap().is_empty());
+    }
+}

@@ -1,0 +1,187 @@
+//! `devup init`: repository layouts under `tests/fixtures/repos/<name>/repo`, each with the
+//! devup.toml it should give (`expected.toml`) and the report (`expected.txt`). Every drafted
+//! file must pass devup's own validation: `devup plan` on it exits 0 or 2, never 3.
+//!
+//! After a deliberate change, `DEVUP_BLESS=1 cargo test init::` rewrites the expected files;
+//! review the diff.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::Sandbox;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/repos")
+}
+
+/// A sandbox holding a copy of the fixture repository.
+fn repo(name: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    let root = fixtures().join(name).join("repo");
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(&root).unwrap().to_str().unwrap();
+                sb.write(rel, &std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    sb
+}
+
+/// Compares with an expected file, or writes it under DEVUP_BLESS=1.
+#[track_caller]
+fn expect(name: &str, file: &str, actual: &str) {
+    let path = fixtures().join(name).join(file);
+    if std::env::var_os("DEVUP_BLESS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{name}/{file}: {e} (DEVUP_BLESS=1 writes it)"));
+    assert!(
+        expected == actual,
+        "{name}/{file} differs (DEVUP_BLESS=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
+    );
+}
+
+/// `devup init` on the fixture, compared with what is expected, then `devup plan` on the
+/// result: valid input (0 or 2), never invalid (3).
+fn round_trip(name: &str) {
+    let sb = repo(name);
+    let run = sb.devup(&["init"]);
+    run.code(0);
+    assert_eq!(run.stdout, "", "the report goes to stderr");
+    expect(name, "expected.toml", &sb.read("devup.toml"));
+    expect(name, "expected.txt", &run.stderr);
+    let plan = sb.devup(&["plan"]);
+    assert!(
+        matches!(plan.code, 0 | 2),
+        "devup plan on the drafted file exited {}\n--- devup.toml\n{}\n--- stdout\n{}\n--- stderr\n{}",
+        plan.code,
+        sb.read("devup.toml"),
+        plan.stdout,
+        plan.stderr
+    );
+}
+
+#[test]
+fn django_app() {
+    round_trip("django-app");
+}
+
+#[test]
+fn rails_app() {
+    round_trip("rails-app");
+}
+
+#[test]
+fn express_app_with_pnpm() {
+    round_trip("express-pnpm");
+}
+
+#[test]
+fn go_service() {
+    round_trip("go-service");
+}
+
+#[test]
+fn rust_workspace() {
+    round_trip("rust-workspace");
+}
+
+#[test]
+fn polyglot_monorepo() {
+    round_trip("polyglot-monorepo");
+}
+
+#[test]
+fn only_a_compose_file() {
+    round_trip("compose-only");
+}
+
+#[test]
+fn empty_directory() {
+    round_trip("empty");
+}
+
+#[test]
+fn github_actions_services() {
+    round_trip("github-actions");
+}
+
+#[test]
+fn never_overwrites_without_force() {
+    let sb = Sandbox::new()
+        .manifest("[project]\nname = \"mine\"\n")
+        .file("requirements.txt", "flask\n");
+    sb.devup(&["init"])
+        .code(3)
+        .stderr_has("devup.toml already exists")
+        .stderr_has("devup init --force");
+    assert_eq!(sb.read("devup.toml"), "[project]\nname = \"mine\"\n");
+
+    sb.devup(&["init", "--force"])
+        .code(0)
+        .stderr_has("the old devup.toml is kept as devup.toml.devup-backup");
+    assert_eq!(
+        sb.read("devup.toml.devup-backup"),
+        "[project]\nname = \"mine\"\n"
+    );
+    assert!(sb.read("devup.toml").contains("pip = {}"));
+
+    // A second backup never replaces the first.
+    sb.devup(&["init", "--force"]).code(0);
+    assert_eq!(
+        sb.read("devup.toml.devup-backup"),
+        "[project]\nname = \"mine\"\n"
+    );
+    assert!(sb.read("devup.toml.devup-backup.2").contains("pip = {}"));
+}
+
+#[test]
+fn print_writes_nothing() {
+    let sb = Sandbox::new()
+        .manifest("[project]\nname = \"mine\"\n")
+        .file(".nvmrc", "20\n");
+    let run = sb.devup(&["init", "--print"]);
+    run.code(0)
+        .stdout_has("node = { from = \".nvmrc\" }")
+        .stderr_has(".nvmrc → languages.node");
+    assert_eq!(sb.read("devup.toml"), "[project]\nname = \"mine\"\n");
+    sb.devup(&["init", "--dry-run"]).code(0);
+}
+
+#[test]
+fn another_directory_and_json() {
+    let sb = Sandbox::new().file("svc/go.mod", "module example.com/svc\n\ngo 1.22\n");
+    let run = sb.devup(&["init", "-C", "svc", "--json"]);
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["written"], true);
+    assert_eq!(report["findings"][0]["file"], "go.mod");
+    assert_eq!(report["findings"][0]["entry"], "project.name");
+    assert!(
+        sb.read("svc/devup.toml")
+            .contains("go = { from = \"go.mod\" }")
+    );
+    assert!(!sb.path("devup.toml").exists());
+}
+
+#[test]
+fn unreadable_files_are_warnings() {
+    let sb = Sandbox::new()
+        .file("package.json", "{ not json")
+        .file("docker-compose.yml", "services: [");
+    let run = sb.devup(&["init"]);
+    run.code(0)
+        .stderr_has("warning: cannot read package.json")
+        .stderr_has("warning: cannot read docker-compose.yml");
+    sb.devup(&["plan"]).code(0);
+}
