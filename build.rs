@@ -25,12 +25,7 @@ fn main() {
     entries.sort();
     let mut code = String::from("pub static EMBEDDED: &[(&str, &str)] = &[\n");
     for (key, path) in entries {
-        writeln!(
-            code,
-            "    ({key:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
+        writeln!(code, "    ({key:?}, include_str!({:?})),", path.display().to_string()).unwrap();
     }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("recipes.rs");

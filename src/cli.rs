@@ -75,9 +75,7 @@ pub struct UpArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Converge: check every step, apply what is missing, check again, report (the default)
-    #[command(
-        after_help = "Examples:\n  devup up\n  devup up --yes --jobs 4\n  devup up --replace-files"
-    )]
+    #[command(after_help = "Examples:\n  devup up\n  devup up --yes --jobs 4\n  devup up --replace-files")]
     Up(UpArgs),
 
     /// Show what would change and why; exit 0 when converged, 2 when changes are pending
@@ -91,9 +89,7 @@ pub enum Command {
     Doctor,
 
     /// Show the commands this project runs and approve them, without running anything
-    #[command(
-        after_help = "Examples:\n  devup trust\n  devup trust --yes   # approve without asking"
-    )]
+    #[command(after_help = "Examples:\n  devup trust\n  devup trust --yes   # approve without asking")]
     Trust {
         /// Approve without asking
         #[arg(short, long)]

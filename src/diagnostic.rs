@@ -42,10 +42,7 @@ pub struct Diagnostic {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Source {
-            name: name.into(),
-            text: text.into(),
-        }
+        Source { name: name.into(), text: text.into() }
     }
 
     /// A diagnostic pointing at `span` (byte offsets) in this source.
@@ -64,11 +61,7 @@ impl Source {
         let (shown, carets) = snippet(line_text, column - 1, underline_len);
         Diagnostic {
             message: message.into(),
-            location: Some(Location {
-                file: self.name.clone(),
-                line,
-                column,
-            }),
+            location: Some(Location { file: self.name.clone(), line, column }),
             snippet: Some((shown, carets)),
             hint: None,
         }
@@ -131,13 +124,7 @@ fn escape_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
         return text.into();
     }
     text.chars()
-        .map(|c| {
-            if is_unsafe(c) {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
+        .map(|c| if is_unsafe(c) { c.escape_default().to_string() } else { c.to_string() })
         .collect::<String>()
         .into()
 }
@@ -145,25 +132,13 @@ fn escape_unsafe(text: &str) -> std::borrow::Cow<'_, str> {
 impl Diagnostic {
     /// A diagnostic about a whole file or no file at all.
     pub fn new(message: impl Into<String>) -> Self {
-        Diagnostic {
-            message: message.into(),
-            location: None,
-            snippet: None,
-            hint: None,
-        }
+        Diagnostic { message: message.into(), location: None, snippet: None, hint: None }
     }
 
     /// A diagnostic naming a file but no position in it.
     pub fn in_file(file: impl Into<String>, message: impl Into<String>) -> Self {
-        let location = Location {
-            file: file.into(),
-            line: 1,
-            column: 1,
-        };
-        Diagnostic {
-            location: Some(location),
-            ..Diagnostic::new(message)
-        }
+        let location = Location { file: file.into(), line: 1, column: 1 };
+        Diagnostic { location: Some(location), ..Diagnostic::new(message) }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -206,10 +181,7 @@ impl fmt::Display for Diagnostic {
                 let gutter = " ".repeat(line.to_string().len());
                 let pad = " ".repeat(cols.start);
                 let carets = "^".repeat(cols.len());
-                write!(
-                    f,
-                    "\n {gutter} |\n {line} | {text}\n {gutter} | {pad}{carets}"
-                )?;
+                write!(f, "\n {gutter} |\n {line} | {text}\n {gutter} | {pad}{carets}")?;
             }
         }
         if let Some(hint) = &self.hint {
@@ -226,17 +198,8 @@ mod tests {
     #[test]
     fn points_at_line_and_column() {
         let source = Source::new("devup.toml", "[languages]\npyhton = \"3.11\"\n");
-        let d = source
-            .error(12..18, "unknown recipe `pyhton`")
-            .suggest("pyhton", ["python", "node"]);
-        assert_eq!(
-            d.location,
-            Some(Location {
-                file: "devup.toml".into(),
-                line: 2,
-                column: 1
-            })
-        );
+        let d = source.error(12..18, "unknown recipe `pyhton`").suggest("pyhton", ["python", "node"]);
+        assert_eq!(d.location, Some(Location { file: "devup.toml".into(), line: 2, column: 1 }));
         assert_eq!(
             d.to_string(),
             "unknown recipe `pyhton`\n  --> devup.toml:2:1\n   |\n 2 | pyhton = \"3.11\"\n   | ^^^^^^\n  hint: did you mean `python`?"
@@ -270,16 +233,11 @@ mod tests {
     #[test]
     fn control_and_invisible_characters_never_reach_the_terminal() {
         let source = Source::new("f\u{1b}", "name = \"a\u{1b}[2J\u{202e}b\"\tx");
-        let d = source
-            .error(8..9, "bad `\u{1b}]0;title\u{7}`")
-            .with_hint("not `\u{9b}`");
+        let d = source.error(8..9, "bad `\u{1b}]0;title\u{7}`").with_hint("not `\u{9b}`");
         let shown = d.to_string();
         assert!(!shown.chars().any(is_unsafe), "{shown:?}");
         assert!(shown.contains("bad `\\u{1b}]0;title\\u{7}`"), "{shown}");
-        assert!(
-            shown.contains(" 1 | name = \"a\u{fffd}[2J\u{fffd}b\" x\n"),
-            "{shown}"
-        );
+        assert!(shown.contains(" 1 | name = \"a\u{fffd}[2J\u{fffd}b\" x\n"), "{shown}");
     }
 
     #[test]
@@ -292,11 +250,7 @@ mod tests {
         let code = lines[3].find('…').unwrap();
         let caret = lines[4].find('^').unwrap();
         // The caret sits under the character the span starts at.
-        let under: String = lines[3][code..]
-            .chars()
-            .skip(caret - code - 1)
-            .take(1)
-            .collect();
+        let under: String = lines[3][code..].chars().skip(caret - code - 1).take(1).collect();
         assert_eq!(under, "[", "{shown}");
         assert_eq!(d.location.unwrap().column, 5001);
     }

@@ -38,19 +38,13 @@ pub enum Error {
     NoProjectFile { dir: PathBuf },
 
     #[error("{message}")]
-    Refused {
-        message: String,
-        hint: Option<String>,
-    },
+    Refused { message: String, hint: Option<String> },
 
     #[error("another devup run (pid {pid}) is working on this project")]
     Busy { pid: String },
 
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -63,10 +57,7 @@ impl From<Diagnostic> for Error {
 
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.into(),
-            source,
-        }
+        Error::Io { context: context.into(), source }
     }
 
     pub fn exit_code(&self) -> u8 {
@@ -83,19 +74,14 @@ impl Error {
             Error::NoProjectFile { .. } => {
                 Some("run `devup init` to write one from what this repository contains".into())
             }
-            Error::Busy { .. } => {
-                Some("wait for it to finish, or run again without `--no-wait` to wait".into())
-            }
+            Error::Busy { .. } => Some("wait for it to finish, or run again without `--no-wait` to wait".into()),
             Error::Refused { hint, .. } => hint.clone(),
             _ => None,
         }
     }
 
     pub fn refused(message: impl Into<String>, hint: Option<&str>) -> Self {
-        Error::Refused {
-            message: message.into(),
-            hint: hint.map(str::to_string),
-        }
+        Error::Refused { message: message.into(), hint: hint.map(str::to_string) }
     }
 
     /// The full text shown on stderr: `error: ...`, then location and hint lines.

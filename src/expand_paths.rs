@@ -36,10 +36,7 @@ mod tests {
             std::fs::create_dir_all(dir.path().join(v).join("bin")).unwrap();
         }
         let found = newest(&format!("{}/*/bin", dir.path().display()));
-        let names: Vec<_> = found
-            .iter()
-            .map(|p| p.parent().unwrap().file_name().unwrap().to_str().unwrap())
-            .collect();
+        let names: Vec<_> = found.iter().map(|p| p.parent().unwrap().file_name().unwrap().to_str().unwrap()).collect();
         assert_eq!(names, ["15", "13", "9"]);
         assert_eq!(newest("/no/star"), [PathBuf::from("/no/star")]);
         assert!(newest("/nonexistent/*/bin").is_empty());

@@ -16,8 +16,7 @@ pub fn order(steps: &[Step]) -> Result<Vec<usize>, Cycle> {
             dependents[r].push(i);
         }
     }
-    let mut ready: std::collections::BTreeSet<usize> =
-        (0..steps.len()).filter(|&i| remaining[i] == 0).collect();
+    let mut ready: std::collections::BTreeSet<usize> = (0..steps.len()).filter(|&i| remaining[i] == 0).collect();
     let mut out = Vec::with_capacity(steps.len());
     while let Some(i) = ready.pop_first() {
         out.push(i);
@@ -31,9 +30,7 @@ pub fn order(steps: &[Step]) -> Result<Vec<usize>, Cycle> {
     if out.len() == steps.len() {
         return Ok(out);
     }
-    let stuck = (0..steps.len())
-        .find(|&i| remaining[i] > 0)
-        .expect("a step is left");
+    let stuck = (0..steps.len()).find(|&i| remaining[i] > 0).expect("a step is left");
     Err(find_cycle(steps, stuck, &remaining))
 }
 
@@ -99,22 +96,10 @@ mod tests {
 
     #[test]
     fn a_cycle_names_every_step_on_it() {
-        let s = steps(&[
-            ("x", &[]),
-            ("a", &[3]),
-            ("b", &[1]),
-            ("c", &[2]),
-            ("after", &[1]),
-        ]);
-        assert_eq!(
-            order(&s).unwrap_err(),
-            Cycle(vec!["a".into(), "c".into(), "b".into(), "a".into()])
-        );
+        let s = steps(&[("x", &[]), ("a", &[3]), ("b", &[1]), ("c", &[2]), ("after", &[1])]);
+        assert_eq!(order(&s).unwrap_err(), Cycle(vec!["a".into(), "c".into(), "b".into(), "a".into()]));
         let s = steps(&[("self", &[0])]);
-        assert_eq!(
-            order(&s).unwrap_err(),
-            Cycle(vec!["self".into(), "self".into()])
-        );
+        assert_eq!(order(&s).unwrap_err(), Cycle(vec!["self".into(), "self".into()]));
     }
 
     #[test]

@@ -24,15 +24,8 @@ impl Printer {
     pub fn new(json: bool, quiet: bool, timings: bool, interactive: bool, color: bool) -> Printer {
         console::set_colors_enabled(color);
         console::set_colors_enabled_stderr(color);
-        let spinners = (interactive && !json)
-            .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
-        Printer {
-            json,
-            quiet,
-            timings,
-            spinners,
-            running: Mutex::new(HashMap::new()),
-        }
+        let spinners = (interactive && !json).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Printer { json, quiet, timings, spinners, running: Mutex::new(HashMap::new()) }
     }
 
     /// A line of human output on stderr, above any spinners. Nothing in JSON mode.
@@ -55,18 +48,9 @@ impl Printer {
     pub fn plan_text(&self, plan: &Plan) -> String {
         let pending: Vec<_> = plan.pending().collect();
         let mut text = if pending.is_empty() {
-            format!(
-                "{}: all {} steps are satisfied\n",
-                plan.project,
-                plan.steps.len()
-            )
+            format!("{}: all {} steps are satisfied\n", plan.project, plan.steps.len())
         } else {
-            format!(
-                "{}: {} of {} steps to change\n",
-                plan.project,
-                pending.len(),
-                plan.steps.len()
-            )
+            format!("{}: {} of {} steps to change\n", plan.project, pending.len(), plan.steps.len())
         };
         let width = pending.iter().map(|s| s.id.len()).max().unwrap_or(0);
         for step in pending {
@@ -76,18 +60,9 @@ impl Printer {
                 Status::Unknown { .. } | Status::Satisfied => ("?", Style::new().magenta()),
             };
             let root = if step.needs_root { " (needs root)" } else { "" };
-            text.push_str(&format!(
-                "  {} {:width$}  {}\n",
-                colour.apply_to(mark),
-                step.id,
-                step.status.reason()
-            ));
+            text.push_str(&format!("  {} {:width$}  {}\n", colour.apply_to(mark), step.id, step.status.reason()));
             if let Some(action) = &step.action {
-                text.push_str(&format!(
-                    "    {:width$}  {} {action}{root}\n",
-                    "",
-                    style("→").dim()
-                ));
+                text.push_str(&format!("    {:width$}  {} {action}{root}\n", "", style("→").dim()));
             }
         }
         text
@@ -109,8 +84,7 @@ impl Printer {
         for r in results {
             match &r.outcome {
                 Outcome::Failed(f) => {
-                    let mut text =
-                        format!("{} {}: {}", style("failed:").red().bold(), r.id, f.message);
+                    let mut text = format!("{} {}: {}", style("failed:").red().bold(), r.id, f.message);
                     if let Some(reason) = &r.reason {
                         text.push_str(&format!("\n  it was applied because: {reason}"));
                     }
@@ -124,11 +98,9 @@ impl Printer {
                     }
                     self.line(&text);
                 }
-                Outcome::Skipped { because } => self.line(&format!(
-                    "{} {}: {because}",
-                    style("skipped:").yellow(),
-                    r.id
-                )),
+                Outcome::Skipped { because } => {
+                    self.line(&format!("{} {}: {because}", style("skipped:").yellow(), r.id))
+                }
                 Outcome::Ok | Outcome::Changed => {}
             }
         }
@@ -143,10 +115,7 @@ impl Printer {
             .steps
             .iter()
             .map(|s| {
-                let apply = results
-                    .iter()
-                    .find(|r| r.id == s.id)
-                    .map_or(0.0, |r| r.apply_ms);
+                let apply = results.iter().find(|r| r.id == s.id).map_or(0.0, |r| r.apply_ms);
                 (s.check_ms, apply, s.id.as_str())
             })
             .collect();
@@ -155,10 +124,7 @@ impl Printer {
         for (check, apply, id) in rows {
             self.line(&format!("{check:>10.2} {apply:>10.2}  {id}"));
         }
-        self.line(&format!(
-            "total {}, {spawned} processes started",
-            format_duration(elapsed)
-        ));
+        self.line(&format!("total {}, {spawned} processes started", format_duration(elapsed)));
     }
 }
 
@@ -170,16 +136,10 @@ impl Events for Printer {
         match &self.spinners {
             Some(multi) => {
                 let bar = multi.add(ProgressBar::new_spinner());
-                bar.set_style(
-                    ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}")
-                        .expect("valid template"),
-                );
+                bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}").expect("valid template"));
                 bar.set_message(format!("{id}: {action}"));
                 bar.enable_steady_tick(Duration::from_millis(100));
-                self.running
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(id.to_string(), bar);
+                self.running.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string(), bar);
             }
             None if !self.quiet => eprintln!("{} {id}: {action}", style("→").dim()),
             None => {}
@@ -187,12 +147,7 @@ impl Events for Printer {
     }
 
     fn finished(&self, result: &StepResult) {
-        if let Some(bar) = self
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&result.id)
-        {
+        if let Some(bar) = self.running.lock().unwrap_or_else(|p| p.into_inner()).remove(&result.id) {
             bar.finish_and_clear();
         }
         let took = format_duration(Duration::from_secs_f64(result.apply_ms / 1000.0));

@@ -42,8 +42,7 @@ pub struct Project {
 
 impl Project {
     pub fn open(settings: &Settings, global: &Global) -> Result<Project> {
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::io("cannot read the current directory", e))?;
+        let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
         let start = match &global.directory {
             Some(dir) => cwd.join(dir),
             None => cwd.clone(),
@@ -52,33 +51,22 @@ impl Project {
             Some(file) => start.join(file),
             None => manifest::find(&start)?,
         };
-        let path = path
-            .canonicalize()
-            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+        let path = path.canonicalize().map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         let manifest = manifest::load(&path, &display_name(&path, &cwd))?;
         let facts = Facts::read(settings.ci, settings.interactive);
         let store = Store::for_project(&settings.state_root, &manifest.name, &manifest.dir);
         let user_recipes = settings.user_recipes();
-        let library = Library::new(
-            Some(&manifest.dir),
-            user_recipes.as_deref(),
-            resources::kind_names(),
-        );
+        let library = Library::new(Some(&manifest.dir), user_recipes.as_deref(), resources::kind_names());
         let (state, loaded) = store.load();
         let state_problem = match loaded {
             Loaded::Discarded(why) => Some(why),
             Loaded::Fresh | Loaded::Read => None,
         };
         let data = store.data_dir(&settings.data_root);
-        let inputs = Inputs {
-            state: &store.dir,
-            data: &data,
-            home: settings.home.as_deref(),
-            recorded_ports: &state.ports,
-        };
+        let inputs =
+            Inputs { state: &store.dir, data: &data, home: settings.home.as_deref(), recorded_ports: &state.ports };
         let expansion = expand::expand(&manifest, &library, &facts, &inputs)?;
-        let order =
-            graph::order(&expansion.steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
+        let order = graph::order(&expansion.steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
         Ok(Project {
             manifest,
             facts,
@@ -105,10 +93,7 @@ fn display_name(path: &Path, cwd: &Path) -> String {
 }
 
 fn cycle_error(manifest: &Manifest, cycle: &graph::Cycle) -> Error {
-    let message = format!(
-        "these steps require each other in a cycle: {}",
-        cycle.0.join(" → ")
-    );
+    let message = format!("these steps require each other in a cycle: {}", cycle.0.join(" → "));
     let custom = cycle.0.iter().find_map(|id| {
         let name = id.strip_prefix("step.")?;
         manifest.steps.iter().find(|s| s.name == name)
@@ -117,7 +102,5 @@ fn cycle_error(manifest: &Manifest, cycle: &graph::Cycle) -> Error {
         Some(step) => manifest.source.error(step.span.clone(), message),
         None => Diagnostic::in_file(manifest.source.name.clone(), message),
     };
-    diagnostic
-        .with_hint("remove one of these `requires` to break the cycle")
-        .into()
+    diagnostic.with_hint("remove one of these `requires` to break the cycle").into()
 }

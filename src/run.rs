@@ -16,45 +16,25 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // Usage errors are invalid input; `--help` and `--version` are not errors at all.
-            return ExitCode::from(if e.use_stderr() {
-                exit::INVALID_INPUT
-            } else {
-                exit::OK
-            });
+            return ExitCode::from(if e.use_stderr() { exit::INVALID_INPUT } else { exit::OK });
         }
     };
     let settings = Settings::from_env();
     let g = &cli.global;
-    let printer = Printer::new(
-        g.json,
-        g.quiet,
-        g.timings,
-        settings.interactive,
-        settings.color,
-    );
+    let printer = Printer::new(g.json, g.quiet, g.timings, settings.interactive, settings.color);
     let result = match &cli.command {
         None => commands::up::run(&settings, g, &cli.up, &printer),
         Some(Command::Up(args)) => commands::up::run(&settings, g, &cli.up.merge(args), &printer),
-        Some(Command::Plan) => {
-            commands::plan::run(&settings, g, g.trust || settings.trust, &printer)
-        }
-        Some(Command::Doctor) => {
-            commands::doctor::run(&settings, g, g.trust || settings.trust, &printer)
-        }
+        Some(Command::Plan) => commands::plan::run(&settings, g, g.trust || settings.trust, &printer),
+        Some(Command::Doctor) => commands::doctor::run(&settings, g, g.trust || settings.trust, &printer),
         Some(Command::Trust { yes }) => commands::trust::run(&settings, g, *yes, &printer),
         Some(Command::Env { format, shell }) => {
-            let format = if *shell == Some(EnvShell::Fish) {
-                EnvFormat::Fish
-            } else {
-                *format
-            };
+            let format = if *shell == Some(EnvShell::Fish) { EnvFormat::Fish } else { *format };
             commands::env::run(&settings, g, format)
         }
         Some(Command::Down) => commands::down::run(&settings, g, &printer),
         Some(Command::Status) => commands::status::run(&settings, g, &printer),
-        Some(Command::Init { force, print }) => {
-            commands::init::run(&settings, g, *force, *print, &printer)
-        }
+        Some(Command::Init { force, print }) => commands::init::run(&settings, g, *force, *print, &printer),
         Some(Command::Recipes) => commands::recipes::run(&settings, &printer),
         Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
     };

@@ -40,31 +40,20 @@ impl Settings {
     pub fn from_env() -> Settings {
         let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
         let dirs = directories::ProjectDirs::from("", "", "devup");
-        let state_root = var("DEVUP_STATE_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                dirs.as_ref()
-                    .map(|d| {
-                        d.state_dir()
-                            .unwrap_or_else(|| d.data_local_dir())
-                            .to_path_buf()
-                    })
-                    .unwrap_or_else(|| std::env::temp_dir().join("devup-state"))
-            });
-        let config_dir = var("DEVUP_CONFIG_DIR")
-            .map(PathBuf::from)
-            .or_else(|| dirs.map(|d| d.config_dir().to_path_buf()));
+        let state_root = var("DEVUP_STATE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            dirs.as_ref()
+                .map(|d| d.state_dir().unwrap_or_else(|| d.data_local_dir()).to_path_buf())
+                .unwrap_or_else(|| std::env::temp_dir().join("devup-state"))
+        });
+        let config_dir =
+            var("DEVUP_CONFIG_DIR").map(PathBuf::from).or_else(|| dirs.map(|d| d.config_dir().to_path_buf()));
         let ci = var("CI").is_some_and(|v| v != "false" && v != "0");
         let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         // SAFETY: geteuid has no preconditions.
         let root = unsafe { libc::geteuid() } == 0;
-        let data_root = var("DEVUP_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
-            if root {
-                PathBuf::from("/var/lib/devup")
-            } else {
-                state_root.clone()
-            }
-        });
+        let data_root = var("DEVUP_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| if root { PathBuf::from("/var/lib/devup") } else { state_root.clone() });
         Settings {
             data_root,
             state_root,
@@ -75,9 +64,7 @@ impl Settings {
             color: var("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
             assume_yes: var("DEVUP_YES").is_some_and(|v| v == "1" || v == "true"),
             trust: var("DEVUP_TRUST").is_some_and(|v| v == "1" || v == "true"),
-            sudo_user: var("SUDO_USER")
-                .map(|v| v.to_string_lossy().into_owned())
-                .filter(|u| u != "root"),
+            sudo_user: var("SUDO_USER").map(|v| v.to_string_lossy().into_owned()).filter(|u| u != "root"),
         }
     }
 

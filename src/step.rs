@@ -18,17 +18,12 @@ pub struct Step {
 
 impl Step {
     pub fn describe(&self) -> String {
-        self.description
-            .clone()
-            .unwrap_or_else(|| self.resource.describe())
+        self.description.clone().unwrap_or_else(|| self.resource.describe())
     }
 }
 
 impl std::fmt::Debug for Step {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Step")
-            .field("id", &self.id)
-            .field("requires", &self.requires)
-            .finish_non_exhaustive()
+        f.debug_struct("Step").field("id", &self.id).field("requires", &self.requires).finish_non_exhaustive()
     }
 }

@@ -48,10 +48,7 @@ pub fn review(project: &Project) -> Option<Review> {
         hashed.push_str(&format!("\n--- {}\n", file.display()));
         hashed.push_str(&std::fs::read_to_string(&file).unwrap_or_default());
     }
-    Some(Review {
-        sha256: sha256_hex(hashed.as_bytes()),
-        lines,
-    })
+    Some(Review { sha256: sha256_hex(hashed.as_bytes()), lines })
 }
 
 /// The project's own recipe files that its entries use.
@@ -71,9 +68,8 @@ fn record_path(store: &Store) -> PathBuf {
 }
 
 pub fn verdict(store: &Store, review: &Review) -> Verdict {
-    let previous: Option<Review> = std::fs::read_to_string(record_path(store))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
+    let previous: Option<Review> =
+        std::fs::read_to_string(record_path(store)).ok().and_then(|text| serde_json::from_str(&text).ok());
     match previous {
         Some(approved) if approved.sha256 == review.sha256 => Verdict::Trusted,
         previous => Verdict::Untrusted { previous },
@@ -105,9 +101,7 @@ pub fn describe(review: &Review, previous: Option<&Review>) -> String {
                 text.push_str(&format!("  - {line}\n"));
             }
             if review.lines == old.lines {
-                text.push_str(
-                    "  (the same commands; the project file or its recipes changed otherwise)\n",
-                );
+                text.push_str("  (the same commands; the project file or its recipes changed otherwise)\n");
             }
         }
     }
@@ -137,9 +131,7 @@ impl Resource for Untrusted {
     }
 
     fn check(&self, _cx: &Cx) -> Status {
-        Status::unknown(
-            "not checked: the project's commands are not trusted yet (run `devup trust`)",
-        )
+        Status::unknown("not checked: the project's commands are not trusted yet (run `devup trust`)")
     }
 
     fn action(&self) -> String {
@@ -161,10 +153,7 @@ mod tests {
     use super::*;
 
     fn review(lines: &[&str]) -> Review {
-        Review {
-            sha256: lines.join("|"),
-            lines: lines.iter().map(|s| s.to_string()).collect(),
-        }
+        Review { sha256: lines.join("|"), lines: lines.iter().map(|s| s.to_string()).collect() }
     }
 
     #[test]
@@ -184,20 +173,12 @@ mod tests {
     #[test]
     fn an_approval_holds_until_the_files_change() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store {
-            dir: dir.path().join("p"),
-        };
+        let store = Store { dir: dir.path().join("p") };
         let r = review(&["step.a: true"]);
-        assert!(matches!(
-            verdict(&store, &r),
-            Verdict::Untrusted { previous: None }
-        ));
+        assert!(matches!(verdict(&store, &r), Verdict::Untrusted { previous: None }));
         approve(&System::new(), &store, &r).unwrap();
         assert!(matches!(verdict(&store, &r), Verdict::Trusted));
         let changed = review(&["step.a: false"]);
-        assert!(matches!(
-            verdict(&store, &changed),
-            Verdict::Untrusted { previous: Some(_) }
-        ));
+        assert!(matches!(verdict(&store, &changed), Verdict::Untrusted { previous: Some(_) }));
     }
 }

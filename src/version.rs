@@ -26,25 +26,15 @@ impl Constraint {
             .map(|part| {
                 let part = part.trim();
                 let part = part.strip_prefix('v').unwrap_or(part);
-                if part.starts_with(|c: char| c.is_ascii_digit()) {
-                    format!("={part}")
-                } else {
-                    part.to_string()
-                }
+                if part.starts_with(|c: char| c.is_ascii_digit()) { format!("={part}") } else { part.to_string() }
             })
             .collect();
         let req = VersionReq::parse(&rewritten.join(", ")).map_err(|e| e.to_string())?;
-        Ok(Constraint {
-            text: trimmed.to_string(),
-            req,
-        })
+        Ok(Constraint { text: trimmed.to_string(), req })
     }
 
     pub fn any() -> Constraint {
-        Constraint {
-            text: "*".into(),
-            req: VersionReq::STAR,
-        }
+        Constraint { text: "*".into(), req: VersionReq::STAR }
     }
 
     pub fn is_any(&self) -> bool {
@@ -54,13 +44,8 @@ impl Constraint {
     /// What to ask a version manager for: the release line itself for a bare version
     /// (`3.11`), else `latest` (a range such as `>=3.11` names no single release).
     pub fn request(&self) -> String {
-        let bare = self.text.starts_with(|c: char| c.is_ascii_digit())
-            && !self.text.contains([',', '*', ' ']);
-        if bare {
-            self.text.clone()
-        } else {
-            "latest".to_string()
-        }
+        let bare = self.text.starts_with(|c: char| c.is_ascii_digit()) && !self.text.contains([',', '*', ' ']);
+        if bare { self.text.clone() } else { "latest".to_string() }
     }
 
     pub fn matches(&self, version: &str) -> bool {
@@ -80,24 +65,16 @@ impl fmt::Display for Constraint {
 /// Reads a version as tools print it: leading `v`, missing minor or patch, a pre-release glued on.
 pub fn lenient(text: &str) -> Option<Version> {
     let text = text.trim().trim_start_matches('v');
-    let numeric_end = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
+    let numeric_end = text.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(text.len());
     let (numbers, rest) = text.split_at(numeric_end);
-    let mut parts = numbers
-        .split('.')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<u64>().ok());
+    let mut parts = numbers.split('.').filter(|p| !p.is_empty()).map(|p| p.parse::<u64>().ok());
     let major = parts.next()??;
     let minor = parts.next().flatten().unwrap_or(0);
     let patch = parts.next().flatten().unwrap_or(0);
     let mut version = Version::new(major, minor, patch);
     let pre = rest.trim_start_matches(['-', '+', '_']);
     if !pre.is_empty() {
-        let cleaned: String = pre
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
-            .collect();
+        let cleaned: String = pre.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
         if let Ok(pre) = semver::Prerelease::new(&cleaned) {
             version.pre = pre;
         }
@@ -189,24 +166,11 @@ mod tests {
     fn extracts_versions_from_tool_output() {
         assert_eq!(extract("Python 3.11.7\n", None).as_deref(), Some("3.11.7"));
         assert_eq!(extract("v20.20.2", None).as_deref(), Some("20.20.2"));
+        assert_eq!(extract("go version go1.22.3 linux/amd64", None).as_deref(), Some("1.22.3"));
+        assert_eq!(extract("openjdk version \"17.0.15\" 2025-04-15", None).as_deref(), Some("17.0.15"));
+        assert_eq!(extract("Redis server v=7.0.15 sha=00000000:0", None).as_deref(), Some("7.0.15"));
         assert_eq!(
-            extract("go version go1.22.3 linux/amd64", None).as_deref(),
-            Some("1.22.3")
-        );
-        assert_eq!(
-            extract("openjdk version \"17.0.15\" 2025-04-15", None).as_deref(),
-            Some("17.0.15")
-        );
-        assert_eq!(
-            extract("Redis server v=7.0.15 sha=00000000:0", None).as_deref(),
-            Some("7.0.15")
-        );
-        assert_eq!(
-            extract(
-                "mysql  Ver 15.1 Distrib 10.11.6-MariaDB, for debian",
-                Some("Distrib ")
-            )
-            .as_deref(),
+            extract("mysql  Ver 15.1 Distrib 10.11.6-MariaDB, for debian", Some("Distrib ")).as_deref(),
             Some("10.11.6")
         );
         assert_eq!(extract("no digits here", None), None);

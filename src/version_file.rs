@@ -7,25 +7,15 @@ use std::path::Path;
 /// The version `file` names for a tool known by any of `names` (e.g. `["node", "nodejs"]`), as a
 /// constraint string devup understands.
 pub fn read(file: &Path, names: &[&str]) -> Result<String, String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let base = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let base = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let found = parse(base, &text, names)?;
-    normalize(&found)
-        .ok_or_else(|| format!("{base} says `{found}`, which is not a version devup can use"))
+    normalize(&found).ok_or_else(|| format!("{base} says `{found}`, which is not a version devup can use"))
 }
 
 /// Pure: the version text a file of this name holds for the tool.
 pub fn parse(file_name: &str, text: &str, names: &[&str]) -> Result<String, String> {
-    let missing = || {
-        format!(
-            "{file_name} names no version for {}",
-            names.first().copied().unwrap_or("this tool")
-        )
-    };
+    let missing = || format!("{file_name} names no version for {}", names.first().copied().unwrap_or("this tool"));
     match file_name {
         ".tool-versions" => text
             .lines()
@@ -33,42 +23,26 @@ pub fn parse(file_name: &str, text: &str, names: &[&str]) -> Result<String, Stri
             .find_map(|l| {
                 let mut words = l.split_whitespace();
                 let tool = words.next()?;
-                names
-                    .contains(&tool)
-                    .then(|| words.next())
-                    .flatten()
-                    .map(str::to_string)
+                names.contains(&tool).then(|| words.next()).flatten().map(str::to_string)
             })
             .ok_or_else(missing),
         ".mise.toml" | "mise.toml" | ".rtx.toml" => {
-            let table: toml::Table =
-                toml::from_str(text).map_err(|e| format!("{file_name}: {}", e.message()))?;
-            let tools = table
-                .get("tools")
-                .and_then(toml::Value::as_table)
-                .ok_or_else(missing)?;
-            let value = names
-                .iter()
-                .find_map(|n| tools.get(*n))
-                .ok_or_else(missing)?;
+            let table: toml::Table = toml::from_str(text).map_err(|e| format!("{file_name}: {}", e.message()))?;
+            let tools = table.get("tools").and_then(toml::Value::as_table).ok_or_else(missing)?;
+            let value = names.iter().find_map(|n| tools.get(*n)).ok_or_else(missing)?;
             match value {
                 toml::Value::String(s) => Ok(s.clone()),
-                toml::Value::Array(items) => items
-                    .first()
-                    .and_then(toml::Value::as_str)
-                    .map(str::to_string)
-                    .ok_or_else(missing),
-                toml::Value::Table(t) => t
-                    .get("version")
-                    .and_then(toml::Value::as_str)
-                    .map(str::to_string)
-                    .ok_or_else(missing),
+                toml::Value::Array(items) => {
+                    items.first().and_then(toml::Value::as_str).map(str::to_string).ok_or_else(missing)
+                }
+                toml::Value::Table(t) => {
+                    t.get("version").and_then(toml::Value::as_str).map(str::to_string).ok_or_else(missing)
+                }
                 _ => Err(missing()),
             }
         }
         "rust-toolchain.toml" => {
-            let table: toml::Table =
-                toml::from_str(text).map_err(|e| format!("{file_name}: {}", e.message()))?;
+            let table: toml::Table = toml::from_str(text).map_err(|e| format!("{file_name}: {}", e.message()))?;
             table
                 .get("toolchain")
                 .and_then(|t| t.get("channel"))
@@ -76,17 +50,12 @@ pub fn parse(file_name: &str, text: &str, names: &[&str]) -> Result<String, Stri
                 .map(str::to_string)
                 .ok_or_else(missing)
         }
-        "go.mod" => text
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("go ").map(|v| v.trim().to_string()))
-            .ok_or_else(missing),
+        "go.mod" => {
+            text.lines().find_map(|l| l.trim().strip_prefix("go ").map(|v| v.trim().to_string())).ok_or_else(missing)
+        }
         "package.json" => {
-            let json: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| format!("package.json: {e}"))?;
-            names
-                .iter()
-                .find_map(|n| json.get("engines")?.get(*n)?.as_str().map(str::to_string))
-                .ok_or_else(missing)
+            let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("package.json: {e}"))?;
+            names.iter().find_map(|n| json.get("engines")?.get(*n)?.as_str().map(str::to_string)).ok_or_else(missing)
         }
         // .python-version, .nvmrc, .node-version, .ruby-version, rust-toolchain, .java-version...
         _ => text
@@ -110,9 +79,7 @@ fn normalize(found: &str) -> Option<String> {
         .filter(|(name, _)| name.chars().all(|c| c.is_ascii_alphabetic()))
         .map_or(found, |(_, v)| v);
     let version = without_name.trim_start_matches('v');
-    crate::version::Constraint::parse(version)
-        .ok()
-        .map(|_| version.to_string())
+    crate::version::Constraint::parse(version).ok().map(|_| version.to_string())
 }
 
 #[cfg(test)]
@@ -125,71 +92,29 @@ mod tests {
 
     #[test]
     fn plain_files() {
-        assert_eq!(
-            version(".python-version", "3.11.7\n3.10.1\n", &["python"]).as_deref(),
-            Some("3.11.7")
-        );
-        assert_eq!(
-            version(".nvmrc", "v20.11.0\n", &["node"]).as_deref(),
-            Some("20.11.0")
-        );
-        assert_eq!(
-            version(".node-version", "# pinned\n18\n", &["node"]).as_deref(),
-            Some("18")
-        );
-        assert_eq!(
-            version(".ruby-version", "ruby-3.2.2\n", &["ruby"]).as_deref(),
-            Some("3.2.2")
-        );
-        assert_eq!(
-            version("rust-toolchain", "stable\n", &["rust"]).as_deref(),
-            Some("*")
-        );
+        assert_eq!(version(".python-version", "3.11.7\n3.10.1\n", &["python"]).as_deref(), Some("3.11.7"));
+        assert_eq!(version(".nvmrc", "v20.11.0\n", &["node"]).as_deref(), Some("20.11.0"));
+        assert_eq!(version(".node-version", "# pinned\n18\n", &["node"]).as_deref(), Some("18"));
+        assert_eq!(version(".ruby-version", "ruby-3.2.2\n", &["ruby"]).as_deref(), Some("3.2.2"));
+        assert_eq!(version("rust-toolchain", "stable\n", &["rust"]).as_deref(), Some("*"));
         assert_eq!(version(".nvmrc", "lts/iron\n", &["node"]), None);
     }
 
     #[test]
     fn structured_files() {
         let tv = "nodejs 20.11.0\npython 3.12.1 3.11.7 # two\n";
-        assert_eq!(
-            version(".tool-versions", tv, &["python"]).as_deref(),
-            Some("3.12.1")
-        );
-        assert_eq!(
-            version(".tool-versions", tv, &["node", "nodejs"]).as_deref(),
-            Some("20.11.0")
-        );
-        assert!(
-            parse(".tool-versions", tv, &["ruby"])
-                .unwrap_err()
-                .contains("names no version for ruby")
-        );
+        assert_eq!(version(".tool-versions", tv, &["python"]).as_deref(), Some("3.12.1"));
+        assert_eq!(version(".tool-versions", tv, &["node", "nodejs"]).as_deref(), Some("20.11.0"));
+        assert!(parse(".tool-versions", tv, &["ruby"]).unwrap_err().contains("names no version for ruby"));
         let mise = "[tools]\nnode = \"20\"\npython = [\"3.11\", \"3.10\"]\n";
+        assert_eq!(version(".mise.toml", mise, &["python"]).as_deref(), Some("3.11"));
+        assert_eq!(version(".mise.toml", mise, &["node"]).as_deref(), Some("20"));
         assert_eq!(
-            version(".mise.toml", mise, &["python"]).as_deref(),
-            Some("3.11")
-        );
-        assert_eq!(
-            version(".mise.toml", mise, &["node"]).as_deref(),
-            Some("20")
-        );
-        assert_eq!(
-            version(
-                "rust-toolchain.toml",
-                "[toolchain]\nchannel = \"1.75.0\"\n",
-                &["rust"]
-            )
-            .as_deref(),
+            version("rust-toolchain.toml", "[toolchain]\nchannel = \"1.75.0\"\n", &["rust"]).as_deref(),
             Some("1.75.0")
         );
-        assert_eq!(
-            version("go.mod", "module x\n\ngo 1.22.1\n\nrequire (\n)\n", &["go"]).as_deref(),
-            Some("1.22.1")
-        );
+        assert_eq!(version("go.mod", "module x\n\ngo 1.22.1\n\nrequire (\n)\n", &["go"]).as_deref(), Some("1.22.1"));
         let pkg = r#"{"name":"x","engines":{"node":">=18"}}"#;
-        assert_eq!(
-            version("package.json", pkg, &["node"]).as_deref(),
-            Some(">=18")
-        );
+        assert_eq!(version("package.json", pkg, &["node"]).as_deref(), Some(">=18"));
     }
 }

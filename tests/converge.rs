@@ -71,10 +71,7 @@ check = "test -f flag"
 apply = "echo {greeting} > flag"
 "#,
         )
-        .stub(
-            "demo-tool",
-            "case \"$1\" in --version) echo 'demo-tool 1.4.0';; install) mkdir -p vendor;; esac",
-        )
+        .stub("demo-tool", "case \"$1\" in --version) echo 'demo-tool 1.4.0';; install) mkdir -p vendor;; esac")
 }
 
 #[test]
@@ -86,24 +83,13 @@ fn converges_then_changes_nothing() {
     assert_eq!(sb.read("build/app.conf"), "greeting = hi there\n");
     assert_eq!(sb.read("flag"), "hi there\n");
     assert!(sb.path("vendor").is_dir() && sb.path("marker").is_file());
-    assert_eq!(
-        std::fs::read_link(sb.path("current")).unwrap().to_str(),
-        Some("build")
-    );
+    assert_eq!(std::fs::read_link(sb.path("current")).unwrap().to_str(), Some("build"));
 
     let second = sb.devup(&["--yes"]);
     second.code(0);
     assert_eq!(second.summary(), (7, 0, 0, 0), "{}", second.stderr);
-    assert_eq!(
-        sb.calls("demo-tool")
-            .iter()
-            .filter(|c| *c == "install")
-            .count(),
-        1
-    );
-    sb.devup(&["plan"])
-        .code(0)
-        .stdout_has("all 7 steps are satisfied");
+    assert_eq!(sb.calls("demo-tool").iter().filter(|c| *c == "install").count(), 1);
+    sb.devup(&["plan"]).code(0).stdout_has("all 7 steps are satisfied");
 }
 
 #[test]
@@ -123,17 +109,13 @@ fn repairs_what_was_broken() {
     std::fs::remove_file(sb.path("current")).unwrap();
     sb.write("lock.txt", "v2\n");
     let plan = sb.devup(&["plan"]);
-    plan.code(2)
-        .stdout_has("2 of 7 steps to change")
-        .stdout_has("vendor is missing");
+    plan.code(2).stdout_has("2 of 7 steps to change").stdout_has("vendor is missing");
     let run = sb.devup(&["--yes"]);
     run.code(0);
     assert_eq!(run.summary(), (5, 2, 0, 0), "{}", run.stderr);
 
     sb.write("lock.txt", "v3\n");
-    sb.devup(&["plan"])
-        .code(2)
-        .stdout_has("changes since the last install: lock.txt");
+    sb.devup(&["plan"]).code(2).stdout_has("changes since the last install: lock.txt");
 }
 
 #[test]
@@ -142,9 +124,7 @@ fn a_users_edit_is_kept_and_reported() {
     sb.devup(&["--yes"]).code(0);
     sb.write("build/app.conf", "greeting = mine\n");
     let run = sb.devup(&["--yes"]);
-    run.code(1)
-        .stderr_has("differs from what devup wrote")
-        .stderr_has("--replace-files");
+    run.code(1).stderr_has("differs from what devup wrote").stderr_has("--replace-files");
     assert_eq!(sb.read("build/app.conf"), "greeting = mine\n");
     sb.devup(&["--yes", "--replace-files"]).code(0);
     assert_eq!(sb.read("build/app.conf.devup-backup"), "greeting = mine\n");
@@ -182,13 +162,9 @@ apply = "touch ok"
 
 #[test]
 fn a_failing_command_shows_its_output() {
-    let sb = Sandbox::new().manifest(
-        "[[step]]\nname = \"x\"\ncheck = \"false\"\napply = \"echo 'disk is full' >&2; exit 7\"\n",
-    );
-    sb.devup(&["--yes"])
-        .code(1)
-        .stderr_has("(exit code 7)")
-        .stderr_has("    disk is full");
+    let sb = Sandbox::new()
+        .manifest("[[step]]\nname = \"x\"\ncheck = \"false\"\napply = \"echo 'disk is full' >&2; exit 7\"\n");
+    sb.devup(&["--yes"]).code(1).stderr_has("(exit code 7)").stderr_has("    disk is full");
 }
 
 #[test]
@@ -204,16 +180,10 @@ fn env_reaches_commands() {
 fn state_survives_being_deleted_or_corrupted() {
     let sb = every_kind();
     sb.devup(&["--yes"]).code(0);
-    let state = std::fs::read_dir(sb.state_dir().join("projects"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let state = std::fs::read_dir(sb.state_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
     std::fs::write(state.join("state.json"), "{ corrupt").unwrap();
     let run = sb.devup(&["--yes"]);
-    run.code(0)
-        .stderr_has("state for this project was unusable");
+    run.code(0).stderr_has("state for this project was unusable");
     // Without the recorded fingerprint the install runs once more, then all is quiet again.
     assert_eq!(run.summary(), (6, 1, 0, 0), "{}", run.stderr);
     std::fs::remove_dir_all(sb.state_dir()).unwrap();
@@ -230,9 +200,6 @@ fn runs_from_a_subdirectory_and_with_file_and_directory_options() {
     let out = cmd.current_dir(sb.path("sub/dir")).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     sb.devup(&["-C", "sub", "--yes"]).code(0);
-    assert!(
-        sb.path("done").exists(),
-        "steps run in the project directory"
-    );
+    assert!(sb.path("done").exists(), "steps run in the project directory");
     sb.devup(&["--file", "devup.toml", "plan"]).code(0);
 }

@@ -3,7 +3,9 @@
 use crate::support::Sandbox;
 
 fn one_step() -> Sandbox {
-    Sandbox::new().manifest("[project]\nname = \"shop\"\n[[step]]\nname = \"x\"\ncheck = \"test -f done\"\napply = \"touch done\"\n")
+    Sandbox::new().manifest(
+        "[project]\nname = \"shop\"\n[[step]]\nname = \"x\"\ncheck = \"test -f done\"\napply = \"touch done\"\n",
+    )
 }
 
 #[test]
@@ -30,20 +32,12 @@ fn up_json_reports_plan_results_and_summary() {
     assert_eq!(json["results"][0]["outcome"], "changed");
     assert_eq!(json["summary"]["changed"], 1);
     assert!(json["spawned"].as_u64().unwrap() >= 2);
-    assert!(
-        !run.stderr.contains("changed step.x"),
-        "no human lines in JSON mode: {}",
-        run.stderr
-    );
+    assert!(!run.stderr.contains("changed step.x"), "no human lines in JSON mode: {}", run.stderr);
 }
 
 #[test]
 fn no_project_file_is_invalid_input_with_a_hint() {
-    Sandbox::new()
-        .devup(&[])
-        .code(3)
-        .stderr_has("no devup.toml")
-        .stderr_has("devup init");
+    Sandbox::new().devup(&[]).code(3).stderr_has("no devup.toml").stderr_has("devup init");
 }
 
 #[test]
@@ -58,15 +52,9 @@ fn usage_errors_are_invalid_input_and_help_is_not_an_error() {
 #[test]
 fn completions_for_each_shell() {
     let sb = one_step();
-    sb.devup(&["completions", "bash"])
-        .code(0)
-        .stdout_has("_devup");
-    sb.devup(&["completions", "zsh"])
-        .code(0)
-        .stdout_has("#compdef devup");
-    sb.devup(&["completions", "fish"])
-        .code(0)
-        .stdout_has("complete -c devup");
+    sb.devup(&["completions", "bash"]).code(0).stdout_has("_devup");
+    sb.devup(&["completions", "zsh"]).code(0).stdout_has("#compdef devup");
+    sb.devup(&["completions", "fish"]).code(0).stdout_has("complete -c devup");
 }
 
 #[test]
@@ -75,23 +63,15 @@ fn a_cycle_is_invalid_input_naming_every_step() {
         "[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\nrequires = [\"b\"]\n\
          [[step]]\nname = \"b\"\ncheck = \"true\"\napply = \"true\"\nrequires = [\"a\"]\n",
     );
-    sb.devup(&["plan"])
-        .code(3)
-        .stderr_has("step.a → step.b → step.a")
-        .stderr_has("devup.toml:1:1");
+    sb.devup(&["plan"]).code(3).stderr_has("step.a → step.b → step.a").stderr_has("devup.toml:1:1");
 }
 
 #[test]
 fn a_second_run_refuses_while_the_first_holds_the_lock() {
-    let sb = Sandbox::new().manifest(
-        "[[step]]\nname = \"slow\"\ncheck = \"test -f done\"\napply = \"sleep 2; touch done\"\n",
-    );
-    let mut first = sb
-        .command(&["--yes"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let sb = Sandbox::new()
+        .manifest("[[step]]\nname = \"slow\"\ncheck = \"test -f done\"\napply = \"sleep 2; touch done\"\n");
+    let mut first =
+        sb.command(&["--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
     // Wait until the first run holds the lock (its state folder exists).
     for _ in 0..100 {
         if sb.state_dir().join("projects").exists() {
@@ -100,9 +80,7 @@ fn a_second_run_refuses_while_the_first_holds_the_lock() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     std::thread::sleep(std::time::Duration::from_millis(200));
-    sb.devup(&["--yes", "--no-wait"])
-        .code(5)
-        .stderr_has("another devup run");
+    sb.devup(&["--yes", "--no-wait"]).code(5).stderr_has("another devup run");
     // Without --no-wait the second run waits, then finds everything done.
     let second = sb.devup(&["--yes"]);
     assert!(first.wait().unwrap().success());
@@ -125,12 +103,6 @@ fn doctor_lists_facts_and_each_problem_with_its_fix() {
 fn unknown_recipe_names_the_location_and_suggests() {
     let sb = Sandbox::new()
         .manifest("[dependencies]\ndemoo = {}\n")
-        .file(
-            ".devup/recipes/dependencies/demo.toml",
-            "description = 'd'\n",
-        );
-    sb.devup(&["plan"])
-        .code(3)
-        .stderr_has("devup.toml:2:1")
-        .stderr_has("did you mean `demo`?");
+        .file(".devup/recipes/dependencies/demo.toml", "description = 'd'\n");
+    sb.devup(&["plan"]).code(3).stderr_has("devup.toml:2:1").stderr_has("did you mean `demo`?");
 }

@@ -72,11 +72,7 @@ esac"#,
 }
 
 fn devup(sb: &Sandbox, args: &[&str]) -> Run {
-    let out = sb
-        .command(args)
-        .env("DPKG_ADMINDIR", sb.path("dpkg"))
-        .output()
-        .expect("devup runs");
+    let out = sb.command(args).env("DPKG_ADMINDIR", sb.path("dpkg")).output().expect("devup runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -85,10 +81,7 @@ fn devup(sb: &Sandbox, args: &[&str]) -> Run {
 }
 
 fn installs(sb: &Sandbox) -> Vec<String> {
-    sb.calls("apt-get")
-        .into_iter()
-        .filter(|c| c.starts_with("install"))
-        .collect()
+    sb.calls("apt-get").into_iter().filter(|c| c.starts_with("install")).collect()
 }
 
 fn is_root() -> bool {
@@ -99,10 +92,9 @@ fn is_root() -> bool {
 #[test]
 fn converge_installs_every_missing_package_in_one_apt_get_call() {
     let sb = project(STATUS);
-    devup(&sb, &["plan"])
-        .code(2)
-        .stdout_has("not installed: libpq-dev, imagemagick")
-        .stdout_has("apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`");
+    devup(&sb, &["plan"]).code(2).stdout_has("not installed: libpq-dev, imagemagick").stdout_has(
+        "apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`",
+    );
     let plan = devup(&sb, &["plan", "--json"]);
     let step = &plan.json()["steps"][0];
     assert_eq!(step["id"], "dependencies.x.system");
@@ -114,9 +106,7 @@ fn converge_installs_every_missing_package_in_one_apt_get_call() {
     assert_eq!(run.summary(), (0, 1, 0, 0), "{}", run.stderr);
     assert_eq!(
         installs(&sb),
-        [
-            "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
-        ]
+        ["install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"]
     );
     assert!(sb.calls("dpkg").is_empty(), "nothing was broken");
     assert!(sb.calls("apt-cache").is_empty(), "no version was asked for");
@@ -131,9 +121,7 @@ fn a_second_run_spawns_nothing_for_packages() {
     run.code(0).stderr_has("0 processes started");
     assert_eq!(run.summary(), (1, 0, 0, 0), "{}", run.stderr);
     assert_eq!(sb.calls("apt-get").len(), calls);
-    devup(&sb, &["plan"])
-        .code(0)
-        .stdout_has("all 1 steps are satisfied");
+    devup(&sb, &["plan"]).code(0).stdout_has("all 1 steps are satisfied");
 }
 
 #[test]
@@ -177,8 +165,7 @@ fn sudo_n_is_used_exactly_when_devup_is_not_root() {
         // Tests usually run as root in containers: no sudo at all (the `sudo -n` path is
         // covered by the unit tests of `packages::privilege` and the `package` kind).
         assert!(
-            action.ends_with(&format!("run `{install}"))
-                || action.ends_with(&format!("then `{install}")),
+            action.ends_with(&format!("run `{install}")) || action.ends_with(&format!("then `{install}")),
             "{action}"
         );
         assert_eq!(step["needs_root"], false);
@@ -194,22 +181,15 @@ fn sudo_n_is_used_exactly_when_devup_is_not_root() {
 
 #[test]
 fn an_unknown_package_is_retried_once_after_refreshing_the_lists_then_explained() {
-    let sb = project(STATUS).stub(
-        "apt-get",
-        r#"case "$1" in install) echo "E: Unable to locate package libpq-dev" >&2; exit 100;; esac"#,
-    );
+    let sb = project(STATUS)
+        .stub("apt-get", r#"case "$1" in install) echo "E: Unable to locate package libpq-dev" >&2; exit 100;; esac"#);
     let run = devup(&sb, &["--yes"]);
-    run.code(1)
-        .stderr_has("Unable to locate package libpq-dev")
-        .stderr_has("apt has no package named libpq-dev");
+    run.code(1).stderr_has("Unable to locate package libpq-dev").stderr_has("apt has no package named libpq-dev");
     // One refresh: before the install when the machine's lists are old, else after the
     // first failure, followed by the one retry.
     let install = "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick";
     let calls = sb.calls("apt-get");
-    assert!(
-        calls == ["update", install] || calls == [install, "update", install],
-        "{calls:?}"
-    );
+    assert!(calls == ["update", install] || calls == [install, "update", install], "{calls:?}");
 }
 
 #[test]
@@ -226,9 +206,7 @@ fn the_packages_section_installs_logical_names_in_one_call() {
     devup(&sb, &["--yes"]).code(0);
     assert_eq!(
         installs(&sb),
-        [
-            "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
-        ]
+        ["install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"]
     );
     assert_eq!(devup(&sb, &[]).code(0).summary(), (1, 0, 0, 0));
 }
@@ -236,21 +214,10 @@ fn the_packages_section_installs_logical_names_in_one_call() {
 #[test]
 fn the_packages_section_rejects_unknown_managers_and_bad_versions() {
     let sb = project(STATUS);
-    sb.write(
-        "devup.toml",
-        "[packages]\nlibpq = { atp = \"libpq-dev\" }\n",
-    );
-    devup(&sb, &["plan"])
-        .code(3)
-        .stderr_has("devup.toml:2:11")
-        .stderr_has("did you mean `apt`?");
+    sb.write("devup.toml", "[packages]\nlibpq = { atp = \"libpq-dev\" }\n");
+    devup(&sb, &["plan"]).code(3).stderr_has("devup.toml:2:11").stderr_has("did you mean `apt`?");
     sb.write("devup.toml", "[packages]\ngit = \">=two\"\n");
-    devup(&sb, &["plan"])
-        .code(3)
-        .stderr_has("devup.toml:2:7")
-        .stderr_has("not a version constraint");
+    devup(&sb, &["plan"]).code(3).stderr_has("devup.toml:2:7").stderr_has("not a version constraint");
     sb.write("devup.toml", "[packages]\n\"-y\" = \"*\"\n");
-    devup(&sb, &["plan"])
-        .code(3)
-        .stderr_has("not a package name");
+    devup(&sb, &["plan"]).code(3).stderr_has("not a package name");
 }

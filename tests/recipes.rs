@@ -6,9 +6,7 @@ use crate::support::Sandbox;
 
 /// The machine's python3 is needed for real venvs; the sandbox's PATH includes /usr/bin.
 fn pip_project() -> Sandbox {
-    Sandbox::new()
-        .manifest("[dependencies]\npip = {}\n")
-        .file("requirements.txt", "# nothing yet\n")
+    Sandbox::new().manifest("[dependencies]\npip = {}\n").file("requirements.txt", "# nothing yet\n")
 }
 
 #[test]
@@ -28,22 +26,13 @@ fn pip_repairs_a_deleted_venv_and_reinstalls_on_changed_requirements() {
     let sb = pip_project();
     sb.devup(&["--yes"]).code(0);
     std::fs::remove_dir_all(sb.path(".venv")).unwrap();
-    sb.devup(&["plan"])
-        .code(2)
-        .stdout_has(".venv/bin/python is missing");
+    sb.devup(&["plan"]).code(2).stdout_has(".venv/bin/python is missing");
     let run = sb.devup(&["--yes"]);
     run.code(0);
-    assert_eq!(
-        run.summary(),
-        (0, 2, 0, 0),
-        "a new venv gets the packages again: {}",
-        run.stderr
-    );
+    assert_eq!(run.summary(), (0, 2, 0, 0), "a new venv gets the packages again: {}", run.stderr);
 
     sb.write("requirements.txt", "# still nothing, but changed\n");
-    sb.devup(&["plan"])
-        .code(2)
-        .stdout_has("changes since the last install: requirements.txt");
+    sb.devup(&["plan"]).code(2).stdout_has("changes since the last install: requirements.txt");
     assert_eq!(sb.devup(&["--yes"]).code(0).summary(), (1, 1, 0, 0));
 }
 
@@ -53,10 +42,7 @@ fn npm_project() -> Sandbox {
         .file("package.json", "{\"name\": \"app\"}\n")
         .file("package-lock.json", "{\"lockfileVersion\": 3}\n")
         .stub("node", "echo v20.11.1")
-        .stub(
-            "npm",
-            "case \"$1\" in --version) echo 10.2.4;; ci) mkdir -p node_modules;; esac",
-        )
+        .stub("npm", "case \"$1\" in --version) echo 10.2.4;; ci) mkdir -p node_modules;; esac")
 }
 
 #[test]
@@ -66,10 +52,7 @@ fn npm_ci_runs_when_the_lockfile_changes_or_node_modules_is_gone() {
     assert_eq!(sb.calls("npm"), ["ci --no-audit --no-fund"]);
     assert_eq!(sb.devup(&[]).code(0).summary(), (3, 0, 0, 0));
 
-    sb.write(
-        "package-lock.json",
-        "{\"lockfileVersion\": 3, \"changed\": true}\n",
-    );
+    sb.write("package-lock.json", "{\"lockfileVersion\": 3, \"changed\": true}\n");
     sb.devup(&["--yes"]).code(0);
     std::fs::remove_dir_all(sb.path("node_modules")).unwrap();
     sb.devup(&["--yes"]).code(0);
@@ -98,10 +81,7 @@ fn a_wrong_node_version_lists_what_was_found_and_the_ways_to_fix() {
 
 #[test]
 fn a_version_manager_on_path_is_used() {
-    let sb = Sandbox::new()
-        .manifest("[languages]\nnode = \"20\"\n")
-        .stub("node", "echo v18.19.0")
-        .stub("mise", "true");
+    let sb = Sandbox::new().manifest("[languages]\nnode = \"20\"\n").stub("node", "echo v18.19.0").stub("mise", "true");
     let run = sb.devup(&["--yes"]);
     // The stub mise "succeeds" without installing anything: devup notices.
     run.code(1).stderr_has("check still fails");
@@ -118,33 +98,15 @@ fn versions_come_from_the_projects_version_files() {
     sb.write(".nvmrc", "v20\n");
     sb.devup(&["plan"]).code(2).stdout_has("want node 20");
     sb.write(".nvmrc", "lts/iron\n");
-    sb.devup(&["plan"])
-        .code(3)
-        .stderr_has("devup.toml:2:17")
-        .stderr_has("not a version devup can use");
+    sb.devup(&["plan"]).code(3).stderr_has("devup.toml:2:17").stderr_has("not a version devup can use");
 }
 
 #[test]
 fn a_shadowing_binary_is_reported_with_both_paths() {
-    let sb = Sandbox::new()
-        .manifest("[languages]\npython = \"3.99\"\n")
-        .stub("python3", "echo Python 3.99.1");
+    let sb = Sandbox::new().manifest("[languages]\npython = \"3.99\"\n").stub("python3", "echo Python 3.99.1");
     // The stub is first on PATH; the machine's python3 comes later. Ask for the machine's.
-    let machine = std::process::Command::new("/usr/bin/python3")
-        .arg("--version")
-        .output()
-        .unwrap();
-    let version = String::from_utf8_lossy(&machine.stdout)
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .to_string();
-    sb.write(
-        "devup.toml",
-        &format!("[languages]\npython = \"{version}\"\n"),
-    );
-    sb.devup(&["plan"])
-        .code(2)
-        .stdout_has("3.99.1 at")
-        .stdout_has(&format!("shadowing {version} at /usr/bin/python3"));
+    let machine = std::process::Command::new("/usr/bin/python3").arg("--version").output().unwrap();
+    let version = String::from_utf8_lossy(&machine.stdout).split_whitespace().nth(1).unwrap().to_string();
+    sb.write("devup.toml", &format!("[languages]\npython = \"{version}\"\n"));
+    sb.devup(&["plan"]).code(2).stdout_has("3.99.1 at").stdout_has(&format!("shadowing {version} at /usr/bin/python3"));
 }

@@ -3,15 +3,10 @@
 
 use crate::support::Sandbox;
 
-const STEPS: &str =
-    "[[step]]\nname = \"hello\"\ncheck = \"hello-check\"\napply = \"hello-apply\"\n";
+const STEPS: &str = "[[step]]\nname = \"hello\"\ncheck = \"hello-check\"\napply = \"hello-apply\"\n";
 
 fn project() -> Sandbox {
-    Sandbox::new()
-        .untrusted()
-        .manifest(STEPS)
-        .stub("hello-check", "test -f done")
-        .stub("hello-apply", "touch done")
+    Sandbox::new().untrusted().manifest(STEPS).stub("hello-check", "test -f done").stub("hello-apply", "touch done")
 }
 
 #[test]
@@ -30,28 +25,19 @@ fn an_untrusted_project_is_refused_without_a_terminal_and_nothing_runs() {
 #[test]
 fn plan_shows_untrusted_steps_without_running_their_checks() {
     let sb = project();
-    sb.devup(&["plan"])
-        .code(2)
-        .stderr_has("not trusted yet")
-        .stdout_has("not checked");
+    sb.devup(&["plan"]).code(2).stderr_has("not trusted yet").stdout_has("not checked");
     assert!(sb.calls("hello-check").is_empty());
 }
 
 #[test]
 fn devup_trust_approves_until_the_commands_change() {
     let sb = project();
-    sb.devup(&["trust"])
-        .code(0)
-        .stderr_has("step.hello: hello-apply")
-        .stderr_has("trusted");
+    sb.devup(&["trust"]).code(0).stderr_has("step.hello: hello-apply").stderr_has("trusted");
     sb.devup(&[]).code(0);
     assert!(sb.path("done").exists());
     sb.devup(&["trust"]).code(0).stderr_has("already trusted");
 
-    sb.write(
-        "devup.toml",
-        &STEPS.replace("hello-apply", "hello-apply --force"),
-    );
+    sb.write("devup.toml", &STEPS.replace("hello-apply", "hello-apply --force"));
     sb.devup(&[])
         .code(4)
         .stderr_has("changed since you approved them")
@@ -72,10 +58,7 @@ fn explicit_trust_for_ci() {
 
 #[test]
 fn built_in_recipes_need_no_trust() {
-    let sb = Sandbox::new()
-        .untrusted()
-        .manifest("[languages]\nnode = \"*\"\n")
-        .stub("node", "echo v20.1.0");
+    let sb = Sandbox::new().untrusted().manifest("[languages]\nnode = \"*\"\n").stub("node", "echo v20.1.0");
     sb.devup(&[]).code(0);
 }
 
@@ -86,18 +69,11 @@ fn a_project_recipe_needs_trust_and_a_change_to_it_asks_again() {
         .untrusted()
         .manifest("[dependencies]\nmine = {}\n")
         .file(".devup/recipes/dependencies/mine.toml", recipe);
-    sb.devup(&[])
-        .code(4)
-        .stderr_has("dependencies.mine.x: touch x");
+    sb.devup(&[]).code(4).stderr_has("dependencies.mine.x: touch x");
     sb.devup(&["trust"]).code(0);
     sb.devup(&[]).code(0);
-    sb.write(
-        ".devup/recipes/dependencies/mine.toml",
-        &recipe.replace("touch x", "touch x y"),
-    );
-    sb.devup(&[])
-        .code(4)
-        .stderr_has("+ dependencies.mine.x: touch x y");
+    sb.write(".devup/recipes/dependencies/mine.toml", &recipe.replace("touch x", "touch x y"));
+    sb.devup(&[]).code(4).stderr_has("+ dependencies.mine.x: touch x y");
 }
 
 #[test]
@@ -108,11 +84,7 @@ fn refuses_to_run_project_commands_as_root_through_sudo() {
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("started through sudo by alice")
-            && stderr.contains("run devup as yourself"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("started through sudo by alice") && stderr.contains("run devup as yourself"), "{stderr}");
     assert!(sb.calls("hello-check").is_empty());
 }
 
@@ -120,34 +92,15 @@ fn refuses_to_run_project_commands_as_root_through_sudo() {
 fn values_from_devup_toml_cannot_inject_commands_into_recipes() {
     let recipe = "description = 'x'\n[params.name]\ntype = 'string'\nrequired = true\n\
                   [[step]]\nid = 'x'\nkind = 'deps'\nrun = 'mkdir -p out && touch out/{name}'\noutputs = ['out']\n";
-    for evil in [
-        "a; touch pwned",
-        "$(touch pwned)",
-        "`touch pwned`",
-        "a' && touch pwned && '",
-        "a\\nb\ntouch pwned",
-    ] {
-        let manifest = format!(
-            "[dependencies]\nmine = {{ name = {} }}\n",
-            toml_string(evil)
-        );
-        let sb = Sandbox::new()
-            .manifest(&manifest)
-            .file(".devup/recipes/dependencies/mine.toml", recipe);
+    for evil in ["a; touch pwned", "$(touch pwned)", "`touch pwned`", "a' && touch pwned && '", "a\\nb\ntouch pwned"] {
+        let manifest = format!("[dependencies]\nmine = {{ name = {} }}\n", toml_string(evil));
+        let sb = Sandbox::new().manifest(&manifest).file(".devup/recipes/dependencies/mine.toml", recipe);
         sb.devup(&["--yes"]).code(0);
         assert!(!sb.path("pwned").exists(), "{evil:?} ran a command");
-        assert!(
-            sb.path("out").join(evil).exists() || evil.contains('/'),
-            "{evil:?} is one file name"
-        );
+        assert!(sb.path("out").join(evil).exists() || evil.contains('/'), "{evil:?} is one file name");
     }
 }
 
 fn toml_string(s: &str) -> String {
-    format!(
-        "\"{}\"",
-        s.replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n")
-    )
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }

@@ -17,12 +17,7 @@ struct Report<'a> {
     plan: &'a Plan,
 }
 
-pub fn run(
-    settings: &Settings,
-    global: &Global,
-    trust_given: bool,
-    printer: &Printer,
-) -> Result<u8> {
+pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Printer) -> Result<u8> {
     let mut project = Project::open(settings, global)?;
     super::trust::gate_if_untrusted(&mut project, trust_given, printer);
     let system = System::new();
@@ -40,24 +35,12 @@ pub fn run(
     if printer.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&Report {
-                facts: &project.facts,
-                plan: &plan
-            })
-            .expect("serialises")
+            serde_json::to_string_pretty(&Report { facts: &project.facts, plan: &plan }).expect("serialises")
         );
-        return Ok(if plan.is_converged() {
-            exit::OK
-        } else {
-            exit::CHANGES_PENDING
-        });
+        return Ok(if plan.is_converged() { exit::OK } else { exit::CHANGES_PENDING });
     }
     println!("{}", facts_text(&project.facts));
-    println!(
-        "project: {} ({})",
-        project.manifest.name,
-        project.manifest.dir.display()
-    );
+    println!("project: {} ({})", project.manifest.name, project.manifest.dir.display());
     println!("state:   {}", project.store.dir.display());
     println!();
     if plan.is_converged() {
@@ -75,27 +58,15 @@ pub fn run(
 }
 
 fn facts_text(f: &Facts) -> String {
-    let distro = f
-        .distro
-        .as_ref()
-        .map(|d| format!("{} {}", d.name, d.version_id))
-        .unwrap_or_else(|| "unknown".into());
-    let managers = if f.package_managers.is_empty() {
-        "none".to_string()
-    } else {
-        f.package_managers.join(", ")
-    };
+    let distro = f.distro.as_ref().map(|d| format!("{} {}", d.name, d.version_id)).unwrap_or_else(|| "unknown".into());
+    let managers = if f.package_managers.is_empty() { "none".to_string() } else { f.package_managers.join(", ") };
     format!(
         "machine: {distro}, {} {}\npackage managers: {managers}\ninit: {}\nuser: {}{}\nmode: {}",
         f.os,
         f.arch,
         f.init,
         if f.root { "root" } else { "not root" },
-        if f.sudo && !f.root {
-            ", sudo available"
-        } else {
-            ""
-        },
+        if f.sudo && !f.root { ", sudo available" } else { "" },
         if f.ci {
             "CI"
         } else if f.interactive {

@@ -44,9 +44,5 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
         }
     }
     printer.line(&format!("{stopped} stopped, {} failed", failures.len()));
-    Ok(if failures.is_empty() {
-        exit::OK
-    } else {
-        exit::FAILED
-    })
+    Ok(if failures.is_empty() { exit::OK } else { exit::FAILED })
 }

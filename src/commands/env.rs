@@ -11,11 +11,7 @@ use crate::settings::Settings;
 
 pub fn run(settings: &Settings, global: &Global, format: EnvFormat) -> Result<u8> {
     let project = Project::open(settings, global)?;
-    let path: Vec<String> = project
-        .path
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
+    let path: Vec<String> = project.path.iter().map(|p| p.display().to_string()).collect();
     print!("{}", render(format, &project.env, &path));
     Ok(exit::OK)
 }
@@ -34,10 +30,7 @@ pub fn render(format: EnvFormat, vars: &[(String, String)], path: &[String]) -> 
                 out.push_str(&format!("export {key}={}\n", sh_quote(value)));
             }
             if !path.is_empty() {
-                out.push_str(&format!(
-                    "export PATH={}\"${{PATH:+:$PATH}}\"\n",
-                    sh_quote(&path.join(":"))
-                ));
+                out.push_str(&format!("export PATH={}\"${{PATH:+:$PATH}}\"\n", sh_quote(&path.join(":"))));
             }
         }
         EnvFormat::Fish => {
@@ -73,18 +66,10 @@ fn fish_quote(value: &str) -> String {
 
 /// dotenv: bare when safe, else double-quoted with the escapes dotenv parsers understand.
 fn dotenv_quote(value: &str) -> String {
-    if !value.is_empty()
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@+,".contains(c))
-    {
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@+,".contains(c)) {
         return value.to_string();
     }
-    let escaped = value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-        .replace('$', "\\$");
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n").replace('$', "\\$");
     format!("\"{escaped}\"")
 }
 
@@ -95,10 +80,7 @@ mod tests {
     fn vars() -> Vec<(String, String)> {
         vec![
             ("A".into(), "1".into()),
-            (
-                "URL".into(),
-                "postgres://postgres@127.0.0.1:5433/app".into(),
-            ),
+            ("URL".into(), "postgres://postgres@127.0.0.1:5433/app".into()),
             ("TRICKY".into(), "it's $HOME \"x\"".into()),
             ("A".into(), "2".into()),
         ]
@@ -108,12 +90,8 @@ mod tests {
     fn shell_exports_evaluate_to_the_values() {
         let text = render(EnvFormat::Shell, &vars(), &["/p/.venv/bin".into()]);
         let script = format!("{text}printf '%s|%s|%s|%s' \"$A\" \"$URL\" \"$TRICKY\" \"$PATH\"");
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .env("PATH", "/usr/bin:/bin")
-            .output()
-            .unwrap();
+        let out =
+            std::process::Command::new("sh").arg("-c").arg(&script).env("PATH", "/usr/bin:/bin").output().unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
             "2|postgres://postgres@127.0.0.1:5433/app|it's $HOME \"x\"|/p/.venv/bin:/usr/bin:/bin"
@@ -123,16 +101,10 @@ mod tests {
     #[test]
     fn fish_dotenv_and_json() {
         let fish = render(EnvFormat::Fish, &vars(), &["/p/bin".into()]);
-        assert!(
-            fish.contains("set -gx TRICKY 'it\\'s $HOME \"x\"'\n"),
-            "{fish}"
-        );
+        assert!(fish.contains("set -gx TRICKY 'it\\'s $HOME \"x\"'\n"), "{fish}");
         assert!(fish.ends_with("set -gx PATH '/p/bin' $PATH\n"));
         let dotenv = render(EnvFormat::Dotenv, &vars(), &[]);
-        assert_eq!(
-            dotenv,
-            "URL=postgres://postgres@127.0.0.1:5433/app\nTRICKY=\"it's \\$HOME \\\"x\\\"\"\nA=2\n"
-        );
+        assert_eq!(dotenv, "URL=postgres://postgres@127.0.0.1:5433/app\nTRICKY=\"it's \\$HOME \\\"x\\\"\"\nA=2\n");
         let json: serde_json::Value =
             serde_json::from_str(&render(EnvFormat::Json, &vars(), &["/p/bin".into()])).unwrap();
         assert_eq!(json["env"]["A"], "2");

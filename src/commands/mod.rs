@@ -22,9 +22,7 @@ use crate::state::Memory;
 /// The state of a project for this run; an unusable state file is reported.
 pub fn memory(project: &Project, printer: &Printer) -> Memory {
     if let Some(why) = &project.state_problem {
-        printer.warn(&format!(
-            "devup's state for this project was unusable and is rebuilt: {why}"
-        ));
+        printer.warn(&format!("devup's state for this project was unusable and is rebuilt: {why}"));
     }
     Memory::new(project.state.clone())
 }
@@ -32,19 +30,12 @@ pub fn memory(project: &Project, printer: &Printer) -> Memory {
 /// Checks every step and builds the plan.
 pub fn check(project: &Project, cx: &RunCx) -> (Plan, Vec<(Status, Duration)>) {
     let statuses = engine::check_all(&project.steps, cx);
-    let plan = Plan::new(
-        &project.manifest.name,
-        &project.steps,
-        &project.order,
-        &statuses,
-    );
+    let plan = Plan::new(&project.manifest.name, &project.steps, &project.order, &statuses);
     (plan, statuses)
 }
 
 pub fn default_jobs() -> usize {
-    std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .max(2)
+    std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
 }
 
 /// A yes/no question on the terminal (callers ask only when a person is there).
@@ -53,7 +44,5 @@ pub fn ask(prompt: &str, default: bool) -> crate::error::Result<bool> {
         .with_prompt(prompt)
         .default(default)
         .interact_on(&console::Term::stderr())
-        .map_err(|e| {
-            crate::error::Error::io("cannot ask for confirmation", std::io::Error::other(e))
-        })
+        .map_err(|e| crate::error::Error::io("cannot ask for confirmation", std::io::Error::other(e)))
 }

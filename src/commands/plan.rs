@@ -8,12 +8,7 @@ use crate::project::Project;
 use crate::settings::Settings;
 use crate::system::System;
 
-pub fn run(
-    settings: &Settings,
-    global: &Global,
-    trust_given: bool,
-    printer: &Printer,
-) -> Result<u8> {
+pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Printer) -> Result<u8> {
     let mut project = Project::open(settings, global)?;
     super::trust::gate_if_untrusted(&mut project, trust_given, printer);
     let system = System::new();
@@ -32,16 +27,9 @@ pub fn run(
         printer.line(note);
     }
     if printer.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&plan).expect("a plan serialises")
-        );
+        println!("{}", serde_json::to_string_pretty(&plan).expect("a plan serialises"));
     } else {
         print!("{}", printer.plan_text(&plan));
     }
-    Ok(if plan.is_converged() {
-        exit::OK
-    } else {
-        exit::CHANGES_PENDING
-    })
+    Ok(if plan.is_converged() { exit::OK } else { exit::CHANGES_PENDING })
 }

@@ -23,17 +23,11 @@ struct Listed {
 pub fn run(settings: &Settings, printer: &Printer) -> Result<u8> {
     let project_dir = std::env::current_dir().ok();
     let user = settings.user_recipes();
-    let library = Library::new(
-        project_dir.as_deref(),
-        user.as_deref(),
-        resources::kind_names(),
-    );
+    let library = Library::new(project_dir.as_deref(), user.as_deref(), resources::kind_names());
     let mut listed = Vec::new();
     for section in Section::ALL {
         for name in library.names(section) {
-            let recipe: Recipe = library
-                .get(section, &name)?
-                .expect("a listed recipe exists");
+            let recipe: Recipe = library.get(section, &name)?.expect("a listed recipe exists");
             listed.push(Listed {
                 section,
                 description: recipe.description.clone(),
@@ -44,10 +38,7 @@ pub fn run(settings: &Settings, printer: &Printer) -> Result<u8> {
         }
     }
     if printer.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&listed).expect("recipes serialise")
-        );
+        println!("{}", serde_json::to_string_pretty(&listed).expect("recipes serialise"));
         return Ok(exit::OK);
     }
     let width = listed.iter().map(|l| l.name.len()).max().unwrap_or(0);

@@ -22,17 +22,10 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
         jobs: 4,
     };
     let (plan, _) = super::check(&project, &cx);
-    let datastores: Vec<_> = plan
-        .steps
-        .iter()
-        .filter(|s| s.id.starts_with("datastores."))
-        .collect();
+    let datastores: Vec<_> = plan.steps.iter().filter(|s| s.id.starts_with("datastores.")).collect();
     if printer.json {
         let json = serde_json::json!({ "ports": project.ports, "steps": datastores });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).expect("serialises")
-        );
+        println!("{}", serde_json::to_string_pretty(&json).expect("serialises"));
     } else if datastores.is_empty() {
         println!("this project declares no datastores");
     } else {
@@ -41,17 +34,9 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
         }
         let width = datastores.iter().map(|s| s.id.len()).max().unwrap_or(0);
         for step in &datastores {
-            let state = if step.status.is_satisfied() {
-                "ok".to_string()
-            } else {
-                step.status.reason()
-            };
+            let state = if step.status.is_satisfied() { "ok".to_string() } else { step.status.reason() };
             println!("  {:width$}  {state}", step.id);
         }
     }
-    Ok(if datastores.iter().all(|s| s.status.is_satisfied()) {
-        exit::OK
-    } else {
-        exit::CHANGES_PENDING
-    })
+    Ok(if datastores.iter().all(|s| s.status.is_satisfied()) { exit::OK } else { exit::CHANGES_PENDING })
 }

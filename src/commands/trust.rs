@@ -36,17 +36,10 @@ pub fn run(settings: &Settings, global: &Global, yes: bool, printer: &Printer) -
 
 /// Before `up` runs anything: the project's commands must be approved. At a terminal devup
 /// asks; elsewhere it refuses unless trust was given explicitly (`--trust`, DEVUP_TRUST=1).
-pub fn ensure(
-    project: &Project,
-    settings: &Settings,
-    system: &System,
-    trust_given: bool,
-) -> Result<()> {
+pub fn ensure(project: &Project, settings: &Settings, system: &System, trust_given: bool) -> Result<()> {
     if let Some(user) = &settings.sudo_user {
         return Err(Error::refused(
-            format!(
-                "devup was started through sudo by {user}: it does not run a project's commands as root"
-            ),
+            format!("devup was started through sudo by {user}: it does not run a project's commands as root"),
             Some("run devup as yourself; it uses sudo on its own, only to install packages"),
         ));
     }
@@ -62,19 +55,13 @@ pub fn ensure(
     let text = trust::describe(&review, previous.as_ref());
     if !settings.interactive {
         return Err(Error::refused(
-            format!(
-                "the project's commands have not been approved on this machine\n{}",
-                text.trim_end()
-            ),
+            format!("the project's commands have not been approved on this machine\n{}", text.trim_end()),
             Some(CI_HINT),
         ));
     }
     eprint!("{text}");
     if !super::ask("Trust these commands and go on?", false)? {
-        return Err(Error::refused(
-            "nothing was changed: the project's commands were not trusted",
-            None,
-        ));
+        return Err(Error::refused("nothing was changed: the project's commands were not trusted", None));
     }
     record(system, project, &review)
 }
@@ -95,10 +82,6 @@ pub fn gate_if_untrusted(project: &mut Project, trust_given: bool, printer: &Pri
 }
 
 fn record(system: &System, project: &Project, review: &trust::Review) -> Result<()> {
-    trust::approve(system, &project.store, review).map_err(|e| {
-        Error::io(
-            format!("cannot record trust in {}", project.store.dir.display()),
-            e,
-        )
-    })
+    trust::approve(system, &project.store, review)
+        .map_err(|e| Error::io(format!("cannot record trust in {}", project.store.dir.display()), e))
 }

@@ -60,12 +60,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     let results: Vec<StepResult> = if plan.is_converged() {
         plan.steps
             .iter()
-            .map(|s| StepResult {
-                id: s.id.clone(),
-                outcome: Outcome::Ok,
-                reason: None,
-                apply_ms: 0.0,
-            })
+            .map(|s| StepResult { id: s.id.clone(), outcome: Outcome::Ok, reason: None, apply_ms: 0.0 })
             .collect()
     } else {
         if !printer.quiet {
@@ -75,15 +70,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         if settings.interactive
             && !assume_yes
             && !printer.json
-            && !super::ask(
-                &format!("Apply {} change(s)?", plan.pending().count()),
-                true,
-            )?
+            && !super::ask(&format!("Apply {} change(s)?", plan.pending().count()), true)?
         {
-            return Err(Error::refused(
-                "nothing was changed: the plan was declined",
-                None,
-            ));
+            return Err(Error::refused("nothing was changed: the plan was declined", None));
         }
         let save = || {
             if let Some(state) = memory.take_if_changed()
@@ -92,14 +81,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
                 printer.warn(&format!("cannot save devup's state: {e}"));
             }
         };
-        let results = engine::apply(
-            &project.steps,
-            &project.order,
-            &statuses,
-            &cx,
-            printer,
-            &save,
-        );
+        let results = engine::apply(&project.steps, &project.order, &statuses, &cx, printer, &save);
         save();
         results
     };
@@ -118,17 +100,10 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
             spawned: system.spawned(),
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a report serialises")
-        );
+        println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
     } else {
         printer.report(&results, elapsed);
         printer.timings(&plan, &results, system.spawned(), elapsed);
     }
-    Ok(if summary.failed > 0 {
-        exit::FAILED
-    } else {
-        exit::OK
-    })
+    Ok(if summary.failed > 0 { exit::FAILED } else { exit::OK })
 }

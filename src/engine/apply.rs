@@ -82,11 +82,7 @@ pub fn apply(
     events: &dyn Events,
     after_change: &(dyn Fn() + Sync),
 ) -> Vec<StepResult> {
-    let board = Mutex::new(Board {
-        results: vec![None; steps.len()],
-        started: vec![false; steps.len()],
-        running: 0,
-    });
+    let board = Mutex::new(Board { results: vec![None; steps.len()], started: vec![false; steps.len()], running: 0 });
     let wake = Condvar::new();
     let workers = run.jobs.clamp(1, steps.len().max(1));
     std::thread::scope(|scope| {
@@ -95,10 +91,10 @@ pub fn apply(
                 loop {
                     let mut b = board.lock().unwrap_or_else(|p| p.into_inner());
                     let next = loop {
-                        let ready = order.iter().copied().find(|&i| {
-                            !b.started[i]
-                                && steps[i].requires.iter().all(|&r| b.results[r].is_some())
-                        });
+                        let ready = order
+                            .iter()
+                            .copied()
+                            .find(|&i| !b.started[i] && steps[i].requires.iter().all(|&r| b.results[r].is_some()));
                         if let Some(i) = ready {
                             break Some(i);
                         }
@@ -135,10 +131,7 @@ pub fn apply(
         }
     });
     let mut board = board.into_inner().unwrap_or_else(|p| p.into_inner());
-    order
-        .iter()
-        .map(|&i| board.results[i].take().expect("every step has a result"))
-        .collect()
+    order.iter().map(|&i| board.results[i].take().expect("every step has a result")).collect()
 }
 
 fn converge_one(
@@ -156,21 +149,14 @@ fn converge_one(
         reason,
         apply_ms: took.as_secs_f64() * 1000.0,
     };
-    if let Some((r, _)) = requirements
-        .iter()
-        .find(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::Skipped { .. }))
-    {
+    if let Some((r, _)) = requirements.iter().find(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::Skipped { .. })) {
         let because = format!("it requires {}, which did not succeed", steps[*r].id);
         return result(Outcome::Skipped { because }, None, Duration::ZERO);
     }
     let cx = run.for_step(&step.id);
     let requirement_changed = requirements.iter().any(|(_, o)| *o == Outcome::Changed);
     // A requirement that just changed may have changed this step's answer too.
-    let status = if requirement_changed {
-        step.resource.check(&cx)
-    } else {
-        initial.clone()
-    };
+    let status = if requirement_changed { step.resource.check(&cx) } else { initial.clone() };
     if status.is_satisfied() {
         return result(Outcome::Ok, None, Duration::ZERO);
     }
@@ -183,11 +169,8 @@ fn converge_one(
     let outcome = match step.resource.check(&cx) {
         Status::Satisfied => Outcome::Changed,
         after => Outcome::Failed(
-            Failure::new(format!(
-                "it was applied, but its check still fails: {}",
-                after.reason()
-            ))
-            .with_hint("the step's apply does not make its check pass; fix the recipe or the step"),
+            Failure::new(format!("it was applied, but its check still fails: {}", after.reason()))
+                .with_hint("the step's apply does not make its check pass; fix the recipe or the step"),
         ),
     };
     result(outcome, reason, started.elapsed())

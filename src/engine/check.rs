@@ -34,8 +34,5 @@ pub fn check_all(steps: &[Step], run: &RunCx) -> Vec<(Status, Duration)> {
             }
         }
     });
-    results
-        .into_iter()
-        .map(|r| r.expect("every step was checked"))
-        .collect()
+    results.into_iter().map(|r| r.expect("every step was checked")).collect()
 }

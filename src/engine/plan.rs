@@ -29,12 +29,7 @@ pub struct PlannedStep {
 }
 
 impl Plan {
-    pub fn new(
-        project: &str,
-        steps: &[Step],
-        order: &[usize],
-        statuses: &[(Status, std::time::Duration)],
-    ) -> Plan {
+    pub fn new(project: &str, steps: &[Step], order: &[usize], statuses: &[(Status, std::time::Duration)]) -> Plan {
         let steps = order
             .iter()
             .map(|&i| {
@@ -51,10 +46,7 @@ impl Plan {
                 }
             })
             .collect();
-        Plan {
-            project: project.to_string(),
-            steps,
-        }
+        Plan { project: project.to_string(), steps }
     }
 
     pub fn pending(&self) -> impl Iterator<Item = &PlannedStep> {

@@ -19,11 +19,7 @@ impl Resource for Flag {
         "flag".into()
     }
     fn check(&self, _cx: &crate::resources::Cx) -> Status {
-        if self.met.load(Ordering::SeqCst) {
-            Status::Satisfied
-        } else {
-            Status::missing("flag unset")
-        }
+        if self.met.load(Ordering::SeqCst) { Status::Satisfied } else { Status::missing("flag unset") }
     }
     fn action(&self) -> String {
         "set flag".into()
@@ -54,19 +50,11 @@ struct Spec {
 }
 
 fn spec(met: bool, requires: &[usize]) -> Spec {
-    Spec {
-        met,
-        fixes: true,
-        fails: false,
-        requires: requires.to_vec(),
-    }
+    Spec { met, fixes: true, fails: false, requires: requires.to_vec() }
 }
 
 fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
-    let counters: Vec<Arc<AtomicUsize>> = specs
-        .iter()
-        .map(|_| Arc::new(AtomicUsize::new(0)))
-        .collect();
+    let counters: Vec<Arc<AtomicUsize>> = specs.iter().map(|_| Arc::new(AtomicUsize::new(0))).collect();
     let steps: Vec<Step> = specs
         .into_iter()
         .enumerate()
@@ -86,21 +74,11 @@ fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
     let system = crate::system::System::new();
     let facts = crate::facts::Facts::for_tests();
     let memory = crate::state::Memory::default();
-    let cx = RunCx {
-        system: &system,
-        facts: &facts,
-        memory: &memory,
-        env: &[],
-        replace_files: false,
-        jobs,
-    };
+    let cx = RunCx { system: &system, facts: &facts, memory: &memory, env: &[], replace_files: false, jobs };
     let order = crate::graph::order(&steps).unwrap();
     let statuses: Vec<(Status, Duration)> = check_all(&steps, &cx);
     let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});
-    (
-        results,
-        counters.iter().map(|c| c.load(Ordering::SeqCst)).collect(),
-    )
+    (results, counters.iter().map(|c| c.load(Ordering::SeqCst)).collect())
 }
 
 fn outcomes(results: &[StepResult]) -> Vec<(&str, &str)> {
@@ -121,72 +99,31 @@ fn outcomes(results: &[StepResult]) -> Vec<(&str, &str)> {
 #[test]
 fn applies_only_unmet_steps() {
     for jobs in [1, 4] {
-        let (results, applied) = run(
-            vec![spec(true, &[]), spec(false, &[0]), spec(true, &[])],
-            jobs,
-        );
-        assert_eq!(
-            outcomes(&results),
-            [("s0", "ok"), ("s1", "changed"), ("s2", "ok")]
-        );
+        let (results, applied) = run(vec![spec(true, &[]), spec(false, &[0]), spec(true, &[])], jobs);
+        assert_eq!(outcomes(&results), [("s0", "ok"), ("s1", "changed"), ("s2", "ok")]);
         assert_eq!(applied, [0, 1, 0]);
     }
 }
 
 #[test]
 fn an_apply_that_does_not_fix_the_check_is_a_failure() {
-    let (results, _) = run(
-        vec![Spec {
-            met: false,
-            fixes: false,
-            fails: false,
-            requires: vec![],
-        }],
-        1,
-    );
-    let Outcome::Failed(f) = &results[0].outcome else {
-        panic!("{results:?}")
-    };
-    assert!(
-        f.message.contains("check still fails: flag unset"),
-        "{}",
-        f.message
-    );
+    let (results, _) = run(vec![Spec { met: false, fixes: false, fails: false, requires: vec![] }], 1);
+    let Outcome::Failed(f) = &results[0].outcome else { panic!("{results:?}") };
+    assert!(f.message.contains("check still fails: flag unset"), "{}", f.message);
 }
 
 #[test]
 fn a_failure_skips_only_its_dependents() {
     for jobs in [1, 3] {
-        let failing = Spec {
-            met: false,
-            fixes: false,
-            fails: true,
-            requires: vec![],
-        };
-        let (results, applied) = run(
-            vec![
-                failing,
-                spec(false, &[0]),
-                spec(false, &[1]),
-                spec(false, &[]),
-                spec(true, &[3]),
-            ],
-            jobs,
-        );
+        let failing = Spec { met: false, fixes: false, fails: true, requires: vec![] };
+        let (results, applied) =
+            run(vec![failing, spec(false, &[0]), spec(false, &[1]), spec(false, &[]), spec(true, &[3])], jobs);
         assert_eq!(
             outcomes(&results),
-            [
-                ("s0", "failed"),
-                ("s1", "skipped"),
-                ("s2", "skipped"),
-                ("s3", "changed"),
-                ("s4", "ok")
-            ]
+            [("s0", "failed"), ("s1", "skipped"), ("s2", "skipped"), ("s3", "changed"), ("s4", "ok")]
         );
         assert_eq!(applied, [1, 0, 0, 1, 0]);
-        let Outcome::Skipped { because } = &results[2].outcome else {
-            panic!()
-        };
+        let Outcome::Skipped { because } = &results[2].outcome else { panic!() };
         assert_eq!(because, "it requires s1, which did not succeed");
     }
 }
@@ -195,14 +132,6 @@ fn a_failure_skips_only_its_dependents() {
 fn many_independent_steps_all_run_in_parallel_mode() {
     let specs = (0..50).map(|i| spec(i % 2 == 0, &[])).collect();
     let (results, applied) = run(specs, 4);
-    assert_eq!(
-        Summary::of(&results),
-        Summary {
-            ok: 25,
-            changed: 25,
-            failed: 0,
-            skipped: 0
-        }
-    );
+    assert_eq!(Summary::of(&results), Summary { ok: 25, changed: 25, failed: 0, skipped: 0 });
     assert_eq!(applied.iter().sum::<usize>(), 25);
 }

@@ -57,12 +57,7 @@ struct Pending {
     span: Option<Range<usize>>,
 }
 
-pub fn expand(
-    manifest: &Manifest,
-    library: &Library,
-    facts: &Facts,
-    inputs: &Inputs,
-) -> Result<Expansion, Diagnostic> {
+pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &Inputs) -> Result<Expansion, Diagnostic> {
     let mut out = Expansion {
         steps: Vec::new(),
         env: manifest.env.clone(),
@@ -71,25 +66,11 @@ pub fn expand(
         notes: Vec::new(),
     };
     let mut pending = Vec::new();
-    out.steps
-        .extend(packages::step(manifest, library, facts, inputs)?);
-    for entry in manifest
-        .entries
-        .iter()
-        .filter(|e| e.section != Section::Packages)
-    {
-        let recipe = library
-            .get(entry.section, &entry.name)?
-            .ok_or_else(|| unknown_recipe(manifest, library, entry))?;
-        expand_entry(
-            manifest,
-            entry,
-            &recipe,
-            facts,
-            inputs,
-            &mut out,
-            &mut pending,
-        )?;
+    out.steps.extend(packages::step(manifest, library, facts, inputs)?);
+    for entry in manifest.entries.iter().filter(|e| e.section != Section::Packages) {
+        let recipe =
+            library.get(entry.section, &entry.name)?.ok_or_else(|| unknown_recipe(manifest, library, entry))?;
+        expand_entry(manifest, entry, &recipe, facts, inputs, &mut out, &mut pending)?;
     }
     let steps = &mut out.steps;
     for custom in &manifest.steps {
@@ -97,12 +78,7 @@ pub fn expand(
         steps.push(custom_step(manifest, custom));
 
         for (name, span) in &custom.requires {
-            pending.push(Pending {
-                step: index,
-                name: name.clone(),
-                hard: true,
-                span: Some(span.clone()),
-            });
+            pending.push(Pending { step: index, name: name.clone(), hard: true, span: Some(span.clone()) });
         }
     }
     for p in pending {
@@ -114,13 +90,7 @@ pub fn expand(
                 let span = p.span.clone().unwrap_or(0..0);
                 return Err(manifest
                     .source
-                    .error(
-                        span,
-                        format!(
-                            "step `{}` requires `{}`, which is not declared",
-                            steps[p.step].id, p.name
-                        ),
-                    )
+                    .error(span, format!("step `{}` requires `{}`, which is not declared", steps[p.step].id, p.name))
                     .suggest(&p.name, known.iter().map(String::as_str)));
             }
             Resolved::Ambiguous(owners) => {
@@ -137,9 +107,7 @@ pub fn expand(
                 step.requires.push(f);
             } else if f == p.step && p.hard {
                 let span = p.span.clone().unwrap_or(0..0);
-                return Err(manifest
-                    .source
-                    .error(span, format!("step `{}` requires itself", step.id)));
+                return Err(manifest.source.error(span, format!("step `{}` requires itself", step.id)));
             }
         }
     }
@@ -150,14 +118,7 @@ fn unknown_recipe(manifest: &Manifest, library: &Library, entry: &Entry) -> Diag
     let names = library.names(entry.section);
     let d = manifest
         .source
-        .error(
-            entry.name_span.clone(),
-            format!(
-                "there is no recipe `{}` in [{}]",
-                entry.name,
-                entry.section.key()
-            ),
-        )
+        .error(entry.name_span.clone(), format!("there is no recipe `{}` in [{}]", entry.name, entry.section.key()))
         .suggest(&entry.name, names.iter().map(String::as_str));
     if d.hint.is_some() {
         return d;
@@ -195,73 +156,40 @@ fn expand_entry(
         resources::paths::resolve(&cx, text, false)
     };
     let chosen = ports::choose_all(recipe, &vars, &prefix, inputs.recorded_ports, resolve_owner)
-        .map_err(|e| {
-            manifest
-                .source
-                .error(entry.name_span.clone(), format!("{prefix}: {e}"))
-        })?;
+        .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
     for choice in chosen {
         vars.set_text(choice.param.clone(), choice.port.to_string());
         out.ports.insert(prefix.clone(), choice.port);
         out.notes.extend(choice.note);
     }
-    let in_error = |e: String| {
-        manifest
-            .source
-            .error(entry.name_span.clone(), format!("{prefix}: {e}"))
-    };
+    let in_error = |e: String| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}"));
     for (name, value) in &recipe.env {
-        out.env
-            .push((name.clone(), vars.text(value).map_err(in_error)?));
+        out.env.push((name.clone(), vars.text(value).map_err(in_error)?));
     }
     for dir in &recipe.path {
-        out.path
-            .push(manifest.dir.join(vars.text(dir).map_err(in_error)?));
+        out.path.push(manifest.dir.join(vars.text(dir).map_err(in_error)?));
     }
     let holds = |(fact, values): &(String, Vec<String>)| match fact.strip_prefix("param.") {
-        Some(param) => values.iter().any(|v| {
-            vars.text(&format!("{{{param}}}"))
-                .is_ok_and(|have| &have == v)
-        }),
+        Some(param) => values.iter().any(|v| vars.text(&format!("{{{param}}}")).is_ok_and(|have| &have == v)),
         None => values.iter().any(|v| facts.matches(fact, v)),
     };
-    let applicable: Vec<&RecipeStep> = recipe
-        .steps
-        .iter()
-        .filter(|s| s.when.iter().all(holds))
-        .collect();
+    let applicable: Vec<&RecipeStep> = recipe.steps.iter().filter(|s| s.when.iter().all(holds)).collect();
     if applicable.is_empty() && !recipe.steps.is_empty() {
         return Err(manifest
             .source
-            .error(
-                entry.name_span.clone(),
-                format!("recipe `{}` has no steps for this machine", entry.name),
-            )
-            .with_hint(format!(
-                "it supports other platforms; this is {}",
-                describe_machine(facts)
-            )));
+            .error(entry.name_span.clone(), format!("recipe `{}` has no steps for this machine", entry.name))
+            .with_hint(format!("it supports other platforms; this is {}", describe_machine(facts))));
     }
     let steps = &mut out.steps;
     let mut created: Vec<(&RecipeStep, usize)> = Vec::new();
     for rstep in applicable {
-        if rstep
-            .only_if
-            .as_ref()
-            .is_some_and(|p| !params::is_set(&vars, p))
-        {
+        if rstep.only_if.as_ref().is_some_and(|p| !params::is_set(&vars, p)) {
             continue;
         }
-        let base_id = if rstep.id == recipe.name {
-            prefix.clone()
-        } else {
-            format!("{prefix}.{}", rstep.id)
-        };
+        let base_id = if rstep.id == recipe.name { prefix.clone() } else { format!("{prefix}.{}", rstep.id) };
         let items: Vec<Option<String>> = match &rstep.for_each {
             Some(list) => match vars.get(list) {
-                Some(crate::recipe::template::Value::List(items)) => {
-                    items.iter().cloned().map(Some).collect()
-                }
+                Some(crate::recipe::template::Value::List(items)) => items.iter().cloned().map(Some).collect(),
                 _ => Vec::new(),
             },
             None => vec![None],
@@ -287,30 +215,17 @@ fn expand_entry(
                 manifest
                     .source
                     .error(entry.name_span.clone(), format!("{prefix}: {e}"))
-                    .with_hint(format!(
-                        "from step `{}` of {}",
-                        rstep.id, recipe.source.name
-                    ))
+                    .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name))
             })?;
             let description = rstep
                 .description
                 .as_ref()
                 .map(|d| step_vars.text(d))
                 .transpose()
-                .map_err(|e| {
-                    manifest
-                        .source
-                        .error(entry.name_span.clone(), format!("{prefix}: {e}"))
-                })?;
+                .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
             created.push((rstep, steps.len()));
             let from_project = !matches!(recipe.origin, Origin::Builtin);
-            steps.push(Step {
-                id,
-                requires: Vec::new(),
-                resource,
-                description,
-                from_project,
-            });
+            steps.push(Step { id, requires: Vec::new(), resource, description, from_project });
         }
     }
     // Requires inside the recipe become edges now (a required step that `when` or `only_if`
@@ -318,18 +233,10 @@ fn expand_entry(
     for &(rstep, index) in &created {
         for name in &rstep.requires {
             if recipe.steps.iter().any(|s| &s.id == name) {
-                let local = created
-                    .iter()
-                    .filter(|(s, i)| &s.id == name && *i != index)
-                    .map(|(_, i)| *i);
+                let local = created.iter().filter(|(s, i)| &s.id == name && *i != index).map(|(_, i)| *i);
                 steps[index].requires.extend(local);
             } else {
-                pending.push(Pending {
-                    step: index,
-                    name: name.clone(),
-                    hard: false,
-                    span: None,
-                });
+                pending.push(Pending { step: index, name: name.clone(), hard: false, span: None });
             }
         }
     }
@@ -346,10 +253,7 @@ fn custom_step(manifest: &Manifest, custom: &CustomStep) -> Step {
         apply: custom.apply.clone(),
         cwd,
         env: custom.env.clone(),
-        description: custom
-            .description
-            .clone()
-            .or_else(|| Some(custom.name.clone())),
+        description: custom.description.clone().or_else(|| Some(custom.name.clone())),
     };
     Step {
         id: format!("step.{}", custom.name),
@@ -367,13 +271,7 @@ fn base_vars(manifest: &Manifest, facts: &Facts, inputs: &Inputs) -> Vars {
     vars.set_text("project.name", manifest.name.clone());
     vars.set_text("project.state", inputs.state.display().to_string());
     vars.set_text("project.data", inputs.data.display().to_string());
-    vars.set_text(
-        "home",
-        inputs
-            .home
-            .map(|h| h.display().to_string())
-            .unwrap_or_default(),
-    );
+    vars.set_text("home", inputs.home.map(|h| h.display().to_string()).unwrap_or_default());
     for name in Facts::NAMES {
         vars.set_text(format!("facts.{name}"), facts.get(name).unwrap_or_default());
     }
@@ -381,20 +279,10 @@ fn base_vars(manifest: &Manifest, facts: &Facts, inputs: &Inputs) -> Vars {
 }
 
 fn describe_machine(facts: &Facts) -> String {
-    let distro = facts
-        .distro
-        .as_ref()
-        .map(|d| format!(" {} {}", d.id, d.version_id))
-        .unwrap_or_default();
-    let managers = if facts.package_managers.is_empty() {
-        "none".to_string()
-    } else {
-        facts.package_managers.join(", ")
-    };
-    format!(
-        "{}{distro} on {}, package managers: {managers}",
-        facts.os, facts.arch
-    )
+    let distro = facts.distro.as_ref().map(|d| format!(" {} {}", d.id, d.version_id)).unwrap_or_default();
+    let managers =
+        if facts.package_managers.is_empty() { "none".to_string() } else { facts.package_managers.join(", ") };
+    format!("{}{distro} on {}, package managers: {managers}", facts.os, facts.arch)
 }
 
 #[cfg(test)]

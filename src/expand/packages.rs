@@ -22,25 +22,18 @@ pub fn step(
     facts: &Facts,
     inputs: &Inputs,
 ) -> Result<Option<Step>, Diagnostic> {
-    let entries: Vec<&Entry> = manifest
-        .entries
-        .iter()
-        .filter(|e| e.section == crate::manifest::Section::Packages)
-        .collect();
+    let entries: Vec<&Entry> =
+        manifest.entries.iter().filter(|e| e.section == crate::manifest::Section::Packages).collect();
     if entries.is_empty() {
         return Ok(None);
     }
     let managers: Vec<&str> = packages::managers().iter().map(|m| m.name()).collect();
     let mut list = Vec::new();
     for entry in &entries {
-        let error =
-            |span: std::ops::Range<usize>, message: String| manifest.source.error(span, message);
+        let error = |span: std::ops::Range<usize>, message: String| manifest.source.error(span, message);
         if !packages::valid_name(&entry.name) {
-            return Err(error(
-                entry.name_span.clone(),
-                format!("`{}` is not a package name", entry.name),
-            )
-            .with_hint("use the name a package manager knows, such as libpq-dev"));
+            return Err(error(entry.name_span.clone(), format!("`{}` is not a package name", entry.name))
+                .with_hint("use the name a package manager knows, such as libpq-dev"));
         }
         let mut spec = toml::Table::new();
         spec.insert("name".into(), entry.name.clone().into());
@@ -52,11 +45,8 @@ pub fn step(
         match &entry.value {
             EntryValue::Short { value, span } => {
                 Constraint::parse(value).map_err(|e| {
-                    error(
-                        span.clone(),
-                        format!("`{value}` is not a version constraint: {e}"),
-                    )
-                    .with_hint("write \"*\" for any version")
+                    error(span.clone(), format!("`{value}` is not a version constraint: {e}"))
+                        .with_hint("write \"*\" for any version")
                 })?;
                 spec.insert("version".into(), value.clone().into());
             }
@@ -66,20 +56,11 @@ pub fn step(
                     if !known {
                         let mut names = managers.clone();
                         names.push("version");
-                        let d = error(
-                            param.name_span.clone(),
-                            format!("`{}` is not a package manager", param.name),
-                        )
-                        .suggest(&param.name, names.iter().copied());
-                        let hint = format!(
-                            "name the package per manager ({}), or give its `version`",
-                            managers.join(", ")
-                        );
-                        return Err(if d.hint.is_some() {
-                            d
-                        } else {
-                            d.with_hint(hint)
-                        });
+                        let d = error(param.name_span.clone(), format!("`{}` is not a package manager", param.name))
+                            .suggest(&param.name, names.iter().copied());
+                        let hint =
+                            format!("name the package per manager ({}), or give its `version`", managers.join(", "));
+                        return Err(if d.hint.is_some() { d } else { d.with_hint(hint) });
                     }
                     let toml::Value::String(text) = &param.value else {
                         return Err(error(
@@ -89,16 +70,10 @@ pub fn step(
                     };
                     if param.name == "version" {
                         Constraint::parse(text).map_err(|e| {
-                            error(
-                                param.span.clone(),
-                                format!("`{text}` is not a version constraint: {e}"),
-                            )
+                            error(param.span.clone(), format!("`{text}` is not a version constraint: {e}"))
                         })?;
                     } else if !packages::valid_name(text) {
-                        return Err(error(
-                            param.span.clone(),
-                            format!("`{text}` is not a package name"),
-                        ));
+                        return Err(error(param.span.clone(), format!("`{text}` is not a package name")));
                     }
                     spec.insert(param.name.clone(), text.clone().into());
                 }
@@ -117,16 +92,7 @@ pub fn step(
         home: inputs.home,
         vars: &vars,
     };
-    let resource = resources::build("package", args, &cx).map_err(|e| {
-        manifest
-            .source
-            .error(entries[0].name_span.clone(), format!("[packages]: {e}"))
-    })?;
-    Ok(Some(Step {
-        id: "packages".into(),
-        requires: Vec::new(),
-        resource,
-        description: None,
-        from_project: false,
-    }))
+    let resource = resources::build("package", args, &cx)
+        .map_err(|e| manifest.source.error(entries[0].name_span.clone(), format!("[packages]: {e}")))?;
+    Ok(Some(Step { id: "packages".into(), requires: Vec::new(), resource, description: None, from_project: false }))
 }

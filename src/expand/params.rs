@@ -24,10 +24,7 @@ pub fn fill(
     for (name, spec) in &recipe.params {
         if let Some(default) = &spec.default {
             let value = convert(spec, default).map_err(|e| {
-                Diagnostic::in_file(
-                    recipe.source.name.clone(),
-                    format!("default of parameter `{name}`: {e}"),
-                )
+                Diagnostic::in_file(recipe.source.name.clone(), format!("default of parameter `{name}`: {e}"))
             })?;
             vars.set(name.clone(), value);
         }
@@ -38,24 +35,10 @@ pub fn fill(
             let Some(short) = &recipe.shorthand else {
                 let names: Vec<&str> = recipe.params.keys().map(String::as_str).collect();
                 return Err(source
-                    .error(
-                        span.clone(),
-                        format!("`{}` takes a table of parameters, not a string", entry.name),
-                    )
-                    .with_hint(format!(
-                        "write {} = {{ ... }} with: {}",
-                        entry.name,
-                        names.join(", ")
-                    )));
+                    .error(span.clone(), format!("`{}` takes a table of parameters, not a string", entry.name))
+                    .with_hint(format!("write {} = {{ ... }} with: {}", entry.name, names.join(", "))));
             };
-            set(
-                vars,
-                source,
-                &recipe.params[short],
-                short,
-                &toml::Value::String(value.clone()),
-                span,
-            )?;
+            set(vars, source, &recipe.params[short], short, &toml::Value::String(value.clone()), span)?;
             given.push(short);
         }
         EntryValue::Table(params) => {
@@ -64,14 +47,7 @@ pub fn fill(
                     && let Some(short) = version_shorthand(recipe)
                 {
                     let version = from_file(source, recipe, param, project_dir)?;
-                    set(
-                        vars,
-                        source,
-                        &recipe.params[short],
-                        short,
-                        &toml::Value::String(version),
-                        &param.span,
-                    )?;
+                    set(vars, source, &recipe.params[short], short, &toml::Value::String(version), &param.span)?;
                     given.push(short);
                     continue;
                 }
@@ -83,14 +59,8 @@ pub fn fill(
                     } else {
                         format!("its parameters: {}", names.join(", "))
                     };
-                    let d = source
-                        .error(param.name_span.clone(), message)
-                        .suggest(&param.name, names.iter().copied());
-                    return Err(if d.hint.is_some() {
-                        d
-                    } else {
-                        d.with_hint(hint)
-                    });
+                    let d = source.error(param.name_span.clone(), message).suggest(&param.name, names.iter().copied());
+                    return Err(if d.hint.is_some() { d } else { d.with_hint(hint) });
                 };
                 set(vars, source, spec, &param.name, &param.value, &param.span)?;
                 given.push(&param.name);
@@ -114,18 +84,8 @@ pub fn fill(
         }
         if spec.required && !given.contains(&name.as_str()) {
             return Err(source
-                .error(
-                    entry.name_span.clone(),
-                    format!("`{}` needs the parameter `{name}`", entry.name),
-                )
-                .with_hint(format!(
-                    "{name}: {}",
-                    if spec.doc.is_empty() {
-                        spec.kind.describe()
-                    } else {
-                        &spec.doc
-                    }
-                )));
+                .error(entry.name_span.clone(), format!("`{}` needs the parameter `{name}`", entry.name))
+                .with_hint(format!("{name}: {}", if spec.doc.is_empty() { spec.kind.describe() } else { &spec.doc })));
         }
     }
     Ok(())
@@ -145,31 +105,18 @@ fn from_file(
 ) -> Result<String, Diagnostic> {
     let toml::Value::String(file) = &param.value else {
         return Err(source
-            .error(
-                param.span.clone(),
-                format!("expected a file name, found {}", param.value.type_str()),
-            )
+            .error(param.span.clone(), format!("expected a file name, found {}", param.value.type_str()))
             .with_hint("write from = \".python-version\" (or .nvmrc, .tool-versions, go.mod...)"));
     };
     let path = crate::resources::paths::normalize(&project_dir.join(file));
     if !path.starts_with(project_dir) {
         return Err(source
-            .error(
-                param.span.clone(),
-                format!("`{file}` is outside the project"),
-            )
+            .error(param.span.clone(), format!("`{file}` is outside the project"))
             .with_hint("name a file in the project"));
     }
-    let names: Vec<&str> = recipe
-        .aliases
-        .iter()
-        .map(String::as_str)
-        .chain([recipe.name.as_str()])
-        .collect();
+    let names: Vec<&str> = recipe.aliases.iter().map(String::as_str).chain([recipe.name.as_str()]).collect();
     crate::version_file::read(&path, &names).map_err(|e| {
-        source
-            .error(param.span.clone(), e)
-            .with_hint("fix the file, or give the version itself: version = \"3.11\"")
+        source.error(param.span.clone(), e).with_hint("fix the file, or give the version itself: version = \"3.11\"")
     })
 }
 
@@ -212,21 +159,11 @@ fn convert(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
 }
 
 fn is_identifier(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !name.is_empty() && name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn convert_type(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
-    let wrong = || {
-        format!(
-            "expected {}, found {}",
-            spec.kind.describe(),
-            value.type_str()
-        )
-    };
+    let wrong = || format!("expected {}, found {}", spec.kind.describe(), value.type_str());
     match (spec.kind, value) {
         (ParamType::String | ParamType::Path, toml::Value::String(s)) => Ok(Value::Text(s.clone())),
         (ParamType::Version, toml::Value::String(s)) => {
@@ -236,20 +173,15 @@ fn convert_type(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> 
         (ParamType::Version, toml::Value::Integer(i)) => Ok(Value::Text(i.to_string())),
         (ParamType::Bool, toml::Value::Boolean(b)) => Ok(Value::Text(b.to_string())),
         (ParamType::Integer, toml::Value::Integer(i)) => Ok(Value::Text(i.to_string())),
-        (ParamType::Port, toml::Value::Integer(i)) if (0..=65535).contains(i) => {
-            Ok(Value::Text(i.to_string()))
+        (ParamType::Port, toml::Value::Integer(i)) if (0..=65535).contains(i) => Ok(Value::Text(i.to_string())),
+        (ParamType::Port, toml::Value::Integer(i)) => {
+            Err(format!("{i} is not a port number (1 to 65535, or 0 to let devup choose)"))
         }
-        (ParamType::Port, toml::Value::Integer(i)) => Err(format!(
-            "{i} is not a port number (1 to 65535, or 0 to let devup choose)"
-        )),
         (ParamType::List, toml::Value::Array(items)) => items
             .iter()
             .map(|item| match item {
                 toml::Value::String(s) => Ok(s.clone()),
-                other => Err(format!(
-                    "expected a list of strings, found a list holding {}",
-                    other.type_str()
-                )),
+                other => Err(format!("expected a list of strings, found a list holding {}", other.type_str())),
             })
             .collect::<Result<_, _>>()
             .map(Value::List),

@@ -29,34 +29,15 @@ pub fn choose_all(
     resolve: impl Fn(&str) -> Result<PathBuf, String>,
 ) -> Result<Vec<Choice>, String> {
     let mut choices = Vec::new();
-    for (name, spec) in recipe
-        .params
-        .iter()
-        .filter(|(_, s)| s.kind == ParamType::Port)
-    {
+    for (name, spec) in recipe.params.iter().filter(|(_, s)| s.kind == ParamType::Port) {
         let pinned = match vars.get(name) {
             Some(Value::Text(text)) => text.parse::<u16>().unwrap_or(0),
             _ => 0,
         };
         let preferred = spec.preferred.unwrap_or(0);
-        let owner = spec
-            .owner
-            .as_ref()
-            .map(|o| vars.text(o).and_then(|t| resolve(&t)))
-            .transpose()?;
-        let (port, note) = choose(
-            entry,
-            pinned,
-            recorded.get(entry).copied(),
-            preferred,
-            owner.as_deref(),
-            &in_use,
-        );
-        choices.push(Choice {
-            param: name.clone(),
-            port,
-            note,
-        });
+        let owner = spec.owner.as_ref().map(|o| vars.text(o).and_then(|t| resolve(&t))).transpose()?;
+        let (port, note) = choose(entry, pinned, recorded.get(entry).copied(), preferred, owner.as_deref(), &in_use);
+        choices.push(Choice { param: name.clone(), port, note });
     }
     Ok(choices)
 }
@@ -78,31 +59,19 @@ fn choose(
             return (port, None);
         }
         let next = first_free(preferred, in_use);
-        return (
-            next,
-            Some(format!(
-                "{entry}: port {port} is now held by another process; using port {next}"
-            )),
-        );
+        return (next, Some(format!("{entry}: port {port} is now held by another process; using port {next}")));
     }
     let port = first_free(preferred, in_use);
-    let note = (port != preferred)
-        .then(|| format!("{entry}: port {preferred} is taken; using port {port}"));
+    let note = (port != preferred).then(|| format!("{entry}: port {preferred} is taken; using port {port}"));
     (port, note)
 }
 
 fn first_free(preferred: u16, in_use: &dyn Fn(u16) -> bool) -> u16 {
-    (preferred..=u16::MAX)
-        .find(|&p| !in_use(p))
-        .unwrap_or(preferred)
+    (preferred..=u16::MAX).find(|&p| !in_use(p)).unwrap_or(preferred)
 }
 
 fn in_use(port: u16) -> bool {
-    TcpStream::connect_timeout(
-        &SocketAddr::from(([127, 0, 0, 1], port)),
-        Duration::from_millis(200),
-    )
-    .is_ok()
+    TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_millis(200)).is_ok()
 }
 
 /// Whether the pid in the server's pid file (its first line) is a running process.
@@ -110,11 +79,7 @@ pub fn owner_alive(pid_file: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(pid_file) else {
         return false;
     };
-    let Some(pid) = text
-        .lines()
-        .next()
-        .and_then(|l| l.trim().parse::<i32>().ok())
-    else {
+    let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) else {
         return false;
     };
     pid > 0 && process_alive(pid)
@@ -125,9 +90,7 @@ pub fn owner_alive(pid_file: &Path) -> bool {
 pub fn process_alive(pid: i32) -> bool {
     if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         // The state follows the command name, which is in parentheses and may hold spaces.
-        let state = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next());
+        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
         return state.is_some_and(|s| s != "Z" && s != "X");
     }
     // No /proc (macOS): signal 0 checks for existence; EPERM means it exists but is not ours.
@@ -154,14 +117,8 @@ mod tests {
 
     #[test]
     fn pinned_wins_and_a_recorded_port_is_kept_while_free() {
-        assert_eq!(
-            choose("db", 6000, Some(5433), 5432, None, &taken(&[6000])),
-            (6000, None)
-        );
-        assert_eq!(
-            choose("db", 0, Some(5433), 5432, None, &taken(&[])),
-            (5433, None)
-        );
+        assert_eq!(choose("db", 6000, Some(5433), 5432, None, &taken(&[6000])), (6000, None));
+        assert_eq!(choose("db", 0, Some(5433), 5432, None, &taken(&[])), (5433, None));
     }
 
     #[test]
@@ -181,10 +138,7 @@ mod tests {
         let pid_file = dir.path().join("pid");
         std::fs::write(&pid_file, format!("{}\n", std::process::id())).unwrap();
         // Our own server holds it: keep.
-        assert_eq!(
-            choose("db", 0, Some(5433), 5432, Some(&pid_file), &taken(&[5433])),
-            (5433, None)
-        );
+        assert_eq!(choose("db", 0, Some(5433), 5432, Some(&pid_file), &taken(&[5433])), (5433, None));
         std::fs::write(&pid_file, "999999999\n").unwrap();
         let (port, note) = choose("db", 0, Some(5433), 5432, Some(&pid_file), &taken(&[5433]));
         assert_eq!(port, 5432);

@@ -17,10 +17,7 @@ pub fn resolve(steps: &[Step], name: &str) -> Resolved {
             .iter()
             .enumerate()
             .filter(|(_, s)| {
-                s.id == prefix
-                    || s.id
-                        .strip_prefix(prefix)
-                        .is_some_and(|rest| rest.starts_with(['.', '[']))
+                s.id == prefix || s.id.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(['.', '[']))
             })
             .map(|(i, _)| i)
             .collect()
@@ -30,17 +27,11 @@ pub fn resolve(steps: &[Step], name: &str) -> Resolved {
         return Resolved::Steps(exact);
     }
     // A bare name: which sections have an entry (or custom step) of that name?
-    let owners: Vec<String> = [
-        "languages",
-        "packages",
-        "datastores",
-        "dependencies",
-        "step",
-    ]
-    .iter()
-    .map(|section| format!("{section}.{name}"))
-    .filter(|qualified| !by_prefix(qualified).is_empty())
-    .collect();
+    let owners: Vec<String> = ["languages", "packages", "datastores", "dependencies", "step"]
+        .iter()
+        .map(|section| format!("{section}.{name}"))
+        .filter(|qualified| !by_prefix(qualified).is_empty())
+        .collect();
     match owners.as_slice() {
         [] => Resolved::Nothing,
         [one] => Resolved::Steps(by_prefix(one)),

@@ -54,44 +54,25 @@ mod tests {
 
     #[test]
     fn systemd_by_directory_or_pid1_name() {
-        let by_dir = Probe {
-            systemd_dir: true,
-            ..Probe::default()
-        };
+        let by_dir = Probe { systemd_dir: true, ..Probe::default() };
         assert_eq!(classify("linux", &by_dir), "systemd");
-        let by_comm = Probe {
-            pid1_comm: comm("systemd"),
-            ..Probe::default()
-        };
+        let by_comm = Probe { pid1_comm: comm("systemd"), ..Probe::default() };
         assert_eq!(classify("linux", &by_comm), "systemd");
     }
 
     #[test]
     fn openrc_on_alpine_with_busybox_init() {
-        let probe = Probe {
-            pid1_comm: comm("init"),
-            openrc_dir: true,
-            ..Probe::default()
-        };
+        let probe = Probe { pid1_comm: comm("init"), openrc_dir: true, ..Probe::default() };
         assert_eq!(classify("linux", &probe), "openrc");
-        let openrc_init = Probe {
-            pid1_comm: comm("openrc-init"),
-            ..Probe::default()
-        };
+        let openrc_init = Probe { pid1_comm: comm("openrc-init"), ..Probe::default() };
         assert_eq!(classify("linux", &openrc_init), "openrc");
     }
 
     #[test]
     fn containers_have_none() {
-        let shell = Probe {
-            pid1_comm: comm("bash"),
-            ..Probe::default()
-        };
+        let shell = Probe { pid1_comm: comm("bash"), ..Probe::default() };
         assert_eq!(classify("linux", &shell), "none");
-        let tini = Probe {
-            pid1_comm: comm("tini"),
-            ..Probe::default()
-        };
+        let tini = Probe { pid1_comm: comm("tini"), ..Probe::default() };
         assert_eq!(classify("linux", &tini), "none");
         // /proc not mounted or not readable.
         assert_eq!(classify("linux", &Probe::default()), "none");

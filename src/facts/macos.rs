@@ -7,9 +7,7 @@ const PATH: &str = "/System/Library/CoreServices/SystemVersion.plist";
 
 /// Thin: None when the file is missing or has no version.
 pub(super) fn read() -> Option<Distro> {
-    std::fs::read_to_string(PATH)
-        .ok()
-        .and_then(|text| parse(&text))
+    std::fs::read_to_string(PATH).ok().and_then(|text| parse(&text))
 }
 
 /// Pure: `ProductVersion` becomes `version_id`. The plist carries no
@@ -39,11 +37,7 @@ fn string_for_key(plist: &str, key: &str) -> Option<String> {
 
 /// The XML entities a plist writer emits.
 fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
 }
 
 #[cfg(test)]
@@ -66,14 +60,8 @@ mod tests {
 
     #[test]
     fn other_keys_are_readable_too() {
-        assert_eq!(
-            string_for_key(SONOMA, "ProductBuildVersion").as_deref(),
-            Some("23A344")
-        );
-        assert_eq!(
-            string_for_key(SONOMA, "iOSSupportVersion").as_deref(),
-            Some("17.0")
-        );
+        assert_eq!(string_for_key(SONOMA, "ProductBuildVersion").as_deref(), Some("23A344"));
+        assert_eq!(string_for_key(SONOMA, "iOSSupportVersion").as_deref(), Some("17.0"));
     }
 
     #[test]
@@ -81,35 +69,20 @@ mod tests {
         // Rapid Security Responses make the user-visible version differ.
         let plist = "<key>ProductUserVisibleVersion</key><string>13.4.1 (a)</string>\n\
                      <key>ProductVersion</key><string>13.4.1</string>";
-        assert_eq!(
-            parse(plist).map(|d| d.version_id).as_deref(),
-            Some("13.4.1")
-        );
+        assert_eq!(parse(plist).map(|d| d.version_id).as_deref(), Some("13.4.1"));
     }
 
     #[test]
     fn missing_or_empty_version_gives_none() {
         assert_eq!(parse(""), None);
-        assert_eq!(
-            parse("<dict><key>ProductName</key><string>macOS</string></dict>"),
-            None
-        );
-        assert_eq!(
-            parse("<dict><key>ProductVersion</key><string></string></dict>"),
-            None
-        );
-        assert_eq!(
-            parse("<dict><key>ProductVersion</key><integer>14</integer></dict>"),
-            None
-        );
+        assert_eq!(parse("<dict><key>ProductName</key><string>macOS</string></dict>"), None);
+        assert_eq!(parse("<dict><key>ProductVersion</key><string></string></dict>"), None);
+        assert_eq!(parse("<dict><key>ProductVersion</key><integer>14</integer></dict>"), None);
     }
 
     #[test]
     fn entities_are_decoded() {
         let plist = "<key>ProductVersion</key>\n\t<string>14.0 &amp; more</string>";
-        assert_eq!(
-            string_for_key(plist, "ProductVersion").as_deref(),
-            Some("14.0 & more")
-        );
+        assert_eq!(string_for_key(plist, "ProductVersion").as_deref(), Some("14.0 & more"));
     }
 }

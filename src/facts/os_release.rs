@@ -9,10 +9,7 @@ const PATHS: [&str; 2] = ["/etc/os-release", "/usr/lib/os-release"];
 /// Thin: the first readable file, parsed. None when neither exists (macOS,
 /// minimal containers): that is a fact, not an error.
 pub(super) fn read() -> Option<Distro> {
-    PATHS
-        .iter()
-        .find_map(|path| std::fs::read_to_string(path).ok())
-        .map(|text| parse(&text))
+    PATHS.iter().find_map(|path| std::fs::read_to_string(path).ok()).map(|text| parse(&text))
 }
 
 /// Pure: the fields devup uses. Missing ones take the spec's defaults (`ID`
@@ -103,13 +100,7 @@ mod tests {
         parse(text)
     }
 
-    fn distro(
-        id: &str,
-        version: &str,
-        like: &[&str],
-        name: &str,
-        codename: Option<&str>,
-    ) -> Distro {
+    fn distro(id: &str, version: &str, like: &[&str], name: &str, codename: Option<&str>) -> Distro {
         Distro {
             id: id.to_string(),
             version_id: version.to_string(),
@@ -183,10 +174,7 @@ mod tests {
     fn unquoting_follows_the_shell() {
         assert_eq!(unquote(r#""Debian GNU/Linux""#), "Debian GNU/Linux");
         assert_eq!(unquote("'single $quoted'"), "single $quoted");
-        assert_eq!(
-            unquote(r#""say \"hi\" \$HOME \\ \n""#),
-            r#"say "hi" $HOME \ \n"#
-        );
+        assert_eq!(unquote(r#""say \"hi\" \$HOME \\ \n""#), r#"say "hi" $HOME \ \n"#);
         assert_eq!(unquote(r"bare\ word"), "bare word");
         assert_eq!(unquote(r#""a"'b'c"#), "abc");
         assert_eq!(unquote(r#""unterminated"#), "unterminated");

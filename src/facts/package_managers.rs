@@ -33,26 +33,20 @@ pub(super) fn candidates(os: &str, distro: Option<&Distro>) -> Vec<&'static str>
 
 /// Pure: the candidates for which `on_path` holds, order kept.
 pub(super) fn present(candidates: &[&str], on_path: impl Fn(&str) -> bool) -> Vec<String> {
-    candidates
-        .iter()
-        .filter(|name| on_path(name))
-        .map(|name| name.to_string())
-        .collect()
+    candidates.iter().filter(|name| on_path(name)).map(|name| name.to_string()).collect()
 }
 
 /// The distro's own manager, from its id or else the closest `ID_LIKE`
 /// (Mint is like ubuntu, Rocky like rhel, Manjaro like arch).
 fn native(distro: &Distro) -> Option<&'static str> {
-    std::iter::once(&distro.id)
-        .chain(&distro.like)
-        .find_map(|id| match id.as_str() {
-            "debian" | "ubuntu" => Some("apt"),
-            "fedora" | "rhel" | "centos" => Some("dnf"),
-            "arch" => Some("pacman"),
-            "alpine" => Some("apk"),
-            "macos" => Some("brew"),
-            _ => None,
-        })
+    std::iter::once(&distro.id).chain(&distro.like).find_map(|id| match id.as_str() {
+        "debian" | "ubuntu" => Some("apt"),
+        "fedora" | "rhel" | "centos" => Some("dnf"),
+        "arch" => Some("pacman"),
+        "alpine" => Some("apk"),
+        "macos" => Some("brew"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
@@ -72,23 +66,11 @@ mod tests {
     #[test]
     fn native_manager_comes_first() {
         let order = |id, like| candidates("linux", Some(&distro(id, like)));
-        assert_eq!(
-            order("debian", &[]),
-            ["apt", "dnf", "pacman", "apk", "brew"]
-        );
-        assert_eq!(
-            order("ubuntu", &["debian"]),
-            ["apt", "dnf", "pacman", "apk", "brew"]
-        );
-        assert_eq!(
-            order("fedora", &[]),
-            ["dnf", "apt", "pacman", "apk", "brew"]
-        );
+        assert_eq!(order("debian", &[]), ["apt", "dnf", "pacman", "apk", "brew"]);
+        assert_eq!(order("ubuntu", &["debian"]), ["apt", "dnf", "pacman", "apk", "brew"]);
+        assert_eq!(order("fedora", &[]), ["dnf", "apt", "pacman", "apk", "brew"]);
         assert_eq!(order("arch", &[]), ["pacman", "apt", "dnf", "apk", "brew"]);
-        assert_eq!(
-            order("alpine", &[]),
-            ["apk", "apt", "dnf", "pacman", "brew"]
-        );
+        assert_eq!(order("alpine", &[]), ["apk", "apt", "dnf", "pacman", "brew"]);
     }
 
     #[test]

@@ -4,18 +4,8 @@ use super::Facts;
 
 impl Facts {
     /// Every name `get` accepts, so recipe validation can reject `{facts.typo}`.
-    pub const NAMES: &'static [&'static str] = &[
-        "os",
-        "arch",
-        "distro",
-        "distro_version",
-        "distro_like",
-        "codename",
-        "package_manager",
-        "init",
-        "root",
-        "ci",
-    ];
+    pub const NAMES: &'static [&'static str] =
+        &["os", "arch", "distro", "distro_version", "distro_like", "codename", "package_manager", "init", "root", "ci"];
 
     /// The value of a named fact, None for an unknown name. A fact the machine
     /// lacks (no distro, no package manager) is "", so a placeholder still
@@ -107,18 +97,8 @@ mod tests {
 
     #[test]
     fn missing_facts_are_empty() {
-        let bare = Facts {
-            distro: None,
-            package_managers: Vec::new(),
-            ..Facts::for_tests()
-        };
-        for name in [
-            "distro",
-            "distro_version",
-            "distro_like",
-            "codename",
-            "package_manager",
-        ] {
+        let bare = Facts { distro: None, package_managers: Vec::new(), ..Facts::for_tests() };
+        for name in ["distro", "distro_version", "distro_like", "codename", "package_manager"] {
             assert_eq!(bare.get(name).as_deref(), Some(""), "{name}");
         }
         assert_eq!(bare.get("root").as_deref(), Some("false"));

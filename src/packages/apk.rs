@@ -23,10 +23,8 @@ fn split_name_version(word: &str) -> Option<(&str, &str)> {
     let (rest, release) = word.rsplit_once('-')?;
     let (name, version) = rest.rsplit_once('-')?;
     let version_len = version.len() + 1 + release.len();
-    (!name.is_empty()
-        && release.starts_with('r')
-        && version.starts_with(|c: char| c.is_ascii_digit()))
-    .then(|| (name, &word[word.len() - version_len..]))
+    (!name.is_empty() && release.starts_with('r') && version.starts_with(|c: char| c.is_ascii_digit()))
+        .then(|| (name, &word[word.len() - version_len..]))
 }
 
 /// Pure: the output of `apk list --installed NAMES`:
@@ -65,18 +63,13 @@ impl PackageManager for Apk {
     }
 
     fn installed(&self, cx: &Cx, names: &[String]) -> Result<Vec<PackageState>, String> {
-        let out = cx
-            .system
-            .run(&query_command(names))
-            .map_err(|e| format!("cannot run apk: {e}"))?;
+        let out = cx.system.run(&query_command(names)).map_err(|e| format!("cannot run apk: {e}"))?;
         parse_query(&out.stdout, &out.stderr, names)
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
         let out = cx.system.run(&candidate_command(name)).ok()?;
-        out.success()
-            .then(|| parse_candidate(&out.stdout, name))
-            .flatten()
+        out.success().then(|| parse_candidate(&out.stdout, name)).flatten()
     }
 
     fn install_command(&self, names: &[String]) -> Cmd {
@@ -115,30 +108,15 @@ mod tests {
     #[test]
     fn commands() {
         let all = names(&["libpq-dev", "imagemagick"]);
-        assert_eq!(
-            super::super::show(&Apk.install_command(&all)),
-            "apk add libpq-dev imagemagick"
-        );
-        assert_eq!(
-            super::super::show(&query_command(&all)),
-            "apk list --installed libpq-dev imagemagick"
-        );
-        assert_eq!(
-            super::super::show(&candidate_command("libpq-dev")),
-            "apk search --exact libpq-dev"
-        );
+        assert_eq!(super::super::show(&Apk.install_command(&all)), "apk add libpq-dev imagemagick");
+        assert_eq!(super::super::show(&query_command(&all)), "apk list --installed libpq-dev imagemagick");
+        assert_eq!(super::super::show(&candidate_command("libpq-dev")), "apk search --exact libpq-dev");
     }
 
     #[test]
     fn splits_names_from_versions() {
-        assert_eq!(
-            split_name_version("libpq-dev-16.3-r0"),
-            Some(("libpq-dev", "16.3-r0"))
-        );
-        assert_eq!(
-            split_name_version("py3-pip-24.0-r2"),
-            Some(("py3-pip", "24.0-r2"))
-        );
+        assert_eq!(split_name_version("libpq-dev-16.3-r0"), Some(("libpq-dev", "16.3-r0")));
+        assert_eq!(split_name_version("py3-pip-24.0-r2"), Some(("py3-pip", "24.0-r2")));
         assert_eq!(split_name_version("WARNING:"), None);
         assert_eq!(split_name_version("-1.0-r0"), None);
     }
@@ -152,14 +130,7 @@ mod tests {
             &names(&["libpq-dev", "nosuch", "py3-pip"]),
         )
         .unwrap();
-        assert_eq!(
-            states,
-            [
-                Installed("16.3-r0".into()),
-                Missing,
-                Installed("24.0-r2".into())
-            ]
-        );
+        assert_eq!(states, [Installed("16.3-r0".into()), Missing, Installed("24.0-r2".into())]);
     }
 
     #[test]
@@ -170,22 +141,13 @@ mod tests {
 
     #[test]
     fn candidates() {
-        assert_eq!(
-            parse_candidate(fixture!("search-exact.stdout"), "libpq-dev").as_deref(),
-            Some("16.3-r0")
-        );
-        assert_eq!(
-            parse_candidate(fixture!("search-exact-none.stdout"), "x"),
-            None
-        );
+        assert_eq!(parse_candidate(fixture!("search-exact.stdout"), "libpq-dev").as_deref(), Some("16.3-r0"));
+        assert_eq!(parse_candidate(fixture!("search-exact-none.stdout"), "x"), None);
     }
 
     #[test]
     fn upstream_and_unknown_names() {
         assert_eq!(Apk.upstream("16.3-r0"), "16.3");
-        assert_eq!(
-            Apk.not_found(fixture!("add-no-such-package.stderr")),
-            ["libpq-devel", "nosuch"]
-        );
+        assert_eq!(Apk.not_found(fixture!("add-no-such-package.stderr")), ["libpq-devel", "nosuch"]);
     }
 }

@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use super::dpkg::Database;
-use super::{
-    PackageManager, PackageState, elevation, install_failure, without_epoch, without_revision,
-};
+use super::{PackageManager, PackageState, elevation, install_failure, without_epoch, without_revision};
 use crate::resources::{Cx, Failure};
 use crate::system::Cmd;
 
@@ -58,10 +56,7 @@ struct Stamp {
 
 impl Apt {
     pub const fn new() -> Apt {
-        Apt {
-            paths: OnceLock::new(),
-            db: Mutex::new(None),
-        }
+        Apt { paths: OnceLock::new(), db: Mutex::new(None) }
     }
 
     #[cfg(test)]
@@ -79,8 +74,7 @@ impl Apt {
     fn database(&self) -> Result<Arc<Database>, String> {
         let admindir = &self.paths().admindir;
         let status = admindir.join("status");
-        let meta = std::fs::metadata(&status)
-            .map_err(|e| format!("cannot read {}: {e}", status.display()))?;
+        let meta = std::fs::metadata(&status).map_err(|e| format!("cannot read {}: {e}", status.display()))?;
         let journal = admindir.join("updates");
         let stamp = Stamp {
             status: status.clone(),
@@ -94,8 +88,7 @@ impl Apt {
         {
             return Ok(db.clone());
         }
-        let text = std::fs::read_to_string(&status)
-            .map_err(|e| format!("cannot read {}: {e}", status.display()))?;
+        let text = std::fs::read_to_string(&status).map_err(|e| format!("cannot read {}: {e}", status.display()))?;
         let mut db = Database::parse(&text);
         for entry in journal_files(&journal) {
             if let Ok(text) = std::fs::read_to_string(entry) {
@@ -160,9 +153,7 @@ fn update_command() -> Cmd {
 }
 
 fn configure_command() -> Cmd {
-    Cmd::new("dpkg")
-        .args(["--configure", "-a"])
-        .envs(&[noninteractive()])
+    Cmd::new("dpkg").args(["--configure", "-a"]).envs(&[noninteractive()])
 }
 
 fn noninteractive() -> (String, String) {
@@ -216,10 +207,7 @@ impl PackageManager for Apt {
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
-        let out = cx
-            .system
-            .run(&Cmd::new("apt-cache").args(["policy", name]))
-            .ok()?;
+        let out = cx.system.run(&Cmd::new("apt-cache").args(["policy", name])).ok()?;
         out.success().then(|| parse_policy(&out.stdout)).flatten()
     }
 
@@ -227,13 +215,7 @@ impl PackageManager for Apt {
         Cmd::new("apt-get")
             // A config file the machine already has (e.g. written by devup before the package
             // that owns it is installed) is kept, never replaced behind anyone's back.
-            .args([
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "-o",
-                "Dpkg::Options::=--force-confold",
-            ])
+            .args(["install", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"])
             .args(names)
             .envs(&[noninteractive()])
     }
@@ -296,8 +278,7 @@ impl PackageManager for Apt {
                 }
                 let rest = line.strip_prefix("E: Package '")?;
                 let (name, tail) = rest.split_once('\'')?;
-                tail.contains("has no installation candidate")
-                    .then(|| name.to_string())
+                tail.contains("has no installation candidate").then(|| name.to_string())
             })
             .collect()
     }
@@ -317,20 +298,11 @@ mod tests {
         sb.write("dpkg/status", status);
         std::fs::create_dir_all(sb.path("lists")).unwrap();
         if let Some(mtime) = lists {
-            let path = sb
-                .path("lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4");
+            let path = sb.path("lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4");
             std::fs::write(&path, "").unwrap();
-            std::fs::File::options()
-                .write(true)
-                .open(&path)
-                .unwrap()
-                .set_modified(mtime)
-                .unwrap();
+            std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
         }
-        Apt::at(Paths {
-            admindir: sb.path("dpkg"),
-            lists: sb.path("lists"),
-        })
+        Apt::at(Paths { admindir: sb.path("dpkg"), lists: sb.path("lists") })
     }
 
     const INSTALLED: &str = include_str!("../../tests/fixtures/packages/apt/status-installed");
@@ -340,16 +312,8 @@ mod tests {
     fn installed_reads_the_database_without_spawning() {
         let sb = Sandbox::new();
         let apt = apt_in(&sb, INSTALLED, Some(SystemTime::now()));
-        let states = apt
-            .installed(&sb.cx(), &names(&["libpq-dev", "imagemagick"]))
-            .unwrap();
-        assert_eq!(
-            states,
-            [
-                PackageState::Installed("15.8-0+deb12u1".into()),
-                PackageState::Missing
-            ]
-        );
+        let states = apt.installed(&sb.cx(), &names(&["libpq-dev", "imagemagick"])).unwrap();
+        assert_eq!(states, [PackageState::Installed("15.8-0+deb12u1".into()), PackageState::Missing]);
         assert_eq!(sb.system.spawned(), 0);
     }
 
@@ -364,10 +328,7 @@ mod tests {
             &format!("{INSTALLED}\nPackage: imagemagick\nStatus: install ok installed\nArchitecture: amd64\nVersion: 8:6.9.11.60+dfsg-1.6\n"),
         );
         let cx = sb.cx();
-        assert!(matches!(
-            apt.installed(&cx, &names(&["imagemagick"])).unwrap()[0],
-            PackageState::Installed(_)
-        ));
+        assert!(matches!(apt.installed(&cx, &names(&["imagemagick"])).unwrap()[0], PackageState::Installed(_)));
     }
 
     #[test]
@@ -380,8 +341,7 @@ mod tests {
         );
         sb.write("dpkg/updates/tmp.i", "garbage");
         assert_eq!(
-            apt.installed(&sb.cx(), &names(&["postgresql-common"]))
-                .unwrap(),
+            apt.installed(&sb.cx(), &names(&["postgresql-common"])).unwrap(),
             [PackageState::Installed("248".into())]
         );
     }
@@ -389,10 +349,7 @@ mod tests {
     #[test]
     fn a_missing_database_is_an_error_not_a_guess() {
         let sb = Sandbox::new();
-        let apt = Apt::at(Paths {
-            admindir: sb.path("nowhere"),
-            lists: sb.path("lists"),
-        });
+        let apt = Apt::at(Paths { admindir: sb.path("nowhere"), lists: sb.path("lists") });
         let err = apt.installed(&sb.cx(), &names(&["x"])).unwrap_err();
         assert!(err.contains("cannot read"), "{err}");
     }
@@ -409,12 +366,7 @@ mod tests {
     #[test]
     fn preparation_finishes_dpkg_and_refreshes_old_lists() {
         let sb = Sandbox::new();
-        let shown = |apt: &Apt| -> Vec<String> {
-            apt.preparation(&sb.cx())
-                .iter()
-                .map(super::super::show)
-                .collect()
-        };
+        let shown = |apt: &Apt| -> Vec<String> { apt.preparation(&sb.cx()).iter().map(super::super::show).collect() };
         let fresh = apt_in(&sb, INSTALLED, Some(SystemTime::now()));
         assert!(shown(&fresh).is_empty());
 
@@ -422,34 +374,21 @@ mod tests {
         let sb2 = Sandbox::new();
         let stale = apt_in(&sb2, HALF, Some(old));
         assert_eq!(
-            stale
-                .preparation(&sb2.cx())
-                .iter()
-                .map(super::super::show)
-                .collect::<Vec<_>>(),
-            [
-                "DEBIAN_FRONTEND=noninteractive dpkg --configure -a",
-                "apt-get update"
-            ]
+            stale.preparation(&sb2.cx()).iter().map(super::super::show).collect::<Vec<_>>(),
+            ["DEBIAN_FRONTEND=noninteractive dpkg --configure -a", "apt-get update"]
         );
     }
 
     #[test]
     fn a_failed_install_is_retried_once_after_the_right_fix() {
         let apt = Apt::new();
-        let unknown =
-            include_str!("../../tests/fixtures/packages/apt/apt-get-install-unable-to-locate.txt");
-        let interrupted =
-            include_str!("../../tests/fixtures/packages/apt/apt-get-install-interrupted.txt");
+        let unknown = include_str!("../../tests/fixtures/packages/apt/apt-get-install-unable-to-locate.txt");
+        let interrupted = include_str!("../../tests/fixtures/packages/apt/apt-get-install-interrupted.txt");
         let locked = include_str!("../../tests/fixtures/packages/apt/apt-get-install-locked.txt");
         assert_eq!(apt.retry(unknown, false, false), Some(Retry::Update));
         assert_eq!(apt.retry(unknown, false, true), None, "updated already");
         assert_eq!(apt.retry(interrupted, false, true), Some(Retry::Configure));
-        assert_eq!(
-            apt.retry(interrupted, true, false),
-            None,
-            "configured already"
-        );
+        assert_eq!(apt.retry(interrupted, true, false), None, "configured already");
         assert_eq!(apt.retry(locked, false, false), None);
     }
 
@@ -461,10 +400,7 @@ mod tests {
         assert_eq!(lists_state(&[hours(1)], now), Lists::Fresh);
         assert_eq!(lists_state(&[hours(30)], now), Lists::Stale);
         assert_eq!(lists_state(&[hours(30), hours(2)], now), Lists::Fresh);
-        assert_eq!(
-            lists_state(&[now + Duration::from_secs(60)], now),
-            Lists::Fresh
-        );
+        assert_eq!(lists_state(&[now + Duration::from_secs(60)], now), Lists::Fresh);
     }
 
     #[test]
@@ -474,14 +410,8 @@ mod tests {
                 include_str!(concat!("../../tests/fixtures/packages/apt/", $name))
             };
         }
-        assert_eq!(
-            parse_policy(fixture!("apt-cache-policy-candidate.txt")).as_deref(),
-            Some("15.8-0+deb12u1")
-        );
-        assert_eq!(
-            parse_policy(fixture!("apt-cache-policy-installed.txt")).as_deref(),
-            Some("2:9.0.1378-2+deb12u2")
-        );
+        assert_eq!(parse_policy(fixture!("apt-cache-policy-candidate.txt")).as_deref(), Some("15.8-0+deb12u1"));
+        assert_eq!(parse_policy(fixture!("apt-cache-policy-installed.txt")).as_deref(), Some("2:9.0.1378-2+deb12u2"));
         assert_eq!(parse_policy(fixture!("apt-cache-policy-none.txt")), None);
         assert_eq!(parse_policy(fixture!("apt-cache-policy-unknown.txt")), None);
     }
@@ -491,10 +421,7 @@ mod tests {
         let apt = Apt::new();
         assert_eq!(apt.upstream("1:15.18-0+deb12u1"), "15.18");
         assert_eq!(apt.upstream("15.8-0+deb12u1"), "15.8");
-        assert_eq!(
-            apt.upstream("8:6.9.11.60+dfsg-1.6+deb12u2"),
-            "6.9.11.60+dfsg"
-        );
+        assert_eq!(apt.upstream("8:6.9.11.60+dfsg-1.6+deb12u2"), "6.9.11.60+dfsg");
         assert_eq!(apt.upstream("1:1.2.13.dfsg-1"), "1.2.13.dfsg");
         assert_eq!(apt.upstream("20230311"), "20230311");
         // A hyphen in the upstream part is allowed when there is a revision.
@@ -505,22 +432,16 @@ mod tests {
     fn install_errors_name_unknown_packages() {
         let apt = Apt::new();
         assert_eq!(
-            apt.not_found(include_str!(
-                "../../tests/fixtures/packages/apt/apt-get-install-unable-to-locate.txt"
-            )),
+            apt.not_found(include_str!("../../tests/fixtures/packages/apt/apt-get-install-unable-to-locate.txt")),
             ["libpq-dev"]
         );
         assert_eq!(
-            apt.not_found(include_str!(
-                "../../tests/fixtures/packages/apt/apt-get-install-no-candidate.txt"
-            )),
+            apt.not_found(include_str!("../../tests/fixtures/packages/apt/apt-get-install-no-candidate.txt")),
             ["postgresql-16"]
         );
         let locked = include_str!("../../tests/fixtures/packages/apt/apt-get-install-locked.txt");
         assert!(apt.not_found(locked).is_empty());
         assert!(!says_interrupted(locked));
-        assert!(says_interrupted(include_str!(
-            "../../tests/fixtures/packages/apt/apt-get-install-interrupted.txt"
-        )));
+        assert!(says_interrupted(include_str!("../../tests/fixtures/packages/apt/apt-get-install-interrupted.txt")));
     }
 }

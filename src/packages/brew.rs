@@ -11,9 +11,7 @@ use crate::system::Cmd;
 pub struct Brew;
 
 fn query_command(names: &[String]) -> Cmd {
-    Cmd::new("brew")
-        .args(["list", "--formula", "--versions"])
-        .args(names)
+    Cmd::new("brew").args(["list", "--formula", "--versions"]).args(names)
 }
 
 fn candidate_command(name: &str) -> Cmd {
@@ -31,10 +29,7 @@ fn parse_query(stdout: &str, stderr: &str, names: &[String]) -> Result<Vec<Packa
             Some((words.next()?, words.last()?))
         })
         .collect();
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("Error:") && !l.contains("No such keg"))
-        .collect();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("Error:") && !l.contains("No such keg")).collect();
     if versions.is_empty() && !errors.is_empty() {
         return Err(format!("brew list failed: {}", errors.join("; ")));
     }
@@ -54,9 +49,7 @@ fn parse_query(stdout: &str, stderr: &str, names: &[String]) -> Result<Vec<Packa
 /// Pure: the stable version in `brew info --json=v2 NAME`.
 fn parse_candidate(json: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(json).ok()?;
-    value["formulae"][0]["versions"]["stable"]
-        .as_str()
-        .map(str::to_string)
+    value["formulae"][0]["versions"]["stable"].as_str().map(str::to_string)
 }
 
 impl PackageManager for Brew {
@@ -65,18 +58,13 @@ impl PackageManager for Brew {
     }
 
     fn installed(&self, cx: &Cx, names: &[String]) -> Result<Vec<PackageState>, String> {
-        let out = cx
-            .system
-            .run(&query_command(names))
-            .map_err(|e| format!("cannot run brew: {e}"))?;
+        let out = cx.system.run(&query_command(names)).map_err(|e| format!("cannot run brew: {e}"))?;
         parse_query(&out.stdout, &out.stderr, names)
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
         let out = cx.system.run(&candidate_command(name)).ok()?;
-        out.success()
-            .then(|| parse_candidate(&out.stdout))
-            .flatten()
+        out.success().then(|| parse_candidate(&out.stdout)).flatten()
     }
 
     fn install_command(&self, names: &[String]) -> Cmd {
@@ -96,14 +84,13 @@ impl PackageManager for Brew {
     fn not_found(&self, output: &str) -> Vec<String> {
         let mut found: Vec<String> = Vec::new();
         for line in output.lines() {
-            let name =
-                if let Some((_, rest)) = line.split_once("No available formula with the name \"") {
-                    rest.split('"').next()
-                } else if let Some((_, rest)) = line.split_once("No formulae or casks found for ") {
-                    Some(rest.trim().trim_end_matches('.'))
-                } else {
-                    None
-                };
+            let name = if let Some((_, rest)) = line.split_once("No available formula with the name \"") {
+                rest.split('"').next()
+            } else if let Some((_, rest)) = line.split_once("No formulae or casks found for ") {
+                Some(rest.trim().trim_end_matches('.'))
+            } else {
+                None
+            };
             if let Some(name) = name
                 && !found.iter().any(|f| f == name)
             {
@@ -131,18 +118,9 @@ mod tests {
     #[test]
     fn commands() {
         let all = names(&["libpq", "imagemagick"]);
-        assert_eq!(
-            super::super::show(&Brew.install_command(&all)),
-            "brew install libpq imagemagick"
-        );
-        assert_eq!(
-            super::super::show(&query_command(&all)),
-            "brew list --formula --versions libpq imagemagick"
-        );
-        assert_eq!(
-            super::super::show(&candidate_command("libpq")),
-            "brew info --json=v2 libpq"
-        );
+        assert_eq!(super::super::show(&Brew.install_command(&all)), "brew install libpq imagemagick");
+        assert_eq!(super::super::show(&query_command(&all)), "brew list --formula --versions libpq imagemagick");
+        assert_eq!(super::super::show(&candidate_command("libpq")), "brew info --json=v2 libpq");
     }
 
     #[test]
@@ -151,13 +129,7 @@ mod tests {
         let states = parse_query(
             fixture!("list-versions.stdout"),
             "",
-            &names(&[
-                "libpq",
-                "nosuch",
-                "imagemagick",
-                "openssl@3",
-                "homebrew/core/libpq",
-            ]),
+            &names(&["libpq", "nosuch", "imagemagick", "openssl@3", "homebrew/core/libpq"]),
         )
         .unwrap();
         assert_eq!(
@@ -176,21 +148,13 @@ mod tests {
 
     #[test]
     fn an_error_with_nothing_listed_is_an_error() {
-        let err = parse_query(
-            "",
-            fixture!("list-permission-denied.stderr"),
-            &names(&["x"]),
-        )
-        .unwrap_err();
+        let err = parse_query("", fixture!("list-permission-denied.stderr"), &names(&["x"])).unwrap_err();
         assert!(err.contains("Permission denied"), "{err}");
     }
 
     #[test]
     fn candidates() {
-        assert_eq!(
-            parse_candidate(fixture!("info-libpq.json")).as_deref(),
-            Some("16.4")
-        );
+        assert_eq!(parse_candidate(fixture!("info-libpq.json")).as_deref(), Some("16.4"));
         assert_eq!(parse_candidate(fixture!("info-not-found.stderr")), None);
     }
 
@@ -198,13 +162,7 @@ mod tests {
     fn upstream_and_unknown_names() {
         assert_eq!(Brew.upstream("3.3.2_1"), "3.3.2");
         assert_eq!(Brew.upstream("16.4"), "16.4");
-        assert_eq!(
-            Brew.not_found(fixture!("install-not-found.stderr")),
-            ["libpq-dev"]
-        );
-        assert_eq!(
-            Brew.not_found(fixture!("info-not-found.stderr")),
-            ["nosuch"]
-        );
+        assert_eq!(Brew.not_found(fixture!("install-not-found.stderr")), ["libpq-dev"]);
+        assert_eq!(Brew.not_found(fixture!("info-not-found.stderr")), ["nosuch"]);
     }
 }

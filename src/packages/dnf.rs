@@ -13,20 +13,11 @@ pub struct Dnf;
 const QUERY_FORMAT: &str = "%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\\n";
 
 fn query_command(names: &[String]) -> Cmd {
-    Cmd::new("rpm")
-        .args(["-q", "--qf", QUERY_FORMAT])
-        .args(names)
+    Cmd::new("rpm").args(["-q", "--qf", QUERY_FORMAT]).args(names)
 }
 
 fn candidate_command(name: &str) -> Cmd {
-    Cmd::new("dnf").args([
-        "repoquery",
-        "--quiet",
-        "--latest-limit=1",
-        "--queryformat",
-        "%{version}\\n",
-        name,
-    ])
+    Cmd::new("dnf").args(["repoquery", "--quiet", "--latest-limit=1", "--queryformat", "%{version}\\n", name])
 }
 
 /// Pure: the output of `rpm -q --qf QUERY_FORMAT NAMES`. Installed packages print
@@ -41,17 +32,14 @@ fn parse_query(stdout: &str, stderr: &str, names: &[String]) -> Result<Vec<Packa
     let mut versions: HashMap<String, String> = HashMap::new();
     for line in stdout.lines() {
         let mut words = line.split_whitespace();
-        let (Some(name), Some(version), Some(arch), None) =
-            (words.next(), words.next(), words.next(), words.next())
+        let (Some(name), Some(version), Some(arch), None) = (words.next(), words.next(), words.next(), words.next())
         else {
             continue;
         };
         if name == "package" {
             continue;
         }
-        versions
-            .entry(name.to_string())
-            .or_insert(version.to_string());
+        versions.entry(name.to_string()).or_insert(version.to_string());
         versions.insert(format!("{name}.{arch}"), version.to_string());
     }
     Ok(names
@@ -65,11 +53,7 @@ fn parse_query(stdout: &str, stderr: &str, names: &[String]) -> Result<Vec<Packa
 
 /// Pure: the first version `dnf repoquery` printed.
 fn parse_candidate(stdout: &str) -> Option<String> {
-    stdout
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .map(str::to_string)
+    stdout.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_string)
 }
 
 impl PackageManager for Dnf {
@@ -78,18 +62,13 @@ impl PackageManager for Dnf {
     }
 
     fn installed(&self, cx: &Cx, names: &[String]) -> Result<Vec<PackageState>, String> {
-        let out = cx
-            .system
-            .run(&query_command(names))
-            .map_err(|e| format!("cannot run rpm: {e}"))?;
+        let out = cx.system.run(&query_command(names)).map_err(|e| format!("cannot run rpm: {e}"))?;
         parse_query(&out.stdout, &out.stderr, names)
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
         let out = cx.system.run(&candidate_command(name)).ok()?;
-        out.success()
-            .then(|| parse_candidate(&out.stdout))
-            .flatten()
+        out.success().then(|| parse_candidate(&out.stdout)).flatten()
     }
 
     fn install_command(&self, names: &[String]) -> Cmd {
@@ -136,10 +115,7 @@ mod tests {
     #[test]
     fn commands() {
         let all = names(&["libpq-devel", "ImageMagick"]);
-        assert_eq!(
-            super::super::show(&Dnf.install_command(&all)),
-            "dnf install -y libpq-devel ImageMagick"
-        );
+        assert_eq!(super::super::show(&Dnf.install_command(&all)), "dnf install -y libpq-devel ImageMagick");
         assert_eq!(
             super::super::show(&query_command(&all)),
             r#"rpm -q --qf "%{NAME} %{VERSION}-%{RELEASE} %{ARCH}\\n" libpq-devel ImageMagick"#
@@ -155,14 +131,7 @@ mod tests {
         let states = parse_query(
             fixture!("rpm-q-mixed.stdout"),
             "",
-            &names(&[
-                "libpq-devel",
-                "ImageMagick",
-                "git",
-                "glibc",
-                "glibc.i686",
-                "nosuch",
-            ]),
+            &names(&["libpq-devel", "ImageMagick", "git", "glibc", "glibc.i686", "nosuch"]),
         )
         .unwrap();
         use PackageState::*;
@@ -181,17 +150,13 @@ mod tests {
 
     #[test]
     fn a_broken_database_is_an_error() {
-        let err =
-            parse_query("", fixture!("rpm-q-broken-db.stderr"), &names(&["git"])).unwrap_err();
+        let err = parse_query("", fixture!("rpm-q-broken-db.stderr"), &names(&["git"])).unwrap_err();
         assert!(err.contains("cannot open Packages database"), "{err}");
     }
 
     #[test]
     fn candidates() {
-        assert_eq!(
-            parse_candidate(fixture!("repoquery-candidate.stdout")).as_deref(),
-            Some("16.1")
-        );
+        assert_eq!(parse_candidate(fixture!("repoquery-candidate.stdout")).as_deref(), Some("16.1"));
         assert_eq!(parse_candidate(fixture!("repoquery-none.stdout")), None);
     }
 
@@ -199,14 +164,8 @@ mod tests {
     fn upstream_and_unknown_names() {
         assert_eq!(Dnf.upstream("16.1-4.fc40"), "16.1");
         assert_eq!(Dnf.upstream("2:9.1.0-1.fc40"), "9.1.0");
-        assert_eq!(
-            Dnf.not_found(fixture!("install-no-match-dnf4.stderr")),
-            ["libpq-dev"]
-        );
-        assert_eq!(
-            Dnf.not_found(fixture!("install-no-match-dnf5.stderr")),
-            ["libpq-dev"]
-        );
+        assert_eq!(Dnf.not_found(fixture!("install-no-match-dnf4.stderr")), ["libpq-dev"]);
+        assert_eq!(Dnf.not_found(fixture!("install-no-match-dnf5.stderr")), ["libpq-dev"]);
         assert!(Dnf.not_found("Complete!\n").is_empty());
     }
 }

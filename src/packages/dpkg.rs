@@ -80,13 +80,8 @@ impl Database {
             Some((name, _)) => (name, None),
             None => (query, None),
         };
-        let records: Vec<&Record> = self
-            .packages
-            .get(name)
-            .into_iter()
-            .flatten()
-            .filter(|r| arch.is_none_or(|a| r.arch == a))
-            .collect();
+        let records: Vec<&Record> =
+            self.packages.get(name).into_iter().flatten().filter(|r| arch.is_none_or(|a| r.arch == a)).collect();
         // One broken architecture is enough: dpkg refuses to go on until it is fixed.
         if let Some(why) = records.iter().find_map(|r| match r.state {
             State::Broken(why) => Some(why),
@@ -97,9 +92,7 @@ impl Database {
         records
             .iter()
             .find(|r| r.state == State::Installed)
-            .map_or(PackageState::Missing, |r| {
-                PackageState::Installed(r.version.clone())
-            })
+            .map_or(PackageState::Missing, |r| PackageState::Installed(r.version.clone()))
     }
 
     /// Every package an interrupted dpkg run left broken, as `name:arch (why)`.
@@ -174,10 +167,7 @@ mod tests {
 
     macro_rules! fixture {
         ($name:literal) => {
-            Database::parse(include_str!(concat!(
-                "../../tests/fixtures/packages/apt/",
-                $name
-            )))
+            Database::parse(include_str!(concat!("../../tests/fixtures/packages/apt/", $name)))
         };
     }
 
@@ -232,14 +222,8 @@ mod tests {
     #[test]
     fn an_interrupted_unpack_is_broken() {
         let db = fixture!("status-unpacked");
-        assert_eq!(
-            db.state("imagemagick-6.q16"),
-            broken("unpacked, not configured")
-        );
-        assert_eq!(
-            db.state("libmagickcore-6.q16-6"),
-            broken("needs reinstalling")
-        );
+        assert_eq!(db.state("imagemagick-6.q16"), broken("unpacked, not configured"));
+        assert_eq!(db.state("libmagickcore-6.q16-6"), broken("needs reinstalling"));
         assert_eq!(db.state("imagemagick"), Missing);
     }
 
@@ -262,10 +246,7 @@ mod tests {
     #[test]
     fn versions_keep_their_epochs() {
         let db = fixture!("status-epochs");
-        assert_eq!(
-            db.state("postgresql-client-15"),
-            installed("1:15.18-0+deb12u1")
-        );
+        assert_eq!(db.state("postgresql-client-15"), installed("1:15.18-0+deb12u1"));
         assert_eq!(db.state("vim"), installed("2:9.0.1378-2"));
         assert_eq!(db.state("ca-certificates"), installed("20230311"));
     }
@@ -273,9 +254,7 @@ mod tests {
     #[test]
     fn the_journal_overrides_the_status_file() {
         let mut db = fixture!("status-half-configured");
-        db.merge(
-            "Package: postgresql-common\nStatus: install ok installed\nArchitecture: all\nVersion: 248\n",
-        );
+        db.merge("Package: postgresql-common\nStatus: install ok installed\nArchitecture: all\nVersion: 248\n");
         assert_eq!(db.state("postgresql-common"), installed("248"));
         assert_eq!(db.len(), 4);
     }

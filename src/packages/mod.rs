@@ -101,30 +101,18 @@ pub fn for_facts(facts: &Facts) -> Option<&'static dyn PackageManager> {
 /// An apt reading dpkg's database and apt's lists from these directories, for tests.
 #[cfg(test)]
 pub fn apt_at(admindir: &std::path::Path, lists: &std::path::Path) -> &'static dyn PackageManager {
-    Box::leak(Box::new(apt::Apt::at(apt::Paths {
-        admindir: admindir.to_path_buf(),
-        lists: lists.to_path_buf(),
-    })))
+    Box::leak(Box::new(apt::Apt::at(apt::Paths { admindir: admindir.to_path_buf(), lists: lists.to_path_buf() })))
 }
 
 /// How `manager`'s installs are elevated on this machine.
 pub fn elevation<M: PackageManager + ?Sized>(manager: &M, facts: &Facts) -> Elevation {
-    if manager.needs_root() {
-        Elevation::for_facts(facts)
-    } else {
-        Elevation::None
-    }
+    if manager.needs_root() { Elevation::for_facts(facts) } else { Elevation::None }
 }
 
 /// The commands an install of `names` will run here, elevated, in order.
 pub fn planned(manager: &dyn PackageManager, cx: &Cx, names: &[String]) -> Vec<Cmd> {
     let how = elevation(manager, cx.facts);
-    manager
-        .preparation(cx)
-        .into_iter()
-        .chain([manager.install_command(names)])
-        .map(|cmd| how.wrap(&cmd))
-        .collect()
+    manager.preparation(cx).into_iter().chain([manager.install_command(names)]).map(|cmd| how.wrap(&cmd)).collect()
 }
 
 /// A command line as it will run, environment assignments first:
@@ -132,19 +120,11 @@ pub fn planned(manager: &dyn PackageManager, cx: &Cx, names: &[String]) -> Vec<C
 /// shell would need it (`=` and `:` are fine, unlike in [`Cmd::display`]).
 pub fn show(cmd: &Cmd) -> String {
     let env = cmd.env.iter().map(|(k, v)| format!("{k}={v}"));
-    let words = std::iter::once(&cmd.program)
-        .chain(&cmd.args)
-        .map(|w| w.to_string_lossy().into_owned());
+    let words = std::iter::once(&cmd.program).chain(&cmd.args).map(|w| w.to_string_lossy().into_owned());
     env.chain(words)
         .map(|w| {
-            let plain = !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_=+:,./@%".contains(c));
-            if plain {
-                w
-            } else {
-                crate::recipe::template::quote(&w)
-            }
+            let plain = !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_=+:,./@%".contains(c));
+            if plain { w } else { crate::recipe::template::quote(&w) }
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -154,9 +134,7 @@ pub fn show(cmd: &Cmd) -> String {
 /// (`2.9.14+dfsg` → `2.9.14`, `7.1.1-36` → `7.1.1`), so that packaging suffixes are not
 /// mistaken for pre-releases.
 pub fn comparable(upstream: &str) -> &str {
-    let end = upstream
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(upstream.len());
+    let end = upstream.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(upstream.len());
     upstream[..end].trim_end_matches('.')
 }
 
@@ -164,17 +142,11 @@ pub fn comparable(upstream: &str) -> &str {
 /// root, so it must not look like an option.
 pub fn valid_name(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-._@:/".contains(c))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "+-._@:/".contains(c))
 }
 
 /// A failed install, with a hint when the manager named packages it does not know.
-fn install_failure<M: PackageManager + ?Sized>(
-    manager: &M,
-    cmd: &Cmd,
-    out: &crate::system::CmdOutput,
-) -> Failure {
+fn install_failure<M: PackageManager + ?Sized>(manager: &M, cmd: &Cmd, out: &crate::system::CmdOutput) -> Failure {
     let failure = Failure::command(&show(cmd), out);
     let unknown = manager.not_found(&format!("{}\n{}", out.stdout, out.stderr));
     if unknown.is_empty() {
@@ -192,9 +164,7 @@ fn install_failure<M: PackageManager + ?Sized>(
 /// Removes a leading `N:` epoch.
 fn without_epoch(version: &str) -> &str {
     match version.split_once(':') {
-        Some((epoch, rest)) if !epoch.is_empty() && epoch.chars().all(|c| c.is_ascii_digit()) => {
-            rest
-        }
+        Some((epoch, rest)) if !epoch.is_empty() && epoch.chars().all(|c| c.is_ascii_digit()) => rest,
         _ => version,
     }
 }
@@ -209,23 +179,14 @@ mod tests {
     use super::*;
 
     fn facts(managers: &[&str]) -> Facts {
-        Facts {
-            package_managers: managers.iter().map(|m| m.to_string()).collect(),
-            ..Facts::for_tests()
-        }
+        Facts { package_managers: managers.iter().map(|m| m.to_string()).collect(), ..Facts::for_tests() }
     }
 
     #[test]
     fn the_first_present_manager_is_used_in_the_facts_order() {
         assert_eq!(for_facts(&facts(&["apt"])).map(|m| m.name()), Some("apt"));
-        assert_eq!(
-            for_facts(&facts(&["dnf", "brew"])).map(|m| m.name()),
-            Some("dnf")
-        );
-        assert_eq!(
-            for_facts(&facts(&["brew", "apt"])).map(|m| m.name()),
-            Some("brew")
-        );
+        assert_eq!(for_facts(&facts(&["dnf", "brew"])).map(|m| m.name()), Some("dnf"));
+        assert_eq!(for_facts(&facts(&["brew", "apt"])).map(|m| m.name()), Some("brew"));
         assert!(for_facts(&facts(&[])).is_none());
         assert!(for_facts(&facts(&["zypper"])).is_none());
     }
@@ -269,34 +230,17 @@ mod tests {
 
     #[test]
     fn names_cannot_be_options() {
-        for ok in [
-            "libpq-dev",
-            "openssl@3",
-            "libc6:i386",
-            "g++",
-            "python3.11",
-            "a/b/c",
-        ] {
+        for ok in ["libpq-dev", "openssl@3", "libc6:i386", "g++", "python3.11", "a/b/c"] {
             assert!(valid_name(ok), "{ok}");
         }
-        for bad in [
-            "",
-            "-y",
-            "--allow-unauthenticated",
-            "a b",
-            "a;b",
-            "$(x)",
-            "*",
-        ] {
+        for bad in ["", "-y", "--allow-unauthenticated", "a b", "a;b", "$(x)", "*"] {
             assert!(!valid_name(bad), "{bad}");
         }
     }
 
     #[test]
     fn show_puts_the_environment_first() {
-        let cmd = Cmd::new("apt-get")
-            .arg("install")
-            .envs(&[("DEBIAN_FRONTEND".into(), "noninteractive".into())]);
+        let cmd = Cmd::new("apt-get").arg("install").envs(&[("DEBIAN_FRONTEND".into(), "noninteractive".into())]);
         assert_eq!(show(&cmd), "DEBIAN_FRONTEND=noninteractive apt-get install");
         let odd = Cmd::new("rpm").args(["--qf", "%{NAME}\\n", "--json=v2", "a b"]);
         assert_eq!(show(&odd), r#"rpm --qf "%{NAME}\\n" --json=v2 'a b'"#);

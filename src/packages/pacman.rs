@@ -21,18 +21,13 @@ fn candidate_command(name: &str) -> Cmd {
 /// `error: package 'NAME' was not found` on stderr for each missing one. Any other error
 /// means pacman could not read its database.
 fn parse_query(stdout: &str, stderr: &str, names: &[String]) -> Result<Vec<PackageState>, String> {
-    let errors: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.starts_with("error:") && !l.ends_with("' was not found"))
-        .collect();
+    let errors: Vec<&str> =
+        stderr.lines().filter(|l| l.starts_with("error:") && !l.ends_with("' was not found")).collect();
     if !errors.is_empty() {
         return Err(format!("pacman -Q failed: {}", errors.join("; ")));
     }
-    let versions: HashMap<&str, &str> = stdout
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(name, version)| (name, version.trim()))
-        .collect();
+    let versions: HashMap<&str, &str> =
+        stdout.lines().filter_map(|l| l.split_once(' ')).map(|(name, version)| (name, version.trim())).collect();
     Ok(names
         .iter()
         .map(|n| match versions.get(n.as_str()) {
@@ -56,24 +51,17 @@ impl PackageManager for Pacman {
     }
 
     fn installed(&self, cx: &Cx, names: &[String]) -> Result<Vec<PackageState>, String> {
-        let out = cx
-            .system
-            .run(&query_command(names))
-            .map_err(|e| format!("cannot run pacman: {e}"))?;
+        let out = cx.system.run(&query_command(names)).map_err(|e| format!("cannot run pacman: {e}"))?;
         parse_query(&out.stdout, &out.stderr, names)
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
         let out = cx.system.run(&candidate_command(name)).ok()?;
-        out.success()
-            .then(|| parse_candidate(&out.stdout))
-            .flatten()
+        out.success().then(|| parse_candidate(&out.stdout)).flatten()
     }
 
     fn install_command(&self, names: &[String]) -> Cmd {
-        Cmd::new("pacman")
-            .args(["-S", "--needed", "--noconfirm"])
-            .args(names)
+        Cmd::new("pacman").args(["-S", "--needed", "--noconfirm"]).args(names)
     }
 
     /// `1:2.4.3-1` → `2.4.3`.
@@ -111,10 +99,7 @@ mod tests {
             super::super::show(&Pacman.install_command(&all)),
             "pacman -S --needed --noconfirm postgresql-libs imagemagick"
         );
-        assert_eq!(
-            super::super::show(&query_command(&all)),
-            "pacman -Q postgresql-libs imagemagick"
-        );
+        assert_eq!(super::super::show(&query_command(&all)), "pacman -Q postgresql-libs imagemagick");
         assert_eq!(super::super::show(&candidate_command("x")), "pacman -Si x");
     }
 
@@ -127,14 +112,7 @@ mod tests {
             &names(&["postgresql-libs", "nosuch", "ffmpeg"]),
         )
         .unwrap();
-        assert_eq!(
-            states,
-            [
-                Installed("16.3-1".into()),
-                Missing,
-                Installed("2:7.0.1-1".into())
-            ]
-        );
+        assert_eq!(states, [Installed("16.3-1".into()), Missing, Installed("2:7.0.1-1".into())]);
     }
 
     #[test]
@@ -145,10 +123,7 @@ mod tests {
 
     #[test]
     fn candidates() {
-        assert_eq!(
-            parse_candidate(fixture!("Si-postgresql-libs.stdout")).as_deref(),
-            Some("16.3-1")
-        );
+        assert_eq!(parse_candidate(fixture!("Si-postgresql-libs.stdout")).as_deref(), Some("16.3-1"));
         assert_eq!(parse_candidate(""), None);
         assert_eq!(parse_candidate(fixture!("Si-not-found.stderr")), None);
     }
@@ -157,9 +132,6 @@ mod tests {
     fn upstream_and_unknown_names() {
         assert_eq!(Pacman.upstream("16.3-1"), "16.3");
         assert_eq!(Pacman.upstream("2:7.0.1-1"), "7.0.1");
-        assert_eq!(
-            Pacman.not_found(fixture!("S-target-not-found.stderr")),
-            ["libpq-dev", "nosuch"]
-        );
+        assert_eq!(Pacman.not_found(fixture!("S-target-not-found.stderr")), ["libpq-dev", "nosuch"]);
     }
 }

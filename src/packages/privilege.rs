@@ -56,26 +56,17 @@ impl Elevation {
         let wrapped = self.wrap(cmd);
         let shown = show(&wrapped);
         if self == Elevation::Unavailable {
-            return Err(Failure::new(format!(
-                "`{shown}` needs root; devup is not root and `sudo` is not installed"
-            ))
-            .with_hint("run devup as root, or install sudo and run devup again"));
+            return Err(Failure::new(format!("`{shown}` needs root; devup is not root and `sudo` is not installed"))
+                .with_hint("run devup as root, or install sudo and run devup again"));
         }
-        let out = cx
-            .system
-            .run(&wrapped)
-            .map_err(|e| Failure::spawn(&shown, &e))?;
+        let out = cx.system.run(&wrapped).map_err(|e| Failure::spawn(&shown, &e))?;
         self.interpret(&shown, out)
     }
 
     /// Like `run`, and a command that failed is a failure too.
     pub fn run_ok(self, cx: &Cx, cmd: &Cmd) -> Result<CmdOutput, Failure> {
         let out = self.run(cx, cmd)?;
-        if out.success() {
-            Ok(out)
-        } else {
-            Err(Failure::command(&show(&self.wrap(cmd)), &out))
-        }
+        if out.success() { Ok(out) } else { Err(Failure::command(&show(&self.wrap(cmd)), &out)) }
     }
 
     /// Pure: turns sudo refusing to go on without a password into a failure with the ways out.
@@ -84,9 +75,7 @@ impl Elevation {
             return Ok(out);
         }
         Err(Failure {
-            message: format!(
-                "`{shown}` needs root, and sudo asks for a password nobody can type here"
-            ),
+            message: format!("`{shown}` needs root, and sudo asks for a password nobody can type here"),
             output: Some(out.tail(5)),
             hint: Some(
                 "run devup as root, configure passwordless sudo for this user \
@@ -110,13 +99,7 @@ mod tests {
     use super::*;
 
     fn facts(root: bool, sudo: bool, interactive: bool, ci: bool) -> Facts {
-        Facts {
-            root,
-            sudo,
-            interactive,
-            ci,
-            ..Facts::for_tests()
-        }
+        Facts { root, sudo, interactive, ci, ..Facts::for_tests() }
     }
 
     fn apt_install() -> Cmd {
@@ -127,27 +110,12 @@ mod tests {
 
     #[test]
     fn root_runs_as_is_and_others_use_sudo() {
-        assert_eq!(
-            Elevation::for_facts(&facts(true, true, false, true)),
-            Elevation::None
-        );
-        assert_eq!(
-            Elevation::for_facts(&facts(false, true, true, false)),
-            Elevation::Sudo
-        );
-        assert_eq!(
-            Elevation::for_facts(&facts(false, true, false, false)),
-            Elevation::SudoNonInteractive
-        );
+        assert_eq!(Elevation::for_facts(&facts(true, true, false, true)), Elevation::None);
+        assert_eq!(Elevation::for_facts(&facts(false, true, true, false)), Elevation::Sudo);
+        assert_eq!(Elevation::for_facts(&facts(false, true, false, false)), Elevation::SudoNonInteractive);
         // CI with a terminal attached still cannot answer a prompt.
-        assert_eq!(
-            Elevation::for_facts(&facts(false, true, true, true)),
-            Elevation::SudoNonInteractive
-        );
-        assert_eq!(
-            Elevation::for_facts(&facts(false, false, true, false)),
-            Elevation::Unavailable
-        );
+        assert_eq!(Elevation::for_facts(&facts(false, true, true, true)), Elevation::SudoNonInteractive);
+        assert_eq!(Elevation::for_facts(&facts(false, false, true, false)), Elevation::Unavailable);
     }
 
     #[test]
@@ -161,19 +129,12 @@ mod tests {
             show(&Elevation::Sudo.wrap(&cmd)),
             "sudo DEBIAN_FRONTEND=noninteractive apt-get install -y libpq-dev"
         );
-        assert_eq!(
-            show(&Elevation::None.wrap(&cmd)),
-            "DEBIAN_FRONTEND=noninteractive apt-get install -y libpq-dev"
-        );
+        assert_eq!(show(&Elevation::None.wrap(&cmd)), "DEBIAN_FRONTEND=noninteractive apt-get install -y libpq-dev");
         assert!(Elevation::Sudo.wrap(&cmd).env.is_empty());
     }
 
     fn output(code: i32, stderr: &str) -> CmdOutput {
-        CmdOutput {
-            code: Some(code),
-            stdout: String::new(),
-            stderr: stderr.to_string(),
-        }
+        CmdOutput { code: Some(code), stdout: String::new(), stderr: stderr.to_string() }
     }
 
     #[test]
@@ -196,12 +157,7 @@ mod tests {
     #[test]
     fn other_failures_are_left_to_the_caller() {
         let out = output(100, "E: Unable to locate package x\n");
-        assert_eq!(
-            Elevation::SudoNonInteractive
-                .interpret("x", out.clone())
-                .unwrap(),
-            out
-        );
+        assert_eq!(Elevation::SudoNonInteractive.interpret("x", out.clone()).unwrap(), out);
         // As root, a command printing sudo's words is just a failed command.
         let out = output(1, "sudo: a password is required\n");
         assert!(Elevation::None.interpret("x", out).is_ok());
@@ -210,13 +166,8 @@ mod tests {
     #[test]
     fn without_sudo_nothing_runs() {
         let sb = crate::resources::testing::Sandbox::new();
-        let failure = Elevation::Unavailable
-            .run(&sb.cx(), &apt_install())
-            .unwrap_err();
-        assert!(
-            failure.message.contains("sudo` is not installed"),
-            "{failure:?}"
-        );
+        let failure = Elevation::Unavailable.run(&sb.cx(), &apt_install()).unwrap_err();
+        assert!(failure.message.contains("sudo` is not installed"), "{failure:?}");
         assert_eq!(sb.system.spawned(), 0);
     }
 }

@@ -51,12 +51,7 @@ pub enum Probe {
     Tcp(SocketAddr),
     Redis(SocketAddr),
     Memcached(SocketAddr),
-    Postgres {
-        addr: SocketAddr,
-        user: String,
-        databases: Vec<String>,
-        query: Option<String>,
-    },
+    Postgres { addr: SocketAddr, user: String, databases: Vec<String>, query: Option<String> },
     Path(PathBuf),
     Command(String),
 }
@@ -64,28 +59,17 @@ pub enum Probe {
 impl ProbeArgs {
     /// Fills placeholders. Values reach SQL only as quoted literals, and commands only as
     /// quoted shell words.
-    pub fn render(
-        &self,
-        vars: &Vars,
-        resolve_path: impl Fn(&str) -> Result<PathBuf, String>,
-    ) -> Result<Probe, String> {
+    pub fn render(&self, vars: &Vars, resolve_path: impl Fn(&str) -> Result<PathBuf, String>) -> Result<Probe, String> {
         let addr = |port: &str| -> Result<SocketAddr, String> {
             let text = vars.text(port)?;
-            let port: u16 = text
-                .parse()
-                .map_err(|_| format!("port `{text}` is not a port number"))?;
+            let port: u16 = text.parse().map_err(|_| format!("port `{text}` is not a port number"))?;
             Ok(SocketAddr::from(([127, 0, 0, 1], port)))
         };
         Ok(match self {
             ProbeArgs::Tcp { port } => Probe::Tcp(addr(port)?),
             ProbeArgs::Redis { port } => Probe::Redis(addr(port)?),
             ProbeArgs::Memcached { port } => Probe::Memcached(addr(port)?),
-            ProbeArgs::Postgres {
-                port,
-                user,
-                databases,
-                query,
-            } => Probe::Postgres {
+            ProbeArgs::Postgres { port, user, databases, query } => Probe::Postgres {
                 addr: addr(port)?,
                 user: vars.text(user)?,
                 databases: vars.text_list(databases)?,
@@ -104,20 +88,10 @@ impl Probe {
             Probe::Tcp(addr) => connect(system, *addr).map(drop),
             Probe::Redis(addr) => redis::ping(&mut connect(system, *addr)?),
             Probe::Memcached(addr) => memcached::version(&mut connect(system, *addr)?),
-            Probe::Postgres {
-                addr,
-                user,
-                databases,
-                query,
-            } => {
+            Probe::Postgres { addr, user, databases, query } => {
                 for database in databases {
-                    postgres::check(
-                        &mut connect(system, *addr)?,
-                        user,
-                        database,
-                        query.as_deref(),
-                    )
-                    .map_err(|e| format!("database `{database}`: {e}"))?;
+                    postgres_session(system, *addr, user, database, query.as_deref())
+                        .map_err(|e| format!("database `{database}`: {e}"))?;
                 }
                 Ok(())
             }
@@ -138,25 +112,47 @@ impl Probe {
 
     pub fn describe(&self) -> String {
         match self {
-            Probe::Tcp(a)
-            | Probe::Redis(a)
-            | Probe::Memcached(a)
-            | Probe::Postgres { addr: a, .. } => format!("port {}", a.port()),
+            Probe::Tcp(a) | Probe::Redis(a) | Probe::Memcached(a) | Probe::Postgres { addr: a, .. } => {
+                format!("port {}", a.port())
+            }
             Probe::Path(p) => p.display().to_string(),
             Probe::Command(c) => format!("`{c}`"),
         }
     }
 }
 
+/// A check on a postgres session, reusing one this run opened before (a session costs the
+/// server a process; a converged project checks several databases).
+fn postgres_session(
+    system: &System,
+    addr: SocketAddr,
+    user: &str,
+    database: &str,
+    query: Option<&str>,
+) -> Result<(), String> {
+    let key = format!("postgres {addr} {user} {database}");
+    let mut stream = match system.take_session(&key) {
+        Some(stream) => stream,
+        None => {
+            let mut stream = connect(system, addr)?;
+            postgres::connect(&mut stream, user, database)?;
+            stream
+        }
+    };
+    if let Some(sql) = query {
+        postgres::query(&mut stream, sql)?;
+    }
+    system.keep_session(key, stream, postgres::goodbye());
+    Ok(())
+}
+
 fn connect(system: &System, addr: SocketAddr) -> Result<TcpStream, String> {
-    let stream = system
-        .connect(addr, Duration::from_millis(500))
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::ConnectionRefused => {
-                format!("nothing listens on port {}", addr.port())
-            }
-            _ => format!("cannot connect to port {}: {e}", addr.port()),
-        })?;
+    let stream = system.connect(addr, Duration::from_millis(500)).map_err(|e| match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => {
+            format!("nothing listens on port {}", addr.port())
+        }
+        _ => format!("cannot connect to port {}: {e}", addr.port()),
+    })?;
     stream
         .set_read_timeout(Some(TIMEOUT))
         .and_then(|_| stream.set_write_timeout(Some(TIMEOUT)))

@@ -6,39 +6,26 @@
 
 use std::io::{Read, Write};
 
-/// Connects as `user` to `database` and, when given, runs `query` and expects a row.
-pub fn check<S: Read + Write>(
-    stream: &mut S,
-    user: &str,
-    database: &str,
-    query: Option<&str>,
-) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("connection lost: {e}");
-    stream.write_all(&startup(user, database)).map_err(io)?;
-    wait_ready(stream)?;
-    let result = match query {
-        Some(sql) => {
-            stream.write_all(&message(b'Q', &cstr(sql))).map_err(io)?;
-            let rows = read_rows(stream)?;
-            if rows > 0 {
-                Ok(())
-            } else {
-                Err("the query found nothing".to_string())
-            }
-        }
-        None => Ok(()),
-    };
-    let _ = stream.write_all(&message(b'X', &[]));
-    result
+/// Opens a session as `user` on `database`: fails when the database does not exist.
+pub fn connect<S: Read + Write>(stream: &mut S, user: &str, database: &str) -> Result<(), String> {
+    stream.write_all(&startup(user, database)).map_err(|e| format!("connection lost: {e}"))?;
+    wait_ready(stream)
+}
+
+/// Runs `sql` on an open session and expects at least one row.
+pub fn query<S: Read + Write>(stream: &mut S, sql: &str) -> Result<(), String> {
+    stream.write_all(&message(b'Q', &cstr(sql))).map_err(|e| format!("connection lost: {e}"))?;
+    if read_rows(stream)? > 0 { Ok(()) } else { Err("the query found nothing".to_string()) }
+}
+
+/// The Terminate message, sent when a session is closed so the server logs no lost client.
+pub fn goodbye() -> Vec<u8> {
+    message(b'X', &[])
 }
 
 fn startup(user: &str, database: &str) -> Vec<u8> {
     let mut body = 196_608_i32.to_be_bytes().to_vec(); // protocol 3.0
-    for (key, value) in [
-        ("user", user),
-        ("database", database),
-        ("application_name", "devup"),
-    ] {
+    for (key, value) in [("user", user), ("database", database), ("application_name", "devup")] {
         body.extend(cstr(key));
         body.extend(cstr(value));
     }
@@ -64,17 +51,13 @@ fn cstr(text: &str) -> Vec<u8> {
 /// One backend message: its type and body.
 fn read_message<S: Read>(stream: &mut S) -> Result<(u8, Vec<u8>), String> {
     let mut header = [0u8; 5];
-    stream
-        .read_exact(&mut header)
-        .map_err(|e| format!("no answer from the server: {e}"))?;
+    stream.read_exact(&mut header).map_err(|e| format!("no answer from the server: {e}"))?;
     let len = i32::from_be_bytes([header[1], header[2], header[3], header[4]]);
     if !(4..=1 << 24).contains(&len) {
         return Err("not a PostgreSQL server (malformed message)".to_string());
     }
     let mut body = vec![0u8; len as usize - 4];
-    stream
-        .read_exact(&mut body)
-        .map_err(|e| format!("connection lost: {e}"))?;
+    stream.read_exact(&mut body).map_err(|e| format!("connection lost: {e}"))?;
     Ok((header[0], body))
 }
 
@@ -82,14 +65,9 @@ fn wait_ready<S: Read>(stream: &mut S) -> Result<(), String> {
     loop {
         match read_message(stream)? {
             (b'R', body) => {
-                let code = body
-                    .get(..4)
-                    .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-                    .unwrap_or(-1);
+                let code = body.get(..4).map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]])).unwrap_or(-1);
                 if code != 0 {
-                    return Err(format!(
-                        "the server asks for a password (authentication method {code})"
-                    ));
+                    return Err(format!("the server asks for a password (authentication method {code})"));
                 }
             }
             (b'E', body) => return Err(error_text(&body)),
@@ -123,11 +101,7 @@ fn error_text(body: &[u8]) -> String {
             _ => {}
         }
     }
-    if code.is_empty() {
-        message
-    } else {
-        format!("{message} (SQLSTATE {code})")
-    }
+    if code.is_empty() { message } else { format!("{message} (SQLSTATE {code})") }
 }
 
 #[cfg(test)]
@@ -159,10 +133,7 @@ mod tests {
 
     fn server(messages: &[(u8, &[u8])]) -> Replay {
         let bytes = messages.iter().flat_map(|(k, b)| message(*k, b)).collect();
-        Replay {
-            input: Cursor::new(bytes),
-            written: Vec::new(),
-        }
+        Replay { input: Cursor::new(bytes), written: Vec::new() }
     }
 
     const AUTH_OK: (u8, &[u8]) = (b'R', &[0, 0, 0, 0]);
@@ -170,18 +141,10 @@ mod tests {
 
     #[test]
     fn a_database_that_exists() {
-        let mut s = server(&[
-            AUTH_OK,
-            (b'S', b"server_version\x0015.4\x00"),
-            (b'K', &[0; 8]),
-            READY,
-        ]);
-        assert_eq!(check(&mut s, "postgres", "app_dev", None), Ok(()));
-        // The startup message (after its length and protocol version), then Terminate.
-        assert_eq!(
-            &s.written[8..s.written.len() - 5],
-            b"user\0postgres\0database\0app_dev\0application_name\0devup\0\0"
-        );
+        let mut s = server(&[AUTH_OK, (b'S', b"server_version\x0015.4\x00"), (b'K', &[0; 8]), READY]);
+        assert_eq!(connect(&mut s, "postgres", "app_dev"), Ok(()));
+        // The startup message, after its length and protocol version.
+        assert_eq!(&s.written[8..], b"user\0postgres\0database\0app_dev\0application_name\0devup\0\0");
     }
 
     #[test]
@@ -189,7 +152,7 @@ mod tests {
         let err = b"SFATAL\0C3D000\0Mdatabase \"app_dev\" does not exist\0\0";
         let mut s = server(&[AUTH_OK, (b'E', err)]);
         assert_eq!(
-            check(&mut s, "postgres", "app_dev", None),
+            connect(&mut s, "postgres", "app_dev"),
             Err("database \"app_dev\" does not exist (SQLSTATE 3D000)".into())
         );
     }
@@ -197,24 +160,11 @@ mod tests {
     #[test]
     fn queries_count_rows() {
         let row: (u8, &[u8]) = (b'D', &[0, 1, 0, 0, 0, 1, b'1']);
-        let mut s = server(&[
-            AUTH_OK,
-            READY,
-            (b'T', &[0, 0]),
-            row,
-            (b'C', b"SELECT 1\0"),
-            READY,
-        ]);
-        assert_eq!(check(&mut s, "postgres", "d", Some("SELECT 1")), Ok(()));
-        let mut s = server(&[
-            AUTH_OK,
-            READY,
-            (b'T', &[0, 0]),
-            (b'C', b"SELECT 0\0"),
-            READY,
-        ]);
+        let mut s = server(&[AUTH_OK, READY, (b'T', &[0, 0]), row, (b'C', b"SELECT 1\0"), READY]);
+        assert_eq!(connect(&mut s, "postgres", "d").and_then(|()| query(&mut s, "SELECT 1")), Ok(()));
+        let mut s = server(&[AUTH_OK, READY, (b'T', &[0, 0]), (b'C', b"SELECT 0\0"), READY]);
         assert_eq!(
-            check(&mut s, "postgres", "d", Some("SELECT 1 WHERE false")),
+            connect(&mut s, "postgres", "d").and_then(|()| query(&mut s, "SELECT 1 WHERE false")),
             Err("the query found nothing".into())
         );
     }
@@ -222,15 +172,8 @@ mod tests {
     #[test]
     fn a_password_request_and_garbage_are_errors() {
         let mut s = server(&[(b'R', &[0, 0, 0, 5, 1, 2, 3, 4])]);
-        assert!(
-            check(&mut s, "u", "d", None)
-                .unwrap_err()
-                .contains("password")
-        );
-        let mut s = Replay {
-            input: Cursor::new(b"HTTP/1.1 400 Bad".to_vec()),
-            written: Vec::new(),
-        };
-        assert!(check(&mut s, "u", "d", None).is_err());
+        assert!(connect(&mut s, "u", "d").unwrap_err().contains("password"));
+        let mut s = Replay { input: Cursor::new(b"HTTP/1.1 400 Bad".to_vec()), written: Vec::new() };
+        assert!(connect(&mut s, "u", "d").is_err());
     }
 }

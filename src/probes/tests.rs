@@ -24,32 +24,16 @@ fn addr(port: u16) -> SocketAddr {
 #[test]
 fn redis_and_memcached_pings() {
     let system = System::new();
-    assert_eq!(
-        Probe::Redis(addr(serve("+PONG\r\n"))).run(&system, &[]),
-        Ok(())
-    );
-    let err = Probe::Redis(addr(serve("-NOAUTH Authentication required.\r\n")))
-        .run(&system, &[])
-        .unwrap_err();
+    assert_eq!(Probe::Redis(addr(serve("+PONG\r\n"))).run(&system, &[]), Ok(()));
+    let err = Probe::Redis(addr(serve("-NOAUTH Authentication required.\r\n"))).run(&system, &[]).unwrap_err();
     assert!(err.contains("NOAUTH"), "{err}");
-    assert_eq!(
-        Probe::Memcached(addr(serve("VERSION 1.6.18\r\n"))).run(&system, &[]),
-        Ok(())
-    );
-    assert!(
-        Probe::Memcached(addr(serve("+PONG\r\n")))
-            .run(&system, &[])
-            .is_err()
-    );
+    assert_eq!(Probe::Memcached(addr(serve("VERSION 1.6.18\r\n"))).run(&system, &[]), Ok(()));
+    assert!(Probe::Memcached(addr(serve("+PONG\r\n"))).run(&system, &[]).is_err());
 }
 
 #[test]
 fn a_closed_port_says_so() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let err = Probe::Tcp(addr(port)).run(&System::new(), &[]).unwrap_err();
     assert_eq!(err, format!("nothing listens on port {port}"));
 }
@@ -59,10 +43,7 @@ fn renders_with_quoting() {
     let mut vars = Vars::default();
     vars.set_text("port", "5433");
     vars.set_text("ext", "x'; DROP TABLE t; --");
-    vars.set(
-        "dbs",
-        crate::recipe::template::Value::List(vec!["a".into(), "b".into()]),
-    );
+    vars.set("dbs", crate::recipe::template::Value::List(vec!["a".into(), "b".into()]));
     let args = ProbeArgs::Postgres {
         port: "{port}".into(),
         user: "postgres".into(),
@@ -76,16 +57,8 @@ fn renders_with_quoting() {
             addr: addr(5433),
             user: "postgres".into(),
             databases: vec!["a".into(), "b".into()],
-            query: Some(
-                "SELECT 1 FROM pg_extension WHERE extname = 'x''; DROP TABLE t; --'".into()
-            ),
+            query: Some("SELECT 1 FROM pg_extension WHERE extname = 'x''; DROP TABLE t; --'".into()),
         }
     );
-    assert!(
-        ProbeArgs::Tcp {
-            port: "nope".into()
-        }
-        .render(&vars, |p| Ok(PathBuf::from(p)))
-        .is_err()
-    );
+    assert!(ProbeArgs::Tcp { port: "nope".into() }.render(&vars, |p| Ok(PathBuf::from(p))).is_err());
 }

@@ -22,11 +22,7 @@ pub struct Library {
 
 impl Library {
     /// `project_dir/.devup/recipes` and `user_dir` (the user's recipes) override built-in ones.
-    pub fn new(
-        project_dir: Option<&Path>,
-        user_dir: Option<&Path>,
-        kinds: Vec<&'static str>,
-    ) -> Library {
+    pub fn new(project_dir: Option<&Path>, user_dir: Option<&Path>, kinds: Vec<&'static str>) -> Library {
         let mut overrides: Vec<(PathBuf, OriginOf)> = Vec::new();
         if let Some(dir) = project_dir {
             overrides.push((dir.join(".devup").join("recipes"), Origin::Project));
@@ -47,24 +43,17 @@ impl Library {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     let source = Source::new(path.display().to_string(), text);
-                    return Recipe::parse(section, name, origin(path), source, &self.kinds)
-                        .map(Some);
+                    return Recipe::parse(section, name, origin(path), source, &self.kinds).map(Some);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                 Err(e) => {
-                    return Err(Diagnostic::in_file(
-                        path.display().to_string(),
-                        format!("cannot read recipe: {e}"),
-                    ));
+                    return Err(Diagnostic::in_file(path.display().to_string(), format!("cannot read recipe: {e}")));
                 }
             }
         }
         match builtin_text(section, name) {
             Some(text) => {
-                let source = Source::new(
-                    format!("recipes/{}/{name}.toml (built in)", section.key()),
-                    text,
-                );
+                let source = Source::new(format!("recipes/{}/{name}.toml (built in)", section.key()), text);
                 Recipe::parse(section, name, Origin::Builtin, source, &self.kinds).map(Some)
             }
             None => Ok(None),
@@ -97,29 +86,20 @@ impl Library {
 /// directory (`../x`, `a/b`) simply names no recipe.
 fn is_plain_name(name: &str) -> bool {
     !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !name.starts_with('.')
 }
 
 fn builtin_text(section: Section, name: &str) -> Option<&'static str> {
     let key = format!("{}/{name}", section.key());
-    embedded::EMBEDDED
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, text)| *text)
+    embedded::EMBEDDED.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
 }
 
 fn builtin_names(section: Section) -> impl Iterator<Item = &'static str> {
-    embedded::EMBEDDED
-        .iter()
-        .filter_map(move |(key, _)| key.strip_prefix(section.key())?.strip_prefix('/'))
+    embedded::EMBEDDED.iter().filter_map(move |(key, _)| key.strip_prefix(section.key())?.strip_prefix('/'))
 }
 
 /// Every built-in recipe, for tests and `devup recipes`.
 pub fn builtins() -> impl Iterator<Item = (Section, &'static str)> {
-    Section::ALL
-        .into_iter()
-        .flat_map(|section| builtin_names(section).map(move |name| (section, name)))
+    Section::ALL.into_iter().flat_map(|section| builtin_names(section).map(move |name| (section, name)))
 }

@@ -118,15 +118,7 @@ impl ParamType {
             (ParamType::List, Value::Array(items)) => items.iter().all(Value::is_str),
             _ => false,
         };
-        if fits {
-            Ok(())
-        } else {
-            Err(format!(
-                "expected {}, found {}",
-                self.describe(),
-                value.type_str()
-            ))
-        }
+        if fits { Ok(()) } else { Err(format!("expected {}, found {}", self.describe(), value.type_str())) }
     }
 }
 
@@ -168,25 +160,10 @@ struct RawRecipe {
 }
 
 /// Placeholder names every recipe may use, besides its parameters and `facts.*`.
-pub const BUILTIN_VARS: &[&str] = &[
-    "project.dir",
-    "project.name",
-    "project.state",
-    "project.data",
-    "home",
-    "entry",
-];
+pub const BUILTIN_VARS: &[&str] = &["project.dir", "project.name", "project.state", "project.data", "home", "entry"];
 
 /// Keys of a `[[step]]` table that belong to the recipe format; the rest are the kind's arguments.
-const STEP_KEYS: &[&str] = &[
-    "id",
-    "kind",
-    "description",
-    "requires",
-    "when",
-    "only_if",
-    "for_each",
-];
+const STEP_KEYS: &[&str] = &["id", "kind", "description", "requires", "when", "only_if", "for_each"];
 
 impl Recipe {
     /// Parses and checks a recipe. `kinds` are the resource kinds the engine knows.
@@ -266,10 +243,7 @@ impl Recipe {
         }
         for (name, spec) in &self.params {
             if let Some(owner) = &spec.owner {
-                outside.insert(
-                    format!("params.{name}.owner"),
-                    toml::Value::String(owner.clone()),
-                );
+                outside.insert(format!("params.{name}.owner"), toml::Value::String(owner.clone()));
             }
         }
         check_placeholders(&outside, &self.params, false)
@@ -279,37 +253,22 @@ impl Recipe {
         {
             let names: Vec<&str> = self.params.keys().map(String::as_str).collect();
             return Err(self
-                .error_at_key(
-                    "",
-                    "shorthand",
-                    format!("shorthand names `{short}`, which is not a parameter"),
-                )
+                .error_at_key("", "shorthand", format!("shorthand names `{short}`, which is not a parameter"))
                 .suggest(short, names.iter().copied())
-                .with_hint_if_none(&format!(
-                    "declare it as [params.{short}], or name one of: {}",
-                    names.join(", ")
-                )));
+                .with_hint_if_none(&format!("declare it as [params.{short}], or name one of: {}", names.join(", "))));
         }
         for (name, spec) in &self.params {
             let table = format!("params.{name}");
             if spec.required && spec.default.is_some() {
                 return Err(self
-                    .error_at_key(
-                        &table,
-                        "default",
-                        format!("parameter `{name}` is required and has a default"),
-                    )
+                    .error_at_key(&table, "default", format!("parameter `{name}` is required and has a default"))
                     .with_hint("remove `default`, or `required = true`"));
             }
             if let Some(default) = &spec.default
                 && let Err(e) = spec.kind.check(default)
             {
                 return Err(self
-                    .error_at_key(
-                        &table,
-                        "default",
-                        format!("default of parameter `{name}`: {e}"),
-                    )
+                    .error_at_key(&table, "default", format!("default of parameter `{name}`: {e}"))
                     .with_hint(format!("make it {}", spec.kind.describe())));
             }
         }
@@ -320,7 +279,10 @@ impl Recipe {
                     let ids = self.steps.iter().map(|s| s.id.as_str());
                     return Err(self
                         .source
-                        .error(key_span(&self.source, &step.span, "requires"), format!("step `{}` requires `{required}`, which is not a step of this recipe", step.id))
+                        .error(
+                            key_span(&self.source, &step.span, "requires"),
+                            format!("step `{}` requires `{required}`, which is not a step of this recipe", step.id),
+                        )
                         .suggest(required, ids)
                         .with_hint_if_none("name another step's id, or `section.entry` for another recipe's steps"));
                 }
@@ -332,11 +294,7 @@ impl Recipe {
 
 impl Diagnostic {
     fn with_hint_if_none(self, hint: &str) -> Diagnostic {
-        if self.hint.is_some() {
-            self
-        } else {
-            self.with_hint(hint)
-        }
+        if self.hint.is_some() { self } else { self.with_hint(hint) }
     }
 }
 
@@ -355,83 +313,51 @@ fn parse_step(
         match args.remove(key) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(error_at(
-                key,
-                format!(
-                    "step key `{key}` must be a string, found {}",
-                    other.type_str()
-                ),
-            )
-            .with_hint("put the value in quotes: \"...\"")),
+            Some(other) => Err(error_at(key, format!("step key `{key}` must be a string, found {}", other.type_str()))
+                .with_hint("put the value in quotes: \"...\"")),
         }
     };
-    let id = text(&mut args, "id")?.ok_or_else(|| {
-        error("a step needs an `id`".into()).with_hint("add `id = \"...\"`, unique in the recipe")
-    })?;
-    let valid_id = !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
+    let id = text(&mut args, "id")?
+        .ok_or_else(|| error("a step needs an `id`".into()).with_hint("add `id = \"...\"`, unique in the recipe"))?;
+    let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'));
     if !valid_id {
-        return Err(error_at(
-            "id",
-            format!("step id `{id}` may hold only letters, digits, `-` and `_`"),
-        )
-        .with_hint("rename it, e.g. `id = \"install\"`"));
+        return Err(error_at("id", format!("step id `{id}` may hold only letters, digits, `-` and `_`"))
+            .with_hint("rename it, e.g. `id = \"install\"`"));
     }
     let kind = text(&mut args, "kind")?.ok_or_else(|| {
-        error(format!("step `{id}` needs a `kind`")).with_hint(format!(
-            "add `kind = \"...\"`, one of: {}",
-            kinds.join(", ")
-        ))
+        error(format!("step `{id}` needs a `kind`"))
+            .with_hint(format!("add `kind = \"...\"`, one of: {}", kinds.join(", ")))
     })?;
     if !kinds.contains(&kind.as_str()) {
-        return Err(
-            error_at("kind", format!("step `{id}` has unknown kind `{kind}`"))
-                .suggest(&kind, kinds.iter().copied())
-                .with_hint_if_none(&format!("kinds: {}", kinds.join(", "))),
-        );
+        return Err(error_at("kind", format!("step `{id}` has unknown kind `{kind}`"))
+            .suggest(&kind, kinds.iter().copied())
+            .with_hint_if_none(&format!("kinds: {}", kinds.join(", "))));
     }
     let description = text(&mut args, "description")?;
     let only_if = text(&mut args, "only_if")?;
     let for_each = text(&mut args, "for_each")?;
     let requires = string_list(args.remove("requires")).map_err(|t| {
-        error_at(
-            "requires",
-            format!("`requires` must be a list of step ids, found {t}"),
-        )
-        .with_hint("write `requires = [\"other-step\"]`")
+        error_at("requires", format!("`requires` must be a list of step ids, found {t}"))
+            .with_hint("write `requires = [\"other-step\"]`")
     })?;
     let mut when = Vec::new();
     if let Some(value) = args.remove("when") {
         let toml::Value::Table(conditions) = value else {
-            return Err(error_at(
-                "when",
-                "`when` must be a table such as { package_manager = \"apt\" }".into(),
-            )
-            .with_hint(format!("facts: {}", Facts::NAMES.join(", "))));
+            return Err(error_at("when", "`when` must be a table such as { package_manager = \"apt\" }".into())
+                .with_hint(format!("facts: {}", Facts::NAMES.join(", "))));
         };
         for (fact, wanted) in conditions {
-            let is_param = fact
-                .strip_prefix("param.")
-                .is_some_and(|p| params.contains_key(p));
+            let is_param = fact.strip_prefix("param.").is_some_and(|p| params.contains_key(p));
             if !is_param && !Facts::NAMES.contains(&fact.as_str()) {
-                return Err(
-                    error_at("when", format!("`when` names unknown fact `{fact}`"))
-                        .suggest(&fact, Facts::NAMES.iter().copied())
-                        .with_hint_if_none(&format!("facts: {}", Facts::NAMES.join(", "))),
-                );
+                return Err(error_at("when", format!("`when` names unknown fact `{fact}`"))
+                    .suggest(&fact, Facts::NAMES.iter().copied())
+                    .with_hint_if_none(&format!("facts: {}", Facts::NAMES.join(", "))));
             }
             let values = match wanted {
                 toml::Value::String(s) => vec![s],
                 other => string_list(Some(other)).map_err(|t| {
-                    error_at(
-                        "when",
-                        format!("`when.{fact}` must be a string or a list, found {t}"),
-                    )
-                    .with_hint(format!(
-                        "write {fact} = \"value\" or {fact} = [\"one\", \"other\"]"
-                    ))
+                    error_at("when", format!("`when.{fact}` must be a string or a list, found {t}"))
+                        .with_hint(format!("write {fact} = \"value\" or {fact} = [\"one\", \"other\"]"))
                 })?,
             };
             when.push((fact, values));
@@ -442,19 +368,13 @@ fn parse_step(
             match params.get(param) {
                 None => {
                     let names = params.keys().map(String::as_str);
-                    return Err(error_at(
-                        what,
-                        format!("`{what}` names `{param}`, which is not a parameter"),
-                    )
-                    .suggest(param, names)
-                    .with_hint_if_none(&format!("declare it as [params.{param}]")));
+                    return Err(error_at(what, format!("`{what}` names `{param}`, which is not a parameter"))
+                        .suggest(param, names)
+                        .with_hint_if_none(&format!("declare it as [params.{param}]")));
                 }
                 Some(spec) if what == "for_each" && spec.kind != ParamType::List => {
-                    return Err(error_at(
-                        what,
-                        format!("`for_each` needs a list parameter; `{param}` is not one"),
-                    )
-                    .with_hint(format!("declare [params.{param}] with `type = \"list\"`")));
+                    return Err(error_at(what, format!("`for_each` needs a list parameter; `{param}` is not one"))
+                        .with_hint(format!("declare [params.{param}] with `type = \"list\"`")));
                 }
                 Some(_) => {}
             }
@@ -467,17 +387,7 @@ fn parse_step(
         ))
     })?;
     debug_assert!(STEP_KEYS.iter().all(|k| !args.contains_key(*k)));
-    Ok(RecipeStep {
-        id,
-        kind,
-        description,
-        requires,
-        when,
-        only_if,
-        for_each,
-        args,
-        span,
-    })
+    Ok(RecipeStep { id, kind, description, requires, when, only_if, for_each, args, span })
 }
 
 fn string_list(value: Option<toml::Value>) -> Result<Vec<String>, &'static str> {
@@ -512,23 +422,16 @@ fn check_placeholders(
                     .and_then(|p| params.get(p))
                     .is_some_and(|s| s.kind == ParamType::Version);
                 let of_kind = |suffix: &str, kind: ParamType| {
-                    name.strip_suffix(suffix)
-                        .and_then(|p| params.get(p))
-                        .is_some_and(|s| s.kind == kind)
+                    name.strip_suffix(suffix).and_then(|p| params.get(p)).is_some_and(|s| s.kind == kind)
                 };
                 let known = params.contains_key(name)
                     || version_request
                     || of_kind(".first", ParamType::List)
                     || BUILTIN_VARS.contains(&name)
                     || (has_item && name == "item")
-                    || name
-                        .strip_prefix("facts.")
-                        .is_some_and(|f| Facts::NAMES.contains(&f));
+                    || name.strip_prefix("facts.").is_some_and(|f| Facts::NAMES.contains(&f));
                 if !known {
-                    return Err((
-                        key.clone(),
-                        format!("placeholder `{{{name}}}` names no parameter or fact"),
-                    ));
+                    return Err((key.clone(), format!("placeholder `{{{name}}}` names no parameter or fact")));
                 }
             }
         }

@@ -44,9 +44,7 @@ impl Vars {
     pub fn shell(&self, template: &str) -> Result<String, String> {
         self.render(template, |value| match value {
             Value::Text(s) => Cow::Owned(quote(s)),
-            Value::List(items) => {
-                Cow::Owned(items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(" "))
-            }
+            Value::List(items) => Cow::Owned(items.iter().map(|s| quote(s)).collect::<Vec<_>>().join(" ")),
         })
     }
 
@@ -56,13 +54,7 @@ impl Vars {
         let literal = |s: &str| format!("'{}'", s.replace('\0', "").replace('\'', "''"));
         self.render(template, |value| match value {
             Value::Text(s) => Cow::Owned(literal(s)),
-            Value::List(items) => Cow::Owned(
-                items
-                    .iter()
-                    .map(|s| literal(s))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            Value::List(items) => Cow::Owned(items.iter().map(|s| literal(s)).collect::<Vec<_>>().join(", ")),
         })
     }
 
@@ -71,10 +63,7 @@ impl Vars {
     pub fn text_list(&self, items: &[String]) -> Result<Vec<String>, String> {
         let mut out = Vec::new();
         for item in items {
-            let whole = item
-                .strip_prefix('{')
-                .and_then(|r| r.strip_suffix('}'))
-                .filter(|n| !n.contains(['{', '}']));
+            let whole = item.strip_prefix('{').and_then(|r| r.strip_suffix('}')).filter(|n| !n.contains(['{', '}']));
             match whole.and_then(|name| self.values.get(name)) {
                 Some(Value::List(values)) => out.extend(values.iter().cloned()),
                 _ => out.push(self.text(item)?),
@@ -83,11 +72,7 @@ impl Vars {
         Ok(out)
     }
 
-    fn render(
-        &self,
-        template: &str,
-        show: impl Fn(&Value) -> Cow<'_, str>,
-    ) -> Result<String, String> {
+    fn render(&self, template: &str, show: impl Fn(&Value) -> Cow<'_, str>) -> Result<String, String> {
         let mut out = String::with_capacity(template.len());
         for piece in parse(template)? {
             match piece {
@@ -104,14 +89,8 @@ impl Vars {
 
 /// Shell-quotes one word. NUL cannot be passed to a process at all, so it is dropped.
 pub fn quote(word: &str) -> String {
-    let clean: Cow<str> = if word.contains('\0') {
-        Cow::Owned(word.replace('\0', ""))
-    } else {
-        Cow::Borrowed(word)
-    };
-    shlex::try_quote(&clean)
-        .map(Cow::into_owned)
-        .unwrap_or_else(|_| "''".to_string())
+    let clean: Cow<str> = if word.contains('\0') { Cow::Owned(word.replace('\0', "")) } else { Cow::Borrowed(word) };
+    shlex::try_quote(&clean).map(Cow::into_owned).unwrap_or_else(|_| "''".to_string())
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -135,14 +114,10 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
         } else if after.starts_with('}') {
             return Err("a lone `}` (write `}}` for a literal brace)".into());
         } else {
-            let close = after
-                .find('}')
-                .ok_or("an unclosed `{` (write `{{` for a literal brace)")?;
+            let close = after.find('}').ok_or("an unclosed `{` (write `{{` for a literal brace)")?;
             let name = after[1..close].trim();
-            let valid = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
             if !valid {
                 return Err(format!("`{}` is not a placeholder name", &after[..=close]));
             }
@@ -181,10 +156,7 @@ mod tests {
 
     #[test]
     fn fills_placeholders_and_escapes_braces() {
-        assert_eq!(
-            vars().text("python{version} {{x}}").unwrap(),
-            "python3.11 {x}"
-        );
+        assert_eq!(vars().text("python{version} {{x}}").unwrap(), "python3.11 {x}");
         assert_eq!(vars().text("{dbs}").unwrap(), "a b c");
     }
 
@@ -202,24 +174,14 @@ mod tests {
     fn injection_through_a_value_does_not_run() {
         let v = vars();
         let line = v.shell("printf '%s\\n' {evil}").unwrap();
-        let out = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(&line)
-            .output()
-            .unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "x; rm -rf ~ `id` $(id) 'q'\n"
-        );
+        let out = std::process::Command::new("sh").arg("-c").arg(&line).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "x; rm -rf ~ `id` $(id) 'q'\n");
     }
 
     #[test]
     fn sql_rendering_makes_literals() {
         let v = vars();
-        assert_eq!(
-            v.sql("x = {evil}").unwrap(),
-            "x = 'x; rm -rf ~ `id` $(id) ''q'''"
-        );
+        assert_eq!(v.sql("x = {evil}").unwrap(), "x = 'x; rm -rf ~ `id` $(id) ''q'''");
         assert_eq!(v.sql("x IN ({dbs})").unwrap(), "x IN ('a b', 'c')");
     }
 
@@ -232,25 +194,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        assert_eq!(
-            vars().text("{nope}").unwrap_err(),
-            "unknown placeholder `{nope}`"
-        );
+        assert_eq!(vars().text("{nope}").unwrap_err(), "unknown placeholder `{nope}`");
         assert!(vars().text("{version").unwrap_err().contains("unclosed"));
         assert!(vars().text("a } b").unwrap_err().contains("lone"));
-        assert!(
-            vars()
-                .text("{a b}")
-                .unwrap_err()
-                .contains("not a placeholder")
-        );
+        assert!(vars().text("{a b}").unwrap_err().contains("not a placeholder"));
     }
 
     #[test]
     fn lists_placeholders() {
-        assert_eq!(
-            placeholders("{a} and {facts.os} {{no}}").unwrap(),
-            ["a", "facts.os"]
-        );
+        assert_eq!(placeholders("{a} and {facts.os} {{no}}").unwrap(), ["a", "facts.os"]);
     }
 }

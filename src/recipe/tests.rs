@@ -2,13 +2,7 @@ use super::*;
 
 fn parse(text: &str) -> Result<Recipe, Diagnostic> {
     let kinds = crate::resources::kind_names();
-    Recipe::parse(
-        Section::Languages,
-        "demo",
-        Origin::Builtin,
-        Source::new("demo.toml", text),
-        &kinds,
-    )
+    Recipe::parse(Section::Languages, "demo", Origin::Builtin, Source::new("demo.toml", text), &kinds)
 }
 
 #[test]
@@ -29,41 +23,26 @@ command = "demo{version}"
     )
     .unwrap();
     assert_eq!(r.shorthand.as_deref(), Some("version"));
-    assert_eq!(
-        r.steps[0].when[1],
-        ("package_manager".into(), vec!["apt".into(), "dnf".into()])
-    );
+    assert_eq!(r.steps[0].when[1], ("package_manager".into(), vec!["apt".into(), "dnf".into()]));
     assert!(r.steps[0].args.contains_key("command") && !r.steps[0].args.contains_key("id"));
 }
 
 #[test]
 fn rejects_mistakes_with_a_location() {
     let cases = [
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n",
-            "unknown kind `binnary`",
-        ),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n", "unknown kind `binnary`"),
         (
             "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = '{nope}'\napply = 'x'\n",
             "`{nope}` names no parameter",
         ),
-        (
-            "description = 'x'\n[[step]]\nkind = 'command'\n",
-            "needs an `id`",
-        ),
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nrequires = ['b']\n",
-            "requires `b`",
-        ),
+        ("description = 'x'\n[[step]]\nkind = 'command'\n", "needs an `id`"),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nrequires = ['b']\n", "requires `b`"),
         (
             "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nwhen = { distor = 'debian' }\n",
             "unknown fact `distor`",
         ),
         ("description = 'x'\nshorthand = 'v'\n", "not a parameter"),
-        (
-            "description = 'x'\n[params.v]\ntype = 'strnig'\n",
-            "unknown variant",
-        ),
+        ("description = 'x'\n[params.v]\ntype = 'strnig'\n", "unknown variant"),
         ("descripton = 'x'\n", "unknown field"),
         (
             "description = 'x'\n[params.l]\ntype = 'string'\n[[step]]\nid = 'a'\nkind = 'command'\nfor_each = 'l'\n",
@@ -82,53 +61,23 @@ fn every_builtin_recipe_parses() {
     let kinds = crate::resources::kind_names();
     let library = library::Library::new(None, None, kinds);
     for (section, name) in library::builtins() {
-        library
-            .get(section, name)
-            .unwrap_or_else(|d| panic!("{section:?}/{name}: {d}"))
-            .unwrap();
+        library.get(section, name).unwrap_or_else(|d| panic!("{section:?}/{name}: {d}")).unwrap();
     }
 }
 
 #[test]
 fn every_mistake_has_a_hint_and_points_at_its_line() {
     let cases = [
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n",
-            4,
-        ),
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = '{nope}'\napply = 'x'\n",
-            5,
-        ),
-        (
-            "description = 'x'\n[[step]]\nid = 'a b'\nkind = 'command'\n",
-            3,
-        ),
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nwhen = 'linux'\n",
-            5,
-        ),
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nrequires = 'b'\n",
-            5,
-        ),
-        (
-            "description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nonly_if = 'b'\n",
-            5,
-        ),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n", 4),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = '{nope}'\napply = 'x'\n", 5),
+        ("description = 'x'\n[[step]]\nid = 'a b'\nkind = 'command'\n", 3),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nwhen = 'linux'\n", 5),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nrequires = 'b'\n", 5),
+        ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\nonly_if = 'b'\n", 5),
         ("description = 'x'\nshorthand = 'v'\n", 2),
-        (
-            "description = 'x'\n[params.n]\ntype = 'integer'\ndefault = 'three'\n",
-            4,
-        ),
-        (
-            "description = 'x'\n[params.v]\ntype = 'version'\ndefault = '>=banana'\n",
-            4,
-        ),
-        (
-            "description = 'x'\n[params.v]\ntype = 'version'\nrequired = true\ndefault = '1'\n",
-            5,
-        ),
+        ("description = 'x'\n[params.n]\ntype = 'integer'\ndefault = 'three'\n", 4),
+        ("description = 'x'\n[params.v]\ntype = 'version'\ndefault = '>=banana'\n", 4),
+        ("description = 'x'\n[params.v]\ntype = 'version'\nrequired = true\ndefault = '1'\n", 5),
     ];
     for (text, line) in cases {
         let d = parse(text).expect_err(text);

@@ -90,17 +90,10 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let mut search: Vec<PathBuf> = args.paths.iter().map(resolve).collect::<Result<_, _>>()?;
     let mut ways = Vec::new();
     for way in &args.install {
-        search.extend(
-            way.paths
-                .iter()
-                .map(resolve)
-                .collect::<Result<Vec<_>, _>>()?,
-        );
+        search.extend(way.paths.iter().map(resolve).collect::<Result<Vec<_>, _>>()?);
         let with = way.with.as_ref().map(|w| cx.vars.text(w)).transpose()?;
         let with_path = match &with {
-            Some(w) if w.starts_with("~/") || w.starts_with('/') => {
-                Some(paths::resolve(cx, w, true)?)
-            }
+            Some(w) if w.starts_with("~/") || w.starts_with('/') => Some(paths::resolve(cx, w, true)?),
             _ => None,
         };
         let how = match (&way.run, &way.packages) {
@@ -113,10 +106,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
                 let Some(names) = per_manager.get(manager.name()) else {
                     continue;
                 };
-                let names: Vec<String> = names
-                    .iter()
-                    .map(|n| cx.vars.text(n))
-                    .collect::<Result<_, _>>()?;
+                let names: Vec<String> = names.iter().map(|n| cx.vars.text(n)).collect::<Result<_, _>>()?;
                 if let Some(bad) = names.iter().find(|n| !packages::valid_name(n)) {
                     return Err(format!("`{bad}` is not a package name"));
                 }
@@ -124,20 +114,12 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
             }
             _ => return Err("each `install` way needs exactly one of `run` and `packages`".into()),
         };
-        ways.push(Way {
-            with,
-            with_path,
-            how,
-        });
+        ways.push(Way { with, with_path, how });
     }
     Ok(Box::new(Binary {
         command,
         constraint,
-        version_args: args
-            .version_args
-            .iter()
-            .map(|a| cx.vars.text(a))
-            .collect::<Result<_, _>>()?,
+        version_args: args.version_args.iter().map(|a| cx.vars.text(a)).collect::<Result<_, _>>()?,
         version_after: args.version_after,
         paths: search,
         ways,
@@ -167,16 +149,8 @@ impl Way {
         }
         match manager.candidate(cx, &names[0]) {
             Some(version) if constraint.matches(&manager.upstream(&version)) => Ok(()),
-            Some(version) => Err(Unusable::Refused(format!(
-                "{} would install {} {version}",
-                manager.name(),
-                names[0]
-            ))),
-            None => Err(Unusable::Refused(format!(
-                "{} has no package {}",
-                manager.name(),
-                names[0]
-            ))),
+            Some(version) => Err(Unusable::Refused(format!("{} would install {} {version}", manager.name(), names[0]))),
+            None => Err(Unusable::Refused(format!("{} has no package {}", manager.name(), names[0]))),
         }
     }
 
@@ -221,9 +195,7 @@ impl Way {
 impl Binary {
     /// Every executable of that name, in the order a shell would find them.
     fn candidates(&self) -> Vec<PathBuf> {
-        let mut found: Vec<PathBuf> = which::which_all(&self.command)
-            .map(|it| it.collect())
-            .unwrap_or_default();
+        let mut found: Vec<PathBuf> = which::which_all(&self.command).map(|it| it.collect()).unwrap_or_default();
         for dir in &self.paths {
             if let Ok(more) = which::which_in_all(&self.command, Some(dir), dir) {
                 found.extend(more);
@@ -237,15 +209,9 @@ impl Binary {
     fn version_of(&self, cx: &Cx, path: &Path) -> Option<String> {
         let key = format!("version {}", self.version_args.join(" "));
         cx.memory.stamped(&key, path, || {
-            let out = cx
-                .system
-                .run(&Cmd::new(path).args(&self.version_args))
-                .ok()?;
+            let out = cx.system.run(&Cmd::new(path).args(&self.version_args)).ok()?;
             // Some tools (java) print their version on stderr.
-            version::extract(
-                &format!("{}\n{}", out.stdout, out.stderr),
-                self.version_after.as_deref(),
-            )
+            version::extract(&format!("{}\n{}", out.stdout, out.stderr), self.version_after.as_deref())
         })
     }
 
@@ -255,12 +221,7 @@ impl Binary {
             .candidates()
             .iter()
             .map(|p| {
-                format!(
-                    "{} at {}",
-                    self.version_of(cx, p)
-                        .unwrap_or_else(|| "an unknown version".into()),
-                    p.display()
-                )
+                format!("{} at {}", self.version_of(cx, p).unwrap_or_else(|| "an unknown version".into()), p.display())
             })
             .collect();
         if found.is_empty() {
@@ -288,62 +249,36 @@ impl Resource for Binary {
         if self.constraint.is_any() {
             return Status::Satisfied;
         }
-        let found: Vec<(&PathBuf, Option<String>)> = candidates
-            .iter()
-            .map(|p| (p, self.version_of(cx, p)))
-            .collect();
+        let found: Vec<(&PathBuf, Option<String>)> = candidates.iter().map(|p| (p, self.version_of(cx, p))).collect();
         let describe = |(path, version): &(&PathBuf, Option<String>)| match version {
             Some(v) => format!("{v} at {}", path.display()),
             None => format!("an unreadable version at {}", path.display()),
         };
-        if found[0]
-            .1
-            .as_deref()
-            .is_some_and(|v| self.constraint.matches(v))
-        {
+        if found[0].1.as_deref().is_some_and(|v| self.constraint.matches(v)) {
             return Status::Satisfied;
         }
         let want = format!("{} {}", self.command, self.constraint);
-        match found
-            .iter()
-            .skip(1)
-            .find(|(_, v)| v.as_deref().is_some_and(|v| self.constraint.matches(v)))
-        {
+        match found.iter().skip(1).find(|(_, v)| v.as_deref().is_some_and(|v| self.constraint.matches(v))) {
             Some(good) => Status::drifted(
-                format!(
-                    "{} first on PATH, shadowing {}",
-                    describe(&found[0]),
-                    describe(good)
-                ),
-                format!(
-                    "{want} first on PATH (put {} earlier on PATH)",
-                    good.0.parent().unwrap_or(first).display()
-                ),
+                format!("{} first on PATH, shadowing {}", describe(&found[0]), describe(good)),
+                format!("{want} first on PATH (put {} earlier on PATH)", good.0.parent().unwrap_or(first).display()),
             ),
-            None => Status::drifted(
-                found.iter().map(describe).collect::<Vec<_>>().join(", "),
-                want,
-            ),
+            None => Status::drifted(found.iter().map(describe).collect::<Vec<_>>().join(", "), want),
         }
     }
 
     fn action(&self) -> String {
         match self.ways.iter().find(|w| w.looks_usable()) {
             Some(way) => way.action(),
-            None => format!(
-                "nothing devup can do here: install {} {} yourself",
-                self.command, self.constraint
-            ),
+            None => format!("nothing devup can do here: install {} {} yourself", self.command, self.constraint),
         }
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let mut hint = self.install_hint.clone().unwrap_or_else(|| {
-            format!(
-                "install `{}` {} and run devup again",
-                self.command, self.constraint
-            )
-        });
+        let mut hint = self
+            .install_hint
+            .clone()
+            .unwrap_or_else(|| format!("install `{}` {} and run devup again", self.command, self.constraint));
         let mut absent = Vec::new();
         let mut refused = Vec::new();
         for way in &self.ways {
@@ -351,10 +286,7 @@ impl Resource for Binary {
                 Ok(()) => {
                     return way.apply(cx).map_err(|f| {
                         let why = format!("installing through {} failed; {hint}", way.name());
-                        Failure {
-                            hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))),
-                            ..f
-                        }
+                        Failure { hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))), ..f }
                     });
                 }
                 Err(Unusable::Absent) => absent.push(way.name()),
@@ -362,20 +294,13 @@ impl Resource for Binary {
             }
         }
         if !absent.is_empty() {
-            hint.push_str(&format!(
-                " (devup can install it through: {}; none is here)",
-                absent.join(", ")
-            ));
+            hint.push_str(&format!(" (devup can install it through: {}; none is here)", absent.join(", ")));
         }
         if !refused.is_empty() {
             hint.push_str(&format!(" ({})", refused.join("; ")));
         }
-        let message = format!(
-            "devup has no way to install `{}` {} here: {}",
-            self.command,
-            self.constraint,
-            self.found_text(cx)
-        );
+        let message =
+            format!("devup has no way to install `{}` {} here: {}", self.command, self.constraint, self.found_text(cx));
         Err(Failure::new(message).with_hint(hint))
     }
 
@@ -391,10 +316,7 @@ mod tests {
 
     fn stub(sb: &Sandbox, dir: &str, name: &str, version: &str) {
         let path = sb.path(&format!("{dir}/{name}"));
-        sb.write(
-            &format!("{dir}/{name}"),
-            &format!("#!/bin/sh\necho \"{name} {version}\"\n"),
-        );
+        sb.write(&format!("{dir}/{name}"), &format!("#!/bin/sh\necho \"{name} {version}\"\n"));
         sb.system.set_mode(&path, 0o755).unwrap();
     }
 
@@ -407,24 +329,12 @@ mod tests {
         let sb = Sandbox::new();
         stub(&sb, "bin", "devup-test-tool", "3.11.7");
         let dir = sb.path("bin");
-        let ok = build_in(
-            &sb,
-            &format!(
-                "command = 'devup-test-tool'\nversion = '3.11'\npaths = ['{}']",
-                dir.display()
-            ),
-        );
+        let ok =
+            build_in(&sb, &format!("command = 'devup-test-tool'\nversion = '3.11'\npaths = ['{}']", dir.display()));
         assert_eq!(sb.check(ok.as_ref()), Status::Satisfied);
-        let old = build_in(
-            &sb,
-            &format!(
-                "command = 'devup-test-tool'\nversion = '>=3.12'\npaths = ['{}']",
-                dir.display()
-            ),
-        );
-        assert!(
-            matches!(sb.check(old.as_ref()), Status::Drifted { have, .. } if have.starts_with("3.11.7 at"))
-        );
+        let old =
+            build_in(&sb, &format!("command = 'devup-test-tool'\nversion = '>=3.12'\npaths = ['{}']", dir.display()));
+        assert!(matches!(sb.check(old.as_ref()), Status::Drifted { have, .. } if have.starts_with("3.11.7 at")));
     }
 
     #[test]
@@ -433,10 +343,7 @@ mod tests {
         stub(&sb, "bin", "devup-test-tool", "1.2.3");
         let b = build_in(
             &sb,
-            &format!(
-                "command = 'devup-test-tool'\nversion = '1'\npaths = ['{}']",
-                sb.path("bin").display()
-            ),
+            &format!("command = 'devup-test-tool'\nversion = '1'\npaths = ['{}']", sb.path("bin").display()),
         );
         sb.check(b.as_ref());
         sb.check(b.as_ref());
@@ -451,19 +358,10 @@ mod tests {
         let (old, new) = (sb.path("old"), sb.path("new"));
         let b = build_in(
             &sb,
-            &format!(
-                "command = 'devup-test-tool'\nversion = '3'\npaths = ['{}', '{}']",
-                old.display(),
-                new.display()
-            ),
+            &format!("command = 'devup-test-tool'\nversion = '3'\npaths = ['{}', '{}']", old.display(), new.display()),
         );
-        let Status::Drifted { have, want } = sb.check(b.as_ref()) else {
-            panic!()
-        };
-        assert!(
-            have.contains("2.0.0 at") && have.contains("shadowing 3.0.0 at"),
-            "{have}"
-        );
+        let Status::Drifted { have, want } = sb.check(b.as_ref()) else { panic!() };
+        assert!(have.contains("2.0.0 at") && have.contains("shadowing 3.0.0 at"), "{have}");
         assert!(want.contains(&new.display().to_string()), "{want}");
     }
 
@@ -475,18 +373,10 @@ mod tests {
         let b = build_in(&sb, args);
         assert!(matches!(sb.check(b.as_ref()), Status::Missing { .. }));
         let failure = sb.converge(b.as_ref()).unwrap_err();
-        assert!(
-            failure
-                .message
-                .contains("no `devup-no-such-tool` was found"),
-            "{}",
-            failure.message
-        );
+        assert!(failure.message.contains("no `devup-no-such-tool` was found"), "{}", failure.message);
         assert_eq!(
             failure.hint.as_deref(),
-            Some(
-                "get it from the vendor (devup can install it through: devup-no-such-manager; none is here)"
-            )
+            Some("get it from the vendor (devup can install it through: devup-no-such-manager; none is here)")
         );
     }
 
@@ -515,9 +405,6 @@ mod tests {
     fn rejects_paths_and_bad_constraints() {
         let sb = Sandbox::new();
         assert!(sb.build(build, "command = '/usr/bin/python3'").is_err());
-        assert!(
-            sb.build(build, "command = 'python3'\nversion = '>=banana'")
-                .is_err()
-        );
+        assert!(sb.build(build, "command = 'python3'\nversion = '>=banana'").is_err());
     }
 }

@@ -52,41 +52,25 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
 
 impl Command {
     fn cmd(&self, cx: &Cx, script: &str) -> Cmd {
-        Cmd::shell(script)
-            .cwd(&self.cwd)
-            .envs(cx.env)
-            .envs(&self.env)
+        Cmd::shell(script).cwd(&self.cwd).envs(cx.env).envs(&self.env)
     }
 }
 
 impl Resource for Command {
     fn describe(&self) -> String {
-        self.description
-            .clone()
-            .unwrap_or_else(|| format!("`{}`", self.check))
+        self.description.clone().unwrap_or_else(|| format!("`{}`", self.check))
     }
 
     fn check(&self, cx: &Cx) -> Status {
         if !self.cwd.is_dir() {
-            return Status::missing(format!(
-                "its directory {} does not exist",
-                self.cwd.display()
-            ));
+            return Status::missing(format!("its directory {} does not exist", self.cwd.display()));
         }
         match cx.system.run(&self.cmd(cx, &self.check)) {
             Ok(out) if out.success() => Status::Satisfied,
             Ok(out) => {
                 let tail = out.tail(1);
-                let detail = if tail.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {tail}")
-                };
-                Status::missing(format!(
-                    "check `{}` failed ({}){detail}",
-                    self.check,
-                    out.status_text()
-                ))
+                let detail = if tail.is_empty() { String::new() } else { format!(": {tail}") };
+                Status::missing(format!("check `{}` failed ({}){detail}", self.check, out.status_text()))
             }
             Err(e) => Status::unknown(format!("cannot run `{}`: {e}", self.check)),
         }
@@ -118,9 +102,7 @@ mod tests {
     #[test]
     fn check_apply_check() {
         let sb = Sandbox::new();
-        let c = sb
-            .build(build, "check = 'test -f done'\napply = 'touch done'")
-            .unwrap();
+        let c = sb.build(build, "check = 'test -f done'\napply = 'touch done'").unwrap();
         assert!(matches!(sb.check(c.as_ref()), Status::Missing { .. }));
         assert_eq!(sb.converge(c.as_ref()).unwrap(), Status::Satisfied);
     }
@@ -128,9 +110,7 @@ mod tests {
     #[test]
     fn a_failing_apply_reports_its_output() {
         let sb = Sandbox::new();
-        let c = sb
-            .build(build, "check = 'false'\napply = 'echo boom >&2; exit 4'")
-            .unwrap();
+        let c = sb.build(build, "check = 'false'\napply = 'echo boom >&2; exit 4'").unwrap();
         let failure = sb.converge(c.as_ref()).unwrap_err();
         assert!(failure.message.contains("exit code 4"));
         assert_eq!(failure.output.as_deref(), Some("boom"));
@@ -140,9 +120,7 @@ mod tests {
     fn values_cannot_inject_commands() {
         let mut sb = Sandbox::new();
         sb.vars.set("name", Value::Text("x; touch pwned".into()));
-        let c = sb
-            .build(build, "check = 'test -f {name}'\napply = 'touch {name}'")
-            .unwrap();
+        let c = sb.build(build, "check = 'test -f {name}'\napply = 'touch {name}'").unwrap();
         assert_eq!(sb.converge(c.as_ref()).unwrap(), Status::Satisfied);
         assert!(sb.path("x; touch pwned").exists());
         assert!(!sb.path("pwned").exists());

@@ -67,24 +67,12 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     }
     let run = cx.vars.shell(&args.run)?;
     Ok(Box::new(Deps {
-        description: args
-            .description
-            .map(|d| cx.vars.text(&d))
-            .transpose()?
-            .unwrap_or_else(|| format!("`{run}`")),
+        description: args.description.map(|d| cx.vars.text(&d)).transpose()?.unwrap_or_else(|| format!("`{run}`")),
         run,
         inputs: resolve_all(&args.inputs)?,
         outputs: resolve_all(&args.outputs)?,
-        key: args
-            .key
-            .iter()
-            .map(|k| cx.vars.text(k))
-            .collect::<Result<_, _>>()?,
-        tools: args
-            .tools
-            .iter()
-            .map(|t| cx.vars.text(t))
-            .collect::<Result<_, _>>()?,
+        key: args.key.iter().map(|k| cx.vars.text(k)).collect::<Result<_, _>>()?,
+        tools: args.tools.iter().map(|t| cx.vars.text(t)).collect::<Result<_, _>>()?,
         cwd,
         env,
     }))
@@ -95,19 +83,10 @@ impl Deps {
     fn fingerprint(&self, cx: &Cx) -> String {
         let mut lines = vec![format!("run {}", self.run)];
         lines.extend(self.key.iter().map(|k| format!("key {k}")));
-        lines.extend(
-            self.tools
-                .iter()
-                .map(|t| format!("tool {t} {}", tool_identity(t))),
-        );
+        lines.extend(self.tools.iter().map(|t| format!("tool {t} {}", tool_identity(t))));
         for (shown, path) in &self.inputs {
-            let sha = cx.memory.stamped("sha256", path, || {
-                std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes))
-            });
-            lines.push(format!(
-                "input {shown} {}",
-                sha.as_deref().unwrap_or("absent")
-            ));
+            let sha = cx.memory.stamped("sha256", path, || std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes)));
+            lines.push(format!("input {shown} {}", sha.as_deref().unwrap_or("absent")));
         }
         lines.join("\n")
     }
@@ -120,9 +99,7 @@ fn tool_identity(command: &str) -> String {
     };
     match std::fs::metadata(&path).and_then(|m| Ok((m.len(), m.modified()?))) {
         Ok((size, modified)) => {
-            let mtime = modified
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos());
+            let mtime = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
             format!("{} {size} {mtime}", path.display())
         }
         Err(_) => path.display().to_string(),
@@ -135,10 +112,7 @@ fn changes(old: &str, new: &str) -> Vec<String> {
     new.lines()
         .filter(|line| !old_lines.contains(line))
         .map(|line| match line.split_once(' ') {
-            Some(("input", rest)) => rest
-                .rsplit_once(' ')
-                .map_or(rest, |(name, _)| name)
-                .to_string(),
+            Some(("input", rest)) => rest.rsplit_once(' ').map_or(rest, |(name, _)| name).to_string(),
             Some(("run", _)) => "the install command".to_string(),
             Some(("tool", rest)) => {
                 format!("the `{}` command", rest.split(' ').next().unwrap_or(rest))
@@ -166,10 +140,7 @@ impl Resource for Deps {
             return Status::Satisfied;
         }
         Status::drifted(
-            format!(
-                "changes since the last install: {}",
-                changes(&recorded, &current).join(", ")
-            ),
+            format!("changes since the last install: {}", changes(&recorded, &current).join(", ")),
             "an install from the current inputs",
         )
     }
@@ -179,10 +150,7 @@ impl Resource for Deps {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let cmd = Cmd::shell(&self.run)
-            .cwd(&self.cwd)
-            .envs(cx.env)
-            .envs(&self.env);
+        let cmd = Cmd::shell(&self.run).cwd(&self.cwd).envs(cx.env).envs(&self.env);
         match cx.system.run(&cmd) {
             Ok(out) if out.success() => {
                 // Hash after the run: an install may legitimately rewrite its lockfile.
@@ -204,8 +172,7 @@ mod tests {
     use super::*;
     use crate::resources::testing::Sandbox;
 
-    const ARGS: &str =
-        "run = 'mkdir -p out && cat lock >> out/log'\ninputs = ['lock']\noutputs = ['out']";
+    const ARGS: &str = "run = 'mkdir -p out && cat lock >> out/log'\ninputs = ['lock']\noutputs = ['out']";
 
     #[test]
     fn runs_once_then_only_when_inputs_change() {
@@ -217,15 +184,10 @@ mod tests {
         assert_eq!(sb.check(d.as_ref()), Status::Satisfied);
 
         sb.write("lock", "v2 longer\n");
-        let Status::Drifted { have, .. } = sb.check(d.as_ref()) else {
-            panic!()
-        };
+        let Status::Drifted { have, .. } = sb.check(d.as_ref()) else { panic!() };
         assert_eq!(have, "changes since the last install: lock");
         assert_eq!(sb.converge(d.as_ref()).unwrap(), Status::Satisfied);
-        assert_eq!(
-            std::fs::read_to_string(sb.path("out/log")).unwrap(),
-            "v1\nv2 longer\n"
-        );
+        assert_eq!(std::fs::read_to_string(sb.path("out/log")).unwrap(), "v1\nv2 longer\n");
     }
 
     #[test]
@@ -242,22 +204,14 @@ mod tests {
     #[test]
     fn a_failed_install_records_nothing() {
         let sb = Sandbox::new();
-        let d = sb
-            .build(build, "run = 'exit 1'\ninputs = ['lock']")
-            .unwrap();
+        let d = sb.build(build, "run = 'exit 1'\ninputs = ['lock']").unwrap();
         assert!(sb.converge(d.as_ref()).is_err());
         assert_eq!(sb.memory.fingerprint("test.step"), None);
     }
 
     #[test]
     fn names_what_changed() {
-        assert_eq!(
-            changes("run a\ninput x 1\ninput y 2", "run a\ninput x 1\ninput y 3"),
-            ["y"]
-        );
-        assert_eq!(
-            changes("run a\nkey 3.11", "run b\nkey 3.12"),
-            ["the install command", "3.12"]
-        );
+        assert_eq!(changes("run a\ninput x 1\ninput y 2", "run a\ninput x 1\ninput y 3"), ["y"]);
+        assert_eq!(changes("run a\nkey 3.11", "run b\nkey 3.12"), ["the install command", "3.12"]);
     }
 }

@@ -26,11 +26,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let text = cx.vars.text(&args.path)?;
     let path = paths::resolve(cx, &text, args.outside_project)?;
     let mode = args.mode.as_deref().map(parse_mode).transpose()?;
-    Ok(Box::new(Directory {
-        shown: paths::show(cx.project_dir, &path),
-        path,
-        mode,
-    }))
+    Ok(Box::new(Directory { shown: paths::show(cx.project_dir, &path), path, mode }))
 }
 
 impl Resource for Directory {
@@ -60,11 +56,8 @@ impl Resource for Directory {
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
         if self.path.exists() && !self.path.is_dir() {
-            return Err(Failure::new(format!(
-                "{} is a file; devup does not delete files",
-                self.shown
-            ))
-            .with_hint("move it away, then run devup again"));
+            return Err(Failure::new(format!("{} is a file; devup does not delete files", self.shown))
+                .with_hint("move it away, then run devup again"));
         }
         cx.system
             .create_dir_all(&self.path, self.mode)
@@ -103,20 +96,8 @@ mod tests {
     #[test]
     fn rejects_bad_arguments() {
         let sb = Sandbox::new();
-        assert!(
-            sb.build(build, "path = 'd'\nmode = '999'")
-                .unwrap_err()
-                .contains("octal")
-        );
-        assert!(
-            sb.build(build, "path = 'd'\nmdoe = '0700'")
-                .unwrap_err()
-                .contains("unknown field")
-        );
-        assert!(
-            sb.build(build, "path = '../x'")
-                .unwrap_err()
-                .contains("outside")
-        );
+        assert!(sb.build(build, "path = 'd'\nmode = '999'").unwrap_err().contains("octal"));
+        assert!(sb.build(build, "path = 'd'\nmdoe = '0700'").unwrap_err().contains("unknown field"));
+        assert!(sb.build(build, "path = '../x'").unwrap_err().contains("outside"));
     }
 }

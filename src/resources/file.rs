@@ -43,30 +43,18 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let path = paths::resolve(cx, &cx.vars.text(&args.path)?, args.outside_project)?;
     let content = match (args.content, args.copy_from) {
         (Some(text), None) => Content::Text(cx.vars.text(&text)?),
-        (None, Some(from)) => Content::CopyOf(paths::resolve(
-            cx,
-            &cx.vars.text(&from)?,
-            args.outside_project,
-        )?),
+        (None, Some(from)) => Content::CopyOf(paths::resolve(cx, &cx.vars.text(&from)?, args.outside_project)?),
         _ => return Err("give exactly one of `content` and `copy_from`".into()),
     };
     let mode = args.mode.as_deref().map(parse_mode).transpose()?;
-    Ok(Box::new(File {
-        shown: paths::show(cx.project_dir, &path),
-        path,
-        content,
-        mode,
-        create_only: args.create_only,
-    }))
+    Ok(Box::new(File { shown: paths::show(cx.project_dir, &path), path, content, mode, create_only: args.create_only }))
 }
 
 impl File {
     fn wanted(&self) -> Result<Vec<u8>, String> {
         match &self.content {
             Content::Text(text) => Ok(text.clone().into_bytes()),
-            Content::CopyOf(from) => {
-                std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))
-            }
+            Content::CopyOf(from) => std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display())),
         }
     }
 
@@ -131,8 +119,13 @@ impl Resource for File {
             }
             Ok(current) if self.edited_by_hand(cx, &current) => {
                 if !cx.replace_files {
-                    return Err(Failure::new(format!("{} differs from what devup wrote; it was kept as it is", self.shown))
-                        .with_hint("to replace it (the current file is kept as a backup), run `devup up --replace-files`"));
+                    return Err(Failure::new(format!(
+                        "{} differs from what devup wrote; it was kept as it is",
+                        self.shown
+                    ))
+                    .with_hint(
+                        "to replace it (the current file is kept as a backup), run `devup up --replace-files`",
+                    ));
                 }
                 let backup = backup_path(&self.path);
                 cx.system
@@ -171,18 +164,10 @@ mod tests {
     #[test]
     fn writes_content_with_mode_then_is_satisfied() {
         let sb = Sandbox::new();
-        let f = sb
-            .build(
-                build,
-                "path = 'conf/app.ini'\ncontent = 'a=1'\nmode = '0600'",
-            )
-            .unwrap();
+        let f = sb.build(build, "path = 'conf/app.ini'\ncontent = 'a=1'\nmode = '0600'").unwrap();
         assert!(matches!(sb.check(f.as_ref()), Status::Missing { .. }));
         assert_eq!(sb.converge(f.as_ref()).unwrap(), Status::Satisfied);
-        assert_eq!(
-            std::fs::read_to_string(sb.path("conf/app.ini")).unwrap(),
-            "a=1"
-        );
+        assert_eq!(std::fs::read_to_string(sb.path("conf/app.ini")).unwrap(), "a=1");
         assert_eq!(mode_of(&sb.path("conf/app.ini")), Some(0o600));
     }
 
@@ -192,57 +177,38 @@ mod tests {
         let v1 = sb.build(build, "path = 'f'\ncontent = 'one'").unwrap();
         sb.converge(v1.as_ref()).unwrap();
         let v2 = sb.build(build, "path = 'f'\ncontent = 'two'").unwrap();
-        assert_eq!(
-            sb.check(v2.as_ref()),
-            Status::drifted("content from an older run", "the declared content")
-        );
+        assert_eq!(sb.check(v2.as_ref()), Status::drifted("content from an older run", "the declared content"));
         assert_eq!(sb.converge(v2.as_ref()).unwrap(), Status::Satisfied);
 
         sb.write("f", "mine");
-        assert_eq!(
-            sb.check(v2.as_ref()),
-            Status::drifted("content edited by hand", "the declared content")
-        );
+        assert_eq!(sb.check(v2.as_ref()), Status::drifted("content edited by hand", "the declared content"));
         let failure = sb.converge(v2.as_ref()).unwrap_err();
         assert!(failure.hint.unwrap().contains("--replace-files"));
         assert_eq!(std::fs::read_to_string(sb.path("f")).unwrap(), "mine");
 
         sb.replace_files = true;
         assert_eq!(sb.converge(v2.as_ref()).unwrap(), Status::Satisfied);
-        assert_eq!(
-            std::fs::read_to_string(sb.path("f.devup-backup")).unwrap(),
-            "mine"
-        );
+        assert_eq!(std::fs::read_to_string(sb.path("f.devup-backup")).unwrap(), "mine");
     }
 
     #[test]
     fn create_only_copies_once_and_never_again() {
         let sb = Sandbox::new();
         sb.write(".env.example", "KEY=example");
-        let f = sb
-            .build(
-                build,
-                "path = '.env'\ncopy_from = '.env.example'\ncreate_only = true\nmode = '0600'",
-            )
-            .unwrap();
+        let f =
+            sb.build(build, "path = '.env'\ncopy_from = '.env.example'\ncreate_only = true\nmode = '0600'").unwrap();
         assert_eq!(sb.converge(f.as_ref()).unwrap(), Status::Satisfied);
         sb.write(".env", "KEY=mine");
         sb.write(".env.example", "KEY=newer");
         assert_eq!(sb.check(f.as_ref()), Status::Satisfied);
-        assert_eq!(
-            std::fs::read_to_string(sb.path(".env")).unwrap(),
-            "KEY=mine"
-        );
+        assert_eq!(std::fs::read_to_string(sb.path(".env")).unwrap(), "KEY=mine");
     }
 
     #[test]
     fn needs_exactly_one_source() {
         let sb = Sandbox::new();
         assert!(sb.build(build, "path = 'f'").is_err());
-        assert!(
-            sb.build(build, "path = 'f'\ncontent = 'a'\ncopy_from = 'b'")
-                .is_err()
-        );
+        assert!(sb.build(build, "path = 'f'\ncontent = 'a'\ncopy_from = 'b'").is_err());
     }
 
     #[test]

@@ -51,10 +51,7 @@ impl Status {
     }
 
     pub fn drifted(have: impl Into<String>, want: impl Into<String>) -> Status {
-        Status::Drifted {
-            have: have.into(),
-            want: want.into(),
-        }
+        Status::Drifted { have: have.into(), want: want.into() }
     }
 
     pub fn unknown(why: impl Into<String>) -> Status {
@@ -88,11 +85,7 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            output: None,
-            hint: None,
-        }
+        Failure { message: message.into(), output: None, hint: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Failure {
@@ -188,18 +181,13 @@ pub fn kind_names() -> Vec<&'static str> {
 }
 
 pub fn build(kind: &str, args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
-    let (_, builder) = KINDS
-        .iter()
-        .find(|(name, _)| *name == kind)
-        .ok_or_else(|| format!("unknown kind `{kind}`"))?;
+    let (_, builder) = KINDS.iter().find(|(name, _)| *name == kind).ok_or_else(|| format!("unknown kind `{kind}`"))?;
     builder(args, cx)
 }
 
 /// Reads a kind's arguments, rejecting unknown ones.
 fn parse_args<T: DeserializeOwned>(args: toml::Table) -> Result<T, String> {
-    toml::Value::Table(args)
-        .try_into()
-        .map_err(|e: toml::de::Error| e.message().trim().to_string())
+    toml::Value::Table(args).try_into().map_err(|e: toml::de::Error| e.message().trim().to_string())
 }
 
 /// Reads `mode = "0600"`.
@@ -212,9 +200,7 @@ fn parse_mode(text: &str) -> Result<u32, String> {
 
 fn mode_of(path: &Path) -> Option<u32> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o7777)
+    std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
 }
 
 #[cfg(test)]

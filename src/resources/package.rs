@@ -36,10 +36,7 @@ struct Wanted {
 
 impl Wanted {
     fn name_on(&self, manager: &str) -> &str {
-        self.per_manager
-            .iter()
-            .find(|(m, _)| *m == manager)
-            .map_or(&self.name, |(_, n)| n)
+        self.per_manager.iter().find(|(m, _)| *m == manager).map_or(&self.name, |(_, n)| n)
     }
 }
 
@@ -81,11 +78,7 @@ fn parse(args: toml::Table, cx: &BuildCx) -> Result<Package, String> {
         .enumerate()
         .map(|(i, item)| wanted(item, cx).map_err(|e| format!("packages[{i}]: {e}")))
         .collect::<Result<_, _>>()?;
-    Ok(Package {
-        wanted,
-        manager: None,
-        seen: Mutex::new(Seen::NotChecked),
-    })
+    Ok(Package { wanted, manager: None, seen: Mutex::new(Seen::NotChecked) })
 }
 
 /// One item of `packages`: a name, or a table of `name`, `version` and a name per manager
@@ -110,10 +103,7 @@ fn wanted(item: toml::Value, cx: &BuildCx) -> Result<Wanted, String> {
     let mut take = |key: &str| match table.remove(key) {
         None => Ok(None),
         Some(toml::Value::String(text)) => cx.vars.text(&text).map(Some),
-        Some(other) => Err(format!(
-            "`{key}` must be a string, not {}",
-            other.type_str()
-        )),
+        Some(other) => Err(format!("`{key}` must be a string, not {}", other.type_str())),
     };
     let name = take("name")?.ok_or("missing field `name`")?;
     let constraint = match take("version")? {
@@ -132,16 +122,9 @@ fn wanted(item: toml::Value, cx: &BuildCx) -> Result<Wanted, String> {
             .chain(packages::managers().iter().map(|m| m.name()))
             .map(|k| format!("`{k}`"))
             .collect();
-        return Err(format!(
-            "unknown field `{key}`, expected one of {}",
-            known.join(", ")
-        ));
+        return Err(format!("unknown field `{key}`, expected one of {}", known.join(", ")));
     }
-    Ok(Wanted {
-        name: package_name(&name)?,
-        per_manager,
-        constraint,
-    })
+    Ok(Wanted { name: package_name(&name)?, per_manager, constraint })
 }
 
 /// A package name (placeholders filled), refused when it could be taken for an option.
@@ -149,9 +132,7 @@ fn package_name(name: &str) -> Result<String, String> {
     if packages::valid_name(name) {
         Ok(name.to_string())
     } else {
-        Err(format!(
-            "`{name}` is not a package name (letters, digits and `+-._@:/`, starting with a letter or digit)"
-        ))
+        Err(format!("`{name}` is not a package name (letters, digits and `+-._@:/`, starting with a letter or digit)"))
     }
 }
 
@@ -180,17 +161,10 @@ impl Findings {
             parts.push(format!("not installed: {}", self.missing.join(", ")));
         }
         if !self.broken.is_empty() {
-            parts.push(format!(
-                "left broken by an interrupted install: {}",
-                self.broken.join(", ")
-            ));
+            parts.push(format!("left broken by an interrupted install: {}", self.broken.join(", ")));
         }
         if !self.wrong.is_empty() {
-            let wrong: Vec<String> = self
-                .wrong
-                .iter()
-                .map(|(have, want)| format!("{have} (want {want})"))
-                .collect();
+            let wrong: Vec<String> = self.wrong.iter().map(|(have, want)| format!("{have} (want {want})")).collect();
             parts.push(format!("wrong version: {}", wrong.join(", ")));
         }
         Status::missing(parts.join("; "))
@@ -203,10 +177,7 @@ impl Package {
     }
 
     fn names_on(&self, manager: &dyn PackageManager) -> Vec<String> {
-        self.wanted
-            .iter()
-            .map(|w| w.name_on(manager.name()).to_string())
-            .collect()
+        self.wanted.iter().map(|w| w.name_on(manager.name()).to_string()).collect()
     }
 
     fn logical_names(&self) -> Vec<String> {
@@ -228,10 +199,7 @@ impl Package {
                     if wanted.constraint.matches(packages::comparable(&upstream)) {
                         continue;
                     }
-                    found.wrong.push((
-                        format!("{name} {upstream}"),
-                        format!("{name} {}", wanted.constraint),
-                    ));
+                    found.wrong.push((format!("{name} {upstream}"), format!("{name} {}", wanted.constraint)));
                 }
             }
             found.pending.push(name.clone());
@@ -250,12 +218,7 @@ impl Package {
     /// The pending packages whose wanted version the manager would not install, each as
     /// "NAME: MANAGER offers VERSION, want CONSTRAINT". Asks the manager (may spawn), so only
     /// when something is to be installed.
-    fn unavailable_versions(
-        &self,
-        cx: &Cx,
-        manager: &dyn PackageManager,
-        pending: &[String],
-    ) -> Vec<String> {
+    fn unavailable_versions(&self, cx: &Cx, manager: &dyn PackageManager, pending: &[String]) -> Vec<String> {
         self.wanted
             .iter()
             .filter(|w| !w.constraint.is_any())
@@ -264,21 +227,15 @@ impl Package {
             .filter_map(|(w, name)| {
                 let candidate = manager.candidate(cx, name)?;
                 let upstream = manager.upstream(&candidate);
-                (!w.constraint.matches(packages::comparable(&upstream))).then(|| {
-                    format!(
-                        "{name}: {} offers {upstream}, want {}",
-                        manager.name(),
-                        w.constraint
-                    )
-                })
+                (!w.constraint.matches(packages::comparable(&upstream)))
+                    .then(|| format!("{name}: {} offers {upstream}, want {}", manager.name(), w.constraint))
             })
             .collect()
     }
 }
 
 fn no_manager_reason() -> String {
-    "no package manager devup supports was found (it looks for apt, dnf, pacman, apk and brew)"
-        .to_string()
+    "no package manager devup supports was found (it looks for apt, dnf, pacman, apk and brew)".to_string()
 }
 
 impl Resource for Package {
@@ -290,19 +247,9 @@ impl Resource for Package {
         let shown: Vec<String> = names
             .iter()
             .zip(&self.wanted)
-            .map(|(name, w)| {
-                if w.constraint.is_any() {
-                    name.clone()
-                } else {
-                    format!("{name} {}", w.constraint)
-                }
-            })
+            .map(|(name, w)| if w.constraint.is_any() { name.clone() } else { format!("{name} {}", w.constraint) })
             .collect();
-        let noun = if shown.len() == 1 {
-            "package"
-        } else {
-            "packages"
-        };
+        let noun = if shown.len() == 1 { "package" } else { "packages" };
         format!("{noun} {}", shown.join(", "))
     }
 
@@ -337,10 +284,7 @@ impl Resource for Package {
             Seen::Manager { name, names, .. } => {
                 format!("install {} with {name}", names.join(", "))
             }
-            Seen::NoManager => format!(
-                "nothing devup can do: install {} yourself",
-                self.logical_names().join(", ")
-            ),
+            Seen::NoManager => format!("nothing devup can do: install {} yourself", self.logical_names().join(", ")),
             Seen::NotChecked => self.commands().join(", "),
         }
     }
@@ -354,9 +298,9 @@ impl Resource for Package {
             ))
             .with_hint("install them with your system's package manager, then run devup again"));
         };
-        let found = self.examine(cx, manager).map_err(|e| {
-            Failure::new(e).with_hint(format!("check that {} works", manager.name()))
-        })?;
+        let found = self
+            .examine(cx, manager)
+            .map_err(|e| Failure::new(e).with_hint(format!("check that {} works", manager.name())))?;
         if found.pending.is_empty() {
             return Ok(());
         }
@@ -383,11 +327,7 @@ impl Resource for Package {
             .map(|w| {
                 let mut item = w.name.clone();
                 if !w.per_manager.is_empty() {
-                    let names: Vec<String> = w
-                        .per_manager
-                        .iter()
-                        .map(|(m, n)| format!("{m}: {n}"))
-                        .collect();
+                    let names: Vec<String> = w.per_manager.iter().map(|(m, n)| format!("{m}: {n}")).collect();
                     item.push_str(&format!(" ({})", names.join(", ")));
                 }
                 if !w.constraint.is_any() {
@@ -463,14 +403,8 @@ mod tests {
             status!("status-installed"),
             "packages = ['libpq-dev', 'imagemagick', { name = 'pq', apt = 'libpq5' }, 'make']",
         );
-        assert_eq!(
-            sb.check(p.as_ref()),
-            Status::missing("not installed: imagemagick, make")
-        );
-        assert_eq!(
-            p.describe(),
-            "packages libpq-dev, imagemagick, libpq5, make"
-        );
+        assert_eq!(sb.check(p.as_ref()), Status::missing("not installed: imagemagick, make"));
+        assert_eq!(p.describe(), "packages libpq-dev, imagemagick, libpq5, make");
         assert_eq!(
             p.action(),
             "run `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick make`"
@@ -495,11 +429,7 @@ mod tests {
     fn not_root_in_ci_installs_with_sudo_n() {
         let mut sb = Sandbox::new();
         sb.facts.sudo = true;
-        let p = on_apt(
-            &sb,
-            status!("status-installed"),
-            "packages = ['imagemagick']",
-        );
+        let p = on_apt(&sb, status!("status-installed"), "packages = ['imagemagick']");
         sb.check(p.as_ref());
         assert_eq!(
             p.action(),
@@ -513,11 +443,7 @@ mod tests {
     fn a_broken_package_is_configured_first() {
         let mut sb = Sandbox::new();
         root(&mut sb);
-        let p = on_apt(
-            &sb,
-            status!("status-half-configured"),
-            "packages = ['postgresql-common', 'curl', 'libpq-dev']",
-        );
+        let p = on_apt(&sb, status!("status-half-configured"), "packages = ['postgresql-common', 'curl', 'libpq-dev']");
         assert_eq!(
             sb.check(p.as_ref()),
             Status::missing(
@@ -545,10 +471,7 @@ mod tests {
             status!("status-epochs"),
             "packages = [{ name = 'postgresql-client-15', version = '>=16' }, 'vim']",
         );
-        assert_eq!(
-            sb.check(old.as_ref()),
-            Status::drifted("postgresql-client-15 15.18", "postgresql-client-15 >=16")
-        );
+        assert_eq!(sb.check(old.as_ref()), Status::drifted("postgresql-client-15 15.18", "postgresql-client-15 >=16"));
     }
 
     #[test]
@@ -556,35 +479,20 @@ mod tests {
         let sb = Sandbox::new();
         let apt = crate::packages::apt_at(&sb.path("none"), &sb.path("none"));
         let p = build_in(&sb, "packages = ['git']", Some(apt)).unwrap();
-        let Status::Unknown { why } = sb.check(p.as_ref()) else {
-            panic!()
-        };
-        assert!(
-            why.starts_with("cannot tell what apt has installed"),
-            "{why}"
-        );
+        let Status::Unknown { why } = sb.check(p.as_ref()) else { panic!() };
+        assert!(why.starts_with("cannot tell what apt has installed"), "{why}");
     }
 
     #[test]
     fn without_a_package_manager_check_is_unknown_and_apply_fails_with_a_hint() {
         let mut sb = Sandbox::new();
         sb.facts.package_managers.clear();
-        let p = build_in(
-            &sb,
-            "packages = [{ name = 'libpq', apt = 'libpq-dev' }]",
-            None,
-        )
-        .unwrap();
-        let Status::Unknown { why } = sb.check(p.as_ref()) else {
-            panic!()
-        };
+        let p = build_in(&sb, "packages = [{ name = 'libpq', apt = 'libpq-dev' }]", None).unwrap();
+        let Status::Unknown { why } = sb.check(p.as_ref()) else { panic!() };
         assert!(why.contains("no package manager"), "{why}");
         assert_eq!(p.describe(), "package libpq");
         let failure = p.apply(&sb.cx()).unwrap_err();
-        assert!(
-            failure.message.contains("cannot install libpq"),
-            "{failure:?}"
-        );
+        assert!(failure.message.contains("cannot install libpq"), "{failure:?}");
         assert!(failure.hint.is_some());
     }
 
@@ -596,17 +504,9 @@ mod tests {
     }
 
     impl Fake {
-        fn leaked(
-            installed: &[(&str, &str)],
-            candidates: &[(&'static str, &'static str)],
-        ) -> &'static Fake {
+        fn leaked(installed: &[(&str, &str)], candidates: &[(&'static str, &'static str)]) -> &'static Fake {
             Box::leak(Box::new(Fake {
-                installed: Mutex::new(
-                    installed
-                        .iter()
-                        .map(|(n, v)| (n.to_string(), v.to_string()))
-                        .collect(),
-                ),
+                installed: Mutex::new(installed.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()),
                 candidates: candidates.iter().copied().collect(),
                 installs: Mutex::new(Vec::new()),
             }))
@@ -662,15 +562,8 @@ mod tests {
     fn apply_installs_all_missing_in_one_call_then_nothing() {
         let sb = Sandbox::new();
         let fake = Fake::leaked(&[("git", "2.45.2-2.fc40")], &[]);
-        let p = with_fake(
-            &sb,
-            "packages = ['git', { name = 'libpq', dnf = 'libpq-devel' }, 'ImageMagick']",
-            fake,
-        );
-        assert_eq!(
-            sb.check(p.as_ref()),
-            Status::missing("not installed: libpq-devel, ImageMagick")
-        );
+        let p = with_fake(&sb, "packages = ['git', { name = 'libpq', dnf = 'libpq-devel' }, 'ImageMagick']", fake);
+        assert_eq!(sb.check(p.as_ref()), Status::missing("not installed: libpq-devel, ImageMagick"));
         assert_eq!(p.action(), "run `fake-install libpq-devel ImageMagick`");
         assert_eq!(sb.converge(p.as_ref()).unwrap(), Status::Satisfied);
         assert_eq!(fake.installs(), [vec!["libpq-devel", "ImageMagick"]]);
@@ -682,11 +575,7 @@ mod tests {
     fn a_version_the_manager_does_not_offer_is_refused_before_installing() {
         let sb = Sandbox::new();
         let fake = Fake::leaked(&[], &[("postgresql-server", "13.14-1.el9")]);
-        let p = with_fake(
-            &sb,
-            "packages = [{ name = 'postgresql-server', version = '15' }]",
-            fake,
-        );
+        let p = with_fake(&sb, "packages = [{ name = 'postgresql-server', version = '15' }]", fake);
         let failure = p.apply(&sb.cx()).unwrap_err();
         assert_eq!(
             failure.message,
@@ -695,11 +584,7 @@ mod tests {
         assert!(fake.installs().is_empty());
 
         let offered = Fake::leaked(&[], &[("postgresql-server", "15.6-1.el9")]);
-        let p = with_fake(
-            &sb,
-            "packages = [{ name = 'postgresql-server', version = '15' }]",
-            offered,
-        );
+        let p = with_fake(&sb, "packages = [{ name = 'postgresql-server', version = '15' }]", offered);
         assert_eq!(sb.converge(p.as_ref()).unwrap(), Status::Satisfied);
     }
 
@@ -712,10 +597,7 @@ mod tests {
             "packages = ['imagemagick', { name = 'libpq', apt = 'libpq-dev', dnf = 'libpq-devel', version = '>=15' }]",
         );
         let before = p.commands();
-        assert_eq!(
-            before,
-            ["install system packages: imagemagick, libpq (apt: libpq-dev, dnf: libpq-devel) >=15"]
-        );
+        assert_eq!(before, ["install system packages: imagemagick, libpq (apt: libpq-dev, dnf: libpq-devel) >=15"]);
         // Unchecked (as for an untrusted project), the action says the same.
         assert_eq!(p.action(), before[0]);
         sb.check(p.as_ref());
@@ -728,10 +610,7 @@ mod tests {
         let err = |args: &str| build_in(&sb, args, None).err().unwrap();
         assert!(err("packages = []").contains("empty"));
         let typo = err("packages = ['git', { name = 'libpq', brw = 'libpq' }]");
-        assert!(
-            typo.starts_with("packages[1]: unknown field `brw`"),
-            "{typo}"
-        );
+        assert!(typo.starts_with("packages[1]: unknown field `brw`"), "{typo}");
         assert!(err("packages = ['--force-yes']").contains("not a package name"));
         assert!(err("packages = [{ name = 'x', apt = 'a b' }]").contains("not a package name"));
         assert!(err("packages = [{ name = 'x', version = '>=banana' }]").contains("version"));
@@ -739,22 +618,13 @@ mod tests {
         assert!(err("packages = ['x']\nextra = 1").contains("unknown field `extra`"));
         assert!(err("packages = [{ apt = 'x' }]").contains("missing field `name`"));
         assert!(err("packages = [{ name = 'x', apt = 3 }]").contains("`apt` must be a string"));
-        assert!(
-            typo.ends_with(
-                "expected one of `name`, `version`, `apt`, `dnf`, `pacman`, `apk`, `brew`"
-            ),
-            "{typo}"
-        );
+        assert!(typo.ends_with("expected one of `name`, `version`, `apt`, `dnf`, `pacman`, `apk`, `brew`"), "{typo}");
     }
 
     #[test]
     fn an_empty_name_for_a_manager_means_the_default_name() {
         let sb = Sandbox::new();
-        let p = on_apt(
-            &sb,
-            status!("status-installed"),
-            "packages = [{ name = 'git', apt = '', dnf = 'git-core' }]",
-        );
+        let p = on_apt(&sb, status!("status-installed"), "packages = [{ name = 'git', apt = '', dnf = 'git-core' }]");
         assert_eq!(sb.check(p.as_ref()), Status::Satisfied);
         assert_eq!(p.describe(), "package git");
     }

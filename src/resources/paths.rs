@@ -72,18 +72,9 @@ mod tests {
     #[test]
     fn relative_paths_are_in_the_project() {
         let vars = Vars::default();
-        assert_eq!(
-            resolve(&cx(&vars), ".venv", false).unwrap(),
-            Path::new("/p/app/.venv")
-        );
-        assert_eq!(
-            resolve(&cx(&vars), "a/../b", false).unwrap(),
-            Path::new("/p/app/b")
-        );
-        assert_eq!(
-            resolve(&cx(&vars), "/s/app/data", false).unwrap(),
-            Path::new("/s/app/data")
-        );
+        assert_eq!(resolve(&cx(&vars), ".venv", false).unwrap(), Path::new("/p/app/.venv"));
+        assert_eq!(resolve(&cx(&vars), "a/../b", false).unwrap(), Path::new("/p/app/b"));
+        assert_eq!(resolve(&cx(&vars), "/s/app/data", false).unwrap(), Path::new("/s/app/data"));
     }
 
     #[test]
@@ -92,10 +83,7 @@ mod tests {
         for bad in ["../other", "/etc/passwd", "a/../../x", "~/.bashrc"] {
             assert!(resolve(&cx(&vars), bad, false).is_err(), "{bad}");
         }
-        assert_eq!(
-            resolve(&cx(&vars), "~/.bashrc", true).unwrap(),
-            Path::new("/home/u/.bashrc")
-        );
+        assert_eq!(resolve(&cx(&vars), "~/.bashrc", true).unwrap(), Path::new("/home/u/.bashrc"));
         assert!(resolve(&cx(&vars), "", false).is_err());
     }
 }

@@ -30,9 +30,7 @@ struct Probed {
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
     let args: Args = parse_args(args)?;
-    let probe = args
-        .probe
-        .render(cx.vars, |p| paths::resolve(cx, p, false))?;
+    let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
     Ok(Box::new(Probed {
         description: match &args.description {
             Some(d) => cx.vars.text(d)?,
@@ -41,21 +39,14 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         probe,
         apply: cx.vars.shell(&args.apply)?,
         user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
-        secrets: cx
-            .vars
-            .text_list(&args.secret)?
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect(),
+        secrets: cx.vars.text_list(&args.secret)?.into_iter().filter(|s| !s.is_empty()).collect(),
     }))
 }
 
 impl Probed {
     /// The command as it may be shown: secrets replaced by `***`.
     fn shown(&self, text: &str) -> String {
-        self.secrets
-            .iter()
-            .fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+        self.secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
     }
 }
 

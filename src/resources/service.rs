@@ -81,9 +81,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let args: Args = parse_args(args)?;
     let data = paths::resolve(cx, &cx.vars.text(&args.data)?, false)?;
     let in_data = |rel: &Option<String>| -> Result<Option<PathBuf>, String> {
-        rel.as_ref()
-            .map(|r| cx.vars.text(r).map(|r| data.join(r)))
-            .transpose()
+        rel.as_ref().map(|r| cx.vars.text(r).map(|r| data.join(r))).transpose()
     };
     let mut dirs = Vec::new();
     for pattern in &args.paths {
@@ -104,9 +102,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         }
         None => None,
     };
-    let probe = args
-        .probe
-        .render(cx.vars, |p| paths::resolve(cx, p, false))?;
+    let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
     Ok(Box::new(Service {
         name: cx.vars.text(&args.name)?,
         initialized: in_data(&args.initialized)?,
@@ -131,10 +127,7 @@ impl Service {
     }
 
     fn cmd(&self, cx: &Cx, script: &str) -> Cmd {
-        let mut cmd = Cmd::shell(script)
-            .cwd(&self.data)
-            .envs(cx.env)
-            .as_user(self.account(cx));
+        let mut cmd = Cmd::shell(script).cwd(&self.data).envs(cx.env).as_user(self.account(cx));
         if let Some(path) = &self.path_env {
             cmd = cmd.envs(&[("PATH".to_string(), path.clone())]);
         }
@@ -154,11 +147,8 @@ impl Service {
                 ));
                 if let Some(log) = self.log_tail() {
                     let command_output = failure.output.take().unwrap_or_default();
-                    failure.output = Some(
-                        format!("{command_output}\n--- end of {}:\n{log}", self.name)
-                            .trim_start()
-                            .to_string(),
-                    );
+                    failure.output =
+                        Some(format!("{command_output}\n--- end of {}:\n{log}", self.name).trim_start().to_string());
                 }
                 Err(failure)
             }
@@ -191,18 +181,17 @@ impl Service {
     /// Creates the data directory, owned by the server's account when there is one; its parents
     /// must be traversable by that account.
     fn prepare_data_dir(&self, cx: &Cx) -> Result<(), Failure> {
-        let fail =
-            |e: std::io::Error| Failure::new(format!("cannot create {}: {e}", self.data.display()));
+        let fail = |e: std::io::Error| Failure::new(format!("cannot create {}: {e}", self.data.display()));
         if let Some(parent) = self.data.parent() {
             cx.system.create_dir_all(parent, None).map_err(fail)?;
         }
-        cx.system
-            .create_dir_all(&self.data, Some(0o700))
-            .map_err(fail)?;
+        cx.system.create_dir_all(&self.data, Some(0o700)).map_err(fail)?;
         if let Some(name) = self.account(cx) {
             let account = Account::lookup(name).map_err(|e| {
-                Failure::new(format!("{} must run as `{name}` when devup is root: {e}", self.name))
-                    .with_hint(format!("install the {} package (it creates the account), or run devup as a normal user", self.name))
+                Failure::new(format!("{} must run as `{name}` when devup is root: {e}", self.name)).with_hint(format!(
+                    "install the {} package (it creates the account), or run devup as a normal user",
+                    self.name
+                ))
             })?;
             cx.system.chown(&self.data, &account).map_err(fail)?;
             if let Some(blocked) = untraversable_parent(&self.data) {
@@ -261,20 +250,15 @@ impl Resource for Service {
             && !marker.exists()
         {
             let name = marker.file_name().unwrap_or_default().to_string_lossy();
-            return Status::missing(format!(
-                "not initialized (no {name} in {})",
-                self.data.display()
-            ));
+            return Status::missing(format!("not initialized (no {name} in {})", self.data.display()));
         }
         let probed = self.probe.run(cx.system, cx.env);
         match (probed, self.pid()) {
             (Ok(()), _) => Status::Satisfied,
-            (Err(e), Some((pid, true))) => {
-                Status::missing(format!("running (pid {pid}) but not answering: {e}"))
+            (Err(e), Some((pid, true))) => Status::missing(format!("running (pid {pid}) but not answering: {e}")),
+            (Err(_), Some((pid, false))) => {
+                Status::missing(format!("not running: it stopped or crashed (stale pid file for pid {pid})"))
             }
-            (Err(_), Some((pid, false))) => Status::missing(format!(
-                "not running: it stopped or crashed (stale pid file for pid {pid})"
-            )),
             (Err(e), None) => Status::missing(format!("not running: {e}")),
         }
     }
@@ -290,8 +274,14 @@ impl Resource for Service {
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
         if let Some(have) = self.wrong_data_version() {
-            return Err(Failure::new(format!("{} holds data from {} {have}; devup never deletes data", self.data.display(), self.name))
-                .with_hint(format!("dump it with {have}'s tools, move the directory away, and run devup again; or declare version {have}")));
+            return Err(Failure::new(format!(
+                "{} holds data from {} {have}; devup never deletes data",
+                self.data.display(),
+                self.name
+            ))
+            .with_hint(format!(
+                "dump it with {have}'s tools, move the directory away, and run devup again; or declare version {have}"
+            )));
         }
         self.prepare_data_dir(cx)?;
         if let (Some(marker), Some(init)) = (&self.initialized, &self.init)
@@ -315,12 +305,9 @@ impl Resource for Service {
             None => self.run(cx, "starting", &self.start)?,
         }
         self.wait_for_probe(cx).map_err(|e| {
-            let mut failure = Failure::new(format!(
-                "{} did not answer within {}s: {e}",
-                self.name,
-                self.timeout.as_secs()
-            ))
-            .with_hint(self.log_hint());
+            let mut failure =
+                Failure::new(format!("{} did not answer within {}s: {e}", self.name, self.timeout.as_secs()))
+                    .with_hint(self.log_hint());
             failure.output = self.log_tail();
             failure
         })
@@ -328,18 +315,13 @@ impl Resource for Service {
 
     fn stop(&self, cx: &Cx) -> Option<Result<bool, Failure>> {
         let stop = self.stop.as_ref()?;
-        if self.probe.run(cx.system, cx.env).is_err() && !self.pid().is_some_and(|(_, alive)| alive)
-        {
+        if self.probe.run(cx.system, cx.env).is_err() && !self.pid().is_some_and(|(_, alive)| alive) {
             return Some(Ok(false));
         }
         Some(self.run(cx, "stopping", stop).map(|()| true))
     }
 
     fn commands(&self) -> Vec<String> {
-        [self.init.as_ref(), Some(&self.start), self.stop.as_ref()]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect()
+        [self.init.as_ref(), Some(&self.start), self.stop.as_ref()].into_iter().flatten().cloned().collect()
     }
 }

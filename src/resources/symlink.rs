@@ -30,11 +30,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     if target.as_os_str().is_empty() {
         return Err("the target is empty".into());
     }
-    Ok(Box::new(Symlink {
-        shown: paths::show(cx.project_dir, &path),
-        path,
-        target,
-    }))
+    Ok(Box::new(Symlink { shown: paths::show(cx.project_dir, &path), path, target }))
 }
 
 impl Resource for Symlink {
@@ -48,9 +44,7 @@ impl Resource for Symlink {
                 Status::missing(format!("{} does not exist", self.shown))
             }
             Err(e) => Status::unknown(format!("cannot read {}: {e}", self.shown)),
-            Ok(meta) if !meta.file_type().is_symlink() => {
-                Status::drifted("a real file or directory", "a symlink")
-            }
+            Ok(meta) if !meta.file_type().is_symlink() => Status::drifted("a real file or directory", "a symlink"),
             Ok(_) => match std::fs::read_link(&self.path) {
                 Ok(target) if target == self.target => Status::Satisfied,
                 Ok(target) => Status::drifted(
@@ -67,42 +61,25 @@ impl Resource for Symlink {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let fail = |what: &str, e: std::io::Error| {
-            Failure::new(format!("cannot {what} {}: {e}", self.shown))
-        };
+        let fail = |what: &str, e: std::io::Error| Failure::new(format!("cannot {what} {}: {e}", self.shown));
         if let Ok(meta) = std::fs::symlink_metadata(&self.path)
             && !meta.file_type().is_symlink()
         {
             if !cx.replace_files {
-                return Err(Failure::new(format!(
-                    "{} is a real file or directory; it was kept",
-                    self.shown
-                ))
-                .with_hint(
-                    "to replace it (it is kept as a backup), run `devup up --replace-files`",
-                ));
+                return Err(Failure::new(format!("{} is a real file or directory; it was kept", self.shown))
+                    .with_hint("to replace it (it is kept as a backup), run `devup up --replace-files`"));
             }
             let backup = PathBuf::from(format!("{}.devup-backup", self.path.display()));
-            cx.system
-                .rename(&self.path, &backup)
-                .map_err(|e| fail("back up", e))?;
+            cx.system.rename(&self.path, &backup).map_err(|e| fail("back up", e))?;
         }
         if let Some(parent) = self.path.parent() {
-            cx.system
-                .create_dir_all(parent, None)
-                .map_err(|e| fail("create the directory of", e))?;
+            cx.system.create_dir_all(parent, None).map_err(|e| fail("create the directory of", e))?;
         }
         // Make the new link beside the old one and rename it over: never a moment without a link.
-        let temp = self
-            .path
-            .with_file_name(format!(".devup-link-{}", std::process::id()));
+        let temp = self.path.with_file_name(format!(".devup-link-{}", std::process::id()));
         let _ = cx.system.remove_file(&temp);
-        cx.system
-            .symlink(&self.target, &temp)
-            .map_err(|e| fail("create", e))?;
-        cx.system
-            .rename(&temp, &self.path)
-            .map_err(|e| fail("replace", e))
+        cx.system.symlink(&self.target, &temp).map_err(|e| fail("create", e))?;
+        cx.system.rename(&temp, &self.path).map_err(|e| fail("replace", e))
     }
 }
 
@@ -114,14 +91,10 @@ mod tests {
     #[test]
     fn creates_and_repoints_links() {
         let sb = Sandbox::new();
-        let link = sb
-            .build(build, "path = 'bin/tool'\ntarget = '../tools/v2'")
-            .unwrap();
+        let link = sb.build(build, "path = 'bin/tool'\ntarget = '../tools/v2'").unwrap();
         assert!(matches!(sb.check(link.as_ref()), Status::Missing { .. }));
         assert_eq!(sb.converge(link.as_ref()).unwrap(), Status::Satisfied);
-        let other = sb
-            .build(build, "path = 'bin/tool'\ntarget = '../tools/v3'")
-            .unwrap();
+        let other = sb.build(build, "path = 'bin/tool'\ntarget = '../tools/v3'").unwrap();
         assert!(matches!(sb.check(other.as_ref()), Status::Drifted { .. }));
         assert_eq!(sb.converge(other.as_ref()).unwrap(), Status::Satisfied);
     }
@@ -135,9 +108,6 @@ mod tests {
         assert_eq!(std::fs::read_to_string(sb.path("tool")).unwrap(), "data");
         sb.replace_files = true;
         assert_eq!(sb.converge(link.as_ref()).unwrap(), Status::Satisfied);
-        assert_eq!(
-            std::fs::read_to_string(sb.path("tool.devup-backup")).unwrap(),
-            "data"
-        );
+        assert_eq!(std::fs::read_to_string(sb.path("tool.devup-backup")).unwrap(), "data");
     }
 }

@@ -20,8 +20,7 @@ pub enum Wait {
 
 impl ProjectLock {
     pub fn acquire(dir: &Path, wait: Wait) -> Result<ProjectLock> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         let path = dir.join("lock");
         let mut file = OpenOptions::new()
             .read(true)
@@ -38,8 +37,7 @@ impl ProjectLock {
                     Wait::No => return Err(Error::Busy { pid: holder }),
                     Wait::Yes(notify) => {
                         notify(&holder);
-                        file.lock()
-                            .map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
+                        file.lock().map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
                     }
                 }
             }
@@ -47,10 +45,7 @@ impl ProjectLock {
                 return Err(Error::io(format!("cannot lock {}", path.display()), e));
             }
         }
-        let _ = file
-            .set_len(0)
-            .and_then(|_| file.rewind())
-            .and_then(|_| write!(file, "{}", std::process::id()));
+        let _ = file.set_len(0).and_then(|_| file.rewind()).and_then(|_| write!(file, "{}", std::process::id()));
         Ok(ProjectLock { _file: file })
     }
 }
@@ -59,11 +54,7 @@ fn holder_pid(file: &mut File) -> String {
     let mut text = String::new();
     let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));
     let pid = text.trim();
-    if pid.is_empty() {
-        "unknown".to_string()
-    } else {
-        pid.to_string()
-    }
+    if pid.is_empty() { "unknown".to_string() } else { pid.to_string() }
 }
 
 #[cfg(test)]

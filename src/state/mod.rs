@@ -55,16 +55,11 @@ pub struct Memory {
 
 impl Memory {
     pub fn new(file: StateFile) -> Memory {
-        Memory {
-            inner: Mutex::new((file, false)),
-        }
+        Memory { inner: Mutex::new((file, false)) }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut StateFile, &mut bool) -> R) -> R {
-        let mut guard = self
-            .inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (file, dirty) = &mut *guard;
         f(file, dirty)
     }
@@ -95,20 +90,10 @@ impl Memory {
 
     /// A value cached for `path` under `kind` (e.g. "sha256", "version"), recomputed by
     /// `compute` only when the file's size or mtime changed.
-    pub fn stamped(
-        &self,
-        kind: &str,
-        path: &Path,
-        compute: impl FnOnce() -> Option<String>,
-    ) -> Option<String> {
+    pub fn stamped(&self, kind: &str, path: &Path, compute: impl FnOnce() -> Option<String>) -> Option<String> {
         let meta = std::fs::metadata(path).ok()?;
         let size = meta.len();
-        let mtime_ns = meta
-            .modified()
-            .ok()?
-            .duration_since(UNIX_EPOCH)
-            .ok()?
-            .as_nanos();
+        let mtime_ns = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
         let key = format!("{kind}:{}", path.display());
         let cached = self.with(|f, _| f.stamps.get(&key).cloned());
         if let Some(stamp) = cached
@@ -119,14 +104,7 @@ impl Memory {
         }
         let value = compute()?;
         self.with(|f, dirty| {
-            f.stamps.insert(
-                key,
-                Stamped {
-                    size,
-                    mtime_ns,
-                    value: value.clone(),
-                },
-            );
+            f.stamps.insert(key, Stamped { size, mtime_ns, value: value.clone() });
             *dirty = true;
         });
         Some(value)
@@ -189,17 +167,11 @@ mod tests {
     #[test]
     fn a_missing_file_has_no_stamp() {
         let memory = Memory::default();
-        assert_eq!(
-            memory.stamped("sha256", Path::new("/nonexistent/x"), || Some("x".into())),
-            None
-        );
+        assert_eq!(memory.stamped("sha256", Path::new("/nonexistent/x"), || Some("x".into())), None);
     }
 
     #[test]
     fn sha256_is_hex() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -22,11 +22,7 @@ pub enum Loaded {
 impl Store {
     pub fn for_project(state_root: &Path, project_name: &str, project_dir: &Path) -> Store {
         let hash = sha256_hex(project_dir.to_string_lossy().as_bytes());
-        Store {
-            dir: state_root
-                .join("projects")
-                .join(format!("{project_name}-{}", &hash[..12])),
-        }
+        Store { dir: state_root.join("projects").join(format!("{project_name}-{}", &hash[..12])) }
     }
 
     fn file(&self) -> PathBuf {
@@ -35,9 +31,7 @@ impl Store {
 
     /// Where the project's datastores keep their data, under `data_root`.
     pub fn data_dir(&self, data_root: &Path) -> PathBuf {
-        data_root
-            .join("projects")
-            .join(self.dir.file_name().unwrap_or_default())
+        data_root.join("projects").join(self.dir.file_name().unwrap_or_default())
     }
 
     /// Reads the state; never writes (`plan` must not). A bad file is reported, and `up` sets
@@ -48,24 +42,15 @@ impl Store {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (fresh(), Loaded::Fresh),
             Err(e) => {
-                return (
-                    fresh(),
-                    Loaded::Discarded(format!("cannot read {}: {e}", path.display())),
-                );
+                return (fresh(), Loaded::Discarded(format!("cannot read {}: {e}", path.display())));
             }
         };
         let problem = match serde_json::from_str::<StateFile>(&text) {
             Ok(state) if state.version == VERSION => return (state, Loaded::Read),
-            Ok(state) => format!(
-                "it has version {}, this devup reads {VERSION}",
-                state.version
-            ),
+            Ok(state) => format!("it has version {}, this devup reads {VERSION}", state.version),
             Err(e) => format!("it is not valid: {e}"),
         };
-        (
-            fresh(),
-            Loaded::Discarded(format!("{}: {problem}", path.display())),
-        )
+        (fresh(), Loaded::Discarded(format!("{}: {problem}", path.display())))
     }
 
     /// Keeps an unusable state file for a post-mortem (as `state.json.corrupt`) rather than
@@ -82,10 +67,7 @@ impl Store {
 }
 
 fn fresh() -> StateFile {
-    StateFile {
-        version: VERSION,
-        ..StateFile::default()
-    }
+    StateFile { version: VERSION, ..StateFile::default() }
 }
 
 #[cfg(test)]

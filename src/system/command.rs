@@ -17,13 +17,7 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn new(program: impl Into<OsString>) -> Cmd {
-        Cmd {
-            program: program.into(),
-            args: Vec::new(),
-            cwd: None,
-            env: Vec::new(),
-            user: None,
-        }
+        Cmd { program: program.into(), args: Vec::new(), cwd: None, env: Vec::new(), user: None }
     }
 
     /// A shell command line, run by `sh -c`.
@@ -58,16 +52,11 @@ impl Cmd {
 
     /// The command as a person would type it, for plans and error messages.
     pub fn display(&self) -> String {
-        let words = std::iter::once(&self.program)
-            .chain(&self.args)
-            .map(|w| w.to_string_lossy());
+        let words = std::iter::once(&self.program).chain(&self.args).map(|w| w.to_string_lossy());
         if self.program == "sh" && self.args.len() == 2 && self.args[0] == "-c" {
             return self.args[1].to_string_lossy().into_owned();
         }
-        words
-            .map(|w| crate::recipe::template::quote(&w))
-            .collect::<Vec<_>>()
-            .join(" ")
+        words.map(|w| crate::recipe::template::quote(&w)).collect::<Vec<_>>().join(" ")
     }
 
     pub(super) fn output(&self) -> io::Result<CmdOutput> {
@@ -80,10 +69,7 @@ impl Cmd {
             let account = Account::lookup(name)?;
             std::os::unix::process::CommandExt::uid(&mut command, account.uid);
             std::os::unix::process::CommandExt::gid(&mut command, account.gid);
-            command
-                .env("HOME", &account.home)
-                .env("USER", name)
-                .env("LOGNAME", name);
+            command.env("HOME", &account.home).env("USER", name).env("LOGNAME", name);
         }
         for (key, value) in &self.env {
             command.env(key, value);
@@ -112,11 +98,7 @@ impl CmdOutput {
 
     /// The last lines the command printed (stderr, else stdout), to show why it failed.
     pub fn tail(&self, lines: usize) -> String {
-        let text = if self.stderr.trim().is_empty() {
-            &self.stdout
-        } else {
-            &self.stderr
-        };
+        let text = if self.stderr.trim().is_empty() { &self.stdout } else { &self.stderr };
         let all: Vec<&str> = text.trim_end().lines().collect();
         all[all.len().saturating_sub(lines)..].join("\n")
     }
@@ -139,12 +121,7 @@ pub struct Account {
 
 impl Account {
     pub fn lookup(name: &str) -> io::Result<Account> {
-        let not_found = || {
-            io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("there is no account `{name}`"),
-            )
-        };
+        let not_found = || io::Error::new(io::ErrorKind::NotFound, format!("there is no account `{name}`"));
         let c_name = std::ffi::CString::new(name).map_err(|_| not_found())?;
         // SAFETY: getpwnam returns NULL or a pointer to a static record that is valid until the
         // next call; every field used is copied out before returning.
@@ -153,14 +130,8 @@ impl Account {
             if record.is_null() {
                 return Err(not_found());
             }
-            let home = std::ffi::CStr::from_ptr((*record).pw_dir)
-                .to_string_lossy()
-                .into_owned();
-            Ok(Account {
-                uid: (*record).pw_uid,
-                gid: (*record).pw_gid,
-                home: PathBuf::from(home),
-            })
+            let home = std::ffi::CStr::from_ptr((*record).pw_dir).to_string_lossy().into_owned();
+            Ok(Account { uid: (*record).pw_uid, gid: (*record).pw_gid, home: PathBuf::from(home) })
         }
     }
 }

@@ -9,15 +9,20 @@ mod command;
 
 pub use command::{Account, Cmd, CmdOutput};
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 #[derive(Debug, Default)]
 pub struct System {
     spawned: AtomicUsize,
+    /// Open protocol sessions a probe may reuse during this run, each with the bytes that end
+    /// it politely.
+    sessions: Mutex<HashMap<String, (TcpStream, Vec<u8>)>>,
 }
 
 impl System {
@@ -39,13 +44,8 @@ impl System {
 
     /// Writes a file so that a reader (or a crash) sees either the old or the new content.
     pub fn write_atomic(&self, path: &Path, content: &[u8], mode: Option<u32>) -> io::Result<()> {
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut temp = tempfile::Builder::new()
-            .prefix(".devup-tmp")
-            .tempfile_in(dir)?;
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut temp = tempfile::Builder::new().prefix(".devup-tmp").tempfile_in(dir)?;
         temp.write_all(content)?;
         temp.as_file().sync_all()?;
         if let Some(mode) = mode {
@@ -84,9 +84,28 @@ impl System {
         std::fs::remove_file(path)
     }
 
+    /// A session kept by an earlier probe of this run, taken for exclusive use.
+    pub fn take_session(&self, key: &str) -> Option<TcpStream> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(key).map(|(stream, _)| stream)
+    }
+
+    /// Keeps a session for later probes; `goodbye` is written to it when the run ends.
+    pub fn keep_session(&self, key: String, stream: TcpStream, goodbye: Vec<u8>) {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(key, (stream, goodbye));
+    }
+
     /// A TCP connection, for probes.
     pub fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
         TcpStream::connect_timeout(&addr, timeout)
+    }
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        let sessions = std::mem::take(self.sessions.get_mut().unwrap_or_else(|p| p.into_inner()));
+        for (_, (mut stream, goodbye)) in sessions {
+            let _ = stream.write_all(&goodbye);
+        }
     }
 }
 
@@ -108,23 +127,14 @@ mod tests {
         system.write_atomic(&path, b"one", None).unwrap();
         system.write_atomic(&path, b"two", Some(0o600)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temp file left behind"
-        );
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
     }
 
     #[test]
     fn counts_spawned_processes() {
         let system = System::new();
-        let out = system
-            .run(&Cmd::shell("echo hi; echo err >&2; exit 3"))
-            .unwrap();
+        let out = system.run(&Cmd::shell("echo hi; echo err >&2; exit 3")).unwrap();
         assert_eq!(system.spawned(), 1);
         assert_eq!(out.code, Some(3));
         assert_eq!(out.stdout, "hi\n");

@@ -13,8 +13,21 @@ use std::process::Command;
 /// Tools that change the machine and may be on its system PATH, blocked by default. (Version
 /// managers live in a user's home, which is not on the sandbox's PATH.)
 const GUARDED: &[&str] = &[
-    "apt-get", "apt", "apt-cache", "dpkg", "dnf", "yum", "rpm", "pacman", "apk", "brew", "sudo", "systemctl", "service",
-    "corepack", "gem",
+    "apt-get",
+    "apt",
+    "apt-cache",
+    "dpkg",
+    "dnf",
+    "yum",
+    "rpm",
+    "pacman",
+    "apk",
+    "brew",
+    "sudo",
+    "systemctl",
+    "service",
+    "corepack",
+    "gem",
 ];
 
 pub struct Sandbox {
@@ -32,10 +45,7 @@ pub struct Run {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let sb = Sandbox {
-            root: tempfile::tempdir().expect("temp dir"),
-            trusted: true,
-        };
+        let sb = Sandbox { root: tempfile::tempdir().expect("temp dir"), trusted: true };
         for dir in ["project", "home", "state", "config", "data", "bin", "log"] {
             std::fs::create_dir_all(sb.root.path().join(dir)).unwrap();
         }
@@ -43,10 +53,7 @@ impl Sandbox {
         // must never install anything for real, even when it runs as root. A test that wants
         // one stubs it over this guard.
         GUARDED.iter().fold(sb, |sb, tool| {
-            sb.stub(
-                tool,
-                &format!("echo 'devup sandbox: the real {tool} is blocked in tests' >&2; exit 97"),
-            )
+            sb.stub(tool, &format!("echo 'devup sandbox: the real {tool} is blocked in tests' >&2; exit 97"))
         })
     }
 
@@ -97,10 +104,7 @@ impl Sandbox {
     pub fn stub(self, name: &str, script: &str) -> Sandbox {
         let log = self.root.path().join("log").join(name);
         let path = self.root.path().join("bin").join(name);
-        write(
-            &path,
-            format!("#!/bin/sh\necho \"$*\" >> '{}'\n{script}\n", log.display()).as_bytes(),
-        );
+        write(&path, format!("#!/bin/sh\necho \"$*\" >> '{}'\n{script}\n", log.display()).as_bytes());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         self
     }
@@ -118,10 +122,7 @@ impl Sandbox {
         cmd.args(args)
             .current_dir(self.project())
             .env_clear()
-            .env(
-                "PATH",
-                format!("{}:{system_path}", self.root.path().join("bin").display()),
-            )
+            .env("PATH", format!("{}:{system_path}", self.root.path().join("bin").display()))
             .env("HOME", self.root.path().join("home"))
             .env("DEVUP_STATE_DIR", self.state_dir())
             .env("DEVUP_CONFIG_DIR", self.config_dir())
@@ -153,11 +154,7 @@ fn write(path: &Path, content: &[u8]) {
 impl Run {
     #[track_caller]
     pub fn code(&self, expected: i32) -> &Run {
-        assert_eq!(
-            self.code, expected,
-            "exit code\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout, self.stderr
-        );
+        assert_eq!(self.code, expected, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
         self
     }
 
@@ -192,15 +189,11 @@ impl Run {
             .rev()
             .find(|l| l.contains(" ok, "))
             .unwrap_or_else(|| panic!("no summary in\n{}", self.stderr));
-        let n: Vec<usize> = line
-            .split(", ")
-            .map(|part| part.split(' ').next().unwrap().parse().unwrap())
-            .collect();
+        let n: Vec<usize> = line.split(", ").map(|part| part.split(' ').next().unwrap().parse().unwrap()).collect();
         (n[0], n[1], n[2], n[3])
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
     }
 }
