@@ -131,7 +131,7 @@ impl Resource for Untrusted {
     }
 
     fn check(&self, _cx: &Cx) -> Status {
-        Status::unknown("not checked: the project's commands are not trusted yet (run `devup trust`)")
+        Status::unknown("the project's commands are not trusted yet (run `devup trust`)")
     }
 
     fn action(&self) -> String {

@@ -94,9 +94,53 @@ fn doctor_lists_facts_and_each_problem_with_its_fix() {
     let run = sb.devup(&["doctor"]);
     run.code(2)
         .stdout_has("machine:")
-        .stdout_has("problem: step.x")
-        .stdout_has("cause: check `test -f done` failed")
-        .stdout_has("fix:");
+        .stdout_has(
+            "problem: step.x: check `test -f done` failed (exit code 1)\n  fix:   `devup` will run `touch done`",
+        )
+        .stdout_has("1 problem");
+    sb.devup(&["--yes"]).code(0);
+    sb.devup(&["doctor"]).code(0).stdout_has("no problems");
+}
+
+#[test]
+fn doctor_names_machine_level_causes() {
+    let sb = one_step().untrusted();
+    sb.devup(&["doctor"])
+        .code(2)
+        .stdout_has("problem: trust: the project's own commands are not trusted")
+        .stdout_has("fix:   review and approve them with `devup trust`")
+        .stdout_has("problem: step.x: could not check: the project's commands are not trusted yet");
+    // A held lock: a slow run in the background.
+    let sb = Sandbox::new()
+        .manifest("[[step]]\nname = \"slow\"\ncheck = \"test -f done\"\napply = \"sleep 2; touch done\"\n");
+    let mut first = sb.command(&["--yes"]).stderr(std::process::Stdio::null()).spawn().unwrap();
+    for _ in 0..100 {
+        if sb.state_dir().join("projects").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    sb.devup(&["doctor"]).stdout_has("problem: lock: another devup run is working on this project");
+    first.wait().unwrap();
+    // A corrupt state file.
+    let state = std::fs::read_dir(sb.state_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(state.join("state.json"), "{ nope").unwrap();
+    sb.devup(&["doctor"]).stdout_has("problem: state: devup's state for this project is unusable");
+}
+
+#[test]
+fn doctor_reports_a_taken_preferred_port() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = listener.local_addr().unwrap().port();
+    let recipe = format!(
+        "description = 'a server'\n[params.port]\ntype = 'port'\ndefault = 0\npreferred = {taken}\n\
+         [[step]]\nid = 'up'\nkind = 'probe'\nprobe = {{ protocol = 'tcp', port = '{{port}}' }}\napply = 'true'\n"
+    );
+    let sb = Sandbox::new().manifest("[datastores]\nfake = {}\n").file(".devup/recipes/datastores/fake.toml", &recipe);
+    sb.devup(&["doctor"])
+        .stdout_has(&format!("problem: port: datastores.fake: port {taken} is taken; using port {}", taken + 1));
+    sb.devup(&["plan"]).stderr_has(&format!("port {taken} is taken"));
 }
 
 #[test]

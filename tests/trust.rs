@@ -25,7 +25,10 @@ fn an_untrusted_project_is_refused_without_a_terminal_and_nothing_runs() {
 #[test]
 fn plan_shows_untrusted_steps_without_running_their_checks() {
     let sb = project();
-    sb.devup(&["plan"]).code(2).stderr_has("not trusted yet").stdout_has("not checked");
+    sb.devup(&["plan"])
+        .code(2)
+        .stderr_has("not trusted yet")
+        .stdout_has("could not check: the project's commands are not trusted yet");
     assert!(sb.calls("hello-check").is_empty());
 }
 

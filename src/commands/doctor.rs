@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::cli::Global;
+use crate::doctor::{self, Finding};
 use crate::engine::{Plan, RunCx};
 use crate::error::{Result, exit};
 use crate::facts::Facts;
@@ -10,16 +11,40 @@ use crate::printer::Printer;
 use crate::project::Project;
 use crate::settings::Settings;
 use crate::system::System;
+use crate::trust::{self, Verdict};
 
 #[derive(Serialize)]
 struct Report<'a> {
     facts: &'a Facts,
+    findings: &'a [Finding],
     plan: &'a Plan,
 }
 
 pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Printer) -> Result<u8> {
     let mut project = Project::open(settings, global)?;
-    super::trust::gate_if_untrusted(&mut project, trust_given, printer);
+    let mut findings = Vec::new();
+    let data_dir = project.store.data_dir(&settings.data_root);
+    findings.extend(doctor::disk(&[&project.manifest.dir, &project.store.dir, &data_dir]));
+    findings.extend(doctor::lock(&project.store.dir));
+    findings.extend(doctor::ports(&project.notes));
+    if let Some(why) = &project.state_problem {
+        findings.push(Finding::new(
+            "state",
+            format!("devup's state for this project is unusable: {why}"),
+            "nothing to do: the next `devup` run keeps the bad file aside and starts afresh",
+        ));
+    }
+    if !trust_given
+        && let Some(review) = trust::review(&project)
+        && let Verdict::Untrusted { .. } = trust::verdict(&project.store, &review)
+    {
+        findings.push(Finding::new(
+            "trust",
+            "the project's own commands are not trusted on this machine yet, so their checks were not run",
+            "review and approve them with `devup trust`",
+        ));
+        trust::gate(&mut project);
+    }
     let system = System::new();
     let memory = super::memory(&project, printer);
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
@@ -32,29 +57,33 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
         jobs,
     };
     let (plan, _) = super::check(&project, &cx);
+    for step in plan.pending() {
+        let fix = match &step.action {
+            Some(action) => format!("`devup` will {action}"),
+            None => "run `devup`".to_string(),
+        };
+        findings.push(Finding::new(step.id.clone(), step.status.reason(), fix));
+    }
+    let code = if findings.is_empty() { exit::OK } else { exit::CHANGES_PENDING };
     if printer.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&Report { facts: &project.facts, plan: &plan }).expect("serialises")
-        );
-        return Ok(if plan.is_converged() { exit::OK } else { exit::CHANGES_PENDING });
+        let report = Report { facts: &project.facts, findings: &findings, plan: &plan };
+        println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+        return Ok(code);
     }
     println!("{}", facts_text(&project.facts));
     println!("project: {} ({})", project.manifest.name, project.manifest.dir.display());
     println!("state:   {}", project.store.dir.display());
     println!();
-    if plan.is_converged() {
+    if findings.is_empty() {
         println!("no problems: all {} steps are satisfied", plan.steps.len());
-        return Ok(exit::OK);
+        return Ok(code);
     }
-    for step in plan.pending() {
-        println!("problem: {} ({})", step.id, step.description);
-        println!("  cause: {}", step.status.reason());
-        if let Some(action) = &step.action {
-            println!("  fix:   `devup` will {action}");
-        }
+    for finding in &findings {
+        println!("problem: {}: {}", finding.subject, finding.cause);
+        println!("  fix:   {}", finding.fix);
     }
-    Ok(exit::CHANGES_PENDING)
+    println!("{} problem{}", findings.len(), if findings.len() == 1 { "" } else { "s" });
+    Ok(code)
 }
 
 fn facts_text(f: &Facts) -> String {

@@ -50,6 +50,18 @@ impl ProjectLock {
     }
 }
 
+impl ProjectLock {
+    /// Takes the lock only if it is free right now: `None` when another run holds it.
+    pub fn try_acquire(dir: &Path) -> std::io::Result<Option<ProjectLock>> {
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(dir.join("lock"))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ProjectLock { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(e),
+        }
+    }
+}
+
 fn holder_pid(file: &mut File) -> String {
     let mut text = String::new();
     let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));

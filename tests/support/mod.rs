@@ -10,6 +10,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The machine's directories on the sandbox's PATH, after the stubs.
+const SYSTEM_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 /// Tools that change the machine and may be on its system PATH, blocked by default. (Version
 /// managers live in a user's home, which is not on the sandbox's PATH.)
 const GUARDED: &[&str] = &[
@@ -52,7 +55,8 @@ impl Sandbox {
         // The machine's own package managers and privilege tools are shadowed: a sandbox test
         // must never install anything for real, even when it runs as root. A test that wants
         // one stubs it over this guard.
-        GUARDED.iter().fold(sb, |sb, tool| {
+        let present = |tool: &&&str| SYSTEM_PATH.split(':').any(|dir| Path::new(dir).join(tool).exists());
+        GUARDED.iter().filter(present).fold(sb, |sb, tool| {
             sb.stub(tool, &format!("echo 'devup sandbox: the real {tool} is blocked in tests' >&2; exit 97"))
         })
     }
@@ -117,12 +121,11 @@ impl Sandbox {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let system_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_devup"));
         cmd.args(args)
             .current_dir(self.project())
             .env_clear()
-            .env("PATH", format!("{}:{system_path}", self.root.path().join("bin").display()))
+            .env("PATH", format!("{}:{SYSTEM_PATH}", self.root.path().join("bin").display()))
             .env("HOME", self.root.path().join("home"))
             .env("DEVUP_STATE_DIR", self.state_dir())
             .env("DEVUP_CONFIG_DIR", self.config_dir())
