@@ -5,6 +5,7 @@ mod support;
 
 mod converge;
 mod init;
+mod malformed;
 mod output;
 mod packages;
 mod recipes;

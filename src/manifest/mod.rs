@@ -5,6 +5,7 @@
 //! happen before anything is touched.
 
 mod raw;
+mod toml_error;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use crate::diagnostic::{Diagnostic, Source};
 use crate::error::{Error, Result};
 use raw::{Map, RawEntry, RawManifest};
 use toml::Spanned;
+
+pub use toml_error::toml_error;
 
 pub const FILE_NAME: &str = "devup.toml";
 
@@ -42,12 +45,7 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
-        Section::Languages,
-        Section::Packages,
-        Section::Datastores,
-        Section::Dependencies,
-    ];
+    pub const ALL: [Section; 4] = [Section::Languages, Section::Packages, Section::Datastores, Section::Dependencies];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -103,46 +101,33 @@ pub fn find(start: &Path) -> Result<PathBuf> {
         .ancestors()
         .map(|dir| dir.join(FILE_NAME))
         .find(|path| path.is_file())
-        .ok_or_else(|| Error::NoProjectFile {
-            dir: start.to_path_buf(),
-        })
+        .ok_or_else(|| Error::NoProjectFile { dir: start.to_path_buf() })
 }
 
 /// Reads and validates a project file. `display_name` is how the file is named in messages.
 pub fn load(path: &Path, display_name: &str) -> Result<Manifest> {
     let bytes = read_limited(path, display_name)?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        let source = Source::new(
-            display_name,
-            String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        );
+        let source = Source::new(display_name, String::from_utf8_lossy(e.as_bytes()).into_owned());
         let at = e.utf8_error().valid_up_to();
-        source
-            .error(at..at + 1, "the file is not valid UTF-8")
-            .with_hint("save it as UTF-8 text")
+        source.error(at..at + 1, "the file is not valid UTF-8").with_hint("save it as UTF-8 text")
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(dir, Source::new(display_name, text))
 }
 
 fn read_limited(path: &Path, display_name: &str) -> Result<Vec<u8>> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| Error::io(format!("cannot read {display_name}"), e))?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(format!("cannot read {display_name}"), e))?;
     if meta.len() > MAX_SIZE {
-        let message = format!(
-            "{display_name} is {} bytes; a project file may be at most {MAX_SIZE}",
-            meta.len()
-        );
-        return Err(Diagnostic::in_file(display_name, message)
-            .with_hint("is this the right file?")
-            .into());
+        let message = format!("{display_name} is {} bytes; a project file may be at most {MAX_SIZE}", meta.len());
+        return Err(Diagnostic::in_file(display_name, message).with_hint("is this the right file?").into());
     }
     std::fs::read(path).map_err(|e| Error::io(format!("cannot read {display_name}"), e))
 }
 
 pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
     let raw: RawManifest = toml::from_str(&source.text).map_err(|e| toml_error(&source, &e))?;
-    let name = match raw.project.and_then(|p| p.name) {
+    let name = match raw.project.and_then(|p| p.0.name) {
         Some(name) => {
             check_name(&source, name.get_ref(), name.span(), "project name")?;
             name.into_inner()
@@ -150,12 +135,7 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
         None => default_name(&dir),
     };
     let mut entries = Vec::new();
-    let sections = [
-        raw.languages,
-        raw.packages,
-        raw.datastores,
-        raw.dependencies,
-    ];
+    let sections = [raw.languages, raw.packages, raw.datastores, raw.dependencies];
     for (section, map) in Section::ALL.into_iter().zip(sections) {
         for (key, value) in sorted_by_position(map) {
             entries.push(entry(section, key, value));
@@ -165,22 +145,13 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
     let mut steps: Vec<CustomStep> = Vec::new();
     for step in raw.step {
         let span = step.span();
-        let step = step.into_inner();
+        let step = step.into_inner().0;
         check_name(&source, step.name.get_ref(), step.name.span(), "step name")?;
         if let Some(first) = steps.iter().find(|s| &s.name == step.name.get_ref()) {
-            let at = source
-                .error(first.span.clone(), "")
-                .location
-                .map(|l| l.line)
-                .unwrap_or(0);
+            let at = source.error(first.span.clone(), "").location.map(|l| l.line).unwrap_or(0);
             return Err(source
-                .error(
-                    step.name.span(),
-                    format!("a step named `{}` is already defined", step.name.get_ref()),
-                )
-                .with_hint(format!(
-                    "the first one is on line {at}; give each step its own name"
-                ))
+                .error(step.name.span(), format!("a step named `{}` is already defined", step.name.get_ref()))
+                .with_hint(format!("the first one is on line {at}; give each step its own name"))
                 .into());
         }
         for command in [&step.check, &step.apply] {
@@ -190,30 +161,32 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
                     .with_hint("write a shell command")
                     .into());
             }
+            check_no_nul(&source, command.get_ref(), command.span(), "a command")?;
         }
+        if let Some(cwd) = &step.cwd {
+            check_no_nul(&source, cwd.get_ref(), cwd.span(), "`cwd`")?;
+        }
+        if let Some(description) = &step.description
+            && description.get_ref().chars().any(char::is_control)
+        {
+            return Err(source
+                .error(description.span(), "the description holds a control character")
+                .with_hint("write the description as one line of plain text")
+                .into());
+        }
+        check_requires(&source, step.name.get_ref(), &step.requires)?;
         steps.push(CustomStep {
             name: step.name.into_inner(),
-            description: step.description,
+            description: step.description.map(Spanned::into_inner),
             check: step.check.into_inner(),
             apply: step.apply.into_inner(),
-            requires: step
-                .requires
-                .into_iter()
-                .map(|r| (r.get_ref().clone(), r.span()))
-                .collect(),
+            requires: step.requires.into_iter().map(|r| (r.get_ref().clone(), r.span())).collect(),
             cwd: step.cwd.map(Spanned::into_inner),
             env: env_table(&source, step.env)?,
             span,
         });
     }
-    Ok(Manifest {
-        dir,
-        source,
-        name,
-        entries,
-        env,
-        steps,
-    })
+    Ok(Manifest { dir, source, name, entries, env, steps })
 }
 
 fn sorted_by_position<T>(map: Map<T>) -> Vec<(Spanned<String>, Spanned<T>)> {
@@ -238,12 +211,7 @@ fn entry(section: Section, key: Spanned<String>, value: Spanned<RawEntry>) -> En
                 .collect(),
         ),
     };
-    Entry {
-        section,
-        name_span: key.span(),
-        name: key.into_inner(),
-        value,
-    }
+    Entry { section, name_span: key.span(), name: key.into_inner(), value }
 }
 
 /// `[env]` tables: names must be valid variable names; values strings, numbers or booleans.
@@ -255,23 +223,20 @@ fn env_table(source: &Source, map: Map<toml::Value>) -> Result<Vec<(String, Stri
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             return Err(source
-                .error(
-                    key.span(),
-                    format!("`{name}` is not a valid environment variable name"),
-                )
+                .error(key.span(), format!("`{name}` is not a valid environment variable name"))
                 .with_hint("use letters, digits and `_`, not starting with a digit")
                 .into());
         }
         let text = match value.get_ref() {
-            toml::Value::String(s) => s.clone(),
+            toml::Value::String(s) => {
+                check_no_nul(source, s, value.span(), "an environment variable")?;
+                s.clone()
+            }
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
             other => {
                 return Err(source
-                    .error(
-                        value.span(),
-                        format!("expected a string, found {}", other.type_str()),
-                    )
+                    .error(value.span(), format!("expected a string, found {}", other.type_str()))
                     .with_hint(format!("write {name} = \"...\""))
                     .into());
             }
@@ -281,76 +246,60 @@ fn env_table(source: &Source, map: Map<toml::Value>) -> Result<Vec<(String, Stri
     Ok(vars)
 }
 
+/// NUL cannot be passed to a process at all: refuse it here rather than fail when running.
+fn check_no_nul(source: &Source, text: &str, span: Range<usize>, what: &str) -> Result<()> {
+    match text.find('\0') {
+        None => Ok(()),
+        Some(_) => Err(source
+            .error(span, format!("{what} cannot hold a NUL character (`\\u0000`)"))
+            .with_hint("remove the `\\u0000`")
+            .into()),
+    }
+}
+
+/// A `requires` names another step: not nothing, and not the step itself. Whether the name
+/// exists is known only once recipes are expanded.
+fn check_requires(source: &Source, step: &str, requires: &[Spanned<String>]) -> Result<()> {
+    for name in requires {
+        let text = name.get_ref();
+        if text.trim().is_empty() {
+            return Err(source
+                .error(name.span(), "`requires` holds an empty name")
+                .with_hint("name a step, e.g. `step.setup`, or an entry, e.g. `languages.python`")
+                .into());
+        }
+        check_no_nul(source, text, name.span(), "a `requires` name")?;
+        if text == step || text.strip_prefix("step.") == Some(step) {
+            return Err(source
+                .error(name.span(), format!("step `{step}` requires itself"))
+                .with_hint(format!("remove `{text}` from its `requires`"))
+                .into());
+        }
+    }
+    Ok(())
+}
+
 /// Names become step ids and directory names, so they are kept to a safe alphabet.
 fn check_name(source: &Source, name: &str, span: Range<usize>, what: &str) -> Result<()> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if valid {
         return Ok(());
     }
     Err(source
         .error(span, format!("invalid {what} `{}`", name.escape_debug()))
-        .with_hint(
-            "use up to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit",
-        )
+        .with_hint("use up to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit")
         .into())
 }
 
 fn default_name(dir: &Path) -> String {
-    let base = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let base = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let cleaned: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' }).collect();
     let cleaned = cleaned.trim_start_matches(['-', '_', '.']).to_string();
-    if cleaned.is_empty() {
-        "project".to_string()
-    } else {
-        cleaned.chars().take(64).collect()
-    }
-}
-
-/// Turns a toml/serde error into a diagnostic, adding "did you mean" for unknown keys.
-pub fn toml_error(source: &Source, error: &toml::de::Error) -> Diagnostic {
-    let message = error.message().trim().to_string();
-    let span = error.span().unwrap_or(0..0);
-    let mut diagnostic = source.error(span, message.clone());
-    if let Some((given, expected)) = parse_unknown_field(&message) {
-        let expected_refs: Vec<&str> = expected.iter().map(String::as_str).collect();
-        diagnostic = diagnostic.suggest(&given, expected_refs.iter().copied());
-        if diagnostic.hint.is_none() {
-            diagnostic = diagnostic.with_hint(format!("expected one of: {}", expected.join(", ")));
-        }
-    } else if message.starts_with("missing field") {
-        diagnostic = diagnostic.with_hint("add it to this table");
-    }
-    diagnostic
-}
-
-/// serde's stable wording: "unknown field `x`, expected one of `a`, `b`" / "expected `a`".
-fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (given, rest) = rest.split_once('`')?;
-    let expected = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_string)
-        .collect();
-    Some((given.to_string(), expected))
+    if cleaned.is_empty() { "project".to_string() } else { cleaned.chars().take(64).collect() }
 }
 
 #[cfg(test)]

@@ -44,11 +44,7 @@ requires = ["pip"]
     )
     .unwrap();
     assert_eq!(m.name, "storefront");
-    let names: Vec<_> = m
-        .entries
-        .iter()
-        .map(|e| (e.section.key(), e.name.as_str()))
-        .collect();
+    let names: Vec<_> = m.entries.iter().map(|e| (e.section.key(), e.name.as_str())).collect();
     assert_eq!(
         names,
         [
@@ -60,20 +56,9 @@ requires = ["pip"]
         ]
     );
     assert!(matches!(&m.entries[0].value, EntryValue::Short { value, .. } if value == ">=3.11"));
-    let EntryValue::Table(params) = &m.entries[4].value else {
-        panic!()
-    };
-    assert_eq!(
-        params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
-        ["requirements", "venv"]
-    );
-    assert_eq!(
-        m.env,
-        [
-            ("PORT".into(), "3000".into()),
-            ("MODE".into(), "dev".into())
-        ]
-    );
+    let EntryValue::Table(params) = &m.entries[4].value else { panic!() };
+    assert_eq!(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["requirements", "venv"]);
+    assert_eq!(m.env, [("PORT".into(), "3000".into()), ("MODE".into(), "dev".into())]);
     assert_eq!(m.steps[0].requires[0].0, "pip");
 }
 
@@ -91,8 +76,7 @@ fn unknown_top_level_key_suggests_the_closest() {
 
 #[test]
 fn unknown_step_key_points_at_it() {
-    let d =
-        error_of("[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\nrequire = [\"b\"]\n");
+    let d = error_of("[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\nrequire = [\"b\"]\n");
     let loc = d.location.unwrap();
     assert_eq!((loc.line, loc.column), (5, 1));
     assert_eq!(d.hint.as_deref(), Some("did you mean `requires`?"));
@@ -126,4 +110,65 @@ fn hostile_names_are_rejected() {
 fn syntax_errors_have_a_location() {
     let d = error_of("[languages]\npython = \"3.11\n");
     assert_eq!(d.location.unwrap().line, 2);
+}
+
+#[test]
+fn every_syntax_and_type_error_has_a_hint() {
+    for text in [
+        "[project]\nname = \"shop\n",
+        "[languages\n",
+        "[project]\nname = \"a\"\nname = \"b\"\n",
+        "[env]\nMY VAR = \"1\"\n",
+        "[env]\nA = 2024-13-01\n",
+        "x = \"\\q\"\n",
+        "x = 1__0\n",
+        "x = 1\r",
+        "project = 1\n",
+        "step = [1]\n",
+        "[project]\nname = 5\n",
+        "[languages]\npython = 3\n",
+        "[languages]\nx = { n = 99999999999999999999 }\n",
+        &format!("x = {}", "[".repeat(1000)),
+    ] {
+        let d = error_of(text);
+        assert!(d.hint.is_some(), "{text:?}: {d}");
+        assert!(!d.to_string().contains("Raw"), "{text:?}: {d}");
+    }
+}
+
+#[test]
+fn a_datetime_is_called_a_datetime() {
+    let d = error_of("[languages]\npython = 2024-01-01\n");
+    assert!(d.message.starts_with("invalid type: datetime"), "{d}");
+    let d = error_of("[project]\nname = 2024-01-01\n");
+    assert!(d.message.starts_with("invalid type: datetime"), "{d}");
+}
+
+#[test]
+fn nul_is_refused_wherever_a_process_would_get_it() {
+    let step = |extra: &str| format!("[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\n{extra}\n");
+    for text in [
+        "[env]\nA = \"x\\u0000\"\n".to_string(),
+        step("env = { A = \"\\u0000\" }"),
+        step("cwd = \"a\\u0000\""),
+        step("requires = [\"b\\u0000\"]"),
+        "[[step]]\nname = \"a\"\ncheck = \"true\\u0000\"\napply = \"true\"\n".to_string(),
+    ] {
+        assert!(error_of(&text).message.contains("NUL"), "{text}");
+    }
+    let d = error_of(&step("description = \"a\\u001b[2J\""));
+    assert!(d.message.contains("control character"));
+}
+
+#[test]
+fn a_step_cannot_require_itself_or_nothing() {
+    let step = |requires: &str| {
+        format!("[[step]]\nname = \"a\"\ncheck = \"true\"\napply = \"true\"\nrequires = [{requires}]\n")
+    };
+    for requires in ["\"a\"", "\"step.a\""] {
+        let d = error_of(&step(requires));
+        assert_eq!(d.message, "step `a` requires itself");
+        assert_eq!(d.location.unwrap().line, 5);
+    }
+    assert!(error_of(&step("\" \"")).message.contains("empty name"));
 }
