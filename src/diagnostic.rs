@@ -112,8 +112,9 @@ fn snippet(line: &str, start: usize, len: usize) -> (String, Range<usize>) {
 }
 
 /// Characters that must not reach a terminal as they are: controls (a message keeps its
-/// newlines) and invisible formatting that can reorder or hide text.
-fn is_unsafe(c: char) -> bool {
+/// newlines) and invisible formatting that can reorder or hide text. Also what a command
+/// shown for review must not hold (a `\r` or an escape sequence could hide what it runs).
+pub fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n')
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }

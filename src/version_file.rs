@@ -50,9 +50,11 @@ pub fn parse(file_name: &str, text: &str, names: &[&str]) -> Result<String, Stri
                 .map(str::to_string)
                 .ok_or_else(missing)
         }
-        "go.mod" => {
-            text.lines().find_map(|l| l.trim().strip_prefix("go ").map(|v| v.trim().to_string())).ok_or_else(missing)
-        }
+        // go.mod's `go` line is the oldest Go that builds the module, not a pin.
+        "go.mod" => text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("go ").map(|v| format!(">={}", v.trim())))
+            .ok_or_else(missing),
         "package.json" => {
             let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("package.json: {e}"))?;
             names.iter().find_map(|n| json.get("engines")?.get(*n)?.as_str().map(str::to_string)).ok_or_else(missing)
@@ -113,7 +115,7 @@ mod tests {
             version("rust-toolchain.toml", "[toolchain]\nchannel = \"1.75.0\"\n", &["rust"]).as_deref(),
             Some("1.75.0")
         );
-        assert_eq!(version("go.mod", "module x\n\ngo 1.22.1\n\nrequire (\n)\n", &["go"]).as_deref(), Some("1.22.1"));
+        assert_eq!(version("go.mod", "module x\n\ngo 1.22.1\n\nrequire (\n)\n", &["go"]).as_deref(), Some(">=1.22.1"));
         let pkg = r#"{"name":"x","engines":{"node":">=18"}}"#;
         assert_eq!(version("package.json", pkg, &["node"]).as_deref(), Some(">=18"));
     }

@@ -43,8 +43,8 @@ fn expect(name: &str, file: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{name}/{file}: {e} (DEVUP_BLESS=1 writes it)"));
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}/{file}: {e} (DEVUP_BLESS=1 writes it)"));
     assert!(
         expected == actual,
         "{name}/{file} differs (DEVUP_BLESS=1 rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
@@ -118,42 +118,25 @@ fn github_actions_services() {
 
 #[test]
 fn never_overwrites_without_force() {
-    let sb = Sandbox::new()
-        .manifest("[project]\nname = \"mine\"\n")
-        .file("requirements.txt", "flask\n");
-    sb.devup(&["init"])
-        .code(3)
-        .stderr_has("devup.toml already exists")
-        .stderr_has("devup init --force");
+    let sb = Sandbox::new().manifest("[project]\nname = \"mine\"\n").file("requirements.txt", "flask\n");
+    sb.devup(&["init"]).code(3).stderr_has("devup.toml already exists").stderr_has("devup init --force");
     assert_eq!(sb.read("devup.toml"), "[project]\nname = \"mine\"\n");
 
-    sb.devup(&["init", "--force"])
-        .code(0)
-        .stderr_has("the old devup.toml is kept as devup.toml.devup-backup");
-    assert_eq!(
-        sb.read("devup.toml.devup-backup"),
-        "[project]\nname = \"mine\"\n"
-    );
+    sb.devup(&["init", "--force"]).code(0).stderr_has("the old devup.toml is kept as devup.toml.devup-backup");
+    assert_eq!(sb.read("devup.toml.devup-backup"), "[project]\nname = \"mine\"\n");
     assert!(sb.read("devup.toml").contains("pip = {}"));
 
     // A second backup never replaces the first.
     sb.devup(&["init", "--force"]).code(0);
-    assert_eq!(
-        sb.read("devup.toml.devup-backup"),
-        "[project]\nname = \"mine\"\n"
-    );
+    assert_eq!(sb.read("devup.toml.devup-backup"), "[project]\nname = \"mine\"\n");
     assert!(sb.read("devup.toml.devup-backup.2").contains("pip = {}"));
 }
 
 #[test]
 fn print_writes_nothing() {
-    let sb = Sandbox::new()
-        .manifest("[project]\nname = \"mine\"\n")
-        .file(".nvmrc", "20\n");
+    let sb = Sandbox::new().manifest("[project]\nname = \"mine\"\n").file(".nvmrc", "20\n");
     let run = sb.devup(&["init", "--print"]);
-    run.code(0)
-        .stdout_has("node = { from = \".nvmrc\" }")
-        .stderr_has(".nvmrc → languages.node");
+    run.code(0).stdout_has("node = { from = \".nvmrc\" }").stderr_has(".nvmrc → languages.node");
     assert_eq!(sb.read("devup.toml"), "[project]\nname = \"mine\"\n");
     sb.devup(&["init", "--dry-run"]).code(0);
 }
@@ -167,21 +150,14 @@ fn another_directory_and_json() {
     assert_eq!(report["written"], true);
     assert_eq!(report["findings"][0]["file"], "go.mod");
     assert_eq!(report["findings"][0]["entry"], "project.name");
-    assert!(
-        sb.read("svc/devup.toml")
-            .contains("go = { from = \"go.mod\" }")
-    );
+    assert!(sb.read("svc/devup.toml").contains("go = { from = \"go.mod\" }"));
     assert!(!sb.path("devup.toml").exists());
 }
 
 #[test]
 fn unreadable_files_are_warnings() {
-    let sb = Sandbox::new()
-        .file("package.json", "{ not json")
-        .file("docker-compose.yml", "services: [");
+    let sb = Sandbox::new().file("package.json", "{ not json").file("docker-compose.yml", "services: [");
     let run = sb.devup(&["init"]);
-    run.code(0)
-        .stderr_has("warning: cannot read package.json")
-        .stderr_has("warning: cannot read docker-compose.yml");
+    run.code(0).stderr_has("warning: cannot read package.json").stderr_has("warning: cannot read docker-compose.yml");
     sb.devup(&["plan"]).code(0);
 }

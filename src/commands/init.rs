@@ -26,23 +26,13 @@ struct Report<'a> {
     text: &'a str,
 }
 
-pub fn run(
-    settings: &Settings,
-    global: &Global,
-    force: bool,
-    print: bool,
-    printer: &Printer,
-) -> Result<u8> {
-    let cwd =
-        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
+pub fn run(settings: &Settings, global: &Global, force: bool, print: bool, printer: &Printer) -> Result<u8> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     let dir = match &global.directory {
         Some(d) => cwd.join(d),
         None => cwd,
     };
-    let shown = global.file.as_ref().map_or_else(
-        || manifest::FILE_NAME.to_string(),
-        |f| f.display().to_string(),
-    );
+    let shown = global.file.as_ref().map_or_else(|| manifest::FILE_NAME.to_string(), |f| f.display().to_string());
     let target = dir.join(&shown);
     if !print && !force && target.exists() {
         return Err(Diagnostic::in_file(&shown, format!("{shown} already exists"))
@@ -52,8 +42,7 @@ pub fn run(
             ))
             .into());
     }
-    let repo =
-        Repo::scan(&dir).map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
+    let repo = Repo::scan(&dir).map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
     let user_recipes = settings.user_recipes();
     let library = Library::new(Some(&dir), user_recipes.as_deref(), resources::kind_names());
     let scan = init::scan(&repo, &Known::from_library(&library));
@@ -79,22 +68,14 @@ pub fn run(
             problems: &scan.problems,
             text: &text,
         };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("a report serialises")
-        );
+        println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
     } else if print {
         print!("{text}");
     } else {
         if let Some(backup) = &backup {
-            printer.line(&format!(
-                "the old {shown} is kept as {}",
-                name_in(&dir, backup)
-            ));
+            printer.line(&format!("the old {shown} is kept as {}", name_in(&dir, backup)));
         }
-        printer.line(&format!(
-            "wrote {shown}: read it, then run `devup plan` to see what devup would change"
-        ));
+        printer.line(&format!("wrote {shown}: read it, then run `devup plan` to see what devup would change"));
     }
     Ok(exit::OK)
 }
@@ -106,12 +87,7 @@ fn report_findings(printer: &Printer, draft: &init::Draft) {
         return;
     }
     printer.line("found:");
-    let width = draft
-        .findings
-        .iter()
-        .map(|f| f.file.chars().count())
-        .max()
-        .unwrap_or(0);
+    let width = draft.findings.iter().map(|f| f.file.chars().count()).max().unwrap_or(0);
     for f in &draft.findings {
         printer.line(&format!("  {:width$} → {}: {}", f.file, f.entry, f.why));
     }
@@ -121,13 +97,9 @@ fn report_findings(printer: &Printer, draft: &init::Draft) {
 fn check(dir: &Path, shown: &str, text: &str) -> Result<()> {
     match manifest::parse(dir.to_path_buf(), Source::new(shown, text.to_string())) {
         Ok(_) => Ok(()),
-        Err(e) => Err(Diagnostic::new(format!(
-            "devup init drafted a file devup cannot read, and wrote nothing: {e}"
-        ))
-        .with_hint(
-            "this is a bug in devup init: please report it with the output of `devup init --print`",
-        )
-        .into()),
+        Err(e) => Err(Diagnostic::new(format!("devup init drafted a file devup cannot read, and wrote nothing: {e}"))
+            .with_hint("this is a bug in devup init: please report it with the output of `devup init --print`")
+            .into()),
     }
 }
 

@@ -25,15 +25,10 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
 
 /// `compose.yaml`, `docker-compose.yml`, `docker-compose.dev.yml`, `compose.override.yaml`...
 pub fn is_compose_file(name: &str) -> bool {
-    let Some(stem) = name
-        .strip_suffix(".yml")
-        .or_else(|| name.strip_suffix(".yaml"))
-    else {
+    let Some(stem) = name.strip_suffix(".yml").or_else(|| name.strip_suffix(".yaml")) else {
         return false;
     };
-    let rest = stem
-        .strip_prefix("docker-compose")
-        .or_else(|| stem.strip_prefix("compose"));
+    let rest = stem.strip_prefix("docker-compose").or_else(|| stem.strip_prefix("compose"));
     matches!(rest, Some(r) if r.is_empty() || r.starts_with('.'))
 }
 
@@ -63,11 +58,8 @@ fn ports(value: &Value) -> Vec<Port> {
         .filter_map(|item| match item {
             Value::Mapping(_) => {
                 let container = item.get("target").and_then(yaml::text)?.parse().ok()?;
-                let host = item
-                    .get("published")
-                    .and_then(yaml::text)
-                    .and_then(|p| service::port(&p))
-                    .map(|p| p.container);
+                let host =
+                    item.get("published").and_then(yaml::text).and_then(|p| service::port(&p)).map(|p| p.container);
                 Some(Port { host, container })
             }
             other => service::port(&yaml::text(other)?),
@@ -108,21 +100,9 @@ services:
         assert_eq!(db.name, "db");
         assert_eq!(db.image, "postgres:16-alpine");
         assert_eq!(db.env[0], ("POSTGRES_DB".into(), "app_dev".into()));
-        assert_eq!(
-            db.ports,
-            [Port {
-                host: Some(5433),
-                container: 5432
-            }]
-        );
+        assert_eq!(db.ports, [Port { host: Some(5433), container: 5432 }]);
         let cache = &services[1];
-        assert_eq!(
-            cache.ports,
-            [Port {
-                host: Some(6380),
-                container: 6379
-            }]
-        );
+        assert_eq!(cache.ports, [Port { host: Some(6380), container: 6379 }]);
         let hint = service::hint("compose.yaml", cache).unwrap();
         assert_eq!(hint.version.as_deref(), Some("7.2"));
     }

@@ -11,14 +11,8 @@ use crate::manifest::Section;
 
 pub fn draft(draft: &mut Draft, hints: &[Datastore], known: &Known) {
     for store in Store::ALL {
-        let strong: Vec<&Datastore> = hints
-            .iter()
-            .filter(|h| h.store == store && !h.weak)
-            .collect();
-        let weak: Vec<&Datastore> = hints
-            .iter()
-            .filter(|h| h.store == store && h.weak)
-            .collect();
+        let strong: Vec<&Datastore> = hints.iter().filter(|h| h.store == store && !h.weak).collect();
+        let weak: Vec<&Datastore> = hints.iter().filter(|h| h.store == store && h.weak).collect();
         let name = store.recipe();
         let entry_name = format!("datastores.{name}");
         let recipe = known.get(Section::Datastores, name);
@@ -72,8 +66,7 @@ pub fn draft(draft: &mut Draft, hints: &[Datastore], known: &Known) {
             None => comments.push("no version given: any will do".into()),
         }
         if !databases.is_empty() {
-            let list =
-                toml::Value::Array(databases.iter().cloned().map(toml::Value::String).collect());
+            let list = toml::Value::Array(databases.iter().cloned().map(toml::Value::String).collect());
             if takes("databases", &list) {
                 params.push(("databases".into(), list));
             } else {

@@ -56,18 +56,11 @@ pub struct Finding {
 
 impl Draft {
     pub fn is_empty(&self) -> bool {
-        self.languages.is_empty()
-            && self.datastores.is_empty()
-            && self.dependencies.is_empty()
-            && self.steps.is_empty()
+        self.languages.is_empty() && self.datastores.is_empty() && self.dependencies.is_empty() && self.steps.is_empty()
     }
 
     pub(super) fn find(&mut self, file: &str, entry: impl Into<String>, why: impl Into<String>) {
-        self.findings.push(Finding {
-            file: file.to_string(),
-            entry: entry.into(),
-            why: why.into(),
-        });
+        self.findings.push(Finding { file: file.to_string(), entry: entry.into(), why: why.into() });
     }
 }
 
@@ -90,11 +83,7 @@ pub fn draft(root: &Path, hints: Hints, known: &Known, dir_name: &str) -> Draft 
         draft.notes.push(note);
     }
     for note in &draft.notes {
-        draft.findings.push(Finding {
-            file: note.file.clone(),
-            entry: "a comment".into(),
-            why: note.text.clone(),
-        });
+        draft.findings.push(Finding { file: note.file.clone(), entry: "a comment".into(), why: note.text.clone() });
     }
     draft
 }
@@ -103,16 +92,9 @@ fn languages(draft: &mut Draft, root: &Path, hints: &[Language], known: &Known) 
     let mut groups: Vec<(&str, Vec<&Language>)> = Vec::new();
     for hint in hints {
         let Some(recipe) = known.language(&hint.tool) else {
-            let pins = hint
-                .said
-                .as_deref()
-                .map(|v| format!(" {v}"))
-                .unwrap_or_default();
+            let pins = hint.said.as_deref().map(|v| format!(" {v}")).unwrap_or_default();
             let text = format!("also pins {}{pins}: devup has no recipe for it", hint.tool);
-            draft.notes.push(Note {
-                file: hint.file.clone(),
-                text,
-            });
+            draft.notes.push(Note { file: hint.file.clone(), text });
             continue;
         };
         match groups.iter_mut().find(|(name, _)| *name == recipe.name) {
@@ -120,12 +102,7 @@ fn languages(draft: &mut Draft, root: &Path, hints: &[Language], known: &Known) 
             None => groups.push((&recipe.name, vec![hint])),
         }
     }
-    groups.sort_by_key(|(name, _)| {
-        LANGUAGE_ORDER
-            .iter()
-            .position(|n| n == name)
-            .unwrap_or(usize::MAX)
-    });
+    groups.sort_by_key(|(name, _)| LANGUAGE_ORDER.iter().position(|n| n == name).unwrap_or(usize::MAX));
     for (name, mut list) in groups {
         let recipe = known.get(Section::Languages, name).expect("found above");
         list.sort_by_key(|h| h.rank);
@@ -134,20 +111,14 @@ fn languages(draft: &mut Draft, root: &Path, hints: &[Language], known: &Known) 
         let (file, value, why) = match &choice {
             Some(c) => (c.hint.file.clone(), c.value.clone(), c.why.clone()),
             None => {
-                let present = list
-                    .iter()
-                    .find(|h| h.rank == Rank::Presence)
-                    .unwrap_or(&list[0]);
+                let present = list.iter().find(|h| h.rank == Rank::Presence).unwrap_or(&list[0]);
                 let why = "no version pinned: any will do".to_string();
                 (present.file.clone(), Value::Short("*".into()), why)
             }
         };
         // Other sources that ask for something else, as a reminder to keep them in step.
         let means = choice.as_ref().map(|c| c.means.as_str());
-        for hint in list
-            .iter()
-            .filter(|h| !failed.iter().any(|f| std::ptr::eq(*f, **h)))
-        {
+        for hint in list.iter().filter(|h| !failed.iter().any(|f| std::ptr::eq(*f, **h))) {
             if let Some(said) = &hint.said
                 && Some(said.trim_start_matches('v')) != means
             {
@@ -162,12 +133,7 @@ fn languages(draft: &mut Draft, root: &Path, hints: &[Language], known: &Known) 
             Value::Table(Vec::new())
         };
         draft.find(&file, format!("languages.{name}"), &why);
-        draft.languages.push(Entry {
-            name: name.to_string(),
-            value,
-            comments: dedup(comments),
-            disabled: None,
-        });
+        draft.languages.push(Entry { name: name.to_string(), value, comments: dedup(comments), disabled: None });
     }
 }
 
@@ -193,39 +159,21 @@ fn choose_version<'a>(
             None => continue,
             // Only files inside the repository are read.
             Some(Version::From(file)) if !is_inside(file) => {}
-            Some(Version::From(file)) => {
-                match crate::version_file::read(&root.join(file), &recipe.names()) {
-                    Ok(v) => {
-                        let value =
-                            Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
-                        let why = format!("version {v}, read from the file at each run");
-                        return (
-                            Some(Choice {
-                                hint,
-                                value,
-                                why,
-                                means: v,
-                            }),
-                            failed,
-                        );
-                    }
-                    Err(e) => comments.push(e),
+            Some(Version::From(file)) => match crate::version_file::read(&root.join(file), &recipe.names()) {
+                Ok(v) => {
+                    let value = Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
+                    let why = format!("version {v}, read from the file at each run");
+                    return (Some(Choice { hint, value, why, means: v }), failed);
                 }
-            }
+                Err(e) => comments.push(e),
+            },
             Some(Version::Constraint(c)) => match Constraint::parse(c) {
                 Ok(_) => {
-                    let choice = Choice {
-                        hint,
-                        value: Value::Short(c.clone()),
-                        why: format!("version {c}"),
-                        means: c.clone(),
-                    };
+                    let choice =
+                        Choice { hint, value: Value::Short(c.clone()), why: format!("version {c}"), means: c.clone() };
                     return (Some(choice), failed);
                 }
-                Err(_) => comments.push(format!(
-                    "{} asks for `{c}`, which devup cannot read as a version",
-                    hint.file
-                )),
+                Err(_) => comments.push(format!("{} asks for `{c}`, which devup cannot read as a version", hint.file)),
             },
         }
         failed.push(*hint);
@@ -252,35 +200,19 @@ fn dependencies(draft: &mut Draft, hints: &[Deps], known: &Known) {
         for (param, value) in &first.params {
             match recipe {
                 Some(r) if !r.takes(param, value) => {
-                    comments.push(format!(
-                        "not set, the recipe takes no such parameter: {param} = {value}"
-                    ));
+                    comments.push(format!("not set, the recipe takes no such parameter: {param} = {value}"));
                 }
                 _ => params.push((param.clone(), value.clone())),
             }
         }
-        let disabled = recipe
-            .is_none()
-            .then(|| format!("devup has no `dependencies/{manager}` recipe"));
-        draft.find(
-            &first.file,
-            &entry_name,
-            disabled.as_deref().unwrap_or(&first.why),
-        );
+        let disabled = recipe.is_none().then(|| format!("devup has no `dependencies/{manager}` recipe"));
+        draft.find(&first.file, &entry_name, disabled.as_deref().unwrap_or(&first.why));
         for other in &list[1..] {
-            let text = format!(
-                "not installed: devup.toml holds one {manager} entry, for {}",
-                first.file
-            );
+            let text = format!("not installed: devup.toml holds one {manager} entry, for {}", first.file);
             draft.find(&other.file, "a comment", &text);
             comments.push(format!("{}: {text}", other.file));
         }
-        draft.dependencies.push(Entry {
-            name: manager.to_string(),
-            value: Value::Table(params),
-            comments,
-            disabled,
-        });
+        draft.dependencies.push(Entry { name: manager.to_string(), value: Value::Table(params), comments, disabled });
     }
 }
 
@@ -317,33 +249,17 @@ fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// The directory's name made valid: other characters become `-`.
 fn clean_name(dir_name: &str) -> String {
     let cleaned: String = dir_name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '-' })
         .collect();
-    let cleaned: String = cleaned
-        .trim_start_matches(['-', '_', '.'])
-        .chars()
-        .take(64)
-        .collect();
-    if cleaned.is_empty() {
-        "project".to_string()
-    } else {
-        cleaned
-    }
+    let cleaned: String = cleaned.trim_start_matches(['-', '_', '.']).chars().take(64).collect();
+    if cleaned.is_empty() { "project".to_string() } else { cleaned }
 }
 
 #[cfg(test)]

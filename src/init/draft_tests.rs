@@ -8,13 +8,7 @@ fn lang(tool: &str, file: &str, version: Option<Version>, rank: Rank) -> Languag
         Some(Version::Constraint(c)) => Some(c.clone()),
         _ => None,
     };
-    Language {
-        tool: tool.into(),
-        file: file.into(),
-        version,
-        said,
-        rank,
-    }
+    Language { tool: tool.into(), file: file.into(), version, said, rank }
 }
 
 fn store(store: Store, file: &str, version: Option<&str>, dbs: &[&str]) -> Datastore {
@@ -42,37 +36,12 @@ fn the_best_readable_version_source_wins() {
     let hints = Hints {
         languages: vec![
             lang("node", "package.json", None, Rank::Presence),
-            lang(
-                "node",
-                "package.json",
-                Some(Version::Constraint(">=18".into())),
-                Rank::Manifest,
-            ),
-            lang(
-                "node",
-                ".nvmrc",
-                Some(Version::From(".nvmrc".into())),
-                Rank::VersionFile,
-            ),
-            lang(
-                "python",
-                "pyproject.toml",
-                Some(Version::Constraint(">=3.10".into())),
-                Rank::Manifest,
-            ),
-            lang(
-                "python",
-                ".python-version",
-                Some(Version::From(".python-version".into())),
-                Rank::VersionFile,
-            ),
+            lang("node", "package.json", Some(Version::Constraint(">=18".into())), Rank::Manifest),
+            lang("node", ".nvmrc", Some(Version::From(".nvmrc".into())), Rank::VersionFile),
+            lang("python", "pyproject.toml", Some(Version::Constraint(">=3.10".into())), Rank::Manifest),
+            lang("python", ".python-version", Some(Version::From(".python-version".into())), Rank::VersionFile),
             lang("ruby", "Gemfile", None, Rank::Presence),
-            lang(
-                "terraform",
-                ".tool-versions",
-                Some(Version::From(".tool-versions".into())),
-                Rank::ToolManager,
-            ),
+            lang("terraform", ".tool-versions", Some(Version::From(".tool-versions".into())), Rank::ToolManager),
         ],
         ..Hints::default()
     };
@@ -80,32 +49,16 @@ fn the_best_readable_version_source_wins() {
     let names: Vec<_> = d.languages.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["python", "node", "ruby"], "in the usual order");
     let python = &d.languages[0];
-    assert_eq!(
-        python.value,
-        Value::Table(vec![(
-            "from".into(),
-            toml::Value::String(".python-version".into())
-        )])
-    );
+    assert_eq!(python.value, Value::Table(vec![("from".into(), toml::Value::String(".python-version".into()))]));
     assert_eq!(
         python.comments,
-        [
-            ".python-version: version 3.12.1, read from the file at each run",
-            "pyproject.toml asks for >=3.10"
-        ]
+        [".python-version: version 3.12.1, read from the file at each run", "pyproject.toml asks for >=3.10"]
     );
     let node = &d.languages[1];
-    assert_eq!(
-        node.value,
-        Value::Short(">=18".into()),
-        ".nvmrc names no version devup reads"
-    );
+    assert_eq!(node.value, Value::Short(">=18".into()), ".nvmrc names no version devup reads");
     assert!(node.comments[1].contains("lts/iron"), "{:?}", node.comments);
     assert_eq!(d.languages[2].value, Value::Short("*".into()));
-    assert_eq!(
-        d.notes[0].text,
-        "also pins terraform: devup has no recipe for it"
-    );
+    assert_eq!(d.notes[0].text, "also pins terraform: devup has no recipe for it");
     assert_eq!(d.name, "my-project");
 }
 
@@ -131,29 +84,19 @@ fn one_entry_per_manager() {
         manager: "npm",
         language: "node",
         dir: dir.into(),
-        params: if dir.is_empty() {
-            vec![]
-        } else {
-            vec![("dir".into(), toml::Value::String(dir.into()))]
-        },
+        params: if dir.is_empty() { vec![] } else { vec![("dir".into(), toml::Value::String(dir.into()))] },
         file: file.into(),
         why: "its lockfile".into(),
         notes: vec![],
     };
     let hints = Hints {
-        deps: vec![
-            deps("apps/web", "apps/web/package-lock.json"),
-            deps("apps/admin", "apps/admin/package-lock.json"),
-        ],
+        deps: vec![deps("apps/web", "apps/web/package-lock.json"), deps("apps/admin", "apps/admin/package-lock.json")],
         ..Hints::default()
     };
     let d = draft_of(Path::new("."), hints, &known());
     assert_eq!(d.dependencies.len(), 1);
     let npm = &d.dependencies[0];
-    assert_eq!(
-        npm.value,
-        Value::Table(vec![("dir".into(), toml::Value::String("apps/web".into()))])
-    );
+    assert_eq!(npm.value, Value::Table(vec![("dir".into(), toml::Value::String("apps/web".into()))]));
     assert_eq!(
         npm.comments[1],
         "apps/admin/package-lock.json: not installed: devup.toml holds one npm entry, for apps/web/package-lock.json"
@@ -162,32 +105,15 @@ fn one_entry_per_manager() {
 
 #[test]
 fn datastores_merge_across_files() {
-    let mut compose = store(
-        Store::Postgres,
-        "docker-compose.yml",
-        Some("16"),
-        &["app_dev"],
-    );
+    let mut compose = store(Store::Postgres, "docker-compose.yml", Some("16"), &["app_dev"]);
     compose.settings.push(Setting {
         param: "port",
         value: Some(toml::Value::Integer(5433)),
         text: "host port 5433 (mapped to 5432)".into(),
     });
-    compose.settings.push(Setting {
-        param: "password",
-        value: None,
-        text: "password from POSTGRES_PASSWORD".into(),
-    });
-    let ci = store(
-        Store::Postgres,
-        ".github/workflows/ci.yml",
-        Some("15"),
-        &["app_test", "app_dev"],
-    );
-    let hints = Hints {
-        datastores: vec![compose, ci],
-        ..Hints::default()
-    };
+    compose.settings.push(Setting { param: "password", value: None, text: "password from POSTGRES_PASSWORD".into() });
+    let ci = store(Store::Postgres, ".github/workflows/ci.yml", Some("15"), &["app_test", "app_dev"]);
+    let hints = Hints { datastores: vec![compose, ci], ..Hints::default() };
     let d = draft_of(Path::new("."), hints.clone(), &known());
     let pg = &d.datastores[0];
     assert_eq!(
@@ -196,10 +122,7 @@ fn datastores_merge_across_files() {
             ("version".into(), toml::Value::String("16".into())),
             (
                 "databases".into(),
-                toml::Value::Array(vec![
-                    toml::Value::String("app_dev".into()),
-                    toml::Value::String("app_test".into())
-                ])
+                toml::Value::Array(vec![toml::Value::String("app_dev".into()), toml::Value::String("app_test".into())])
             ),
         ])
     );
@@ -220,16 +143,10 @@ fn datastores_merge_across_files() {
         Section::Datastores,
         "postgres",
         &[],
-        &[
-            ("version", "version"),
-            ("databases", "list"),
-            ("port", "integer"),
-        ],
+        &[("version", "version"), ("databases", "list"), ("port", "integer")],
     ));
     let d = draft_of(Path::new("."), hints, &with_port);
-    let Value::Table(params) = &d.datastores[0].value else {
-        panic!()
-    };
+    let Value::Table(params) = &d.datastores[0].value else { panic!() };
     assert_eq!(params[2], ("port".into(), toml::Value::Integer(5433)));
 }
 
@@ -239,37 +156,20 @@ fn weak_hints_and_missing_recipes_are_commented_out() {
     weak.weak = true;
     weak.origin = "deps: redis".into();
     let hints = Hints {
-        datastores: vec![
-            weak,
-            store(Store::Mysql, "compose.yaml", Some("8.0"), &["shop"]),
-        ],
+        datastores: vec![weak, store(Store::Mysql, "compose.yaml", Some("8.0"), &["shop"])],
         ..Hints::default()
     };
     let d = draft_of(Path::new("."), hints, &known());
     let (mysql, redis) = (&d.datastores[0], &d.datastores[1]);
-    assert_eq!(
-        mysql.disabled.as_deref(),
-        Some("devup has no `datastores/mysql` recipe yet")
-    );
-    assert!(
-        redis
-            .disabled
-            .as_deref()
-            .unwrap()
-            .starts_with("a weak hint: tox.ini (deps: redis)")
-    );
+    assert_eq!(mysql.disabled.as_deref(), Some("devup has no `datastores/mysql` recipe yet"));
+    assert!(redis.disabled.as_deref().unwrap().starts_with("a weak hint: tox.ini (deps: redis)"));
     assert_eq!(redis.value, Value::Table(vec![]));
 }
 
 #[test]
 fn version_files_outside_the_repository_are_not_read() {
     let hints = Hints {
-        languages: vec![lang(
-            "ruby",
-            "Gemfile",
-            Some(Version::From("../secret".into())),
-            Rank::Manifest,
-        )],
+        languages: vec![lang("ruby", "Gemfile", Some(Version::From("../secret".into())), Rank::Manifest)],
         ..Hints::default()
     };
     let d = draft_of(Path::new("."), hints, &known());
@@ -293,10 +193,7 @@ fn names() {
 #[test]
 fn steps_get_unique_names() {
     let step = crate::init::env_file::step("", ".env.example");
-    let hints = Hints {
-        steps: vec![step.clone(), step],
-        ..Hints::default()
-    };
+    let hints = Hints { steps: vec![step.clone(), step], ..Hints::default() };
     let d = draft_of(Path::new("."), hints, &known());
     let names: Vec<_> = d.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["env-file", "env-file-2"]);

@@ -5,13 +5,7 @@ use super::hints::{Hints, Step};
 use super::repo::{self, Repo};
 
 /// Templates of `.env`, in the order they are preferred when a directory has several.
-pub const TEMPLATES: &[&str] = &[
-    ".env.example",
-    ".env.sample",
-    ".env.template",
-    ".env.dist",
-    "env.example",
-];
+pub const TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist", "env.example"];
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     let mut done: Vec<&str> = Vec::new();
@@ -34,16 +28,8 @@ pub fn step(dir: &str, template: &str) -> Step {
     let name = if dir.is_empty() {
         "env-file".to_string()
     } else {
-        let slug: String = dir
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let slug: String =
+            dir.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
         format!("env-file-{}", slug.trim_matches('-'))
     };
     let file = repo::join(dir, template);
@@ -73,10 +59,7 @@ mod tests {
         let nested = step("services/api", ".env.sample");
         assert_eq!(nested.name, "env-file-services-api");
         assert_eq!(nested.cwd.as_deref(), Some("services/api"));
-        assert_eq!(
-            nested.description,
-            "create services/api/.env from services/api/.env.sample"
-        );
+        assert_eq!(nested.description, "create services/api/.env from services/api/.env.sample");
     }
 
     #[test]
@@ -86,17 +69,7 @@ mod tests {
         let repo = Repo::from_files(root.path(), files.iter().map(|f| f.to_string()).collect());
         let mut hints = Hints::default();
         detect(&repo, &mut hints);
-        let steps: Vec<_> = hints
-            .steps
-            .iter()
-            .map(|s| (s.name.as_str(), s.file.as_str()))
-            .collect();
-        assert_eq!(
-            steps,
-            [
-                ("env-file", ".env.example"),
-                ("env-file-api", "api/.env.dist")
-            ]
-        );
+        let steps: Vec<_> = hints.steps.iter().map(|s| (s.name.as_str(), s.file.as_str())).collect();
+        assert_eq!(steps, [("env-file", ".env.example"), ("env-file-api", "api/.env.dist")]);
     }
 }

@@ -8,8 +8,8 @@ use super::yaml;
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     for file in repo.files() {
-        let in_workflows = file.starts_with(".github/workflows/")
-            && (file.ends_with(".yml") || file.ends_with(".yaml"));
+        let in_workflows =
+            file.starts_with(".github/workflows/") && (file.ends_with(".yml") || file.ends_with(".yaml"));
         if !in_workflows {
             continue;
         }
@@ -65,13 +65,7 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
             };
             let ports = def
                 .get("ports")
-                .map(|p| {
-                    yaml::items(p)
-                        .into_iter()
-                        .filter_map(yaml::text)
-                        .filter_map(|t| service::port(&t))
-                        .collect()
-                })
+                .map(|p| yaml::items(p).into_iter().filter_map(yaml::text).filter_map(|t| service::port(&t)).collect())
                 .unwrap_or_default();
             let service = Service {
                 name: name.to_string(),
@@ -104,17 +98,9 @@ fn newest_of_matrix(image: &str, matrix: &serde_norway::Value) -> Option<(String
     let start = image.find("${{")?;
     let end = start + image[start..].find("}}")? + 2;
     let name = image[start + 3..end - 2].trim().strip_prefix("matrix.")?;
-    let values: Vec<String> = matrix
-        .get(name)
-        .map(yaml::items)?
-        .into_iter()
-        .map(yaml::text)
-        .collect::<Option<_>>()?;
+    let values: Vec<String> = matrix.get(name).map(yaml::items)?.into_iter().map(yaml::text).collect::<Option<_>>()?;
     let key = |v: &String| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
-    let newest = values
-        .iter()
-        .map(|v| Some((key(v)?, v)))
-        .collect::<Option<Vec<_>>>()?;
+    let newest = values.iter().map(|v| Some((key(v)?, v))).collect::<Option<Vec<_>>>()?;
     let (_, newest) = newest.into_iter().max()?;
     let resolved = format!("{}{newest}{}", &image[..start], &image[end..]);
     Some((resolved, values.join(", ")))
@@ -161,10 +147,7 @@ jobs:
         let images: Vec<_> = w.services.iter().map(|s| s.image.as_str()).collect();
         assert_eq!(images, ["postgres:15", "redis:7"]);
         assert_eq!(w.services[0].ports[0].host, Some(5432));
-        assert_eq!(
-            w.created,
-            [(Some(Store::Postgres), "app_test_2".to_string())]
-        );
+        assert_eq!(w.created, [(Some(Store::Postgres), "app_test_2".to_string())]);
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.databases, ["app_test"]);
         assert_eq!(hint.settings[0].text, "user \"ci\"");
@@ -179,18 +162,12 @@ jobs:
         assert_eq!(w.services[0].image, "postgres:14-alpine");
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.version.as_deref(), Some("14"));
-        assert_eq!(
-            hint.notes,
-            ["the newest of the CI matrix (9.6, 14, 12) for `postgres:${{ matrix.pg }}-alpine`"]
-        );
+        assert_eq!(hint.notes, ["the newest of the CI matrix (9.6, 14, 12) for `postgres:${{ matrix.pg }}-alpine`"]);
     }
 
     #[test]
     fn matrix_images_and_empty_workflows() {
-        let w = parse(
-            "jobs:\n  t:\n    services:\n      db:\n        image: postgres:${{ matrix.pg }}\n",
-        )
-        .unwrap();
+        let w = parse("jobs:\n  t:\n    services:\n      db:\n        image: postgres:${{ matrix.pg }}\n").unwrap();
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.version, None);
         assert!(hint.notes[0].contains("variable"));

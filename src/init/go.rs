@@ -29,11 +29,8 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         } else {
             vec!["no go.sum yet: run `go mod tidy` once and commit it".to_string()]
         };
-        let params = if dir.is_empty() {
-            Vec::new()
-        } else {
-            vec![("dir".to_string(), toml::Value::String(dir.to_string()))]
-        };
+        let params =
+            if dir.is_empty() { Vec::new() } else { vec![("dir".to_string(), toml::Value::String(dir.to_string()))] };
         hints.deps.push(Deps {
             manager: "go",
             language: "go",

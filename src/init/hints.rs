@@ -114,32 +114,13 @@ pub struct Hints {
 }
 
 impl Hints {
-    pub fn language(
-        &mut self,
-        tool: &str,
-        file: &str,
-        version: Option<Version>,
-        said: Option<String>,
-        rank: Rank,
-    ) {
-        self.languages.push(Language {
-            tool: tool.to_string(),
-            file: file.to_string(),
-            version,
-            said,
-            rank,
-        });
+    pub fn language(&mut self, tool: &str, file: &str, version: Option<Version>, said: Option<String>, rank: Rank) {
+        self.languages.push(Language { tool: tool.to_string(), file: file.to_string(), version, said, rank });
     }
 
     /// A version file such as `.nvmrc`, read by devup itself.
     pub fn version_file(&mut self, tool: &str, file: &str) {
-        self.language(
-            tool,
-            file,
-            Some(Version::From(file.to_string())),
-            None,
-            Rank::VersionFile,
-        );
+        self.language(tool, file, Some(Version::From(file.to_string())), None, Rank::VersionFile);
     }
 
     pub fn present(&mut self, tool: &str, file: &str) {
@@ -153,16 +134,10 @@ impl Hints {
     }
 
     pub fn note(&mut self, file: &str, text: impl Into<String>) {
-        self.notes.push(Note {
-            file: file.to_string(),
-            text: text.into(),
-        });
+        self.notes.push(Note { file: file.to_string(), text: text.into() });
     }
 
     pub fn problem(&mut self, file: &str, text: impl Into<String>) {
-        self.problems.push(Note {
-            file: file.to_string(),
-            text: text.into(),
-        });
+        self.problems.push(Note { file: file.to_string(), text: text.into() });
     }
 }

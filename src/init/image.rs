@@ -22,19 +22,10 @@ pub fn parse(reference: &str) -> Option<Image> {
     let last = reference.rsplit('/').next().unwrap_or_default();
     let (name, tag) = last.split_once(':').unwrap_or((last, ""));
     let (store, remark) = Store::from_name(name)?;
-    let numeric: String = tag
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
+    let numeric: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
     let numeric = numeric.trim_end_matches('.');
-    let version = (complete && Store::same_versions(name) && !numeric.is_empty())
-        .then(|| store.release_line(numeric));
-    Some(Image {
-        store,
-        version,
-        remark,
-        extension: name.eq_ignore_ascii_case("postgis").then_some("postgis"),
-    })
+    let version = (complete && Store::same_versions(name) && !numeric.is_empty()).then(|| store.release_line(numeric));
+    Some(Image { store, version, remark, extension: name.eq_ignore_ascii_case("postgis").then_some("postgis") })
 }
 
 #[cfg(test)]
@@ -50,23 +41,14 @@ mod tests {
         assert_eq!(parse("postgres:16").unwrap().store, Store::Postgres);
         assert_eq!(version("postgres:16").as_deref(), Some("16"));
         assert_eq!(version("postgres:15.4-alpine3.18").as_deref(), Some("15"));
-        assert_eq!(
-            version("docker.io/library/postgres:14-bookworm").as_deref(),
-            Some("14")
-        );
+        assert_eq!(version("docker.io/library/postgres:14-bookworm").as_deref(), Some("14"));
         assert_eq!(version("postgis/postgis:15-3.4").as_deref(), Some("15"));
-        assert_eq!(
-            parse("postgis/postgis:15-3.4").unwrap().extension,
-            Some("postgis")
-        );
+        assert_eq!(parse("postgis/postgis:15-3.4").unwrap().extension, Some("postgis"));
         assert_eq!(version("mysql:8.0.33").as_deref(), Some("8.0"));
         assert_eq!(version("redis:7-alpine").as_deref(), Some("7"));
         assert_eq!(version("bitnami/redis:7.2.4").as_deref(), Some("7.2"));
         assert_eq!(version("memcached:1.6-alpine").as_deref(), Some("1.6"));
-        assert_eq!(
-            version("registry.local:5000/postgres:13").as_deref(),
-            Some("13")
-        );
+        assert_eq!(version("registry.local:5000/postgres:13").as_deref(), Some("13"));
         assert_eq!(version("postgres@sha256:abc").as_deref(), None);
     }
 

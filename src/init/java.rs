@@ -9,21 +9,11 @@ const BUILD_FILES: &[&str] = &["pom.xml", "build.gradle", "build.gradle.kts"];
 
 /// Pure: the Java release a `pom.xml` compiles for.
 pub fn pom_release(text: &str) -> Option<String> {
-    [
-        "maven.compiler.release",
-        "java.version",
-        "maven.compiler.source",
-    ]
-    .iter()
-    .find_map(|tag| {
+    ["maven.compiler.release", "java.version", "maven.compiler.source"].iter().find_map(|tag| {
         let open = format!("<{tag}>");
         let start = text.find(&open)? + open.len();
         let value = text[start..].split('<').next()?.trim();
-        value
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.')
-            .then(|| value.to_string())
-            .filter(|v| !v.is_empty())
+        value.chars().all(|c| c.is_ascii_digit() || c == '.').then(|| value.to_string()).filter(|v| !v.is_empty())
     })
 }
 
@@ -37,24 +27,11 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             if *build == "pom.xml"
                 && let Some(v) = repo.read(file).as_deref().and_then(pom_release)
             {
-                hints.language(
-                    "java",
-                    file,
-                    Some(Version::Constraint(v.clone())),
-                    Some(v),
-                    Rank::Manifest,
-                );
+                hints.language("java", file, Some(Version::Constraint(v.clone())), Some(v), Rank::Manifest);
             }
             if repo::dir(file).is_empty() {
-                let tool = if *build == "pom.xml" {
-                    "Maven"
-                } else {
-                    "Gradle"
-                };
-                hints.note(
-                    file,
-                    format!("devup has no {tool} recipe: the build fetches its dependencies"),
-                );
+                let tool = if *build == "pom.xml" { "Maven" } else { "Gradle" };
+                hints.note(file, format!("devup has no {tool} recipe: the build fetches its dependencies"));
             }
         }
     }
@@ -66,8 +43,7 @@ mod tests {
 
     #[test]
     fn pom() {
-        let text =
-            "<project><properties>\n  <java.version>17</java.version>\n</properties></project>";
+        let text = "<project><properties>\n  <java.version>17</java.version>\n</properties></project>";
         assert_eq!(pom_release(text).as_deref(), Some("17"));
         let text = "<maven.compiler.release>21</maven.compiler.release>";
         assert_eq!(pom_release(text).as_deref(), Some("21"));

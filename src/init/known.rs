@@ -46,9 +46,7 @@ impl Known {
                         });
                     }
                     Ok(None) => {}
-                    Err(e) => known
-                        .broken
-                        .push(format!("{}/{name}: {}", section.key(), e.message)),
+                    Err(e) => known.broken.push(format!("{}/{name}: {}", section.key(), e.message)),
                 }
             }
         }
@@ -56,17 +54,14 @@ impl Known {
     }
 
     pub fn get(&self, section: Section, name: &str) -> Option<&KnownRecipe> {
-        self.recipes
-            .iter()
-            .find(|r| r.section == section && r.name == name)
+        self.recipes.iter().find(|r| r.section == section && r.name == name)
     }
 
     /// The language recipe a version manager's tool name means (`nodejs` → `node`).
     pub fn language(&self, tool: &str) -> Option<&KnownRecipe> {
-        self.recipes.iter().find(|r| {
-            r.section == Section::Languages
-                && (r.name == tool || r.aliases.iter().any(|a| a == tool))
-        })
+        self.recipes
+            .iter()
+            .find(|r| r.section == Section::Languages && (r.name == tool || r.aliases.iter().any(|a| a == tool)))
     }
 }
 
@@ -77,10 +72,7 @@ impl KnownRecipe {
             return false;
         };
         match value {
-            toml::Value::String(_) => matches!(
-                spec.kind,
-                ParamType::String | ParamType::Path | ParamType::Version
-            ),
+            toml::Value::String(_) => matches!(spec.kind, ParamType::String | ParamType::Path | ParamType::Version),
             toml::Value::Boolean(_) => spec.kind == ParamType::Bool,
             toml::Value::Integer(_) => matches!(spec.kind, ParamType::Integer | ParamType::Port),
             toml::Value::Array(_) => spec.kind == ParamType::List,
@@ -90,11 +82,7 @@ impl KnownRecipe {
 
     /// The names a version file may use for this tool.
     pub fn names(&self) -> Vec<&str> {
-        self.aliases
-            .iter()
-            .map(String::as_str)
-            .chain([self.name.as_str()])
-            .collect()
+        self.aliases.iter().map(String::as_str).chain([self.name.as_str()]).collect()
     }
 
     pub fn required(&self, param: &str) -> bool {
@@ -107,12 +95,7 @@ pub mod testing {
     //! Recipes as plain values, for the draft's tests.
     use super::*;
 
-    pub fn recipe(
-        section: Section,
-        name: &str,
-        aliases: &[&str],
-        params: &[(&str, &str)],
-    ) -> KnownRecipe {
+    pub fn recipe(section: Section, name: &str, aliases: &[&str], params: &[(&str, &str)]) -> KnownRecipe {
         let params = params
             .iter()
             .map(|(name, kind)| {
@@ -139,31 +122,14 @@ pub mod testing {
             recipe(Languages, "go", &["golang"], &[("version", "version")]),
             recipe(Languages, "rust", &[], &[("version", "version")]),
             recipe(Languages, "java", &[], &[("version", "version")]),
-            recipe(
-                Dependencies,
-                "pip",
-                &[],
-                &[
-                    ("venv", "path"),
-                    ("requirements", "path"),
-                    ("project", "bool"),
-                ],
-            ),
+            recipe(Dependencies, "pip", &[], &[("venv", "path"), ("requirements", "path"), ("project", "bool")]),
             recipe(Dependencies, "bundler", &[], &[("path", "path")]),
-            recipe(
-                Datastores,
-                "postgres",
-                &[],
-                &[("version", "version"), ("databases", "list")],
-            ),
+            recipe(Datastores, "postgres", &[], &[("version", "version"), ("databases", "list")]),
             recipe(Datastores, "redis", &[], &[("version", "version")]),
         ];
         for name in ["npm", "yarn", "pnpm", "cargo", "go"] {
             recipes.push(recipe(Dependencies, name, &[], &[("dir", "path")]));
         }
-        Known {
-            recipes,
-            broken: Vec::new(),
-        }
+        Known { recipes, broken: Vec::new() }
     }
 }

@@ -79,30 +79,15 @@ pub fn scan(repo: &Repo, known: &Known) -> Scan {
     for detect in DETECTORS {
         detect(repo, &mut hints);
     }
-    let mut problems: Vec<String> = hints
-        .problems
-        .iter()
-        .map(|p| format!("cannot read {}: {}", p.file, p.text))
-        .collect();
-    problems.extend(
-        repo.unreadable()
-            .into_iter()
-            .map(|(file, e)| format!("cannot read {file}: {e}")),
-    );
-    problems.extend(
-        known
-            .broken
-            .iter()
-            .map(|r| format!("recipe {r} is invalid, and was not used")),
-    );
+    let mut problems: Vec<String> =
+        hints.problems.iter().map(|p| format!("cannot read {}: {}", p.file, p.text)).collect();
+    problems.extend(repo.unreadable().into_iter().map(|(file, e)| format!("cannot read {file}: {e}")));
+    problems.extend(known.broken.iter().map(|r| format!("recipe {r} is invalid, and was not used")));
     let dir_name = dir_name(repo.root());
     let draft = draft::draft(repo.root(), hints, known, &dir_name);
     Scan { draft, problems }
 }
 
 fn dir_name(root: &Path) -> String {
-    root.canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_default()
+    root.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned())).unwrap_or_default()
 }

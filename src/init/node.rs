@@ -30,27 +30,16 @@ pub fn parse(text: &str) -> Result<PackageJson, String> {
     Ok(PackageJson {
         name: text(json.get("name")),
         engines_node: text(json.get("engines").and_then(|e| e.get("node"))),
-        package_manager: text(json.get("packageManager"))
-            .and_then(|pm| pm.split('@').next().map(str::to_string)),
+        package_manager: text(json.get("packageManager")).and_then(|pm| pm.split('@').next().map(str::to_string)),
     })
 }
 
 /// Which manager installs a package, from the lockfiles beside it and its `packageManager`:
 /// the manager, its lockfile, and remarks.
-pub fn choose(
-    locks: &[&str],
-    declared: Option<&str>,
-) -> (&'static str, Option<&'static str>, Vec<String>) {
-    let found: Vec<(&'static str, &'static str)> = LOCKFILES
-        .iter()
-        .copied()
-        .filter(|(lock, _)| locks.contains(lock))
-        .collect();
-    let chosen = found
-        .iter()
-        .find(|(_, m)| Some(*m) == declared)
-        .or(found.first())
-        .copied();
+pub fn choose(locks: &[&str], declared: Option<&str>) -> (&'static str, Option<&'static str>, Vec<String>) {
+    let found: Vec<(&'static str, &'static str)> =
+        LOCKFILES.iter().copied().filter(|(lock, _)| locks.contains(lock)).collect();
+    let chosen = found.iter().find(|(_, m)| Some(*m) == declared).or(found.first()).copied();
     let mut notes = Vec::new();
     let Some((lock, manager)) = chosen else {
         let manager = match declared {
@@ -78,11 +67,8 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     let mut projects: Vec<&str> = Vec::new();
     for file in repo.named("package.json") {
         let dir = repo::dir(file);
-        let locks: Vec<&str> = LOCKFILES
-            .iter()
-            .map(|(lock, _)| *lock)
-            .filter(|lock| repo.has(&repo::join(dir, lock)))
-            .collect();
+        let locks: Vec<&str> =
+            LOCKFILES.iter().map(|(lock, _)| *lock).filter(|lock| repo.has(&repo::join(dir, lock))).collect();
         if locks.is_empty() && projects.iter().any(|p| repo::is_within(dir, p)) {
             continue;
         }
@@ -104,30 +90,15 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         }
         hints.present("node", file);
         if let Some(engines) = &package.engines_node {
-            hints.language(
-                "node",
-                file,
-                Some(Version::From(file.to_string())),
-                Some(engines.clone()),
-                Rank::Manifest,
-            );
+            hints.language("node", file, Some(Version::From(file.to_string())), Some(engines.clone()), Rank::Manifest);
         }
         let (manager, lock, notes) = choose(&locks, package.package_manager.as_deref());
         if manager == "bun" {
-            hints.note(
-                file,
-                format!(
-                    "{} is Bun's: devup has no bun recipe yet",
-                    lock.unwrap_or("the lockfile")
-                ),
-            );
+            hints.note(file, format!("{} is Bun's: devup has no bun recipe yet", lock.unwrap_or("the lockfile")));
             continue;
         }
-        let params = if dir.is_empty() {
-            Vec::new()
-        } else {
-            vec![("dir".to_string(), toml::Value::String(dir.to_string()))]
-        };
+        let params =
+            if dir.is_empty() { Vec::new() } else { vec![("dir".to_string(), toml::Value::String(dir.to_string()))] };
         hints.deps.push(Deps {
             manager,
             language: "node",
@@ -167,10 +138,7 @@ mod tests {
         assert_eq!(choose(&["package-lock.json"], None).0, "npm");
         let (m, lock, notes) = choose(&["yarn.lock", "package-lock.json"], Some("npm"));
         assert_eq!((m, lock), ("npm", Some("package-lock.json")));
-        assert_eq!(
-            notes,
-            ["yarn.lock is here too; package-lock.json was chosen"]
-        );
+        assert_eq!(notes, ["yarn.lock is here too; package-lock.json was chosen"]);
         let (m, lock, notes) = choose(&[], Some("yarn"));
         assert_eq!((m, lock), ("yarn", None));
         assert!(notes[0].starts_with("no lockfile yet"));
@@ -185,10 +153,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         };
-        write(
-            "package.json",
-            r#"{"name":"mono","workspaces":["packages/*"]}"#,
-        );
+        write("package.json", r#"{"name":"mono","workspaces":["packages/*"]}"#);
         write("yarn.lock", "");
         write("packages/ui/package.json", r#"{"name":"ui"}"#);
         write("tools/site/package.json", r#"{"name":"site"}"#);
@@ -196,11 +161,7 @@ mod tests {
         let repo = Repo::scan(root.path()).unwrap();
         let mut hints = Hints::default();
         detect(&repo, &mut hints);
-        let deps: Vec<_> = hints
-            .deps
-            .iter()
-            .map(|d| (d.manager, d.dir.as_str()))
-            .collect();
+        let deps: Vec<_> = hints.deps.iter().map(|d| (d.manager, d.dir.as_str())).collect();
         assert_eq!(deps, [("yarn", ""), ("npm", "tools/site")]);
         assert_eq!(hints.name.unwrap().1, "mono");
     }

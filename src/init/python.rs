@@ -25,16 +25,9 @@ pub fn parse_pyproject(text: &str) -> Result<Pyproject, String> {
     let poetry = table.get("tool").and_then(|t| t.get("poetry"));
     let text = |v: Option<&toml::Value>| v.and_then(toml::Value::as_str).map(str::to_string);
     Ok(Pyproject {
-        name: text(project.and_then(|p| p.get("name")))
-            .or_else(|| text(poetry.and_then(|p| p.get("name")))),
+        name: text(project.and_then(|p| p.get("name"))).or_else(|| text(poetry.and_then(|p| p.get("name")))),
         requires_python: text(project.and_then(|p| p.get("requires-python")))
-            .or_else(|| {
-                text(
-                    poetry
-                        .and_then(|p| p.get("dependencies"))
-                        .and_then(|d| d.get("python")),
-                )
-            })
+            .or_else(|| text(poetry.and_then(|p| p.get("dependencies")).and_then(|d| d.get("python"))))
             .map(|v| constraint::from_pep440(&v)),
         installable: project.is_some() || table.contains_key("build-system") || poetry.is_some(),
     })
@@ -44,9 +37,7 @@ pub fn parse_pyproject(text: &str) -> Result<Pyproject, String> {
 pub fn parse_pipfile(text: &str) -> Result<Option<String>, String> {
     let table: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
     let requires = table.get("requires");
-    Ok(["python_full_version", "python_version"]
-        .iter()
-        .find_map(|k| requires?.get(*k)?.as_str().map(str::to_string)))
+    Ok(["python_full_version", "python_version"].iter().find_map(|k| requires?.get(*k)?.as_str().map(str::to_string)))
 }
 
 /// Pure: the files a requirements file pulls in (`-r base.txt`, `--requirement=base.txt`).
@@ -54,9 +45,7 @@ pub fn includes(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|line| {
             let line = line.split(" #").next().unwrap_or_default().trim();
-            let rest = line
-                .strip_prefix("--requirement")
-                .or_else(|| line.strip_prefix("-r"))?;
+            let rest = line.strip_prefix("--requirement").or_else(|| line.strip_prefix("-r"))?;
             let rest = rest.trim_start_matches('=').trim();
             (!rest.is_empty()).then(|| rest.to_string())
         })
@@ -87,16 +76,9 @@ pub fn choose(files: &[(String, Vec<String>)]) -> Option<(String, Vec<String>)> 
         let covered = reach(file).len();
         (covered, base == "requirements.txt", base.contains("dev"))
     };
-    let chosen = files
-        .iter()
-        .map(|(f, _)| f)
-        .max_by(|a, b| score(a).cmp(&score(b)).then_with(|| b.cmp(a)))?;
+    let chosen = files.iter().map(|(f, _)| f).max_by(|a, b| score(a).cmp(&score(b)).then_with(|| b.cmp(a)))?;
     let covered = reach(chosen);
-    let left = files
-        .iter()
-        .map(|(f, _)| f.clone())
-        .filter(|f| !covered.contains(f))
-        .collect();
+    let left = files.iter().map(|(f, _)| f.clone()).filter(|f| !covered.contains(f)).collect();
     Some((chosen.clone(), left))
 }
 
@@ -153,12 +135,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             .files()
             .iter()
             .filter(|f| requirements_project(f) == Some(dir))
-            .map(|f| {
-                (
-                    f.clone(),
-                    repo.read(f).map(|t| includes(&t)).unwrap_or_default(),
-                )
-            })
+            .map(|f| (f.clone(), repo.read(f).map(|t| includes(&t)).unwrap_or_default()))
             .collect();
         if requirements.is_empty() && projects.iter().any(|p| repo::is_within(dir, p)) {
             continue;
@@ -170,11 +147,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
 
 fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, Vec<String>)]) {
     let pyproject_file = repo::join(dir, "pyproject.toml");
-    let pyproject = match repo
-        .has(&pyproject_file)
-        .then(|| repo.read(&pyproject_file))
-        .flatten()
-    {
+    let pyproject = match repo.has(&pyproject_file).then(|| repo.read(&pyproject_file)).flatten() {
         Some(text) => parse_pyproject(&text).unwrap_or_else(|e| {
             hints.problem(&pyproject_file, e);
             Pyproject::default()
@@ -202,13 +175,9 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
     }
     if has_pipfile && let Some(text) = repo.read(&pipfile) {
         match parse_pipfile(&text) {
-            Ok(Some(v)) => hints.language(
-                "python",
-                &pipfile,
-                Some(Version::Constraint(v.clone())),
-                Some(v),
-                Rank::Manifest,
-            ),
+            Ok(Some(v)) => {
+                hints.language("python", &pipfile, Some(Version::Constraint(v.clone())), Some(v), Rank::Manifest)
+            }
             Ok(None) => {}
             Err(e) => hints.problem(&pipfile, e),
         }
@@ -236,9 +205,7 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
                 params.push(("requirements".into(), toml::Value::String(chosen.clone())));
             }
             for other in left {
-                notes.push(format!(
-                    "{other} is not installed: {chosen} does not pull it in with -r"
-                ));
+                notes.push(format!("{other} is not installed: {chosen} does not pull it in with -r"));
             }
             (chosen.clone(), "the requirements to install".to_string())
         }
@@ -246,10 +213,7 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
             params.push(("requirements".into(), toml::Value::String(String::new())));
             if pyproject.installable && dir.is_empty() {
                 params.push(("project".into(), toml::Value::Boolean(true)));
-                (
-                    pyproject_file.clone(),
-                    "no requirements file: the project itself, editable".to_string(),
-                )
+                (pyproject_file.clone(), "no requirements file: the project itself, editable".to_string())
             } else if pyproject.installable {
                 hints.note(
                     &pyproject_file,
@@ -264,11 +228,7 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
             }
         }
     };
-    for (lock, tool) in [
-        ("poetry.lock", "Poetry"),
-        ("uv.lock", "uv"),
-        ("pdm.lock", "PDM"),
-    ] {
+    for (lock, tool) in [("poetry.lock", "Poetry"), ("uv.lock", "uv"), ("pdm.lock", "PDM")] {
         if repo.has(&repo::join(dir, lock)) {
             notes.push(format!(
                 "{lock}: devup has no {tool} recipe; pip installs from the files above, not the locked versions"
@@ -278,15 +238,7 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
     if !dir.is_empty() {
         params.push(("venv".into(), toml::Value::String(repo::join(dir, ".venv"))));
     }
-    hints.deps.push(Deps {
-        manager: "pip",
-        language: "python",
-        dir: dir.to_string(),
-        params,
-        file,
-        why,
-        notes,
-    });
+    hints.deps.push(Deps { manager: "pip", language: "python", dir: dir.to_string(), params, file, why, notes });
 }
 
 #[cfg(test)]
@@ -302,10 +254,8 @@ mod tests {
         assert_eq!(p.name.as_deref(), Some("shop"));
         assert_eq!(p.requires_python.as_deref(), Some(">=3.11, <4"));
         assert!(p.installable);
-        let poetry = parse_pyproject(
-            "[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\npython = \"^3.10\"\n",
-        )
-        .unwrap();
+        let poetry =
+            parse_pyproject("[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\npython = \"^3.10\"\n").unwrap();
         assert_eq!(poetry.requires_python.as_deref(), Some("^3.10"));
         let tools_only = parse_pyproject("[tool.ruff]\nline-length = 100\n").unwrap();
         assert!(!tools_only.installable);
@@ -321,8 +271,7 @@ mod tests {
 
     #[test]
     fn requirement_includes() {
-        let text =
-            "-r requirements.txt\n--requirement=base.txt # base\n-c constraints.txt\ndjango>=4\n";
+        let text = "-r requirements.txt\n--requirement=base.txt # base\n-c constraints.txt\ndjango>=4\n";
         assert_eq!(includes(text), ["requirements.txt", "base.txt"]);
     }
 
@@ -330,10 +279,7 @@ mod tests {
     fn the_development_file_that_includes_the_rest_wins() {
         let files = vec![
             ("requirements.txt".to_string(), vec![]),
-            (
-                "requirements-dev.txt".to_string(),
-                vec!["requirements.txt".to_string()],
-            ),
+            ("requirements-dev.txt".to_string(), vec!["requirements.txt".to_string()]),
             ("requirements-docs.txt".to_string(), vec![]),
         ];
         let (chosen, left) = choose(&files).unwrap();
@@ -342,21 +288,12 @@ mod tests {
 
         let files = vec![
             ("requirements/base.txt".to_string(), vec![]),
-            (
-                "requirements/dev.txt".to_string(),
-                vec!["base.txt".to_string()],
-            ),
-            (
-                "requirements/prod.txt".to_string(),
-                vec!["./base.txt".to_string()],
-            ),
+            ("requirements/dev.txt".to_string(), vec!["base.txt".to_string()]),
+            ("requirements/prod.txt".to_string(), vec!["./base.txt".to_string()]),
         ];
         assert_eq!(choose(&files).unwrap().0, "requirements/dev.txt");
 
-        let files = vec![
-            ("requirements-test.txt".to_string(), vec![]),
-            ("requirements.txt".to_string(), vec![]),
-        ];
+        let files = vec![("requirements-test.txt".to_string(), vec![]), ("requirements.txt".to_string(), vec![])];
         assert_eq!(choose(&files).unwrap().0, "requirements.txt");
         assert_eq!(choose(&[]), None);
     }
@@ -364,15 +301,9 @@ mod tests {
     #[test]
     fn requirements_files() {
         assert_eq!(requirements_project("requirements.txt"), Some(""));
-        assert_eq!(
-            requirements_project("api/dev-requirements.txt"),
-            Some("api")
-        );
+        assert_eq!(requirements_project("api/dev-requirements.txt"), Some("api"));
         assert_eq!(requirements_project("requirements/dev.txt"), Some(""));
-        assert_eq!(
-            requirements_project("svc/requirements/base.txt"),
-            Some("svc")
-        );
+        assert_eq!(requirements_project("svc/requirements/base.txt"), Some("svc"));
         assert_eq!(requirements_project("notes.txt"), None);
     }
 }

@@ -128,15 +128,8 @@ production:
         let text = "development:\n  primary:\n    adapter: mysql2\n    database: app_dev\n  cache:\n    adapter: sqlite3\n    database: storage/cache.sqlite3\n";
         let found = parse(text).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(
-            (found[0].store, found[0].databases.clone()),
-            (Store::Mysql, vec!["app_dev".to_string()])
-        );
-        assert!(
-            parse("development:\n  adapter: sqlite3\n")
-                .unwrap()
-                .is_empty()
-        );
+        assert_eq!((found[0].store, found[0].databases.clone()), (Store::Mysql, vec!["app_dev".to_string()]));
+        assert!(parse("development:\n  adapter: sqlite3\n").unwrap().is_empty());
     }
 
     #[test]

@@ -34,11 +34,9 @@ pub fn render(draft: &Draft) -> String {
         out.push_str(EMPTY);
         return out;
     }
-    for (title, entries) in [
-        ("languages", &draft.languages),
-        ("datastores", &draft.datastores),
-        ("dependencies", &draft.dependencies),
-    ] {
+    for (title, entries) in
+        [("languages", &draft.languages), ("datastores", &draft.datastores), ("dependencies", &draft.dependencies)]
+    {
         if entries.is_empty() {
             continue;
         }
@@ -105,10 +103,7 @@ fn string(text: &str) -> String {
 
 /// A comment line; text from the repository cannot end it early or start a new line.
 fn comment(out: &mut String, text: &str) {
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     writeln!(out, "# {}", text.trim_end()).unwrap();
 }
 
@@ -118,28 +113,18 @@ mod tests {
     use crate::init::hints::{Note, Step};
 
     fn entry(name: &str, value: Value, comments: &[&str]) -> Entry {
-        Entry {
-            name: name.into(),
-            value,
-            comments: comments.iter().map(|c| c.to_string()).collect(),
-            disabled: None,
-        }
+        Entry { name: name.into(), value, comments: comments.iter().map(|c| c.to_string()).collect(), disabled: None }
     }
 
     #[test]
     fn entries_steps_and_notes() {
-        let mut draft = Draft {
-            name: "shop".into(),
-            ..Draft::default()
-        };
+        let mut draft = Draft { name: "shop".into(), ..Draft::default() };
         draft.languages.push(entry(
             "node",
             Value::Table(vec![("from".into(), toml::Value::String(".nvmrc".into()))]),
             &[".nvmrc: version 20"],
         ));
-        draft
-            .languages
-            .push(entry("python", Value::Short(">=3.11".into()), &[]));
+        draft.languages.push(entry("python", Value::Short(">=3.11".into()), &[]));
         let mut redis = entry("redis", Value::Table(vec![]), &["tox.ini: deps: redis"]);
         redis.disabled = Some("a weak hint".into());
         draft.datastores.push(redis);
@@ -152,10 +137,7 @@ mod tests {
             file: ".env.example".into(),
             why: "copied".into(),
         });
-        draft.notes.push(Note {
-            file: "Gemfile".into(),
-            text: "a\nb".into(),
-        });
+        draft.notes.push(Note { file: "Gemfile".into(), text: "a\nb".into() });
         let text = render(&draft);
         let body = text.strip_prefix(HEADER).unwrap();
         assert_eq!(
@@ -191,10 +173,7 @@ apply = "cp .env.example .env && chmod 600 .env"
 
     #[test]
     fn empty() {
-        let draft = Draft {
-            name: "x".into(),
-            ..Draft::default()
-        };
+        let draft = Draft { name: "x".into(), ..Draft::default() };
         let text = render(&draft);
         assert!(text.contains("found nothing it knows"));
         toml::from_str::<toml::Table>(&text).unwrap();

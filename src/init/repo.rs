@@ -65,11 +65,7 @@ impl Repo {
     pub fn from_files(root: &Path, mut files: Vec<String>) -> Repo {
         files.sort_by(|a, b| (depth(a), a).cmp(&(depth(b), b)));
         files.dedup();
-        Repo {
-            root: root.to_path_buf(),
-            files,
-            unreadable: RefCell::new(Vec::new()),
-        }
+        Repo { root: root.to_path_buf(), files, unreadable: RefCell::new(Vec::new()) }
     }
 
     pub fn root(&self) -> &Path {
@@ -86,10 +82,7 @@ impl Repo {
 
     /// Files with this base name, top level first.
     pub fn named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.files
-            .iter()
-            .map(String::as_str)
-            .filter(move |f| base(f) == name)
+        self.files.iter().map(String::as_str).filter(move |f| base(f) == name)
     }
 
     /// The file's text; `None` when it is missing, too large or unreadable (remembered, and
@@ -98,10 +91,7 @@ impl Repo {
         let path = self.root.join(rel);
         let result = std::fs::metadata(&path).and_then(|meta| {
             if meta.len() > MAX_SIZE {
-                Err(std::io::Error::other(format!(
-                    "{} bytes, larger than devup reads",
-                    meta.len()
-                )))
+                Err(std::io::Error::other(format!("{} bytes, larger than devup reads", meta.len())))
             } else {
                 std::fs::read_to_string(&path)
             }
@@ -109,9 +99,7 @@ impl Repo {
         match result {
             Ok(text) => Some(text),
             Err(e) => {
-                self.unreadable
-                    .borrow_mut()
-                    .push((rel.to_string(), e.to_string()));
+                self.unreadable.borrow_mut().push((rel.to_string(), e.to_string()));
                 None
             }
         }
@@ -145,10 +133,7 @@ fn list(root: &Path, rel: &str, depth: usize, files: &mut Vec<String>) -> std::i
         let path = join(rel, &name);
         if kind.is_file() {
             files.push(path);
-        } else if kind.is_dir()
-            && depth < MAX_DEPTH
-            && !name.starts_with('.')
-            && !SKIPPED_DIRS.contains(&name.as_str())
+        } else if kind.is_dir() && depth < MAX_DEPTH && !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str())
         {
             dirs.push(path);
         }
@@ -174,11 +159,7 @@ pub fn base(rel: &str) -> &str {
 
 /// `join("", "x")` is `x`; `join("apps/web", "x")` is `apps/web/x`.
 pub fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
+    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 
 /// Whether `dir` is `ancestor` or below it.
@@ -209,17 +190,9 @@ mod tests {
         let repo = Repo::scan(root.path()).unwrap();
         assert_eq!(
             repo.files(),
-            [
-                "package.json",
-                ".github/workflows/ci.yml",
-                "apps/web/package.json",
-                "services/api/requirements.txt",
-            ]
+            ["package.json", ".github/workflows/ci.yml", "apps/web/package.json", "services/api/requirements.txt",]
         );
-        assert_eq!(
-            repo.named("package.json").collect::<Vec<_>>(),
-            ["package.json", "apps/web/package.json"]
-        );
+        assert_eq!(repo.named("package.json").collect::<Vec<_>>(), ["package.json", "apps/web/package.json"]);
     }
 
     #[test]

@@ -45,21 +45,13 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         if let Some(text) = repo.read(gemfile) {
             match gemfile_ruby(&text) {
                 // Only a file of the repository: the Gemfile could name any path.
-                Some(Version::From(file)) if repo.has(&repo::join(dir, &file)) => hints.language(
-                    "ruby",
-                    gemfile,
-                    Some(Version::From(repo::join(dir, &file))),
-                    None,
-                    Rank::Manifest,
-                ),
+                Some(Version::From(file)) if repo.has(&repo::join(dir, &file)) => {
+                    hints.language("ruby", gemfile, Some(Version::From(repo::join(dir, &file))), None, Rank::Manifest)
+                }
                 Some(Version::From(_)) => {}
-                Some(Version::Constraint(c)) => hints.language(
-                    "ruby",
-                    gemfile,
-                    Some(Version::Constraint(c.clone())),
-                    Some(c),
-                    Rank::Manifest,
-                ),
+                Some(Version::Constraint(c)) => {
+                    hints.language("ruby", gemfile, Some(Version::Constraint(c.clone())), Some(c), Rank::Manifest)
+                }
                 None => {}
             }
         }
@@ -69,19 +61,10 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             && let Some(text) = repo.read(&lockfile)
             && let Some(v) = lockfile_ruby(&text)
         {
-            hints.language(
-                "ruby",
-                &lockfile,
-                Some(Version::Constraint(v.clone())),
-                Some(v),
-                Rank::Manifest,
-            );
+            hints.language("ruby", &lockfile, Some(Version::Constraint(v.clone())), Some(v), Rank::Manifest);
         }
         if !dir.is_empty() {
-            hints.note(
-                gemfile,
-                "bundler installs the Gemfile at the top only: this one is not installed",
-            );
+            hints.note(gemfile, "bundler installs the Gemfile at the top only: this one is not installed");
             continue;
         }
         let notes = if locked {
@@ -94,11 +77,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             language: "ruby",
             dir: String::new(),
             params: Vec::new(),
-            file: if locked {
-                lockfile
-            } else {
-                gemfile.to_string()
-            },
+            file: if locked { lockfile } else { gemfile.to_string() },
             why: "the gems to install".to_string(),
             notes,
         });
@@ -111,24 +90,11 @@ mod tests {
 
     #[test]
     fn gemfile() {
-        let text =
-            "source \"https://rubygems.org\"\n\nruby \"3.2.2\"\n\ngem \"rails\", \"~> 7.1\"\n";
-        assert_eq!(
-            gemfile_ruby(text),
-            Some(Version::Constraint("3.2.2".into()))
-        );
-        assert_eq!(
-            gemfile_ruby("ruby '~> 3.2'\n"),
-            Some(Version::Constraint(">=3.2, <4".into()))
-        );
-        assert_eq!(
-            gemfile_ruby("ruby file: \".ruby-version\"\n"),
-            Some(Version::From(".ruby-version".into()))
-        );
-        assert_eq!(
-            gemfile_ruby("gem \"rubyzip\"\nrubygems_version = 1\n"),
-            None
-        );
+        let text = "source \"https://rubygems.org\"\n\nruby \"3.2.2\"\n\ngem \"rails\", \"~> 7.1\"\n";
+        assert_eq!(gemfile_ruby(text), Some(Version::Constraint("3.2.2".into())));
+        assert_eq!(gemfile_ruby("ruby '~> 3.2'\n"), Some(Version::Constraint(">=3.2, <4".into())));
+        assert_eq!(gemfile_ruby("ruby file: \".ruby-version\"\n"), Some(Version::From(".ruby-version".into())));
+        assert_eq!(gemfile_ruby("gem \"rubyzip\"\nrubygems_version = 1\n"), None);
     }
 
     #[test]

@@ -62,11 +62,8 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         } else {
             vec!["no Cargo.lock yet: `cargo generate-lockfile` makes one (commit it for applications)".to_string()]
         };
-        let params = if dir.is_empty() {
-            Vec::new()
-        } else {
-            vec![("dir".to_string(), toml::Value::String(dir.to_string()))]
-        };
+        let params =
+            if dir.is_empty() { Vec::new() } else { vec![("dir".to_string(), toml::Value::String(dir.to_string()))] };
         hints.deps.push(Deps {
             manager: "cargo",
             language: "rust",
@@ -88,10 +85,7 @@ mod tests {
         let p = parse("[package]\nname = \"cli\"\nrust-version = \"1.75\"\n").unwrap();
         assert_eq!(p.name.as_deref(), Some("cli"));
         assert_eq!(p.rust_version.as_deref(), Some("1.75"));
-        let w = parse(
-            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nrust-version = \"1.80\"\n",
-        )
-        .unwrap();
+        let w = parse("[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nrust-version = \"1.80\"\n").unwrap();
         assert_eq!(w.name, None);
         assert_eq!(w.rust_version.as_deref(), Some("1.80"));
         let inherited = parse("[package]\nname = \"x\"\nrust-version.workspace = true\n").unwrap();

@@ -24,12 +24,7 @@ pub struct Port {
 
 impl Service {
     fn var(&self, names: &[&str]) -> Option<(&str, &str)> {
-        names.iter().find_map(|name| {
-            self.env
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-        })
+        names.iter().find_map(|name| self.env.iter().find(|(k, _)| k == name).map(|(k, v)| (k.as_str(), v.as_str())))
     }
 }
 
@@ -70,15 +65,12 @@ pub fn hint(file: &str, service: &Service) -> Option<Datastore> {
     if let Some(remark) = image.remark {
         hint.notes.push(remark.to_string());
     } else if hint.version.is_none() && service.image.contains('$') {
-        hint.notes
-            .push(format!("the version is a variable: `{}`", service.image));
+        hint.notes.push(format!("the version is a variable: `{}`", service.image));
     }
     if let Some(extension) = image.extension {
         hint.settings.push(Setting {
             param: "extensions",
-            value: Some(toml::Value::Array(vec![toml::Value::String(
-                extension.into(),
-            )])),
+            value: Some(toml::Value::Array(vec![toml::Value::String(extension.into())])),
             text: format!("extension {extension}"),
         });
     }
@@ -101,27 +93,16 @@ pub fn hint(file: &str, service: &Service) -> Option<Datastore> {
     // A password is never copied: only where it is set.
     let password = if let Some((name, _)) = service.var(store.password_vars()) {
         Some(format!("password from {name}"))
-    } else if service
-        .var(&["POSTGRES_HOST_AUTH_METHOD"])
-        .is_some_and(|(_, v)| v == "trust")
-    {
+    } else if service.var(&["POSTGRES_HOST_AUTH_METHOD"]).is_some_and(|(_, v)| v == "trust") {
         Some("no password (POSTGRES_HOST_AUTH_METHOD=trust)".to_string())
     } else {
         None
     };
     if let Some(text) = password {
-        hint.settings.push(Setting {
-            param: "password",
-            value: None,
-            text,
-        });
+        hint.settings.push(Setting { param: "password", value: None, text });
     }
     let default = store.default_port();
-    let published = service
-        .ports
-        .iter()
-        .find(|p| p.container == default)
-        .and_then(|p| p.host);
+    let published = service.ports.iter().find(|p| p.container == default).and_then(|p| p.host);
     if let Some(host) = published.filter(|h| *h != default) {
         hint.settings.push(Setting {
             param: "port",
@@ -155,9 +136,7 @@ pub fn resolve(text: &str) -> (String, bool) {
             }
             rest = tail;
         } else {
-            let name_len = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
+            let name_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
             if name_len == 0 {
                 out.push('$');
             } else {
@@ -244,11 +223,7 @@ fn createdb_name<'a>(args: &[&'a str]) -> Option<&'a str> {
 
 /// A database name worth writing down: no variables, quotes or spaces.
 pub fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+    !name.is_empty() && name.len() <= 63 && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
 }
 
 #[cfg(test)]
@@ -260,10 +235,7 @@ mod tests {
         Service {
             name: "db".into(),
             image: image.into(),
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ports: ports.iter().filter_map(|p| port(p)).collect(),
             notes: Vec::new(),
         }
@@ -273,11 +245,7 @@ mod tests {
     fn postgres_service() {
         let s = service(
             "postgres:16-alpine",
-            &[
-                ("POSTGRES_DB", "app_dev"),
-                ("POSTGRES_USER", "app"),
-                ("POSTGRES_PASSWORD", "secret"),
-            ],
+            &[("POSTGRES_DB", "app_dev"), ("POSTGRES_USER", "app"), ("POSTGRES_PASSWORD", "secret")],
             &["5433:5432"],
         );
         let h = hint("docker-compose.yml", &s).unwrap();
@@ -286,30 +254,13 @@ mod tests {
         assert_eq!(h.databases, ["app_dev"]);
         assert_eq!(h.origin, "service `db` (postgres:16-alpine)");
         let settings: Vec<_> = h.settings.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(
-            settings,
-            [
-                "user \"app\"",
-                "password from POSTGRES_PASSWORD",
-                "host port 5433 (mapped to 5432)"
-            ]
-        );
-        assert!(
-            !format!("{h:?}").contains("secret"),
-            "never copies a password"
-        );
+        assert_eq!(settings, ["user \"app\"", "password from POSTGRES_PASSWORD", "host port 5433 (mapped to 5432)"]);
+        assert!(!format!("{h:?}").contains("secret"), "never copies a password");
     }
 
     #[test]
     fn default_port_and_unknown_values() {
-        let s = service(
-            "mysql:8.0",
-            &[
-                ("MYSQL_DATABASE", "${DB_NAME}"),
-                ("MYSQL_ROOT_PASSWORD", "x"),
-            ],
-            &["3306:3306"],
-        );
+        let s = service("mysql:8.0", &[("MYSQL_DATABASE", "${DB_NAME}"), ("MYSQL_ROOT_PASSWORD", "x")], &["3306:3306"]);
         let h = hint("compose.yaml", &s).unwrap();
         assert!(h.databases.is_empty());
         assert_eq!(h.settings.len(), 1, "the password, not the port");

@@ -11,12 +11,7 @@ pub enum Store {
 
 impl Store {
     /// In the order they are written in `[datastores]`.
-    pub const ALL: [Store; 4] = [
-        Store::Postgres,
-        Store::Mysql,
-        Store::Redis,
-        Store::Memcached,
-    ];
+    pub const ALL: [Store; 4] = [Store::Postgres, Store::Mysql, Store::Redis, Store::Memcached];
 
     /// The recipe: `datastores.<recipe>`.
     pub fn recipe(self) -> &'static str {
@@ -62,12 +57,7 @@ impl Store {
     pub fn password_vars(self) -> &'static [&'static str] {
         match self {
             Store::Postgres => &["POSTGRES_PASSWORD"],
-            Store::Mysql => &[
-                "MYSQL_PASSWORD",
-                "MYSQL_ROOT_PASSWORD",
-                "MARIADB_PASSWORD",
-                "MARIADB_ROOT_PASSWORD",
-            ],
+            Store::Mysql => &["MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD", "MARIADB_PASSWORD", "MARIADB_ROOT_PASSWORD"],
             _ => &[],
         }
     }
@@ -97,9 +87,7 @@ impl Store {
                 ),
                 false,
             ),
-            "redis" | "redis-server" | "redis-stack" | "redis-stack-server" => {
-                (Store::Redis, None, true)
-            }
+            "redis" | "redis-server" | "redis-stack" | "redis-stack-server" => (Store::Redis, None, true),
             "valkey" => (
                 Store::Redis,
                 Some(

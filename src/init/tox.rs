@@ -83,9 +83,7 @@ pub fn parse(text: &str) -> Vec<Datastore> {
                 }
                 "commands" | "commands_pre" => {
                     let lower = line.to_ascii_lowercase();
-                    if let Some((word, store)) =
-                        COMMAND_WORDS.iter().find(|(w, _)| lower.contains(w))
-                    {
+                    if let Some((word, store)) = COMMAND_WORDS.iter().find(|(w, _)| lower.contains(w)) {
                         add(weak(*store, format!("commands mention `{word}`")));
                     }
                 }
@@ -132,10 +130,8 @@ fn add_url(line: &str, add: &mut impl FnMut(Datastore)) {
     if store.has_databases() && super::service::is_plain_name(database) {
         hint.databases.push(database.to_string());
     }
-    if let Some(port) = host
-        .rsplit_once(':')
-        .and_then(|(_, p)| p.parse::<u16>().ok())
-        .filter(|p| *p != store.default_port())
+    if let Some(port) =
+        host.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()).filter(|p| *p != store.default_port())
     {
         hint.settings.push(Setting {
             param: "port",
@@ -163,11 +159,7 @@ fn settings(text: &str) -> Vec<(String, String, String)> {
                 last.2.push_str(line);
             }
         } else if let Some((key, value)) = line.split_once('=') {
-            out.push((
-                section.clone(),
-                key.trim().to_string(),
-                value.trim().to_string(),
-            ));
+            out.push((section.clone(), key.trim().to_string(), value.trim().to_string()));
         }
     }
     out

@@ -29,20 +29,11 @@ pub fn parse(text: &str) -> Result<Vec<Datastore>, String> {
     let doc = yaml::parse(text)?;
     let addons = doc.get("addons");
     let addon_version = |name: &str| addons.and_then(|a| a.get(name)).and_then(yaml::text);
-    let scripts: String = SCRIPTS
-        .iter()
-        .filter_map(|key| doc.get(*key))
-        .map(yaml::script)
-        .collect::<Vec<_>>()
-        .join("\n");
+    let scripts: String =
+        SCRIPTS.iter().filter_map(|key| doc.get(*key)).map(yaml::script).collect::<Vec<_>>().join("\n");
     let created = service::created_databases(&scripts);
-    let mut names: Vec<String> = doc
-        .get("services")
-        .map(yaml::items)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(yaml::text)
-        .collect();
+    let mut names: Vec<String> =
+        doc.get("services").map(yaml::items).unwrap_or_default().into_iter().filter_map(yaml::text).collect();
     // MariaDB is an addon only.
     if addon_version("mariadb").is_some() {
         names.push("mariadb".into());
@@ -55,9 +46,7 @@ pub fn parse(text: &str) -> Result<Vec<Datastore>, String> {
         if found.iter().any(|h| h.store == store) {
             continue;
         }
-        let version = addon_version(&name)
-            .filter(|_| Store::same_versions(&name))
-            .map(|v| store.release_line(&v));
+        let version = addon_version(&name).filter(|_| Store::same_versions(&name)).map(|v| store.release_line(&v));
         let databases = created
             .iter()
             .filter(|(s, _)| store.has_databases() && s.is_none_or(|s| s == store))

@@ -22,11 +22,7 @@ pub fn text(value: &Value) -> Option<String> {
 
 /// The string-keyed entries of a mapping, in file order; nothing for anything else.
 pub fn entries(value: &Value) -> impl Iterator<Item = (&str, &Value)> {
-    value
-        .as_mapping()
-        .into_iter()
-        .flat_map(|m| m.iter())
-        .filter_map(|(k, v)| Some((k.as_str()?, v)))
+    value.as_mapping().into_iter().flat_map(|m| m.iter()).filter_map(|(k, v)| Some((k.as_str()?, v)))
 }
 
 /// The items of a sequence; a single value counts as a sequence of one.
@@ -40,19 +36,13 @@ pub fn items(value: &Value) -> Vec<&Value> {
 
 /// Scripts as CI files write them: one string, or a list of strings.
 pub fn script(value: &Value) -> String {
-    items(value)
-        .into_iter()
-        .filter_map(text)
-        .collect::<Vec<_>>()
-        .join("\n")
+    items(value).into_iter().filter_map(text).collect::<Vec<_>>().join("\n")
 }
 
 /// Environment variables as a mapping (`KEY: value`) or a list (`- KEY=value`).
 pub fn env(value: &Value) -> Vec<(String, String)> {
     match value {
-        Value::Mapping(_) => entries(value)
-            .map(|(k, v)| (k.to_string(), text(v).unwrap_or_default()))
-            .collect(),
+        Value::Mapping(_) => entries(value).map(|(k, v)| (k.to_string(), text(v).unwrap_or_default())).collect(),
         Value::Sequence(items) => items
             .iter()
             .filter_map(Value::as_str)
@@ -72,19 +62,9 @@ mod tests {
     #[test]
     fn env_forms() {
         let map = parse("A: x\nB: 1\nC:\n").unwrap();
-        assert_eq!(
-            env(&map),
-            [
-                ("A".into(), "x".into()),
-                ("B".into(), "1".into()),
-                ("C".into(), "".into())
-            ]
-        );
+        assert_eq!(env(&map), [("A".into(), "x".into()), ("B".into(), "1".into()), ("C".into(), "".into())]);
         let list = parse("- A=x\n- B\n").unwrap();
-        assert_eq!(
-            env(&list),
-            [("A".into(), "x".into()), ("B".into(), "".into())]
-        );
+        assert_eq!(env(&list), [("A".into(), "x".into()), ("B".into(), "".into())]);
     }
 
     #[test]

@@ -161,7 +161,7 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
                     .with_hint("write a shell command")
                     .into());
             }
-            check_no_nul(&source, command.get_ref(), command.span(), "a command")?;
+            check_shown_as_is(&source, command.get_ref(), command.span())?;
         }
         if let Some(cwd) = &step.cwd {
             check_no_nul(&source, cwd.get_ref(), cwd.span(), "`cwd`")?;
@@ -253,6 +253,21 @@ fn check_no_nul(source: &Source, text: &str, span: Range<usize>, what: &str) -> 
         Some(_) => Err(source
             .error(span, format!("{what} cannot hold a NUL character (`\\u0000`)"))
             .with_hint("remove the `\\u0000`")
+            .into()),
+    }
+}
+
+/// A command is shown for review before it first runs, and must read as what it does: no NUL,
+/// which no process can receive, and no `\r`, escape sequence or bidirectional override that
+/// could make the terminal show something else. Tabs and newlines are fine.
+fn check_shown_as_is(source: &Source, text: &str, span: Range<usize>) -> Result<()> {
+    match text.chars().find(|&c| c != '\t' && crate::diagnostic::is_unsafe(c)) {
+        None => Ok(()),
+        Some(c) => Err(source
+            .error(span, format!("a command cannot hold the control or invisible character `{}`", c.escape_default()))
+            .with_hint(
+                "a command is shown for review as it is: write it as plain text, and `\\033` for an escape in printf",
+            )
             .into()),
     }
 }

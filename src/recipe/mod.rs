@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diagnostic::{Diagnostic, Source};
+use crate::diagnostic::{Diagnostic, Source, is_unsafe};
 use crate::facts::Facts;
 use crate::manifest::{Section, toml_error};
 
@@ -378,6 +378,18 @@ fn parse_step(
                 }
                 Some(_) => {}
             }
+        }
+    }
+    // What a step runs is shown for review: a `\r` or an escape sequence could hide it.
+    for (key, value) in &args {
+        let mut strings = Vec::new();
+        collect_strings(value, &mut strings);
+        if let Some(c) = strings.iter().flat_map(|s| s.chars()).find(|&c| c != '\t' && is_unsafe(c)) {
+            return Err(error_at(
+                key,
+                format!("step `{id}`: `{key}` holds the control or invisible character `{}`", c.escape_default()),
+            )
+            .with_hint("write it as plain text; a value is shown for review as it is"));
         }
     }
     check_placeholders(&args, params, for_each.is_some()).map_err(|(key, m)| {

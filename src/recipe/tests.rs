@@ -66,6 +66,15 @@ fn every_builtin_recipe_parses() {
 }
 
 #[test]
+fn a_step_cannot_hide_what_it_runs() {
+    let d =
+        parse("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = \"true\\r\\u001b[2K\"\napply = 'x'\n")
+            .unwrap_err();
+    assert!(d.message.contains("control or invisible character `\\r`"), "{d}");
+    assert_eq!(d.location.unwrap().line, 5);
+}
+
+#[test]
 fn every_mistake_has_a_hint_and_points_at_its_line() {
     let cases = [
         ("description = 'x'\n[[step]]\nid = 'a'\nkind = 'binnary'\n", 4),

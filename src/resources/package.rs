@@ -110,10 +110,14 @@ fn wanted(item: toml::Value, cx: &BuildCx) -> Result<Wanted, String> {
         Some(text) => Constraint::parse(&text).map_err(|e| format!("version `{text}`: {e}"))?,
         None => Constraint::any(),
     };
+    // Only the names for this machine's manager are checked here; the others are checked on
+    // their own platforms (`postgresql@{version}` is brew's, and means nothing on apt with "*").
+    let here = packages::for_facts(cx.facts).map(|m| m.name());
     let mut per_manager = Vec::new();
     for manager in packages::managers() {
         if let Some(text) = take(manager.name())?.filter(|t| !t.is_empty()) {
-            per_manager.push((manager.name(), package_name(&text)?));
+            let name = if Some(manager.name()) == here { package_name(&text)? } else { text };
+            per_manager.push((manager.name(), name));
         }
     }
     if let Some(key) = table.keys().next() {
