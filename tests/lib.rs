@@ -9,4 +9,5 @@ mod malformed;
 mod output;
 mod packages;
 mod recipes;
+mod services;
 mod trust;

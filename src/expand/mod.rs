@@ -35,6 +35,7 @@ pub struct Inputs<'a> {
 }
 
 /// The project, expanded.
+#[derive(Debug)]
 pub struct Expansion {
     pub steps: Vec<Step>,
     /// The project's environment: `[env]`, then what its recipes export (`DATABASE_URL`).
@@ -46,6 +47,9 @@ pub struct Expansion {
     /// Things the user should know about the expansion (a preferred port was taken).
     pub notes: Vec<String>,
 }
+
+/// One item of a `for_each`: its label in the step id, and the variables it sets.
+type Item = (String, Vec<(String, String)>);
 
 /// A `requires` that is resolved once every step exists.
 struct Pending {
@@ -187,9 +191,21 @@ fn expand_entry(
             continue;
         }
         let base_id = if rstep.id == recipe.name { prefix.clone() } else { format!("{prefix}.{}", rstep.id) };
-        let items: Vec<Option<String>> = match &rstep.for_each {
-            Some(list) => match vars.get(list) {
-                Some(crate::recipe::template::Value::List(items)) => items.iter().cloned().map(Some).collect(),
+        // One step per item: a list's strings as `{item}`, a list of tables' fields as
+        // `{item.FIELD}` (named in the id by their `name` field, else their position).
+        let items: Vec<Option<Item>> = match &rstep.for_each {
+            Some(list) => match (vars.get(list), vars.records(list)) {
+                (Some(crate::recipe::template::Value::List(items)), _) => {
+                    items.iter().map(|i| Some((i.clone(), vec![("item".to_string(), i.clone())]))).collect()
+                }
+                (_, Some(records)) => records
+                    .iter()
+                    .enumerate()
+                    .map(|(n, r)| {
+                        let label = r.get("name").cloned().unwrap_or_else(|| (n + 1).to_string());
+                        Some((label, r.iter().map(|(k, v)| (format!("item.{k}"), v.clone())).collect()))
+                    })
+                    .collect(),
                 _ => Vec::new(),
             },
             None => vec![None],
@@ -197,9 +213,11 @@ fn expand_entry(
         for item in items {
             let mut step_vars = vars.clone();
             let id = match &item {
-                Some(item) => {
-                    step_vars.set_text("item", item.clone());
-                    format!("{base_id}[{item}]")
+                Some((label, values)) => {
+                    for (name, value) in values {
+                        step_vars.set_text(name.clone(), value.clone());
+                    }
+                    format!("{base_id}[{label}]")
                 }
                 None => base_id.clone(),
             };

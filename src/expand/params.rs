@@ -6,7 +6,9 @@ use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Source};
 use crate::manifest::{Entry, EntryValue};
-use crate::recipe::template::{Value, Vars};
+use std::collections::BTreeMap;
+
+use crate::recipe::template::{Records, Value, Vars};
 use crate::recipe::{ParamSpec, ParamType, Recipe};
 use crate::version::Constraint;
 
@@ -23,10 +25,9 @@ pub fn fill(
 ) -> Result<(), Diagnostic> {
     for (name, spec) in &recipe.params {
         if let Some(default) = &spec.default {
-            let value = convert(spec, default).map_err(|e| {
+            store(vars, spec, name, default).map_err(|e| {
                 Diagnostic::in_file(recipe.source.name.clone(), format!("default of parameter `{name}`: {e}"))
             })?;
-            vars.set(name.clone(), value);
         }
     }
     let mut given: Vec<&str> = Vec::new();
@@ -79,8 +80,9 @@ pub fn fill(
             vars.set_text(format!("{name}.request"), request);
         }
         if let Some(Value::List(items)) = vars.get(name) {
-            let first = items.first().cloned().unwrap_or_default();
+            let (first, lines) = (items.first().cloned().unwrap_or_default(), items.join("\n"));
             vars.set_text(format!("{name}.first"), first);
+            vars.set_text(format!("{name}.lines"), lines);
         }
         if spec.required && !given.contains(&name.as_str()) {
             return Err(source
@@ -128,16 +130,72 @@ fn set(
     value: &toml::Value,
     span: &Range<usize>,
 ) -> Result<(), Diagnostic> {
-    let converted = convert(spec, value).map_err(|e| {
+    store(vars, spec, name, value).map_err(|e| {
         let hint = if spec.doc.is_empty() {
             format!("`{name}` takes {}", spec.kind.describe())
         } else {
             format!("`{name}`: {}", spec.doc)
         };
         source.error(span.clone(), e).with_hint(hint)
-    })?;
-    vars.set(name, converted);
+    })
+}
+
+/// Converts a value and keeps it in `vars`: records for a list of tables, else a value.
+fn store(vars: &mut Vars, spec: &ParamSpec, name: &str, value: &toml::Value) -> Result<(), String> {
+    if spec.kind == ParamType::Tables {
+        vars.set_records(name, records(spec, value)?);
+    } else {
+        vars.set(name, convert(spec, value)?);
+    }
     Ok(())
+}
+
+/// A list of tables, each checked against the parameter's `fields`; missing fields take their
+/// defaults, and every value becomes text for `{item.FIELD}`.
+fn records(spec: &ParamSpec, value: &toml::Value) -> Result<Records, String> {
+    let toml::Value::Array(items) = value else {
+        return Err(format!("expected {}, found {}", spec.kind.describe(), value.type_str()));
+    };
+    let empty = BTreeMap::new();
+    let fields = spec.fields.as_ref().unwrap_or(&empty);
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let toml::Value::Table(table) = item else {
+            return Err(format!("item {} is {}, not a table", i + 1, item.type_str()));
+        };
+        let mut record = BTreeMap::new();
+        for (key, value) in table {
+            let Some(field) = fields.get(key) else {
+                let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+                let close = crate::diagnostic::closest(key, names.iter().copied())
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(format!("item {}: unknown field `{key}`{close}; fields: {}", i + 1, names.join(", ")));
+            };
+            match convert(field, value).map_err(|e| format!("item {}, `{key}`: {e}", i + 1))? {
+                Value::Text(text) => record.insert(key.clone(), text),
+                Value::List(_) => return Err(format!("item {}, `{key}`: lists are not allowed here", i + 1)),
+            };
+        }
+        for (key, field) in fields {
+            if record.contains_key(key) {
+                continue;
+            }
+            match &field.default {
+                Some(default) => {
+                    if let Value::Text(text) = convert(field, default)? {
+                        record.insert(key.clone(), text);
+                    }
+                }
+                None if field.required => return Err(format!("item {} needs `{key}`", i + 1)),
+                None => {
+                    record.insert(key.clone(), String::new());
+                }
+            }
+        }
+        out.push(record);
+    }
+    Ok(out)
 }
 
 /// Checks a value against a parameter type and turns it into a template value.
@@ -177,6 +235,30 @@ fn convert_type(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> 
         (ParamType::Port, toml::Value::Integer(i)) => {
             Err(format!("{i} is not a port number (1 to 65535, or 0 to let devup choose)"))
         }
+        (ParamType::Table, toml::Value::Table(table)) => {
+            let line = spec.line.as_deref().unwrap_or("{key} = {value}");
+            let mut lines = Vec::new();
+            for (key, value) in table {
+                let text = match value {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    other => return Err(format!("`{key}` must be a string, found {}", other.type_str())),
+                };
+                let valid_key =
+                    !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+                if !valid_key || text.contains(['\n', '\r', '\0']) {
+                    return Err(format!("`{key} = {text:?}` cannot be written as one setting line"));
+                }
+                let mut entry = Vars::default();
+                entry.set_text("key", key.clone());
+                entry.set_text("value", text.clone());
+                entry.set_text("value.sql", format!("'{}'", text.replace('\'', "''")));
+                lines.push(entry.text(line)?);
+            }
+            Ok(Value::Text(lines.join("\n")))
+        }
         (ParamType::List, toml::Value::Array(items)) => items
             .iter()
             .map(|item| match item {
@@ -194,6 +276,6 @@ pub fn is_set(vars: &Vars, name: &str) -> bool {
     match vars.get(name) {
         Some(Value::Text(s)) => !s.is_empty() && s != "false",
         Some(Value::List(items)) => !items.is_empty(),
-        None => false,
+        None => vars.records(name).is_some_and(|r| !r.is_empty()),
     }
 }

@@ -1,1 +1,97 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
+use super::*;
+use crate::diagnostic::Source;
+
+/// Expands `manifest` with one project recipe `datastores/demo` holding `recipe`.
+fn expand_with(recipe: &str, manifest: &str) -> Result<Expansion, Diagnostic> {
+    let dir = tempfile::tempdir().unwrap();
+    let recipes = dir.path().join(".devup/recipes/datastores");
+    std::fs::create_dir_all(&recipes).unwrap();
+    std::fs::write(recipes.join("demo.toml"), recipe).unwrap();
+    let manifest = crate::manifest::parse(dir.path().to_path_buf(), Source::new("devup.toml", manifest)).unwrap();
+    let library = Library::new(Some(dir.path()), None, resources::kind_names());
+    let facts = Facts::for_tests();
+    let ports = BTreeMap::new();
+    let inputs = Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
+    expand(&manifest, &library, &facts, &inputs)
+}
+
+const ROLES: &str = r#"
+description = "roles"
+[params.roles]
+type = "tables"
+default = []
+[params.roles.fields.name]
+type = "string"
+required = true
+identifier = true
+[params.roles.fields.createdb]
+type = "bool"
+default = false
+[params.settings]
+type = "table"
+default = {}
+line = "{key} = {value.sql}"
+[env]
+SETTINGS = "{settings}"
+[[step]]
+id = "role"
+kind = "command"
+for_each = "roles"
+check = "check {item.name} {item.createdb}"
+apply = "true"
+"#;
+
+#[test]
+fn a_list_of_tables_gives_one_step_per_item_with_its_fields() {
+    let out = expand_with(
+        ROLES,
+        "[datastores]\ndemo = { roles = [{ name = \"app\", createdb = true }, { name = \"ro\" }] }\n",
+    )
+    .unwrap();
+    let ids: Vec<&str> = out.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["datastores.demo.role[app]", "datastores.demo.role[ro]"]);
+    assert_eq!(out.steps[0].resource.commands()[0], "check app true");
+    assert_eq!(out.steps[1].resource.commands()[0], "check ro false");
+}
+
+#[test]
+fn tables_are_checked_against_their_fields() {
+    let err = expand_with(ROLES, "[datastores]\ndemo = { roles = [{ nmae = \"app\" }] }\n").unwrap_err();
+    assert!(err.message.contains("unknown field `nmae` (did you mean `name`?)"), "{}", err.message);
+    let err = expand_with(ROLES, "[datastores]\ndemo = { roles = [{ createdb = true }] }\n").unwrap_err();
+    assert!(err.message.contains("needs `name`"), "{}", err.message);
+    let err = expand_with(ROLES, "[datastores]\ndemo = { roles = [{ name = \"x; drop\" }] }\n").unwrap_err();
+    assert!(err.message.contains("not a plain name"), "{}", err.message);
+    assert_eq!(err.location.unwrap().line, 2);
+}
+
+#[test]
+fn a_table_renders_as_lines_with_quoted_values() {
+    let out = expand_with(ROLES, "[datastores]\ndemo = { settings = { wal_level = \"logical\", note = \"it's\" } }\n")
+        .unwrap();
+    let settings = out.env.iter().find(|(k, _)| k == "SETTINGS").unwrap();
+    assert_eq!(settings.1, "note = 'it''s'\nwal_level = 'logical'");
+    let err = expand_with(ROLES, "[datastores]\ndemo = { settings = { x = \"a\\nb\" } }\n").unwrap_err();
+    assert!(err.message.contains("cannot be written as one setting line"), "{}", err.message);
+}
+
+#[test]
+fn ports_are_chosen_and_reported() {
+    let recipe =
+        "description = 'p'\n[params.port]\ntype = 'port'\ndefault = 0\npreferred = 1\n[env]\nPORT = '{port}'\n";
+    let out = expand_with(recipe, "[datastores]\ndemo = { port = 6000 }\n").unwrap();
+    assert_eq!(out.ports["datastores.demo"], 6000);
+    assert_eq!(out.env, [("PORT".to_string(), "6000".to_string())]);
+    let err = expand_with(recipe, "[datastores]\ndemo = { port = 70000 }\n").unwrap_err();
+    assert!(err.message.contains("not a port number"), "{}", err.message);
+}
+
+#[test]
+fn paths_in_the_recipe_path_list_are_in_the_project() {
+    let recipe = "description = 'p'\npath = ['tools/bin']\n";
+    let out = expand_with(recipe, "[datastores]\ndemo = {}\n").unwrap();
+    assert!(out.path[0].ends_with(PathBuf::from("tools/bin")));
+}

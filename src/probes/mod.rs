@@ -131,14 +131,15 @@ fn postgres_session(
     query: Option<&str>,
 ) -> Result<(), String> {
     let key = format!("postgres {addr} {user} {database}");
-    let mut stream = match system.take_session(&key) {
-        Some(stream) => stream,
-        None => {
-            let mut stream = connect(system, addr)?;
-            postgres::connect(&mut stream, user, database)?;
-            stream
-        }
-    };
+    // A kept session may have died since (the server restarted): then start a new one.
+    if let Some(mut stream) = system.take_session(&key)
+        && postgres::query(&mut stream, query.unwrap_or("SELECT 1")).is_ok()
+    {
+        system.keep_session(key, stream, postgres::goodbye());
+        return Ok(());
+    }
+    let mut stream = connect(system, addr)?;
+    postgres::connect(&mut stream, user, database)?;
     if let Some(sql) = query {
         postgres::query(&mut stream, sql)?;
     }

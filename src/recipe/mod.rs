@@ -67,6 +67,15 @@ pub struct ParamSpec {
     pub preferred: Option<u16>,
     /// For a port: the pid file of the project's own server, which may hold the port.
     pub owner: Option<String>,
+    /// For a table (`settings = { key = "value" }`): how one entry becomes one line of the
+    /// rendered value, with `{key}`, `{value}` and `{value.sql}` (a quoted SQL literal).
+    pub line: Option<String>,
+    /// For a list of tables: the fields each table may have, each a parameter spec.
+    pub fields: Option<BTreeMap<String, ParamSpec>>,
+    /// The value is a secret (a password). Errors never echo it; the recipe passes it through a
+    /// step's `env` and lists it in the step's `secret`, so plans and output mask it.
+    #[serde(default)]
+    pub secret: bool,
     /// For a version: what version managers call the newest release (`stable` for rustup).
     /// `{version.request}` is this word when the constraint names no single release line.
     pub latest: Option<String>,
@@ -84,6 +93,10 @@ pub enum ParamType {
     Integer,
     /// A list of strings.
     List,
+    /// A table of strings, rendered as lines with the parameter's `line` format.
+    Table,
+    /// A list of tables with declared `fields`, for `for_each` (`{item.FIELD}`).
+    Tables,
     /// A TCP port: `0` lets devup choose (the `preferred` one if free, else the next free one,
     /// remembered across runs); another number pins it.
     Port,
@@ -99,6 +112,8 @@ impl ParamType {
             ParamType::Integer => "an integer",
             ParamType::List => "a list of strings",
             ParamType::Port => "a port number (0: let devup choose)",
+            ParamType::Table => "a table of strings, such as { key = \"value\" }",
+            ParamType::Tables => "a list of tables, such as [{ name = \"app\" }]",
         }
     }
 
@@ -116,6 +131,8 @@ impl ParamType {
             | (ParamType::Version | ParamType::Integer, Value::Integer(_))
             | (ParamType::Bool, Value::Boolean(_)) => true,
             (ParamType::List, Value::Array(items)) => items.iter().all(Value::is_str),
+            (ParamType::Table, Value::Table(_)) => true,
+            (ParamType::Tables, Value::Array(items)) => items.iter().all(Value::is_table),
             _ => false,
         };
         if fits { Ok(()) } else { Err(format!("expected {}, found {}", self.describe(), value.type_str())) }
@@ -246,7 +263,7 @@ impl Recipe {
                 outside.insert(format!("params.{name}.owner"), toml::Value::String(owner.clone()));
             }
         }
-        check_placeholders(&outside, &self.params, false)
+        check_placeholders(&outside, &self.params, &[])
             .map_err(|(key, m)| self.whole_file_error(format!("`{key}`: {m}")))?;
         if let Some(short) = &self.shorthand
             && !self.params.contains_key(short)
@@ -372,7 +389,7 @@ fn parse_step(
                         .suggest(param, names)
                         .with_hint_if_none(&format!("declare it as [params.{param}]")));
                 }
-                Some(spec) if what == "for_each" && spec.kind != ParamType::List => {
+                Some(spec) if what == "for_each" && !matches!(spec.kind, ParamType::List | ParamType::Tables) => {
                     return Err(error_at(what, format!("`for_each` needs a list parameter; `{param}` is not one"))
                         .with_hint(format!("declare [params.{param}] with `type = \"list\"`")));
                 }
@@ -392,7 +409,14 @@ fn parse_step(
             .with_hint("write it as plain text; a value is shown for review as it is"));
         }
     }
-    check_placeholders(&args, params, for_each.is_some()).map_err(|(key, m)| {
+    let item_names: Vec<String> = match for_each.as_ref().and_then(|p| params.get(p)) {
+        Some(spec) if spec.kind == ParamType::Tables => {
+            spec.fields.iter().flatten().map(|(field, _)| format!("item.{field}")).collect()
+        }
+        Some(_) => vec!["item".to_string()],
+        None => Vec::new(),
+    };
+    check_placeholders(&args, params, &item_names).map_err(|(key, m)| {
         error_at(&key, format!("step `{id}`: {m}")).with_hint(format!(
             "a placeholder names a parameter, `{{item}}` with `for_each`, a fact such as `{{facts.os}}`, or one of: {}; write `{{{{` and `}}}}` for literal braces",
             BUILTIN_VARS.join(", ")
@@ -421,7 +445,7 @@ fn string_list(value: Option<toml::Value>) -> Result<Vec<String>, &'static str> 
 fn check_placeholders(
     args: &toml::Table,
     params: &BTreeMap<String, ParamSpec>,
-    has_item: bool,
+    item_names: &[String],
 ) -> Result<(), (String, String)> {
     for (key, value) in args {
         let mut strings = Vec::new();
@@ -439,8 +463,9 @@ fn check_placeholders(
                 let known = params.contains_key(name)
                     || version_request
                     || of_kind(".first", ParamType::List)
+                    || of_kind(".lines", ParamType::List)
                     || BUILTIN_VARS.contains(&name)
-                    || (has_item && name == "item")
+                    || item_names.iter().any(|i| i == name)
                     || name.strip_prefix("facts.").is_some_and(|f| Facts::NAMES.contains(&f));
                 if !known {
                     return Err((key.clone(), format!("placeholder `{{{name}}}` names no parameter or fact")));

@@ -13,10 +13,15 @@ pub enum Value {
     List(Vec<String>),
 }
 
+/// A list of tables, such as `roles = [{ name = "app", createdb = true }]`: not rendered
+/// itself, but a `for_each` step sees one record at a time as `{item.FIELD}`.
+pub type Records = Vec<BTreeMap<String, String>>;
+
 /// The values a template can name.
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     values: BTreeMap<String, Value>,
+    records: BTreeMap<String, Records>,
 }
 
 impl Vars {
@@ -30,6 +35,14 @@ impl Vars {
 
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name)
+    }
+
+    pub fn set_records(&mut self, name: impl Into<String>, records: Records) {
+        self.records.insert(name.into(), records);
+    }
+
+    pub fn records(&self, name: &str) -> Option<&Records> {
+        self.records.get(name)
     }
 
     /// Plain substitution; a list becomes its items separated by spaces.

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
 use crate::probes::{Probe, ProbeArgs};
+use crate::state::sha256_hex;
 use crate::system::Cmd;
 
 #[derive(Deserialize)]
@@ -18,6 +19,12 @@ struct Args {
     /// Text that `apply`'s output may contain without being shown (a password).
     #[serde(default)]
     secret: Vec<String>,
+    /// Variables for `apply` (a password travels here, not on a command line).
+    #[serde(default)]
+    env: toml::Table,
+    /// What the probe cannot see (a password): its sha256 is recorded when `apply` succeeds,
+    /// and a different value makes the step drift, so a changed password is applied.
+    fingerprint: Option<String>,
 }
 
 struct Probed {
@@ -26,6 +33,9 @@ struct Probed {
     apply: String,
     user: Option<String>,
     secrets: Vec<String>,
+    env: Vec<(String, String)>,
+    fingerprint: Option<String>,
+    cwd: std::path::PathBuf,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -40,6 +50,16 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         apply: cx.vars.shell(&args.apply)?,
         user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
         secrets: cx.vars.text_list(&args.secret)?.into_iter().filter(|s| !s.is_empty()).collect(),
+        env: args
+            .env
+            .iter()
+            .map(|(k, v)| match v {
+                toml::Value::String(v) => cx.vars.text(v).map(|v| (k.clone(), v)),
+                other => Err(format!("env `{k}` must be a string, found {}", other.type_str())),
+            })
+            .collect::<Result<_, _>>()?,
+        cwd: cx.project_dir.to_path_buf(),
+        fingerprint: args.fingerprint.map(|f| cx.vars.text(&f).map(|f| sha256_hex(f.as_bytes()))).transpose()?,
     }))
 }
 
@@ -57,6 +77,12 @@ impl Resource for Probed {
 
     fn check(&self, cx: &Cx) -> Status {
         match self.probe.run(cx.system, cx.env) {
+            Ok(()) if self.fingerprint.is_some() && cx.memory.fingerprint(cx.step_id) != self.fingerprint => {
+                Status::drifted(
+                    "attributes devup cannot read back changed in devup.toml (or were never applied)",
+                    "the declared ones",
+                )
+            }
             Ok(()) => Status::Satisfied,
             Err(e) => Status::missing(self.shown(&e)),
         }
@@ -68,9 +94,14 @@ impl Resource for Probed {
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
         let user = self.user.as_deref().filter(|_| cx.facts.root);
-        let cmd = Cmd::shell(&self.apply).envs(cx.env).as_user(user);
+        let cmd = Cmd::shell(&self.apply).cwd(&self.cwd).envs(cx.env).envs(&self.env).as_user(user);
         match cx.system.run(&cmd) {
-            Ok(out) if out.success() => Ok(()),
+            Ok(out) if out.success() => {
+                if let Some(fingerprint) = &self.fingerprint {
+                    cx.memory.set_fingerprint(cx.step_id, fingerprint.clone());
+                }
+                Ok(())
+            }
             Ok(out) => {
                 let mut failure = Failure::command(&self.shown(&self.apply), &out);
                 failure.output = failure.output.map(|o| self.shown(&o));

@@ -48,6 +48,22 @@ struct Args {
     /// Seconds to wait for the probe after starting.
     #[serde(default = "default_timeout")]
     timeout: u64,
+    /// Configuration files the server reads, written by devup into its data directory (after
+    /// `init`, before a start) and kept as declared.
+    #[serde(default)]
+    config: Vec<ConfigFile>,
+    /// Makes a running server read changed configuration. Without it, a change restarts it.
+    reload: Option<String>,
+    /// After a reload: a probe that passes when a changed setting needs a restart.
+    needs_restart: Option<ProbeArgs>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    /// Relative to the data directory.
+    path: String,
+    content: String,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +91,9 @@ struct Service {
     path_env: Option<String>,
     data_version: Option<(PathBuf, Constraint)>,
     timeout: Duration,
+    config: Vec<(PathBuf, String)>,
+    reload: Option<String>,
+    needs_restart: Option<Probe>,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -103,6 +122,13 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         None => None,
     };
     let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
+    let mut config = Vec::new();
+    for file in &args.config {
+        let path = paths::resolve(cx, &data.join(cx.vars.text(&file.path)?).display().to_string(), false)?;
+        config.push((path, cx.vars.text(&file.content)?));
+    }
+    let needs_restart =
+        args.needs_restart.as_ref().map(|p| p.render(cx.vars, |p| paths::resolve(cx, p, false))).transpose()?;
     Ok(Box::new(Service {
         name: cx.vars.text(&args.name)?,
         initialized: in_data(&args.initialized)?,
@@ -116,6 +142,9 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         path_env,
         data_version,
         timeout: Duration::from_secs(args.timeout),
+        config,
+        reload: args.reload.map(|c| cx.vars.shell(&c)).transpose()?,
+        needs_restart,
         data,
     }))
 }
@@ -206,6 +235,59 @@ impl Service {
         Ok(())
     }
 
+    /// The configuration files whose content differs from what is declared.
+    fn stale_config(&self) -> Vec<&PathBuf> {
+        self.config
+            .iter()
+            .filter(|(path, want)| std::fs::read_to_string(path).ok().as_deref() != Some(want))
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    /// Writes the declared configuration, readable only by the server's account (it may hold
+    /// passwords or access rules).
+    fn write_config(&self, cx: &Cx) -> Result<(), Failure> {
+        let account = self.account(cx).map(Account::lookup).transpose().map_err(|e| Failure::new(e.to_string()))?;
+        for (path, content) in &self.config {
+            cx.system
+                .write_atomic(path, content.as_bytes(), Some(0o600))
+                .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))?;
+            if let Some(account) = &account {
+                cx.system
+                    .chown(path, account)
+                    .map_err(|e| Failure::new(format!("cannot give {} to the server: {e}", path.display())))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies changed configuration to a running server: a reload, then a restart when the
+    /// server says a changed setting needs one (or when it has no reload).
+    fn apply_config(&self, cx: &Cx) -> Result<(), Failure> {
+        if let Some(reload) = &self.reload {
+            self.run(cx, "reloading", reload)?;
+            let restart = match &self.needs_restart {
+                // The server takes a moment to re-read its files.
+                Some(probe) => (0..10).any(|_| {
+                    std::thread::sleep(Duration::from_millis(100));
+                    probe.run(cx.system, cx.env).is_ok()
+                }),
+                None => false,
+            };
+            if !restart {
+                return Ok(());
+            }
+        }
+        let stop = self
+            .stop
+            .as_ref()
+            .ok_or_else(|| Failure::new(format!("{} has no stop command to restart it with", self.name)))?;
+        self.run(cx, "stopping", stop)?;
+        self.run(cx, "starting", &self.start)?;
+        self.wait_for_probe(cx)
+            .map_err(|e| Failure::new(format!("{} did not come back after a restart: {e}", self.name)))
+    }
+
     fn wait_for_probe(&self, cx: &Cx) -> Result<(), String> {
         let deadline = Instant::now() + self.timeout;
         loop {
@@ -215,6 +297,10 @@ impl Service {
                 Err(_) => std::thread::sleep(Duration::from_millis(100)),
             }
         }
+    }
+
+    fn probe_answers(&self) -> bool {
+        self.probe.run(&crate::system::System::new(), &[]).is_ok()
     }
 
     fn log_tail(&self) -> Option<String> {
@@ -254,6 +340,17 @@ impl Resource for Service {
         }
         let probed = self.probe.run(cx.system, cx.env);
         match (probed, self.pid()) {
+            (Ok(()), _) if !self.stale_config().is_empty() => {
+                let files: Vec<String> = self
+                    .stale_config()
+                    .iter()
+                    .map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned())
+                    .collect();
+                Status::drifted(
+                    format!("running with an older {}", files.join(", ")),
+                    "the configuration devup.toml declares",
+                )
+            }
             (Ok(()), _) => Status::Satisfied,
             (Err(e), Some((pid, true))) => Status::missing(format!("running (pid {pid}) but not answering: {e}")),
             (Err(_), Some((pid, false))) => {
@@ -268,6 +365,13 @@ impl Resource for Service {
             Some(marker) if !marker.exists() => {
                 format!("initialize {} and start {}", self.data.display(), self.name)
             }
+            _ if !self.stale_config().is_empty() && self.probe_answers() => match &self.reload {
+                Some(_) => format!(
+                    "write the new configuration and reload {} (restarting it if a changed setting needs that)",
+                    self.name
+                ),
+                None => format!("write the new configuration and restart {}", self.name),
+            },
             _ => format!("start {}", self.name),
         }
     }
@@ -289,8 +393,12 @@ impl Resource for Service {
         {
             self.run(cx, "initializing", init)?;
         }
+        let changed = !self.stale_config().is_empty();
+        if changed {
+            self.write_config(cx)?;
+        }
         if self.probe.run(cx.system, cx.env).is_ok() {
-            return Ok(());
+            return if changed { self.apply_config(cx) } else { Ok(()) };
         }
         match self.pid() {
             // Starting up, or hung: give it the same time a start gets.

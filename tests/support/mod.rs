@@ -70,6 +70,10 @@ impl Sandbox {
         self.root.path().join("state")
     }
 
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
     pub fn config_dir(&self) -> PathBuf {
         self.root.path().join("config")
     }
@@ -129,7 +133,7 @@ impl Sandbox {
             .env("HOME", self.root.path().join("home"))
             .env("DEVUP_STATE_DIR", self.state_dir())
             .env("DEVUP_CONFIG_DIR", self.config_dir())
-            .env("DEVUP_DATA_DIR", self.root.path().join("data"))
+            .env("DEVUP_DATA_DIR", self.data_dir())
             .env("CI", "true")
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "1");

@@ -1,0 +1,130 @@
+//! Per-project servers, with a small fake server (python3) standing in for a datastore:
+//! started in the background, found by its pid file and probe, restarted after a crash or a
+//! configuration change, stopped by `devup down`. Real postgres and redis run in tests/e2e.
+
+use std::net::TcpListener;
+
+use crate::support::Sandbox;
+
+/// Listens on the port, writes its pid, and records the configuration it started with.
+const SERVER: &str = r#"
+import os, socket, sys
+port, data = int(sys.argv[1]), sys.argv[2]
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen()
+conf = open(os.path.join(data, "fake.conf")).read()
+open(os.path.join(data, "loaded"), "w").write(conf)
+open(os.path.join(data, "pid"), "w").write(str(os.getpid()) + "\n")
+while True:
+    c, _ = s.accept()
+    c.close()
+"#;
+
+fn recipe(port: u16) -> String {
+    format!(
+        r#"
+description = "a fake server"
+[params.settings]
+type = "table"
+default = {{}}
+line = "{{key}}={{value}}"
+[params.port]
+type = "port"
+default = 0
+preferred = {port}
+owner = "{{project.data}}/fake/pid"
+[env]
+FAKE_URL = "fake://127.0.0.1:{{port}}"
+
+[[step]]
+id = "server"
+kind = "service"
+name = "fake"
+data = "{{project.data}}/fake"
+start = "setsid python3 {{project.dir}}/server.py {{port}} {{project.data}}/fake > {{project.data}}/fake/log 2>&1 < /dev/null &"
+stop = "kill $(cat {{project.data}}/fake/pid) && rm {{project.data}}/fake/pid"
+pid_file = "pid"
+log = "log"
+probe = {{ protocol = "tcp", port = "{{port}}" }}
+config = [{{ path = "fake.conf", content = "{{settings}}\n" }}]
+timeout = 10
+"#
+    )
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A sandbox whose fake server is stopped when the test ends, whatever happens.
+struct Project {
+    sb: Sandbox,
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let dirs = std::fs::read_dir(self.sb.data_dir().join("projects"));
+        if let Some(Ok(dir)) = dirs.ok().and_then(|mut d| d.next())
+            && let Ok(pid) = std::fs::read_to_string(dir.path().join("fake/pid"))
+        {
+            let _ = std::process::Command::new("kill").arg("-9").arg(pid.trim()).status();
+        }
+    }
+}
+
+fn project(settings: &str) -> Project {
+    let sb = Sandbox::new()
+        .manifest(&format!("[datastores]\nfake = {{ settings = {{ {settings} }} }}\n"))
+        .file(".devup/recipes/datastores/fake.toml", &recipe(free_port()))
+        .file("server.py", SERVER);
+    Project { sb }
+}
+
+fn data_file(sb: &Sandbox, name: &str) -> String {
+    let dir = std::fs::read_dir(sb.data_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
+    std::fs::read_to_string(dir.join("fake").join(name)).unwrap_or_default()
+}
+
+#[test]
+fn starts_restarts_after_a_crash_and_after_a_config_change_then_stops() {
+    let p = project("mode = \"one\"");
+    let sb = &p.sb;
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(data_file(sb, "loaded"), "mode=one\n");
+    assert_eq!(sb.devup(&[]).code(0).summary(), (1, 0, 0, 0));
+
+    // A crash: the process is gone, its pid file stays.
+    let pid = data_file(sb, "pid");
+    std::process::Command::new("kill").arg("-9").arg(pid.trim()).status().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    sb.devup(&["plan"]).code(2).stdout_has("not running: it stopped or crashed (stale pid file");
+    sb.devup(&["--yes"]).code(0);
+    assert_ne!(data_file(sb, "pid"), pid);
+
+    // A changed setting: the server has no reload, so it is restarted with the new file.
+    sb.write("devup.toml", "[datastores]\nfake = { settings = { mode = \"two\" } }\n");
+    sb.devup(&["plan"])
+        .code(2)
+        .stdout_has("running with an older fake.conf")
+        .stdout_has("write the new configuration and restart fake");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(data_file(sb, "loaded"), "mode=two\n");
+
+    let env = sb.devup(&["env", "--format", "json"]);
+    assert!(env.json()["env"]["FAKE_URL"].as_str().unwrap().starts_with("fake://127.0.0.1:"));
+    sb.devup(&["status"]).code(0).stdout_has("datastores.fake.server  ok");
+    sb.devup(&["down"]).code(0).stderr_has("stopped datastores.fake.server");
+    sb.devup(&["status"]).code(2).stdout_has("not running");
+    sb.devup(&["down"]).code(0).stderr_has("was not running");
+}
+
+#[test]
+fn a_server_that_never_answers_fails_with_the_end_of_its_log() {
+    let p = project("mode = \"x\"");
+    let sb = &p.sb;
+    sb.write("server.py", "import sys\nprint('cannot bind: permission denied', file=sys.stderr)\nsys.exit(1)\n");
+    let run = sb.devup(&["--yes"]);
+    run.code(1).stderr_has("fake did not answer within 10s").stderr_has("cannot bind: permission denied");
+}
