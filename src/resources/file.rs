@@ -46,7 +46,13 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         (None, Some(from)) => Content::CopyOf(paths::resolve(cx, &cx.vars.text(&from)?, args.outside_project)?),
         _ => return Err("give exactly one of `content` and `copy_from`".into()),
     };
-    let mode = args.mode.as_deref().map(parse_mode).transpose()?;
+    // Environment files hold secrets: unless a mode is given, only their owner may read them.
+    let secret = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n == ".env" || n.starts_with(".env."));
+    let mode = match args.mode.as_deref() {
+        Some(text) => Some(parse_mode(text)?),
+        None if secret => Some(0o600),
+        None => None,
+    };
     Ok(Box::new(File { shown: paths::show(cx.project_dir, &path), path, content, mode, create_only: args.create_only }))
 }
 
@@ -202,6 +208,18 @@ mod tests {
         sb.write(".env.example", "KEY=newer");
         assert_eq!(sb.check(f.as_ref()), Status::Satisfied);
         assert_eq!(std::fs::read_to_string(sb.path(".env")).unwrap(), "KEY=mine");
+    }
+
+    #[test]
+    fn env_files_are_private_unless_a_mode_is_given() {
+        let sb = Sandbox::new();
+        sb.write(".env.example", "KEY=example");
+        let f = sb.build(build, "path = '.env'\ncopy_from = '.env.example'\ncreate_only = true").unwrap();
+        sb.converge(f.as_ref()).unwrap();
+        assert_eq!(mode_of(&sb.path(".env")), Some(0o600));
+        let open = sb.build(build, "path = '.env.shared'\ncontent = 'A=1'\nmode = '0644'").unwrap();
+        sb.converge(open.as_ref()).unwrap();
+        assert_eq!(mode_of(&sb.path(".env.shared")), Some(0o644));
     }
 
     #[test]
