@@ -147,6 +147,11 @@ impl Diagnostic {
         self
     }
 
+    /// Adds a hint unless there is one already (a "did you mean" is the better hint).
+    pub fn or_hint(self, hint: impl Into<String>) -> Self {
+        if self.hint.is_some() { self } else { self.with_hint(hint) }
+    }
+
     /// Adds "did you mean" when a known name is close to the one given.
     pub fn suggest<'a>(self, given: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
         match closest(given, known) {

@@ -93,7 +93,12 @@ fn display_name(path: &Path, cwd: &Path) -> String {
 }
 
 fn cycle_error(manifest: &Manifest, cycle: &graph::Cycle) -> Error {
-    let message = format!("these steps require each other in a cycle: {}", cycle.0.join(" → "));
+    // A long cycle is shown by its ends: every step of it is in devup.toml for the reading.
+    let shown = match cycle.0.len() {
+        n if n > 12 => format!("{} → … ({} more) → {}", cycle.0[..6].join(" → "), n - 12, cycle.0[n - 6..].join(" → ")),
+        _ => cycle.0.join(" → "),
+    };
+    let message = format!("these steps require each other in a cycle: {shown}");
     let custom = cycle.0.iter().find_map(|id| {
         let name = id.strip_prefix("step.")?;
         manifest.steps.iter().find(|s| s.name == name)

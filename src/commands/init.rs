@@ -110,7 +110,7 @@ fn write(target: &Path, text: &str) -> Result<Option<PathBuf>> {
     let shown = target.display();
     let backup = match std::fs::read(target) {
         Ok(old) => {
-            let backup = backup_path(target);
+            let backup = crate::resources::paths::backup_path(target);
             system
                 .write_atomic(&backup, &old, Some(0o644))
                 .map_err(|e| Error::io(format!("cannot keep a backup of {shown}"), e))?;
@@ -123,14 +123,6 @@ fn write(target: &Path, text: &str) -> Result<Option<PathBuf>> {
         .write_atomic(target, text.as_bytes(), Some(0o644))
         .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
     Ok(backup)
-}
-
-fn backup_path(path: &Path) -> PathBuf {
-    let base = format!("{}.devup-backup", path.display());
-    std::iter::once(PathBuf::from(&base))
-        .chain((2..).map(|n| PathBuf::from(format!("{base}.{n}"))))
-        .find(|p| !p.exists())
-        .expect("an unused backup name exists")
 }
 
 fn name_in(dir: &Path, path: &Path) -> String {

@@ -85,8 +85,9 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
             pending.push(Pending { step: index, name: name.clone(), hard: true, span: Some(span.clone()) });
         }
     }
+    let index = requires::Index::new(steps);
     for p in pending {
-        let found = match requires::resolve(steps, &p.name) {
+        let found = match index.resolve(&p.name) {
             Resolved::Steps(found) => found,
             Resolved::Nothing if !p.hard => continue,
             Resolved::Nothing => {
@@ -95,7 +96,8 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
                 return Err(manifest
                     .source
                     .error(span, format!("step `{}` requires `{}`, which is not declared", steps[p.step].id, p.name))
-                    .suggest(&p.name, known.iter().map(String::as_str)));
+                    .suggest(&p.name, known.iter().map(String::as_str))
+                    .or_hint("name a [[step]] or an entry of devup.toml (`pip`, `dependencies.pip`), or remove it"));
             }
             Resolved::Ambiguous(owners) => {
                 let span = p.span.clone().unwrap_or(0..0);

@@ -66,14 +66,17 @@ pub fn step(
                         return Err(error(
                             param.span.clone(),
                             format!("expected a string, found {}", param.value.type_str()),
-                        ));
+                        )
+                        .with_hint(format!("write {} = \"...\"", param.name)));
                     };
                     if param.name == "version" {
                         Constraint::parse(text).map_err(|e| {
                             error(param.span.clone(), format!("`{text}` is not a version constraint: {e}"))
+                                .with_hint("write a constraint such as \"15\" or \">=2.30\", or \"*\" for any version")
                         })?;
                     } else if !packages::valid_name(text) {
-                        return Err(error(param.span.clone(), format!("`{text}` is not a package name")));
+                        return Err(error(param.span.clone(), format!("`{text}` is not a package name"))
+                            .with_hint("use the name the package manager knows, such as libpq-dev"));
                     }
                     spec.insert(param.name.clone(), text.clone().into());
                 }

@@ -5,37 +5,49 @@
 
 use crate::step::Step;
 
+use std::collections::HashMap;
+
 pub enum Resolved {
     Steps(Vec<usize>),
     Nothing,
     Ambiguous(Vec<String>),
 }
 
-pub fn resolve(steps: &[Step], name: &str) -> Resolved {
-    let by_prefix = |prefix: &str| -> Vec<usize> {
-        steps
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| {
-                s.id == prefix || s.id.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(['.', '[']))
-            })
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let exact = by_prefix(name);
-    if !exact.is_empty() {
-        return Resolved::Steps(exact);
+/// Every name a step answers to: its id and each prefix of it that ends before a `.` or `[`
+/// (`dependencies.pip.venv` answers to `dependencies`, `dependencies.pip` and itself). Built
+/// once, so resolving is a lookup however many steps there are.
+pub struct Index {
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Index {
+    pub fn new(steps: &[Step]) -> Index {
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, step) in steps.iter().enumerate() {
+            let id = step.id.as_str();
+            let cuts = id.match_indices(['.', '[']).map(|(at, _)| at).chain([id.len()]);
+            for cut in cuts {
+                by_name.entry(id[..cut].to_string()).or_default().push(i);
+            }
+        }
+        Index { by_name }
     }
-    // A bare name: which sections have an entry (or custom step) of that name?
-    let owners: Vec<String> = ["languages", "packages", "datastores", "dependencies", "step"]
-        .iter()
-        .map(|section| format!("{section}.{name}"))
-        .filter(|qualified| !by_prefix(qualified).is_empty())
-        .collect();
-    match owners.as_slice() {
-        [] => Resolved::Nothing,
-        [one] => Resolved::Steps(by_prefix(one)),
-        _ => Resolved::Ambiguous(owners),
+
+    pub fn resolve(&self, name: &str) -> Resolved {
+        if let Some(found) = self.by_name.get(name) {
+            return Resolved::Steps(found.clone());
+        }
+        // A bare name: which sections have an entry (or custom step) of that name?
+        let owners: Vec<String> = ["languages", "packages", "datastores", "dependencies", "step"]
+            .iter()
+            .map(|section| format!("{section}.{name}"))
+            .filter(|qualified| self.by_name.contains_key(qualified))
+            .collect();
+        match owners.as_slice() {
+            [] => Resolved::Nothing,
+            [one] => Resolved::Steps(self.by_name[one].clone()),
+            _ => Resolved::Ambiguous(owners),
+        }
     }
 }
 

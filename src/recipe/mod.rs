@@ -272,7 +272,7 @@ impl Recipe {
             return Err(self
                 .error_at_key("", "shorthand", format!("shorthand names `{short}`, which is not a parameter"))
                 .suggest(short, names.iter().copied())
-                .with_hint_if_none(&format!("declare it as [params.{short}], or name one of: {}", names.join(", "))));
+                .or_hint(format!("declare it as [params.{short}], or name one of: {}", names.join(", "))));
         }
         for (name, spec) in &self.params {
             let table = format!("params.{name}");
@@ -301,17 +301,11 @@ impl Recipe {
                             format!("step `{}` requires `{required}`, which is not a step of this recipe", step.id),
                         )
                         .suggest(required, ids)
-                        .with_hint_if_none("name another step's id, or `section.entry` for another recipe's steps"));
+                        .or_hint("name another step's id, or `section.entry` for another recipe's steps"));
                 }
             }
         }
         Ok(())
-    }
-}
-
-impl Diagnostic {
-    fn with_hint_if_none(self, hint: &str) -> Diagnostic {
-        if self.hint.is_some() { self } else { self.with_hint(hint) }
     }
 }
 
@@ -348,7 +342,7 @@ fn parse_step(
     if !kinds.contains(&kind.as_str()) {
         return Err(error_at("kind", format!("step `{id}` has unknown kind `{kind}`"))
             .suggest(&kind, kinds.iter().copied())
-            .with_hint_if_none(&format!("kinds: {}", kinds.join(", "))));
+            .or_hint(format!("kinds: {}", kinds.join(", "))));
     }
     let description = text(&mut args, "description")?;
     let only_if = text(&mut args, "only_if")?;
@@ -368,7 +362,7 @@ fn parse_step(
             if !is_param && !Facts::NAMES.contains(&fact.as_str()) {
                 return Err(error_at("when", format!("`when` names unknown fact `{fact}`"))
                     .suggest(&fact, Facts::NAMES.iter().copied())
-                    .with_hint_if_none(&format!("facts: {}", Facts::NAMES.join(", "))));
+                    .or_hint(format!("facts: {}", Facts::NAMES.join(", "))));
             }
             let values = match wanted {
                 toml::Value::String(s) => vec![s],
@@ -387,7 +381,7 @@ fn parse_step(
                     let names = params.keys().map(String::as_str);
                     return Err(error_at(what, format!("`{what}` names `{param}`, which is not a parameter"))
                         .suggest(param, names)
-                        .with_hint_if_none(&format!("declare it as [params.{param}]")));
+                        .or_hint(format!("declare it as [params.{param}]")));
                 }
                 Some(spec) if what == "for_each" && !matches!(spec.kind, ParamType::List | ParamType::Tables) => {
                     return Err(error_at(what, format!("`for_each` needs a list parameter; `{param}` is not one"))

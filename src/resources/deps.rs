@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
 
@@ -58,13 +58,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         Some(dir) => paths::resolve(cx, &cx.vars.text(dir)?, false)?,
         None => cx.project_dir.to_path_buf(),
     };
-    let mut env = Vec::new();
-    for (key, value) in args.env {
-        let toml::Value::String(value) = value else {
-            return Err(format!("env `{key}` must be a string"));
-        };
-        env.push((key, cx.vars.text(&value)?));
-    }
+    let env = env_table(&args.env, cx.vars)?;
     let run = cx.vars.shell(&args.run)?;
     Ok(Box::new(Deps {
         description: args.description.map(|d| cx.vars.text(&d)).transpose()?.unwrap_or_else(|| format!("`{run}`")),

@@ -4,7 +4,7 @@
 //! difference is a person's edit. It reports the drift and replaces the file only when asked
 //! (`--replace-files`), keeping the old content as a backup next to it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 
@@ -133,7 +133,7 @@ impl Resource for File {
                         "to replace it (the current file is kept as a backup), run `devup up --replace-files`",
                     ));
                 }
-                let backup = backup_path(&self.path);
+                let backup = paths::backup_path(&self.path);
                 cx.system
                     .rename(&self.path, &backup)
                     .map_err(|e| Failure::new(format!("cannot back up {}: {e}", self.shown)))?;
@@ -151,15 +151,6 @@ impl Resource for File {
         cx.memory.set_written(&self.path, sha256_hex(&wanted));
         Ok(())
     }
-}
-
-/// `name.devup-backup`, or `name.devup-backup.2`... : never overwrites an earlier backup.
-fn backup_path(path: &Path) -> PathBuf {
-    let base = format!("{}.devup-backup", path.display());
-    std::iter::once(PathBuf::from(&base))
-        .chain((2..).map(|n| PathBuf::from(format!("{base}.{n}"))))
-        .find(|p| !p.exists())
-        .expect("an unused backup name exists")
 }
 
 #[cfg(test)]
@@ -233,6 +224,6 @@ mod tests {
     fn backups_never_overwrite_each_other() {
         let sb = Sandbox::new();
         sb.write("f.devup-backup", "first");
-        assert_eq!(backup_path(&sb.path("f")), sb.path("f.devup-backup.2"));
+        assert_eq!(paths::backup_path(&sb.path("f")), sb.path("f.devup-backup.2"));
     }
 }

@@ -185,6 +185,17 @@ pub fn build(kind: &str, args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Reso
     builder(args, cx)
 }
 
+/// A kind's `env = { KEY = "value" }` argument, placeholders filled.
+fn env_table(table: &toml::Table, vars: &Vars) -> Result<Vec<(String, String)>, String> {
+    table
+        .iter()
+        .map(|(key, value)| match value {
+            toml::Value::String(value) => vars.text(value).map(|v| (key.clone(), v)),
+            other => Err(format!("env `{key}` must be a string, found {}", other.type_str())),
+        })
+        .collect()
+}
+
 /// Reads a kind's arguments, rejecting unknown ones.
 fn parse_args<T: DeserializeOwned>(args: toml::Table) -> Result<T, String> {
     toml::Value::Table(args).try_into().map_err(|e: toml::de::Error| e.message().trim().to_string())

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
 use crate::probes::{Probe, ProbeArgs};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
@@ -50,14 +50,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         apply: cx.vars.shell(&args.apply)?,
         user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
         secrets: cx.vars.text_list(&args.secret)?.into_iter().filter(|s| !s.is_empty()).collect(),
-        env: args
-            .env
-            .iter()
-            .map(|(k, v)| match v {
-                toml::Value::String(v) => cx.vars.text(v).map(|v| (k.clone(), v)),
-                other => Err(format!("env `{k}` must be a string, found {}", other.type_str())),
-            })
-            .collect::<Result<_, _>>()?,
+        env: env_table(&args.env, cx.vars)?,
         cwd: cx.project_dir.to_path_buf(),
         fingerprint: args.fingerprint.map(|f| cx.vars.text(&f).map(|f| sha256_hex(f.as_bytes()))).transpose()?,
     }))
