@@ -72,7 +72,11 @@ pub fn lenient(text: &str) -> Option<Version> {
     let minor = parts.next().flatten().unwrap_or(0);
     let patch = parts.next().flatten().unwrap_or(0);
     let mut version = Version::new(major, minor, patch);
-    let pre = rest.trim_start_matches(['-', '+', '_']);
+    // `+dfsg`, `+ds1`: build metadata (Debian's repacks), not a pre-release.
+    if rest.starts_with('+') {
+        return Some(version);
+    }
+    let pre = rest.trim_start_matches(['-', '_']);
     if !pre.is_empty() {
         let cleaned: String = pre.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
         if let Ok(pre) = semver::Prerelease::new(&cleaned) {
@@ -159,6 +163,9 @@ mod tests {
         assert_eq!(lenient("v20.20.2"), Some(Version::new(20, 20, 2)));
         assert_eq!(lenient("3"), Some(Version::new(3, 0, 0)));
         assert_eq!(lenient("3.13.0rc1").unwrap().pre.as_str(), "rc1");
+        // Debian's repacks are build metadata, not pre-releases.
+        assert_eq!(lenient("18.20.4+dfsg"), Some(Version::new(18, 20, 4)));
+        assert!(Constraint::parse(">=18").unwrap().matches("18.20.4+dfsg"));
         assert_eq!(lenient("abc"), None);
     }
 

@@ -42,11 +42,16 @@ fn project(status: &str) -> Sandbox {
         "apt-get",
         &format!(
             r#"{}
-case "$1" in
-install)
-    shift
+case " $* " in
+*" install "*)
+    skip=
     for p in "$@"; do
-        case "$p" in -*) ;; *) printf '\nPackage: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n' "$p" >> "$DPKG_ADMINDIR/status";; esac
+        if [ -n "$skip" ]; then skip=; continue; fi
+        case "$p" in
+        -o) skip=1;;
+        -*|install) ;;
+        *) printf '\nPackage: %s\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n' "$p" >> "$DPKG_ADMINDIR/status";;
+        esac
     done;;
 esac"#,
             log("apt-get")
@@ -81,7 +86,7 @@ fn devup(sb: &Sandbox, args: &[&str]) -> Run {
 }
 
 fn installs(sb: &Sandbox) -> Vec<String> {
-    sb.calls("apt-get").into_iter().filter(|c| c.starts_with("install")).collect()
+    sb.calls("apt-get").into_iter().filter(|c| c.contains(" install ")).collect()
 }
 
 fn is_root() -> bool {
@@ -93,7 +98,7 @@ fn is_root() -> bool {
 fn converge_installs_every_missing_package_in_one_apt_get_call() {
     let sb = project(STATUS);
     devup(&sb, &["plan"]).code(2).stdout_has("not installed: libpq-dev, imagemagick").stdout_has(
-        "apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`",
+        "apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`",
     );
     let plan = devup(&sb, &["plan", "--json"]);
     let step = &plan.json()["steps"][0];
@@ -106,7 +111,9 @@ fn converge_installs_every_missing_package_in_one_apt_get_call() {
     assert_eq!(run.summary(), (0, 1, 0, 0), "{}", run.stderr);
     assert_eq!(
         installs(&sb),
-        ["install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"]
+        [
+            "-o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
+        ]
     );
     assert!(sb.calls("dpkg").is_empty(), "nothing was broken");
     assert!(sb.calls("apt-cache").is_empty(), "no version was asked for");
@@ -138,14 +145,14 @@ fn a_half_configured_package_is_configured_before_the_install() {
     let order: Vec<String> = std::fs::read_to_string(sb.path("order.log"))
         .unwrap()
         .lines()
-        .filter(|l| l.starts_with("dpkg") || l.starts_with("apt-get install"))
+        .filter(|l| l.starts_with("dpkg") || (l.starts_with("apt-get") && l.contains(" install ")))
         .map(str::to_string)
         .collect();
     assert_eq!(
         order,
         [
             "dpkg --configure -a",
-            "apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
+            "apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
         ]
     );
     // The repaired database is read again: the next run has nothing to do.
@@ -159,7 +166,7 @@ fn sudo_n_is_used_exactly_when_devup_is_not_root() {
     plan.code(2);
     let step = &plan.json()["steps"][0];
     let action = step["action"].as_str().unwrap();
-    let install = "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`";
+    let install = "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick`";
     devup(&sb, &["--yes"]).code(0);
     if is_root() {
         // Tests usually run as root in containers: no sudo at all (the `sudo -n` path is
@@ -174,22 +181,25 @@ fn sudo_n_is_used_exactly_when_devup_is_not_root() {
         assert!(action.ends_with(&format!("`sudo -n {install}")), "{action}");
         assert_eq!(step["needs_root"], true);
         assert!(sb.calls("sudo").contains(
-            &"-n DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick".to_string()
+            &"-n DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick".to_string()
         ));
     }
 }
 
 #[test]
 fn an_unknown_package_is_retried_once_after_refreshing_the_lists_then_explained() {
-    let sb = project(STATUS)
-        .stub("apt-get", r#"case "$1" in install) echo "E: Unable to locate package libpq-dev" >&2; exit 100;; esac"#);
+    let sb = project(STATUS).stub(
+        "apt-get",
+        r#"case " $* " in *" install "*) echo "E: Unable to locate package libpq-dev" >&2; exit 100;; esac"#,
+    );
     let run = devup(&sb, &["--yes"]);
     run.code(1).stderr_has("Unable to locate package libpq-dev").stderr_has("apt has no package named libpq-dev");
     // One refresh: before the install when the machine's lists are old, else after the
     // first failure, followed by the one retry.
-    let install = "install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick";
+    let install = "-o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick";
     let calls = sb.calls("apt-get");
-    assert!(calls == ["update", install] || calls == [install, "update", install], "{calls:?}");
+    let update = "-o DPkg::Lock::Timeout=300 update";
+    assert!(calls == [update, install] || calls == [install, update, install], "{calls:?}");
 }
 
 #[test]
@@ -206,7 +216,9 @@ fn the_packages_section_installs_logical_names_in_one_call() {
     devup(&sb, &["--yes"]).code(0);
     assert_eq!(
         installs(&sb),
-        ["install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"]
+        [
+            "-o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
+        ]
     );
     assert_eq!(devup(&sb, &[]).code(0).summary(), (1, 0, 0, 0));
 }

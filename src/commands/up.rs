@@ -24,18 +24,18 @@ struct JsonReport<'a> {
 
 pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printer) -> Result<u8> {
     let started = Instant::now();
-    let project = Project::open(settings, global)?;
-    let wait = if args.no_wait {
-        Wait::No
+    let mut project = Project::open(settings, global)?;
+    // Ports are chosen from what listens now: two runs choosing at once would pick the same
+    // one. A project with servers of its own converges holding the machine's ports lock, and
+    // chooses again once it holds it.
+    let _ports_lock = if project.ports.is_empty() {
+        None
     } else {
-        let quiet = printer.json;
-        Wait::Yes(Box::new(move |pid: &str| {
-            if !quiet {
-                eprintln!("waiting for another devup run (pid {pid}) on this project to finish...");
-            }
-        }))
+        let lock = ProjectLock::acquire(&settings.data_root.join("ports"), wait_for(args, printer, "choosing ports"))?;
+        project = Project::open(settings, global)?;
+        Some(lock)
     };
-    let _lock = ProjectLock::acquire(&project.store.dir, wait)?;
+    let _lock = ProjectLock::acquire(&project.store.dir, wait_for(args, printer, "on this project"))?;
     let system = System::new();
     super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
     let memory = super::memory(&project, printer);
@@ -60,7 +60,13 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     let results: Vec<StepResult> = if plan.is_converged() {
         plan.steps
             .iter()
-            .map(|s| StepResult { id: s.id.clone(), outcome: Outcome::Ok, reason: None, apply_ms: 0.0 })
+            .map(|s| StepResult {
+                id: s.id.clone(),
+                outcome: Outcome::Ok,
+                reason: None,
+                apply_ms: 0.0,
+                upstream_changed: false,
+            })
             .collect()
     } else {
         if !printer.quiet {
@@ -106,4 +112,17 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         printer.timings(&plan, &results, system.spawned(), elapsed);
     }
     Ok(if summary.failed > 0 { exit::FAILED } else { exit::OK })
+}
+
+/// How to wait for a lock another run holds: refuse with `--no-wait`, else wait and say so.
+fn wait_for(args: &UpArgs, printer: &Printer, what: &'static str) -> Wait {
+    if args.no_wait {
+        return Wait::No;
+    }
+    let quiet = printer.json;
+    Wait::Yes(Box::new(move |pid: &str| {
+        if !quiet {
+            eprintln!("waiting for another devup run (pid {pid}) {what}...");
+        }
+    }))
 }

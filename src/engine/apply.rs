@@ -34,6 +34,10 @@ pub struct StepResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub apply_ms: f64,
+    /// Something this step depends on, itself included, changed during the run: the checks
+    /// made before the run no longer hold for the steps that depend on it.
+    #[serde(skip)]
+    pub upstream_changed: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -109,10 +113,13 @@ pub fn apply(
                     };
                     b.started[i] = true;
                     b.running += 1;
-                    let requirements: Vec<(usize, Outcome)> = steps[i]
+                    let requirements: Vec<(usize, Outcome, bool)> = steps[i]
                         .requires
                         .iter()
-                        .map(|&r| (r, b.results[r].as_ref().expect("done").outcome.clone()))
+                        .map(|&r| {
+                            let done = b.results[r].as_ref().expect("done");
+                            (r, done.outcome.clone(), done.upstream_changed)
+                        })
                         .collect();
                     drop(b);
 
@@ -138,25 +145,28 @@ fn converge_one(
     steps: &[Step],
     i: usize,
     initial: &Status,
-    requirements: &[(usize, Outcome)],
+    requirements: &[(usize, Outcome, bool)],
     run: &RunCx,
     events: &dyn Events,
 ) -> StepResult {
     let step = &steps[i];
+    // A change anywhere upstream (a restarted server) may have changed this step's answer.
+    let upstream_changed = requirements.iter().any(|(_, o, upstream)| *upstream || *o == Outcome::Changed);
     let result = |outcome, reason: Option<String>, took: Duration| StepResult {
         id: step.id.clone(),
+        upstream_changed: upstream_changed || outcome == Outcome::Changed,
         outcome,
         reason,
         apply_ms: took.as_secs_f64() * 1000.0,
     };
-    if let Some((r, _)) = requirements.iter().find(|(_, o)| matches!(o, Outcome::Failed(_) | Outcome::Skipped { .. })) {
+    if let Some((r, _, _)) =
+        requirements.iter().find(|(_, o, _)| matches!(o, Outcome::Failed(_) | Outcome::Skipped { .. }))
+    {
         let because = format!("it requires {}, which did not succeed", steps[*r].id);
         return result(Outcome::Skipped { because }, None, Duration::ZERO);
     }
     let cx = run.for_step(&step.id);
-    let requirement_changed = requirements.iter().any(|(_, o)| *o == Outcome::Changed);
-    // A requirement that just changed may have changed this step's answer too.
-    let status = if requirement_changed { step.resource.check(&cx) } else { initial.clone() };
+    let status = if upstream_changed { step.resource.check(&cx) } else { initial.clone() };
     if status.is_satisfied() {
         return result(Outcome::Ok, None, Duration::ZERO);
     }

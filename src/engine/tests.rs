@@ -135,3 +135,61 @@ fn many_independent_steps_all_run_in_parallel_mode() {
     assert_eq!(Summary::of(&results), Summary { ok: 25, changed: 25, failed: 0, skipped: 0 });
     assert_eq!(applied.iter().sum::<usize>(), 25);
 }
+
+/// Met exactly when another resource's flag is: a database that exists once its server runs.
+struct Follows {
+    leader: Arc<AtomicBool>,
+    applied: Arc<AtomicUsize>,
+}
+
+impl Resource for Follows {
+    fn describe(&self) -> String {
+        "follows".into()
+    }
+    fn check(&self, _cx: &crate::resources::Cx) -> Status {
+        if self.leader.load(Ordering::SeqCst) { Status::Satisfied } else { Status::missing("leader down") }
+    }
+    fn action(&self) -> String {
+        "nothing".into()
+    }
+    fn apply(&self, _cx: &crate::resources::Cx) -> Result<(), Failure> {
+        self.applied.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
+    let leader = Arc::new(AtomicBool::new(false));
+    let applied = Arc::new(AtomicUsize::new(0));
+    let follows = |requires: Vec<usize>| Step {
+        id: "f".into(),
+        requires,
+        resource: Box::new(Follows { leader: leader.clone(), applied: applied.clone() }),
+        description: None,
+        from_project: false,
+    };
+    let mut steps = vec![Step {
+        id: "server".into(),
+        requires: vec![],
+        resource: Box::new(Flag {
+            met: leader.clone(),
+            apply_fixes: true,
+            apply_fails: false,
+            applied: applied.clone(),
+        }),
+        description: None,
+        from_project: false,
+    }];
+    steps.push(follows(vec![0]));
+    steps.push(follows(vec![1]));
+    let system = crate::system::System::new();
+    let facts = crate::facts::Facts::for_tests();
+    let memory = crate::state::Memory::default();
+    let cx = RunCx { system: &system, facts: &facts, memory: &memory, env: &[], replace_files: false, jobs: 2 };
+    let order = crate::graph::order(&steps).unwrap();
+    let statuses = check_all(&steps, &cx);
+    let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});
+    assert_eq!(outcomes(&results), [("server", "changed"), ("f", "ok"), ("f", "ok")]);
+    assert_eq!(applied.load(Ordering::SeqCst), 1, "only the server was applied");
+}

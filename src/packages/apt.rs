@@ -14,6 +14,10 @@ use crate::system::Cmd;
 /// Package lists older than this are refreshed before an install.
 const LISTS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// apt and dpkg take one lock for the whole machine: two installs of one run (two steps applied
+/// in parallel) would fail on it, so they take turns.
+static MACHINE: Mutex<()> = Mutex::new(());
+
 pub struct Apt {
     paths: OnceLock<Paths>,
     /// The parsed database and the stamp of the files it was parsed from.
@@ -149,7 +153,7 @@ fn lists_state(mtimes: &[SystemTime], now: SystemTime) -> Lists {
 }
 
 fn update_command() -> Cmd {
-    Cmd::new("apt-get").arg("update")
+    Cmd::new("apt-get").args(["-o", "DPkg::Lock::Timeout=300", "update"])
 }
 
 fn configure_command() -> Cmd {
@@ -207,6 +211,13 @@ impl PackageManager for Apt {
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
+        // Without package lists (a fresh container) apt knows no package yet.
+        if lists_state(&read_lists(&self.paths().lists), SystemTime::now()) == Lists::Missing {
+            let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
+            if lists_state(&read_lists(&self.paths().lists), SystemTime::now()) == Lists::Missing {
+                let _ = elevation(self, cx.facts).run_ok(cx, &update_command());
+            }
+        }
         let out = cx.system.run(&Cmd::new("apt-cache").args(["policy", name])).ok()?;
         out.success().then(|| parse_policy(&out.stdout)).flatten()
     }
@@ -215,7 +226,15 @@ impl PackageManager for Apt {
         Cmd::new("apt-get")
             // A config file the machine already has (e.g. written by devup before the package
             // that owns it is installed) is kept, never replaced behind anyone's back.
-            .args(["install", "-y", "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold"])
+            .args([
+                "-o",
+                "DPkg::Lock::Timeout=300",
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "-o",
+                "Dpkg::Options::=--force-confold",
+            ])
             .args(names)
             .envs(&[noninteractive()])
     }
@@ -234,6 +253,7 @@ impl PackageManager for Apt {
     /// The preparation, then the install; an install that fails because dpkg was interrupted
     /// or a package is unknown (stale lists) is retried once after the fix.
     fn install(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
+        let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
         let how = elevation(self, cx.facts);
         let mut configured = false;
         let mut updated = false;
@@ -359,7 +379,7 @@ mod tests {
         let cmd = Apt::new().install_command(&names(&["libpq-dev", "imagemagick"]));
         assert_eq!(
             super::super::show(&cmd),
-            "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
+            "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold libpq-dev imagemagick"
         );
     }
 
@@ -375,7 +395,7 @@ mod tests {
         let stale = apt_in(&sb2, HALF, Some(old));
         assert_eq!(
             stale.preparation(&sb2.cx()).iter().map(super::super::show).collect::<Vec<_>>(),
-            ["DEBIAN_FRONTEND=noninteractive dpkg --configure -a", "apt-get update"]
+            ["DEBIAN_FRONTEND=noninteractive dpkg --configure -a", "apt-get -o DPkg::Lock::Timeout=300 update"]
         );
     }
 

@@ -201,8 +201,9 @@ impl Binary {
                 found.extend(more);
             }
         }
+        // One file reached through two PATH entries (`/sbin` links to `/usr/sbin`) is one candidate.
         let mut seen = std::collections::HashSet::new();
-        found.retain(|p| seen.insert(p.clone()));
+        found.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
         found
     }
 
@@ -270,7 +271,10 @@ impl Resource for Binary {
     fn action(&self) -> String {
         match self.ways.iter().find(|w| w.looks_usable()) {
             Some(way) => way.action(),
-            None => format!("nothing devup can do here: install {} {} yourself", self.command, self.constraint),
+            None => format!(
+                "nothing of its own: the steps it requires may bring `{}`; if not, install it {} yourself",
+                self.command, self.constraint
+            ),
         }
     }
 

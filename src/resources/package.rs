@@ -411,7 +411,7 @@ mod tests {
         assert_eq!(p.describe(), "packages libpq-dev, imagemagick, libpq5, make");
         assert_eq!(
             p.action(),
-            "run `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick make`"
+            "run `DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick make`"
         );
         assert!(!p.needs_root(), "devup is root here");
         assert_eq!(sb.system.spawned(), 0, "apt checks read files only");
@@ -437,7 +437,7 @@ mod tests {
         sb.check(p.as_ref());
         assert_eq!(
             p.action(),
-            "run `sudo -n DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick`"
+            "run `sudo -n DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold imagemagick`"
         );
         assert!(p.needs_root());
         assert_eq!(p.describe(), "package imagemagick");
@@ -457,7 +457,7 @@ mod tests {
         assert_eq!(
             p.action(),
             "run `DEBIAN_FRONTEND=noninteractive dpkg --configure -a`, then \
-             `DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confold postgresql-common libpq-dev`"
+             `DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends -o Dpkg::Options::=--force-confold postgresql-common libpq-dev`"
         );
     }
 
