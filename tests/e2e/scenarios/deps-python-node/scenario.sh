@@ -38,9 +38,9 @@ repair() {
 # converged: a second run changes nothing and the plan is empty.
 converged() {
     expect_exit 0 devup --yes
-    assert_match "$OUT" '6 ok, 0 changed, 0 failed, 0 skipped' "summary of a converged run"
+    assert_match "$OUT" '7 ok, 0 changed, 0 failed, 0 skipped' "summary of a converged run"
     expect_exit 0 devup plan
-    assert_contains "$OUT" "all 6 steps are satisfied"
+    assert_contains "$OUT" "all 7 steps are satisfied"
 }
 
 step "a fresh root: no python3, node or npm; the plan has everything to do"
