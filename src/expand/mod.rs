@@ -7,8 +7,6 @@ mod params;
 mod ports;
 mod requires;
 
-pub use ports::process_alive;
-
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -82,21 +82,7 @@ pub fn owner_alive(pid_file: &Path) -> bool {
     let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) else {
         return false;
     };
-    pid > 0 && process_alive(pid)
-}
-
-/// Whether a process runs: it exists and is not a zombie (a server killed with -9 whose parent
-/// has not reaped it still has a pid, but it serves nothing).
-pub fn process_alive(pid: i32) -> bool {
-    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the command name, which is in parentheses and may hold spaces.
-        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
-        return state.is_some_and(|s| s != "Z" && s != "X");
-    }
-    // No /proc (macOS): signal 0 checks for existence; EPERM means it exists but is not ours.
-    // SAFETY: kill with signal 0 sends nothing; it only reports whether the pid exists.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    pid > 0 && crate::system::process_alive(pid)
 }
 
 #[cfg(test)]
@@ -119,17 +105,6 @@ mod tests {
     fn pinned_wins_and_a_recorded_port_is_kept_while_free() {
         assert_eq!(choose("db", 6000, Some(5433), 5432, None, &taken(&[6000])), (6000, None));
         assert_eq!(choose("db", 0, Some(5433), 5432, None, &taken(&[])), (5433, None));
-    }
-
-    #[test]
-    fn zombies_and_missing_processes_are_not_alive() {
-        assert!(process_alive(std::process::id() as i32));
-        assert!(!process_alive(999_999_999));
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let pid = child.id() as i32;
-        std::thread::sleep(std::time::Duration::from_millis(200));
-        assert!(!process_alive(pid), "an exited, unreaped child is a zombie");
-        child.wait().unwrap();
     }
 
     #[test]

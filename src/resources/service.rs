@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
-use crate::expand_paths;
 use crate::probes::{Probe, ProbeArgs};
 use crate::system::{Account, Cmd};
 use crate::version::{self, Constraint};
+use crate::version_dirs;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,7 +104,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     };
     let mut dirs = Vec::new();
     for pattern in &args.paths {
-        dirs.extend(expand_paths::newest(&cx.vars.text(pattern)?));
+        dirs.extend(version_dirs::newest(&cx.vars.text(pattern)?));
     }
     let path_env = (!dirs.is_empty()).then(|| {
         let mut all: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
@@ -196,7 +196,7 @@ impl Service {
     fn pid(&self) -> Option<(i32, bool)> {
         let text = std::fs::read_to_string(self.pid_file.as_ref()?).ok()?;
         let pid = text.lines().next()?.trim().parse::<i32>().ok()?;
-        Some((pid, crate::expand::process_alive(pid)))
+        Some((pid, crate::system::process_alive(pid)))
     }
 
     /// Data from a version the project does not declare, e.g. postgres 14 data for 15.

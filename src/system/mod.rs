@@ -109,6 +109,20 @@ impl Drop for System {
     }
 }
 
+/// Whether a process runs: it exists and is not a zombie (a server killed with -9 whose parent
+/// has not reaped it still has a pid, but it serves nothing).
+pub fn process_alive(pid: i32) -> bool {
+    if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+        return state.is_some_and(|s| s != "Z" && s != "X");
+    }
+    // No /proc (macOS): signal 0 checks for existence; EPERM means it exists but is not ours.
+    // SAFETY: kill with signal 0 sends nothing; it only reports whether the pid exists.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
@@ -129,6 +143,17 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left behind");
+    }
+
+    #[test]
+    fn zombies_and_missing_processes_are_not_alive() {
+        assert!(process_alive(std::process::id() as i32));
+        assert!(!process_alive(999_999_999));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!process_alive(pid), "an exited, unreaped child is a zombie");
+        child.wait().unwrap();
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Paths with one `*` component, as packages lay them out: `/usr/lib/postgresql/*/bin`.
+//! Directories named by version, as packages lay them out: `/usr/lib/postgresql/*/bin`.
 
 use std::path::PathBuf;
 
