@@ -63,8 +63,11 @@ impl Project {
             Loaded::Fresh | Loaded::Read => None,
         };
         let data = store.data_dir(&settings.data_root);
+        // The ports are kept beside the servers' data too: that outlives a lost state file,
+        // and a server still running on its port must keep it.
+        let recorded = ports_kept_in(&data).unwrap_or_else(|| state.ports.clone());
         let inputs =
-            Inputs { state: &store.dir, data: &data, home: settings.home.as_deref(), recorded_ports: &state.ports };
+            Inputs { state: &store.dir, data: &data, home: settings.home.as_deref(), recorded_ports: &recorded };
         let expansion = expand::expand(&manifest, &library, &facts, &inputs)?;
         let order = graph::order(&expansion.steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
         Ok(Project {
@@ -81,6 +84,15 @@ impl Project {
             notes: expansion.notes,
         })
     }
+}
+
+/// The file beside a project's server data that records their ports.
+pub fn ports_file(data: &Path) -> PathBuf {
+    data.join("ports.json")
+}
+
+fn ports_kept_in(data: &Path) -> Option<BTreeMap<String, u16>> {
+    serde_json::from_str(&std::fs::read_to_string(ports_file(data)).ok()?).ok()
 }
 
 /// How devup.toml is named in messages: relative to where the user is, when it is below.

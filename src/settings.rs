@@ -4,7 +4,7 @@
 //! | variable           | meaning                                                        |
 //! |--------------------|----------------------------------------------------------------|
 //! | `DEVUP_STATE_DIR`  | where per-project state lives (default: the platform state dir) |
-//! | `DEVUP_DATA_DIR`   | where datastores keep their data (default: the state dir; as root, /var/lib/devup) |
+//! | `DEVUP_DATA_DIR`   | where datastores keep their data (default: ~/.local/share/devup/datastores; as root, /var/lib/devup) |
 //! | `DEVUP_CONFIG_DIR` | the user's config dir; user recipes in `recipes/` under it      |
 //! | `DEVUP_YES`        | `1`: answer yes to the plan confirmation, as `--yes` does       |
 //! | `DEVUP_TRUST`      | `1`: trust the project's own commands, as `--trust` does (CI)   |
@@ -45,6 +45,12 @@ impl Settings {
                 .map(|d| d.state_dir().unwrap_or_else(|| d.data_local_dir()).to_path_buf())
                 .unwrap_or_else(|| std::env::temp_dir().join("devup-state"))
         });
+        // Servers' data is kept apart from devup's state: deleting the state must never delete
+        // a database.
+        let user_data = dirs
+            .as_ref()
+            .map(|d| d.data_local_dir().join("datastores"))
+            .unwrap_or_else(|| state_root.join("datastores"));
         let config_dir =
             var("DEVUP_CONFIG_DIR").map(PathBuf::from).or_else(|| dirs.map(|d| d.config_dir().to_path_buf()));
         let ci = var("CI").is_some_and(|v| v != "false" && v != "0");
@@ -53,7 +59,7 @@ impl Settings {
         let root = unsafe { libc::geteuid() } == 0;
         let data_root = var("DEVUP_DATA_DIR")
             .map(PathBuf::from)
-            .unwrap_or_else(|| if root { PathBuf::from("/var/lib/devup") } else { state_root.clone() });
+            .unwrap_or_else(|| if root { PathBuf::from("/var/lib/devup") } else { user_data });
         Settings {
             data_root,
             state_root,

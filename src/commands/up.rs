@@ -43,6 +43,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         project.store.set_aside(&system);
     }
     memory.set_ports(&project.ports);
+    keep_ports(&system, &project, settings);
     for note in &project.notes {
         printer.line(note);
     }
@@ -125,4 +126,17 @@ fn wait_for(args: &UpArgs, printer: &Printer, what: &'static str) -> Wait {
             eprintln!("waiting for another devup run (pid {pid}) {what}...");
         }
     }))
+}
+
+/// Records the ports beside the servers' data (see `project::ports_file`).
+fn keep_ports(system: &System, project: &Project, settings: &Settings) {
+    if project.ports.is_empty() {
+        return;
+    }
+    let data = project.store.data_dir(&settings.data_root);
+    let file = crate::project::ports_file(&data);
+    let json = serde_json::to_vec_pretty(&project.ports).expect("ports serialise");
+    if std::fs::read(&file).ok().as_deref() != Some(json.as_slice()) {
+        let _ = system.create_dir_all(&data, None).and_then(|()| system.write_atomic(&file, &json, None));
+    }
 }

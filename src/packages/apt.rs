@@ -252,6 +252,12 @@ impl PackageManager for Apt {
 
     /// The preparation, then the install; an install that fails because dpkg was interrupted
     /// or a package is unknown (stale lists) is retried once after the fix.
+    fn reinstall(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
+        let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
+        let cmd = self.install_command(names).arg("--reinstall");
+        elevation(self, cx.facts).run_ok(cx, &cmd).map(drop)
+    }
+
     fn install(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
         let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
         let how = elevation(self, cx.facts);

@@ -55,6 +55,12 @@ pub trait PackageManager: Send + Sync {
     }
 
     /// Installs all of `names` in one command, after the preparation.
+    /// Installs packages the database says are installed but whose files were removed by hand
+    /// (a deleted binary). Managers without a reinstall of their own install again.
+    fn reinstall(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
+        self.install(cx, names)
+    }
+
     fn install(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
         let how = elevation(self, cx.facts);
         for cmd in self.preparation(cx) {

@@ -271,8 +271,11 @@ impl Resource for Binary {
     fn action(&self) -> String {
         match self.ways.iter().find(|w| w.looks_usable()) {
             Some(way) => way.action(),
+            None if self.constraint.is_any() => {
+                format!("install nothing itself: `{}` comes with the steps it requires, or by hand", self.command)
+            }
             None => format!(
-                "nothing of its own: the steps it requires may bring `{}`; if not, install it {} yourself",
+                "install nothing itself: `{}` {} comes with the steps it requires, or by hand",
                 self.command, self.constraint
             ),
         }
@@ -288,7 +291,13 @@ impl Resource for Binary {
         for way in &self.ways {
             match way.usable(cx, &self.constraint) {
                 Ok(()) => {
-                    return way.apply(cx).map_err(|f| {
+                    let result = way.apply(cx).and_then(|()| match &way.how {
+                        // Installed by the package database, yet the command is gone (removed
+                        // by hand): only a reinstall puts the files back.
+                        How::Packages(manager, names) if self.candidates().is_empty() => manager.reinstall(cx, names),
+                        _ => Ok(()),
+                    });
+                    return result.map_err(|f| {
                         let why = format!("installing through {} failed; {hint}", way.name());
                         Failure { hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))), ..f }
                     });
