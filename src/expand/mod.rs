@@ -185,7 +185,8 @@ fn expand_entry(
             .with_hint(format!("it supports other platforms; this is {}", describe_machine(facts))));
     }
     let steps = &mut out.steps;
-    let mut created: Vec<(&RecipeStep, usize)> = Vec::new();
+    // Each step made, with the label of its `for_each` item, if any.
+    let mut created: Vec<(&RecipeStep, usize, Option<String>)> = Vec::new();
     for rstep in applicable {
         if rstep.only_if.as_ref().is_some_and(|p| !params::is_set(&vars, p)) {
             continue;
@@ -210,8 +211,9 @@ fn expand_entry(
             },
             None => vec![None],
         };
+        // One copy for all items: each item sets the same names, over the previous item's.
+        let mut step_vars = vars.clone();
         for item in items {
-            let mut step_vars = vars.clone();
             let id = match &item {
                 Some((label, values)) => {
                     for (name, value) in values {
@@ -241,20 +243,25 @@ fn expand_entry(
                 .map(|d| step_vars.text(d))
                 .transpose()
                 .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
-            created.push((rstep, steps.len()));
+            created.push((rstep, steps.len(), item.as_ref().map(|(label, _)| label.clone())));
             let from_project = !matches!(recipe.origin, Origin::Builtin);
             steps.push(Step { id, requires: Vec::new(), resource, description, from_project });
         }
     }
     // Requires inside the recipe become edges now (a required step that `when` or `only_if`
     // left out is simply absent); those naming other entries wait until every entry is expanded.
-    for &(rstep, index) in &created {
+    // Two steps repeated over the same list pair up item by item (`file[x]` requires `dir[x]`).
+    for (rstep, index, label) in &created {
         for name in &rstep.requires {
-            if recipe.steps.iter().any(|s| &s.id == name) {
-                let local = created.iter().filter(|(s, i)| &s.id == name && *i != index).map(|(_, i)| *i);
-                steps[index].requires.extend(local);
+            if let Some(required) = recipe.steps.iter().find(|s| &s.id == name) {
+                let paired = rstep.for_each.is_some() && rstep.for_each == required.for_each;
+                let local = created
+                    .iter()
+                    .filter(|(s, i, l)| &s.id == name && i != index && (!paired || l == label))
+                    .map(|(_, i, _)| *i);
+                steps[*index].requires.extend(local);
             } else {
-                pending.push(Pending { step: index, name: name.clone(), hard: false, span: None });
+                pending.push(Pending { step: *index, name: name.clone(), hard: false, span: None });
             }
         }
     }

@@ -55,7 +55,8 @@ fn choose(
         return (pinned, None);
     }
     if let Some(port) = recorded {
-        if !in_use(port) || owner.is_some_and(owner_alive) {
+        // The project's own server on it needs no probe (a probe costs postgres a process).
+        if owner.is_some_and(owner_alive) || !in_use(port) {
             return (port, None);
         }
         let next = first_free(preferred, in_use);

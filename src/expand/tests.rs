@@ -95,3 +95,33 @@ fn paths_in_the_recipe_path_list_are_in_the_project() {
     let out = expand_with(recipe, "[datastores]\ndemo = {}\n").unwrap();
     assert!(out.path[0].ends_with(PathBuf::from("tools/bin")));
 }
+
+#[test]
+fn steps_repeated_over_one_list_pair_up_item_by_item() {
+    let recipe = r#"
+description = "pairs"
+[params.names]
+type = "list"
+default = []
+[[step]]
+id = "dir"
+kind = "directory"
+for_each = "names"
+path = "out/{item}"
+[[step]]
+id = "file"
+kind = "file"
+for_each = "names"
+path = "out/{item}/f"
+content = "x"
+requires = ["dir"]
+"#;
+    let out = expand_with(recipe, "[datastores]\ndemo = { names = [\"a\", \"b\"] }\n").unwrap();
+    let ids: Vec<&str> = out.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["datastores.demo.dir[a]", "datastores.demo.dir[b]", "datastores.demo.file[a]", "datastores.demo.file[b]"]
+    );
+    assert_eq!(out.steps[2].requires, [0]);
+    assert_eq!(out.steps[3].requires, [1]);
+}
