@@ -77,7 +77,8 @@ impl Resource for Probed {
                 )
             }
             Ok(()) => Status::Satisfied,
-            Err(e) => Status::missing(self.shown(&e)),
+            // Name what is missing: the probe alone may only say "the query found nothing".
+            Err(e) => Status::missing(self.shown(&format!("no {} ({e})", self.description))),
         }
     }
 
