@@ -49,7 +49,15 @@ ip link set lo up
 
 cp -a "$E2E_SCENARIO_DIR" "$R/scenario"
 install -D -m 644 "$E2E_LIB" "$R/e2e/lib.sh"
+# Sample projects shared by several scenarios (tests/e2e/projects/NAME -> /e2e/projects/NAME).
+if [ -d "${E2E_LIB%/*}/projects" ]; then cp -a "${E2E_LIB%/*}/projects" "$R/e2e/projects"; fi
 if [ -n "$E2E_DEVUP" ]; then install -D -m 755 "$E2E_DEVUP" "$R/usr/local/bin/devup"; fi
+# The host's local CAs (Debian's place for them): a network that intercepts TLS through a CA of
+# its own (a proxy) works inside as well. Nothing to do where there are none, as on CI.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    cp /usr/local/share/ca-certificates/*.crt "$R/usr/local/share/ca-certificates/"
+    chroot "$R" update-ca-certificates >/dev/null 2>&1 || say "update-ca-certificates failed"
+fi
 
 # Wait for the host side (slirp4netns is up when a network was asked for).
 read -r -t 30 -u "$E2E_GO_FD" go || { say "host side never said go"; exit 1; }
