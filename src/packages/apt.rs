@@ -252,6 +252,24 @@ impl PackageManager for Apt {
 
     /// The preparation, then the install; an install that fails because dpkg was interrupted
     /// or a package is unknown (stale lists) is retried once after the fix.
+    fn owners(&self, paths: &[PathBuf]) -> Vec<String> {
+        let wanted: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let Ok(lists) = std::fs::read_dir(self.paths().admindir.join("info")) else { return Vec::new() };
+        let mut found = Vec::new();
+        for list in lists.flatten() {
+            let name = list.file_name().to_string_lossy().into_owned();
+            let Some(package) = name.strip_suffix(".list") else { continue };
+            let owns = std::fs::read_to_string(list.path())
+                .is_ok_and(|text| text.lines().any(|l| wanted.iter().any(|w| w == l)));
+            if owns {
+                found.push(package.split(':').next().unwrap_or(package).to_string());
+            }
+        }
+        found.sort();
+        found.dedup();
+        found
+    }
+
     fn reinstall(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
         let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
         let cmd = self.install_command(names).arg("--reinstall");
@@ -313,6 +331,20 @@ impl PackageManager for Apt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owners_of_removed_files_come_from_the_package_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = dir.path().join("info");
+        std::fs::create_dir_all(&info).unwrap();
+        std::fs::write(info.join("python3.11-minimal:amd64.list"), "/.\n/usr/bin\n/usr/bin/python3.11\n").unwrap();
+        std::fs::write(info.join("python3-minimal.list"), "/usr/bin/python3\n").unwrap();
+        std::fs::write(info.join("other.list"), "/usr/bin/other\n").unwrap();
+        let apt = Apt::at(Paths { admindir: dir.path().to_path_buf(), lists: dir.path().join("lists") });
+        let owners = apt.owners(&[PathBuf::from("/usr/bin/python3"), PathBuf::from("/usr/bin/python3.11")]);
+        assert_eq!(owners, ["python3-minimal", "python3.11-minimal"]);
+        assert!(apt.owners(&[PathBuf::from("/usr/bin/nothing")]).is_empty());
+    }
     use crate::resources::testing::Sandbox;
 
     fn names(list: &[&str]) -> Vec<String> {

@@ -55,6 +55,12 @@ pub trait PackageManager: Send + Sync {
     }
 
     /// Installs all of `names` in one command, after the preparation.
+    /// The installed packages that own these files, from the package database (the files
+    /// themselves may be gone): what to reinstall when a command was deleted by hand.
+    fn owners(&self, _paths: &[std::path::PathBuf]) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Installs packages the database says are installed but whose files were removed by hand
     /// (a deleted binary). Managers without a reinstall of their own install again.
     fn reinstall(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {

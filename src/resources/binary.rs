@@ -216,6 +216,22 @@ impl Binary {
         })
     }
 
+    /// Where the command was (a file or a dangling link in a PATH or search directory) and
+    /// what such a link points at: the files whose packages put the command back.
+    fn removed_files(&self) -> Vec<PathBuf> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = std::env::split_paths(&path).chain(self.paths.iter().cloned());
+        let mut files = Vec::new();
+        for dir in dirs {
+            let file = dir.join(&self.command);
+            if let Ok(target) = std::fs::read_link(&file) {
+                files.push(dir.join(target));
+            }
+            files.push(file);
+        }
+        files
+    }
+
     /// What was found, for a failure message: "3.9.2 at /usr/bin/python3".
     fn found_text(&self, cx: &Cx) -> String {
         let found: Vec<String> = self
@@ -294,7 +310,10 @@ impl Resource for Binary {
                     let result = way.apply(cx).and_then(|()| match &way.how {
                         // Installed by the package database, yet the command is gone (removed
                         // by hand): only a reinstall puts the files back.
-                        How::Packages(manager, names) if self.candidates().is_empty() => manager.reinstall(cx, names),
+                        How::Packages(manager, names) if self.candidates().is_empty() => {
+                            let owners = manager.owners(&self.removed_files());
+                            manager.reinstall(cx, if owners.is_empty() { names } else { &owners })
+                        }
                         _ => Ok(()),
                     });
                     return result.map_err(|f| {

@@ -88,7 +88,7 @@ struct Service {
     log: Option<PathBuf>,
     probe: Probe,
     user: Option<String>,
-    path_env: Option<String>,
+    path_patterns: Vec<String>,
     data_version: Option<(PathBuf, Constraint)>,
     timeout: Duration,
     config: Vec<(PathBuf, String)>,
@@ -102,15 +102,8 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let in_data = |rel: &Option<String>| -> Result<Option<PathBuf>, String> {
         rel.as_ref().map(|r| cx.vars.text(r).map(|r| data.join(r))).transpose()
     };
-    let mut dirs = Vec::new();
-    for pattern in &args.paths {
-        dirs.extend(version_dirs::newest(&cx.vars.text(pattern)?));
-    }
-    let path_env = (!dirs.is_empty()).then(|| {
-        let mut all: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-        all.push(std::env::var("PATH").unwrap_or_default());
-        all.join(":")
-    });
+    // Matched when a command runs: the server's package may be installed by an earlier step.
+    let path_patterns: Vec<String> = args.paths.iter().map(|p| cx.vars.text(p)).collect::<Result<_, _>>()?;
     let data_version = match &args.data_version {
         Some(dv) => {
             let want = cx.vars.text(&dv.want)?;
@@ -139,7 +132,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         stop: args.stop.map(|c| cx.vars.shell(&c)).transpose()?,
         user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
         probe,
-        path_env,
+        path_patterns,
         data_version,
         timeout: Duration::from_secs(args.timeout),
         config,
@@ -157,8 +150,11 @@ impl Service {
 
     fn cmd(&self, cx: &Cx, script: &str) -> Cmd {
         let mut cmd = Cmd::shell(script).cwd(&self.data).envs(cx.env).as_user(self.account(cx));
-        if let Some(path) = &self.path_env {
-            cmd = cmd.envs(&[("PATH".to_string(), path.clone())]);
+        let dirs: Vec<String> =
+            self.path_patterns.iter().flat_map(|p| version_dirs::newest(p)).map(|d| d.display().to_string()).collect();
+        if !dirs.is_empty() {
+            let path = format!("{}:{}", dirs.join(":"), std::env::var("PATH").unwrap_or_default());
+            cmd = cmd.envs(&[("PATH".to_string(), path)]);
         }
         cmd
     }
