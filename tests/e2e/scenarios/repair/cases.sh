@@ -30,6 +30,7 @@ case_python_removed() {
     real=$(readlink -f .venv/bin/python)
     echo "the venv's interpreter is $real"
     assert_match "$real" '^/usr/bin/python3\.[0-9]+$' "the venv's interpreter"
+    cp -a "$real" /root/interpreter.backup   # for scenario.sh to put back if devup cannot
     rm "$real"
     [ ! -e .venv/bin/python ] || fail ".venv/bin/python still resolves"
     expect_exit 2 devup doctor
@@ -149,6 +150,15 @@ case_dpkg_interrupted() {
     soft expect_problem packages "interrupted" "dpkg --configure -a"
     expect_repair
     assert_eq "install ok installed" "$(dpkg-query -W -f '${Status}' jq)" "jq's dpkg status"
+    smoke
+    step "the same, as dpkg's database says after a crash in a package's configure script"
+    sed -i '/^Package: redis-server$/,/^$/ s/^Status: install ok installed$/Status: install ok half-configured/' \
+        /var/lib/dpkg/status
+    assert_eq "install ok half-configured" "$(dpkg-query -W -f '${Status}' redis-server)" "redis-server's dpkg status"
+    expect_exit 2 devup doctor
+    soft expect_problem datastores.redis.packages "redis-server" "dpkg --configure -a"
+    expect_repair
+    assert_eq "install ok installed" "$(dpkg-query -W -f '${Status}' redis-server)" "redis-server's dpkg status"
     smoke
 }
 
