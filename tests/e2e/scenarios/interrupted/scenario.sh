@@ -1,17 +1,18 @@
 # Issue "Fresh-machine and broken-machine end-to-end suite": devup killed mid-run.
 # `devup --yes --trust` converges the sample project on a fresh root and is killed with SIGKILL,
-# again and again, at 23 moments spread over the converge:
+# again and again, at 24 moments spread over the converge:
 #   - 16 at random: the k-th run is killed after a random delay in [0.1, 0.8 + 0.1*k] s (the
 #     seed is printed; set SEED below to replay one). Every other one takes the whole process
 #     group (devup and what it runs: apt-get, dpkg, initdb, npm, pip; as a closed terminal or a
 #     power cut would), the others devup alone (its children carry on, orphaned);
-#   - 7 aimed: the whole group is killed the moment the run has a given command going (dpkg;
-#     initdb as it starts and in its last phase; python3 -m venv; pip install; npm ci;
-#     createdb), so each of these points is covered on every run of the suite, not only when
-#     the dice say so; the run after such a kill must converge on its own. Each starts once what
-#     earlier runs left running has ended, with the project's own part undone (servers stopped;
-#     data, venv, node_modules, .env and devup's state removed; jq and redis-server
-#     uninstalled) so that the command comes again; the language packages stay installed.
+#   - 8 aimed: the whole group is killed the moment the run has a given command going (dpkg;
+#     initdb as it starts and in its last phase; python3 -m venv, on a fresh project and while
+#     rebuilding a deleted venv; pip install; npm ci; createdb), so each of these points is
+#     covered on every run of the suite, not only when the dice say so; the run after such a
+#     kill must converge on its own. Each starts once what earlier runs left running has ended,
+#     with the project's own part undone (servers stopped; data, venv, node_modules, .env and
+#     devup's state removed; jq and redis-server uninstalled) so that the command comes again;
+#     the language packages stay installed.
 # The runs after a kill carry on from where it stopped. When the random kills find the project
 # converged, its own part is undone the same way, so that they land in the second half of a
 # converge too.
@@ -25,10 +26,13 @@ source /e2e/lib.sh
 source /e2e/projects/sample-lib.sh
 export CI=1
 RANDOM_KILLS=16
-# The aimed kill points: a process named dpkg, then `pgrep -f` patterns for a command line in
-# the run's session. initdb: once as it starts, once in its last phase (the single-user backend
-# making the databases).
-AIMED=("dpkg" "initdb -D" 'postgres"? --single' "python3 -m venv" "pip install" "^npm ci" "createdb -h")
+# The aimed kill points, each `WHAT|RESET`: WHAT is a process named dpkg or a `pgrep -f` pattern
+# for a command line in the run's session; RESET what is undone first so that it comes again
+# (see reset_project). initdb: once as it starts, once in its last phase (the single-user
+# backend making the databases). ensurepip: a venv rebuilt (deleted by hand) while devup's state
+# still has the record of the old one, killed once the new one has its python but not yet pip.
+AIMED=("dpkg|packages" "initdb -D|all" 'postgres"? --single|all' "python3 -m venv|all" "-m ensurepip|venv"
+    "pip install|all" "^npm ci|all" "createdb -h|all")
 SEED=${SEED:-$(($(date +%s) % 100000))}
 RANDOM=$SEED
 echo "seed: $SEED"
@@ -90,17 +94,24 @@ after_kill() {
 # converged: devup plan says so.
 converged() { devup plan >/dev/null 2>&1; }
 
-# reset_project [packages]: undo the project's own part (and two packages) so that a converge
-# has work left for the kills: the language packages stay. With `packages`, only the servers are
-# stopped and the two packages removed (no initdb runs next, to kill dpkg alone).
+# reset_project [all|packages|venv]: undo the project's own part (and two packages) so that a
+# converge has work left for the kills: the language packages stay. With `packages`, only the
+# servers are stopped and the two packages removed (no initdb runs next, to kill dpkg alone);
+# with `venv`, only the venv is deleted.
 reset_project() {
     resets=$((resets + 1))
-    step "undo the project's part (reset $resets, after $kills kills${1:+, $1 only})"
-    if [ "${1:-}" = packages ]; then
+    step "undo the project's part (reset $resets, after $kills kills: ${1:-all})"
+    case "${1:-all}" in
+    packages)
         devup down || true
         apt-get -o DPkg::Lock::Timeout=300 remove -y -q jq redis-server redis-tools >/dev/null || true
         return
-    fi
+        ;;
+    venv)
+        rm -rf .venv
+        return
+        ;;
+    esac
     devup down || true
     local pid_file
     for pid_file in /var/lib/devup/projects/sample-*/{postgres/postmaster.pid,redis/redis.pid}; do
@@ -145,17 +156,18 @@ else
 fi
 
 step "aimed kills: ${#AIMED[@]}"
-for target in "${AIMED[@]}"; do
+for aimed in "${AIMED[@]}"; do
+    target=${aimed%|*}
     for attempt in 1 2 3; do
         # Each from the same start: what killed runs left running has ended, the project's part
         # is undone (so that the command comes again).
         # (each pattern [x]yz: pgrep must not find the shell that runs it)
         wait_for 300 sh -c '! pgrep -f "[a]pt-get|[d]pkg|[p]ython3 -m|[p]ip install|[n]pm ci|[i]nitdb|[c]reatedb"'
-        if [ "$target" = dpkg ]; then reset_project packages; else reset_project; fi
+        reset_project "${aimed#*|}"
         start
         # Wait (up to 120 s) for the command to run in the run's session, then kill the group.
         deadline=$((SECONDS + 120))
-        if [ "$target" = dpkg ]; then match=(-x dpkg); else match=(-f "$target"); fi
+        if [ "$target" = dpkg ]; then match=(-x dpkg); else match=(-f -- "$target"); fi
         until pgrep -s "$PID" "${match[@]}" >/dev/null || ! kill -0 "$PID" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; do
             sleep 0.005
         done
