@@ -43,7 +43,6 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         project.store.set_aside(&system);
     }
     memory.set_ports(&project.ports);
-    keep_ports(&system, &project, settings);
     for note in &project.notes {
         printer.line(note);
     }
@@ -92,6 +91,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         save();
         results
     };
+    keep_ports(&system, &project, settings);
     // Cached probes (versions, hashes) found by the checks are worth keeping even on a no-op.
     if let Some(state) = memory.take_if_changed() {
         let _ = project.store.save(&system, &state);
@@ -134,9 +134,13 @@ fn keep_ports(system: &System, project: &Project, settings: &Settings) {
         return;
     }
     let data = project.store.data_dir(&settings.data_root);
+    // Only beside data a server of the project created: a refused project gets no directory.
+    if !data.is_dir() {
+        return;
+    }
     let file = crate::project::ports_file(&data);
     let json = serde_json::to_vec_pretty(&project.ports).expect("ports serialise");
     if std::fs::read(&file).ok().as_deref() != Some(json.as_slice()) {
-        let _ = system.create_dir_all(&data, None).and_then(|()| system.write_atomic(&file, &json, None));
+        let _ = system.write_atomic(&file, &json, None);
     }
 }

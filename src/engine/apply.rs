@@ -123,7 +123,7 @@ pub fn apply(
                         .collect();
                     drop(b);
 
-                    let result = converge_one(steps, i, &statuses[i].0, &requirements, run, events);
+                    let result = converge_one(steps, i, &statuses[i].0, &requirements, run, events, after_change);
                     if result.outcome == Outcome::Changed {
                         after_change();
                     }
@@ -148,6 +148,7 @@ fn converge_one(
     requirements: &[(usize, Outcome, bool)],
     run: &RunCx,
     events: &dyn Events,
+    save: &(dyn Fn() + Sync),
 ) -> StepResult {
     let step = &steps[i];
     // A change anywhere upstream (a restarted server) may have changed this step's answer.
@@ -169,6 +170,11 @@ fn converge_one(
     let status = if upstream_changed { step.resource.check(&cx) } else { initial.clone() };
     if status.is_satisfied() {
         return result(Outcome::Ok, None, Duration::ZERO);
+    }
+    // What the step last succeeded with no longer holds while it is being applied: a run
+    // killed half-way must not leave a record that makes the next run believe it done.
+    if run.memory.forget_fingerprint(&step.id) {
+        save();
     }
     let started = Instant::now();
     events.started(&step.id, &step.resource.action());

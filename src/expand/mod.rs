@@ -231,7 +231,14 @@ fn expand_entry(
                 home: inputs.home,
                 vars: &step_vars,
             };
-            let resource = resources::build(&rstep.kind, rstep.args.clone(), &cx).map_err(|e| {
+            let mut args = rstep.args.clone();
+            // Kinds that describe what they hold (a probe's "no database x") take the recipe's words.
+            if let Some(description) = &rstep.description
+                && rstep.kind == "probe"
+            {
+                args.insert("description".into(), description.clone().into());
+            }
+            let resource = resources::build(&rstep.kind, args, &cx).map_err(|e| {
                 manifest
                     .source
                     .error(entry.name_span.clone(), format!("{prefix}: {e}"))

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use super::dpkg::Database;
-use super::{PackageManager, PackageState, elevation, install_failure, without_epoch, without_revision};
+use super::{Elevation, PackageManager, PackageState, elevation, install_failure, without_epoch, without_revision};
 use crate::resources::{Cx, Failure};
 use crate::system::Cmd;
 
@@ -152,6 +152,29 @@ fn lists_state(mtimes: &[SystemTime], now: SystemTime) -> Lists {
     }
 }
 
+/// How long to wait for apt's and dpkg's locks, held by another install (or one left running by
+/// a killed devup). `DPkg::Lock::Timeout` covers dpkg's lock but not the lists' lock.
+const LOCK_WAIT: Duration = Duration::from_secs(300);
+
+/// Runs an apt command, waiting while another process holds apt's or dpkg's lock.
+fn run_waiting(how: Elevation, cx: &Cx, cmd: &Cmd) -> Result<crate::system::CmdOutput, Failure> {
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        let out = how.run(cx, cmd)?;
+        let locked = !out.success()
+            && (out.stderr.contains("Could not get lock") || out.stderr.contains("lock was locked by another process"));
+        if !locked || std::time::Instant::now() >= deadline {
+            return Ok(out);
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+fn run_ok(how: Elevation, cx: &Cx, cmd: &Cmd) -> Result<crate::system::CmdOutput, Failure> {
+    let out = run_waiting(how, cx, cmd)?;
+    if out.success() { Ok(out) } else { Err(Failure::command(&super::show(&how.wrap(cmd)), &out)) }
+}
+
 fn update_command() -> Cmd {
     Cmd::new("apt-get").args(["-o", "DPkg::Lock::Timeout=300", "update"])
 }
@@ -215,7 +238,7 @@ impl PackageManager for Apt {
         if lists_state(&read_lists(&self.paths().lists), SystemTime::now()) == Lists::Missing {
             let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
             if lists_state(&read_lists(&self.paths().lists), SystemTime::now()) == Lists::Missing {
-                let _ = elevation(self, cx.facts).run_ok(cx, &update_command());
+                let _ = run_ok(elevation(self, cx.facts), cx, &update_command());
             }
         }
         let out = cx.system.run(&Cmd::new("apt-cache").args(["policy", name])).ok()?;
@@ -273,7 +296,7 @@ impl PackageManager for Apt {
     fn reinstall(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
         let _turn = MACHINE.lock().unwrap_or_else(|p| p.into_inner());
         let cmd = self.install_command(names).arg("--reinstall");
-        elevation(self, cx.facts).run_ok(cx, &cmd).map(drop)
+        run_ok(elevation(self, cx.facts), cx, &cmd).map(drop)
     }
 
     fn install(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
@@ -282,24 +305,24 @@ impl PackageManager for Apt {
         let mut configured = false;
         let mut updated = false;
         for cmd in self.preparation(cx) {
-            how.run_ok(cx, &cmd)?;
+            run_ok(how, cx, &cmd)?;
             configured |= cmd.program == "dpkg";
             updated |= cmd.program == "apt-get";
         }
         let install = self.install_command(names);
         loop {
-            let out = how.run(cx, &install)?;
+            let out = run_waiting(how, cx, &install)?;
             if out.success() {
                 return Ok(());
             }
             let text = format!("{}\n{}", out.stdout, out.stderr);
             match self.retry(&text, configured, updated) {
                 Some(Retry::Configure) => {
-                    how.run_ok(cx, &configure_command())?;
+                    run_ok(how, cx, &configure_command())?;
                     configured = true;
                 }
                 Some(Retry::Update) => {
-                    how.run_ok(cx, &update_command())?;
+                    run_ok(how, cx, &update_command())?;
                     updated = true;
                 }
                 None => return Err(install_failure(self, &how.wrap(&install), &out)),

@@ -59,6 +59,9 @@ struct Binary {
     paths: Vec<PathBuf>,
     ways: Vec<Way>,
     install_hint: Option<String>,
+    /// Set by the last check when the right version is installed but another comes first on
+    /// PATH: (the one in front, the right one). Installing would not help; PATH must change.
+    shadowed: std::sync::Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
 struct Way {
@@ -124,6 +127,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         paths: search,
         ways,
         install_hint: args.install_hint.map(|h| cx.vars.text(&h)).transpose()?,
+        shadowed: std::sync::Mutex::new(None),
     }))
 }
 
@@ -259,6 +263,7 @@ impl Resource for Binary {
     }
 
     fn check(&self, cx: &Cx) -> Status {
+        *self.shadowed.lock().unwrap_or_else(|p| p.into_inner()) = None;
         let candidates = self.candidates();
         let Some(first) = candidates.first() else {
             return Status::missing(format!("`{}` is not on PATH", self.command));
@@ -276,15 +281,29 @@ impl Resource for Binary {
         }
         let want = format!("{} {}", self.command, self.constraint);
         match found.iter().skip(1).find(|(_, v)| v.as_deref().is_some_and(|v| self.constraint.matches(v))) {
-            Some(good) => Status::drifted(
-                format!("{} first on PATH, shadowing {}", describe(&found[0]), describe(good)),
-                format!("{want} first on PATH (put {} earlier on PATH)", good.0.parent().unwrap_or(first).display()),
-            ),
+            Some(good) => {
+                *self.shadowed.lock().unwrap_or_else(|p| p.into_inner()) = Some((found[0].0.clone(), good.0.clone()));
+                Status::drifted(
+                    format!("{} first on PATH, shadowing {}", describe(&found[0]), describe(good)),
+                    format!(
+                        "{want} first on PATH (put {} earlier on PATH)",
+                        good.0.parent().unwrap_or(first).display()
+                    ),
+                )
+            }
             None => Status::drifted(found.iter().map(describe).collect::<Vec<_>>().join(", "), want),
         }
     }
 
     fn action(&self) -> String {
+        if let Some((front, good)) = self.shadowed.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            return format!(
+                "install nothing: put {} earlier on PATH than {}, or remove {}",
+                good.parent().unwrap_or(good).display(),
+                front.parent().unwrap_or(front).display(),
+                front.display()
+            );
+        }
         match self.ways.iter().find(|w| w.looks_usable()) {
             Some(way) => way.action(),
             None if self.constraint.is_any() => {
@@ -298,6 +317,15 @@ impl Resource for Binary {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        if let Some((front, good)) = self.shadowed.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return Err(Failure::new(format!(
+                "`{}` at {} comes first on PATH; the one that fits is {}",
+                self.command,
+                front.display(),
+                good.display()
+            ))
+            .with_hint(self.action().replacen("install nothing: ", "", 1)));
+        }
         let mut hint = self
             .install_hint
             .clone()

@@ -77,6 +77,15 @@ impl Memory {
         })
     }
 
+    /// Forgets what a step last succeeded with; true when there was something to forget.
+    pub fn forget_fingerprint(&self, step: &str) -> bool {
+        self.with(|f, dirty| {
+            let had = f.fingerprints.remove(step).is_some();
+            *dirty |= had;
+            had
+        })
+    }
+
     pub fn written(&self, path: &Path) -> Option<String> {
         self.with(|f, _| f.written.get(&path.to_string_lossy().into_owned()).cloned())
     }
