@@ -73,21 +73,23 @@ fn a_new_node_reinstalls_node_modules() {
 
 #[test]
 fn a_wrong_node_version_lists_what_was_found_and_the_ways_to_fix() {
+    // Version 19: no node this machine may have on PATH fits, so nothing is merely shadowed.
     let sb = npm_project().stub("node", "echo v18.19.0");
+    sb.write("devup.toml", "[languages]\nnode = \"19\"\n[dependencies]\nnpm = {}\n");
     let run = sb.devup(&["--yes"]);
     run.code(1)
-        .stderr_has("devup has no way to install `node` 20 here: found 18.19.0 at")
+        .stderr_has("devup has no way to install `node` 19 here: found 18.19.0 at")
         .stderr_has("devup can install it through: mise, fnm")
         .stderr_has("skipped: dependencies.npm.install");
 }
 
 #[test]
 fn a_version_manager_on_path_is_used() {
-    let sb = Sandbox::new().manifest("[languages]\nnode = \"20\"\n").stub("node", "echo v18.19.0").stub("mise", "true");
+    let sb = Sandbox::new().manifest("[languages]\nnode = \"19\"\n").stub("node", "echo v18.19.0").stub("mise", "true");
     let run = sb.devup(&["--yes"]);
     // The stub mise "succeeds" without installing anything: devup notices.
     run.code(1).stderr_has("check still fails");
-    assert_eq!(sb.calls("mise"), ["use --global node@20"]);
+    assert_eq!(sb.calls("mise"), ["use --global node@19"]);
 }
 
 #[test]

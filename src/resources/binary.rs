@@ -317,7 +317,9 @@ impl Resource for Binary {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        if let Some((front, good)) = self.shadowed.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+        // Read and release the lock first: `action` takes it again.
+        let shadowed = self.shadowed.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some((front, good)) = shadowed {
             return Err(Failure::new(format!(
                 "`{}` at {} comes first on PATH; the one that fits is {}",
                 self.command,
