@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cli::Global;
 use crate::doctor::{self, Finding};
-use crate::engine::{Plan, RunCx};
+use crate::engine::Plan;
 use crate::error::{Result, exit};
 use crate::facts::Facts;
 use crate::printer::Printer;
@@ -48,14 +48,7 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
     let system = System::new();
     let memory = super::memory(&project, printer);
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
-    let cx = RunCx {
-        system: &system,
-        facts: &project.facts,
-        memory: &memory,
-        env: &project.env,
-        replace_files: false,
-        jobs,
-    };
+    let cx = super::read_only_cx(&project, &system, &memory, jobs);
     let (plan, _) = super::check(&project, &cx);
     for step in plan.pending() {
         let fix = match &step.action {

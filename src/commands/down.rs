@@ -1,7 +1,6 @@
 //! `devup down`: stop the project's own servers. Their data stays.
 
 use crate::cli::Global;
-use crate::engine::RunCx;
 use crate::error::{Result, exit};
 use crate::printer::Printer;
 use crate::project::Project;
@@ -14,14 +13,7 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
     let system = System::new();
     super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
     let memory = super::memory(&project, printer);
-    let cx = RunCx {
-        system: &system,
-        facts: &project.facts,
-        memory: &memory,
-        env: &project.env,
-        replace_files: false,
-        jobs: 1,
-    };
+    let cx = super::read_only_cx(&project, &system, &memory, 1);
     let mut failures: Vec<(String, Failure)> = Vec::new();
     let mut stopped = 0;
     // Dependents first: the reverse of the order they were started in.

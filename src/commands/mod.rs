@@ -18,6 +18,7 @@ use crate::printer::Printer;
 use crate::project::Project;
 use crate::resources::Status;
 use crate::state::Memory;
+use crate::system::System;
 
 /// The state of a project for this run; an unusable state file is reported.
 pub fn memory(project: &Project, printer: &Printer) -> Memory {
@@ -32,6 +33,11 @@ pub fn check(project: &Project, cx: &RunCx) -> (Plan, Vec<(Status, Duration)>) {
     let statuses = engine::check_all(&project.steps, cx);
     let plan = Plan::new(&project.manifest.name, &project.steps, &project.order, &statuses);
     (plan, statuses)
+}
+
+/// The context of a run that applies nothing (plan, doctor, status) or only stops (down).
+pub fn read_only_cx<'a>(project: &'a Project, system: &'a System, memory: &'a Memory, jobs: usize) -> RunCx<'a> {
+    RunCx { system, facts: &project.facts, memory, env: &project.env, replace_files: false, jobs }
 }
 
 pub fn default_jobs() -> usize {

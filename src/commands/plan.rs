@@ -1,7 +1,6 @@
 //! `devup plan`: what would change and why. Changes nothing, not even devup's own state.
 
 use crate::cli::Global;
-use crate::engine::RunCx;
 use crate::error::{Result, exit};
 use crate::printer::Printer;
 use crate::project::Project;
@@ -14,14 +13,7 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
     let system = System::new();
     let memory = super::memory(&project, printer);
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
-    let cx = RunCx {
-        system: &system,
-        facts: &project.facts,
-        memory: &memory,
-        env: &project.env,
-        replace_files: false,
-        jobs,
-    };
+    let cx = super::read_only_cx(&project, &system, &memory, jobs);
     let (plan, _) = super::check(&project, &cx);
     for note in &project.notes {
         printer.line(note);

@@ -1,7 +1,6 @@
 //! `devup status`: the project's datastores: running or not, on which port.
 
 use crate::cli::Global;
-use crate::engine::RunCx;
 use crate::error::{Result, exit};
 use crate::printer::Printer;
 use crate::project::Project;
@@ -13,14 +12,7 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
     super::trust::gate_if_untrusted(&mut project, global.trust || settings.trust, printer);
     let system = System::new();
     let memory = super::memory(&project, printer);
-    let cx = RunCx {
-        system: &system,
-        facts: &project.facts,
-        memory: &memory,
-        env: &project.env,
-        replace_files: false,
-        jobs: 4,
-    };
+    let cx = super::read_only_cx(&project, &system, &memory, 4);
     let (plan, _) = super::check(&project, &cx);
     let datastores: Vec<_> = plan.steps.iter().filter(|s| s.id.starts_with("datastores.")).collect();
     if printer.json {
