@@ -80,6 +80,23 @@ pub fn lock(state_dir: &Path) -> Vec<Finding> {
     }
 }
 
+/// Commands a killed run left running: the next run waits for them.
+pub fn leftovers(state_dir: &Path) -> Vec<Finding> {
+    crate::system::journal::leftovers(&state_dir.join("running"))
+        .into_iter()
+        .map(|left| {
+            Finding::new(
+                "lock",
+                format!(
+                    "`{}` (pid {}) still runs, started by a devup run that was stopped before it ended",
+                    left.command, left.pid
+                ),
+                format!("let it finish (the next `devup` waits for it), or stop it: kill {}", left.pid),
+            )
+        })
+        .collect()
+}
+
 /// Notes from choosing ports: a preferred port held by another process.
 pub fn ports(notes: &[String]) -> Vec<Finding> {
     notes

@@ -43,6 +43,10 @@ pub enum Error {
     #[error("another devup run (pid {pid}) is working on this project")]
     Busy { pid: String },
 
+    /// A killed run's commands still run (see `system::journal`).
+    #[error("`{command}` (pid {pid}), started by a devup run that was stopped before it ended, still runs")]
+    Leftover { pid: i32, command: String },
+
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
 }
@@ -64,7 +68,7 @@ impl Error {
         match self {
             Error::Input(_) | Error::NoProjectFile { .. } => exit::INVALID_INPUT,
             Error::Refused { .. } => exit::REFUSED,
-            Error::Busy { .. } => exit::BUSY,
+            Error::Busy { .. } | Error::Leftover { .. } => exit::BUSY,
             Error::Io { .. } => exit::ENVIRONMENT,
         }
     }
@@ -75,6 +79,9 @@ impl Error {
                 Some("run `devup init` to write one from what this repository contains".into())
             }
             Error::Busy { .. } => Some("wait for it to finish, or run again without `--no-wait` to wait".into()),
+            Error::Leftover { .. } => {
+                Some("devup waits for it before working on this project: run again without `--no-wait`".into())
+            }
             Error::Refused { hint, .. } => hint.clone(),
             _ => None,
         }

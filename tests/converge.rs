@@ -203,3 +203,34 @@ fn runs_from_a_subdirectory_and_with_file_and_directory_options() {
     assert!(sb.path("done").exists(), "steps run in the project directory");
     sb.devup(&["--file", "devup.toml", "plan"]).code(0);
 }
+
+/// A run killed while a step's command runs: the command goes on, orphaned, and the next run
+/// waits for it rather than start the same work beside it.
+#[test]
+fn the_run_after_a_killed_one_waits_for_the_commands_it_left_running() {
+    let sb = Sandbox::new().manifest(
+        r#"
+[[step]]
+name = "slow"
+check = "test -f done"
+apply = "echo start >> log; sleep 2; echo end >> log; touch done"
+"#,
+    );
+    let mut first =
+        sb.command(&["--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !sb.path("log").exists() {
+        assert!(std::time::Instant::now() < deadline, "the step never started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    first.kill().unwrap(); // devup alone: its child carries on
+    first.wait().unwrap();
+
+    sb.devup(&["--yes", "--no-wait"])
+        .code(5)
+        .stderr_has("`echo start >> log; sleep 2; echo end >> log; touch done` (pid ")
+        .stderr_has("started by a devup run that was stopped before it ended, still runs");
+    sb.devup(&["doctor"]).stdout_has("still runs, started by a devup run that was stopped before it ended");
+    sb.devup(&["--yes"]).code(0).stderr_has("waiting for `echo start >> log");
+    assert_eq!(sb.read("log"), "start\nend\n", "the command ran once");
+}

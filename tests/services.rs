@@ -128,3 +128,75 @@ fn a_server_that_never_answers_fails_with_the_end_of_its_log() {
     let run = sb.devup(&["--yes"]);
     run.code(1).stderr_has("fake did not answer within 10s").stderr_has("cannot bind: permission denied");
 }
+
+/// `init` fills a directory of its own that becomes the data directory only once it succeeded:
+/// an init that dies halfway (here: it writes the marker, then fails, as an initdb killed in
+/// its last phase would) leaves no data directory that passes for initialized.
+#[test]
+fn an_init_that_dies_halfway_leaves_nothing_that_passes_for_initialized() {
+    let port = free_port();
+    let recipe = format!(
+        r#"
+description = "a fake server with an init"
+[params.port]
+type = "port"
+default = 0
+preferred = {port}
+owner = "{{project.data}}/fake/pid"
+
+[[step]]
+id = "server"
+kind = "service"
+name = "fake"
+data = "{{project.data}}/fake"
+initialized = "VERSION"
+init = "echo 1 > \"$DEVUP_INIT_DIR/VERSION\" && echo half > \"$DEVUP_INIT_DIR/fake.conf\" && test -f {{project.dir}}/init-works"
+start = "setsid python3 {{project.dir}}/server.py {{port}} {{project.data}}/fake > {{project.data}}/fake/log 2>&1 < /dev/null &"
+pid_file = "pid"
+log = "log"
+probe = {{ protocol = "tcp", port = "{{port}}" }}
+timeout = 10
+"#
+    );
+    let sb = Sandbox::new()
+        .manifest("[datastores]\nfake = {}\n")
+        .file(".devup/recipes/datastores/fake.toml", &recipe)
+        .file("server.py", SERVER);
+    let p = Project { sb };
+    let sb = &p.sb;
+    let fake_dir = || std::fs::read_dir(sb.data_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
+
+    sb.devup(&["--yes"]).code(1).stderr_has("initializing fake failed");
+    assert!(!fake_dir().join("fake/VERSION").exists(), "a failed init leaves no marker in the data directory");
+    assert!(fake_dir().join("fake.devup-init/VERSION").exists(), "what the failed init made is set apart");
+    sb.devup(&["plan"]).code(2).stdout_has("not initialized (no VERSION in");
+
+    // The next run starts the init afresh, in a clean directory.
+    sb.write("init-works", "");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(std::fs::read_to_string(fake_dir().join("fake/fake.conf")).unwrap(), "half\n");
+    assert!(!fake_dir().join("fake.devup-init").exists());
+    assert_eq!(sb.devup(&[]).code(0).summary(), (1, 0, 0, 0));
+}
+
+/// A data directory that holds files but was never initialized is not devup's to clear.
+#[test]
+fn files_in_an_uninitialized_data_directory_are_kept_and_named() {
+    let port = free_port();
+    let p = project("mode = \"x\"");
+    let sb = &p.sb;
+    let init =
+        "initialized = \"VERSION\"\ninit = \"test -f {project.dir}/go && echo 1 > \\\"$DEVUP_INIT_DIR/VERSION\\\"\"";
+    let recipe = recipe(port).replace("pid_file = ", &format!("{init}\npid_file = "));
+    sb.write(".devup/recipes/datastores/fake.toml", &recipe);
+    sb.devup(&["--yes"]).code(1).stderr_has("initializing fake failed");
+    let dir = std::fs::read_dir(sb.data_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
+    std::fs::create_dir_all(dir.join("fake")).unwrap();
+    std::fs::write(dir.join("fake/precious"), "data").unwrap();
+    sb.write("go", "");
+    sb.devup(&["--yes"])
+        .code(1)
+        .stderr_has("holds files but is not an initialized fake data directory (no VERSION); devup never deletes data")
+        .stderr_has("move the directory away");
+    assert_eq!(std::fs::read_to_string(dir.join("fake/precious")).unwrap(), "data");
+}

@@ -11,7 +11,7 @@ use crate::printer::Printer;
 use crate::project::Project;
 use crate::settings::Settings;
 use crate::state::{ProjectLock, lock::Wait};
-use crate::system::System;
+use crate::system::{System, journal};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -36,7 +36,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         Some(lock)
     };
     let _lock = ProjectLock::acquire(&project.store.dir, wait_for(args, printer, "on this project"))?;
-    let system = System::new();
+    let running = project.store.dir.join("running");
+    wait_for_leftovers(&running, args, printer)?;
+    let system = System::recording(running);
     super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
     let memory = super::memory(&project, printer);
     if project.state_problem.is_some() {
@@ -126,6 +128,29 @@ fn wait_for(args: &UpArgs, printer: &Printer, what: &'static str) -> Wait {
             eprintln!("waiting for another devup run (pid {pid}) {what}...");
         }
     }))
+}
+
+/// Waits for what a killed run left running on this project (`--no-wait`: refuses instead), so
+/// that this run does not start the same work beside it.
+fn wait_for_leftovers(dir: &std::path::Path, args: &UpArgs, printer: &Printer) -> Result<()> {
+    if args.no_wait {
+        return match journal::leftovers(dir).into_iter().next() {
+            Some(left) => Err(Error::Leftover { pid: left.pid, command: left.command }),
+            None => Ok(()),
+        };
+    }
+    journal::wait_for_leftovers(dir, |left| {
+        if printer.json {
+            return;
+        }
+        for l in left {
+            eprintln!(
+                "waiting for `{}` (pid {}): a devup run that was stopped before it ended left it running",
+                l.command, l.pid
+            );
+        }
+    });
+    Ok(())
 }
 
 /// Records the ports beside the servers' data (see `project::ports_file`).

@@ -148,8 +148,10 @@ impl Service {
         self.user.as_deref().filter(|_| cx.facts.root)
     }
 
-    fn cmd(&self, cx: &Cx, script: &str) -> Cmd {
-        let mut cmd = Cmd::shell(script).cwd(&self.data).envs(cx.env).as_user(self.account(cx));
+    /// One of the server's commands, run from `dir` (its data directory, or the directory
+    /// `init` fills).
+    fn cmd(&self, cx: &Cx, script: &str, dir: &Path) -> Cmd {
+        let mut cmd = Cmd::shell(script).cwd(dir).envs(cx.env).as_user(self.account(cx));
         let dirs: Vec<String> =
             self.path_patterns.iter().flat_map(|p| version_dirs::newest(p)).map(|d| d.display().to_string()).collect();
         if !dirs.is_empty() {
@@ -162,7 +164,11 @@ impl Service {
     /// Runs one of the server's commands; a failure shows the command's output and the end of
     /// the server's log, where servers say why they would not start.
     fn run(&self, cx: &Cx, what: &str, script: &str) -> Result<(), Failure> {
-        match cx.system.run(&self.cmd(cx, script)) {
+        self.run_cmd(cx, what, script, self.cmd(cx, script, &self.data))
+    }
+
+    fn run_cmd(&self, cx: &Cx, what: &str, script: &str, cmd: Cmd) -> Result<(), Failure> {
+        match cx.system.run(&cmd) {
             Ok(out) if out.success() => Ok(()),
             Ok(out) => {
                 let mut failure = Failure::command(script, &out).with_hint(format!(
@@ -203,14 +209,15 @@ impl Service {
         (!version::lenient(have).is_some_and(|_| want.matches(have))).then(|| have.to_string())
     }
 
-    /// Creates the data directory, owned by the server's account when there is one; its parents
-    /// must be traversable by that account.
-    fn prepare_data_dir(&self, cx: &Cx) -> Result<(), Failure> {
-        let fail = |e: std::io::Error| Failure::new(format!("cannot create {}: {e}", self.data.display()));
-        if let Some(parent) = self.data.parent() {
+    /// Creates a directory for the server's data (its data directory, or the one `init`
+    /// fills), owned by the server's account when there is one; its parents must be
+    /// traversable by that account.
+    fn prepare_dir(&self, cx: &Cx, dir: &Path) -> Result<(), Failure> {
+        let fail = |e: std::io::Error| Failure::new(format!("cannot create {}: {e}", dir.display()));
+        if let Some(parent) = dir.parent() {
             cx.system.create_dir_all(parent, None).map_err(fail)?;
         }
-        cx.system.create_dir_all(&self.data, Some(0o700)).map_err(fail)?;
+        cx.system.create_dir_all(dir, Some(0o700)).map_err(fail)?;
         if let Some(name) = self.account(cx) {
             let account = Account::lookup(name).map_err(|e| {
                 Failure::new(format!("{} must run as `{name}` when devup is root: {e}", self.name)).with_hint(format!(
@@ -218,17 +225,47 @@ impl Service {
                     self.name
                 ))
             })?;
-            cx.system.chown(&self.data, &account).map_err(fail)?;
-            if let Some(blocked) = untraversable_parent(&self.data) {
+            cx.system.chown(dir, &account).map_err(fail)?;
+            if let Some(blocked) = untraversable_parent(dir) {
                 return Err(Failure::new(format!(
                     "`{name}` cannot reach {}: {} is not open to other users",
-                    self.data.display(),
+                    dir.display(),
                     blocked.display()
                 ))
                 .with_hint("set DEVUP_DATA_DIR to a directory other accounts can reach, such as /var/lib/devup"));
             }
         }
         Ok(())
+    }
+
+    /// Runs `init` in a directory of its own beside the data directory, renamed into place
+    /// once it succeeded: an init killed halfway leaves nothing that looks initialized (initdb
+    /// writes PG_VERSION first), and the next run starts it afresh. The recipe's `init` finds
+    /// that directory in `$DEVUP_INIT_DIR`.
+    fn initialize(&self, cx: &Cx, marker: &Path, init: &str) -> Result<(), Failure> {
+        if std::fs::read_dir(&self.data).is_ok_and(|mut entries| entries.next().is_some()) {
+            let name = marker.file_name().unwrap_or_default().to_string_lossy();
+            return Err(Failure::new(format!(
+                "{} holds files but is not an initialized {} data directory (no {name}); devup never deletes data",
+                self.data.display(),
+                self.name
+            ))
+            .with_hint("move the directory away (or finish its initialization by hand) and run devup again"));
+        }
+        let staging = init_dir(&self.data);
+        // What a killed init left: devup made it, and it never became the data directory.
+        if staging.exists() {
+            cx.system
+                .remove_dir_all(&staging)
+                .map_err(|e| Failure::new(format!("cannot remove {}: {e}", staging.display())))?;
+        }
+        self.prepare_dir(cx, &staging)?;
+        let cmd = self.cmd(cx, init, &staging).envs(&[("DEVUP_INIT_DIR".to_string(), staging.display().to_string())]);
+        self.run_cmd(cx, "initializing", init, cmd)?;
+        // Over an empty data directory (an earlier devup may have made one), as rename allows.
+        cx.system.rename(&staging, &self.data).map_err(|e| {
+            Failure::new(format!("cannot move the initialized {} to {}: {e}", staging.display(), self.data.display()))
+        })
     }
 
     /// The configuration files whose content differs from what is declared.
@@ -304,6 +341,14 @@ impl Service {
         let lines: Vec<&str> = text.lines().collect();
         Some(lines[lines.len().saturating_sub(10)..].join("\n"))
     }
+}
+
+/// Where `init` builds a data directory before it is renamed into place: beside it, on the
+/// same file system.
+fn init_dir(data: &Path) -> PathBuf {
+    let mut name = data.file_name().unwrap_or_default().to_os_string();
+    name.push(".devup-init");
+    data.with_file_name(name)
 }
 
 /// The first parent directory that other accounts cannot enter (no `x` for others).
@@ -383,11 +428,9 @@ impl Resource for Service {
                 "dump it with {have}'s tools, move the directory away, and run devup again; or declare version {have}"
             )));
         }
-        self.prepare_data_dir(cx)?;
-        if let (Some(marker), Some(init)) = (&self.initialized, &self.init)
-            && !marker.exists()
-        {
-            self.run(cx, "initializing", init)?;
+        match (&self.initialized, &self.init) {
+            (Some(marker), Some(init)) if !marker.exists() => self.initialize(cx, marker, init)?,
+            _ => self.prepare_dir(cx, &self.data)?,
         }
         let changed = !self.stale_config().is_empty();
         if changed {

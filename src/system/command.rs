@@ -59,9 +59,10 @@ impl Cmd {
         words.map(|w| crate::recipe::template::quote(&w)).collect::<Vec<_>>().join(" ")
     }
 
-    pub(super) fn output(&self) -> io::Result<CmdOutput> {
+    /// The process to start: stdin empty, stdout and stderr captured.
+    pub(super) fn command(&self) -> io::Result<Command> {
         let mut command = Command::new(&self.program);
-        command.args(&self.args).stdin(Stdio::null());
+        command.args(&self.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         if let Some(dir) = &self.cwd {
             command.current_dir(dir);
         }
@@ -74,12 +75,17 @@ impl Cmd {
         for (key, value) in &self.env {
             command.env(key, value);
         }
-        let output = command.output()?;
-        Ok(CmdOutput {
+        Ok(command)
+    }
+}
+
+impl From<std::process::Output> for CmdOutput {
+    fn from(output: std::process::Output) -> CmdOutput {
+        CmdOutput {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        })
+        }
     }
 }
 

@@ -6,13 +6,15 @@
 //! place to make writes atomic.
 
 mod command;
+pub mod journal;
 
 pub use command::{Account, Cmd, CmdOutput};
+use journal::Journal;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -23,11 +25,19 @@ pub struct System {
     /// Open protocol sessions a probe may reuse during this run, each with the bytes that end
     /// it politely.
     sessions: Mutex<HashMap<String, (TcpStream, Vec<u8>)>>,
+    /// Where the commands this run has going are recorded (a run that changes the machine).
+    journal: Option<Journal>,
 }
 
 impl System {
     pub fn new() -> System {
         System::default()
+    }
+
+    /// A `System` that records the commands it has going in `dir`, for the next run to wait
+    /// for should this one be killed (see `journal`).
+    pub fn recording(dir: PathBuf) -> System {
+        System { spawned: AtomicUsize::new(0), sessions: Mutex::default(), journal: Some(Journal::new(dir)) }
     }
 
     /// How many processes this run has started.
@@ -39,7 +49,16 @@ impl System {
     /// lets a step wait for keyboard input that nobody will type.
     pub fn run(&self, cmd: &Cmd) -> io::Result<CmdOutput> {
         self.spawned.fetch_add(1, Ordering::Relaxed);
-        cmd.output()
+        let child = cmd.command()?.spawn()?;
+        let pid = child.id();
+        if let Some(journal) = &self.journal {
+            journal.record(pid, &cmd.display());
+        }
+        let output = child.wait_with_output();
+        if let Some(journal) = &self.journal {
+            journal.forget(pid);
+        }
+        Ok(output?.into())
     }
 
     /// Writes a file so that a reader (or a crash) sees either the old or the new content.
@@ -82,6 +101,11 @@ impl System {
 
     pub fn remove_file(&self, path: &Path) -> io::Result<()> {
         std::fs::remove_file(path)
+    }
+
+    /// Removes a directory devup made and that holds nothing of the user's (a killed init's).
+    pub fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_dir_all(path)
     }
 
     /// A session kept by an earlier probe of this run, taken for exclusive use.

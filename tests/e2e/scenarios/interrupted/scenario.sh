@@ -204,7 +204,9 @@ for f in "${copies[@]}"; do
         || fail "$f (a state.json after a kill) is not valid: $(head -c 300 "$f")"
 done
 dir=$(state_dir)
-leftovers=$(ls -A "$dir" | grep -v -x -E 'state\.json|trust\.json|lock' || true)
+leftovers=$(ls -A "$dir" | grep -v -x -E 'state\.json|trust\.json|lock|running' || true)
 [ -z "$leftovers" ] || fail "files left in the state dir by killed runs: $leftovers"
+# `running` holds a record per command a run has going (for the run after a kill to wait for).
+[ -z "$(ls -A "$dir/running" 2>/dev/null)" ] || fail "records of commands left: $(ls -A "$dir/running")"
 soft_verdict
 step "done"
