@@ -12,14 +12,21 @@ namespace, so the kernel tears everything down when PID 1 exits or is
 killed: nothing is ever mounted on the host. With `needs = ["network"]`,
 slirp4netns gives the namespace outbound access (NAT, DNS on 10.0.2.3).
 
-CLI: `harness.py base` builds/reuses the base root and prints its path;
-`harness.py shell [--network]` opens an interactive shell in a throwaway root.
+With `systemd = true` the root is another cached base (systemd installed)
+and, inside the same namespaces, `systemd-nspawn --boot` runs it with systemd
+as PID 1; the scenario runs in the booted container through nsenter.
+
+CLI: `harness.py base [--systemd]` builds/reuses a base root and prints its
+path; `harness.py shell [--network] [--systemd]` opens an interactive shell in
+a throwaway root.
 """
 import argparse
 import fcntl
+import functools
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -48,7 +55,19 @@ RECIPE = {
     "mirror": os.environ.get("DEVUP_E2E_MIRROR", "http://deb.debian.org/debian"),
     "security": "http://deb.debian.org/debian-security",
 }
+# The root of `systemd = true` scenarios: the same plus systemd as init, built
+# only when such a scenario runs and cached beside the other one. Built from
+# RECIPE, so a change there rebuilds both; bump "systemd_config" when
+# _configure_systemd_root changes.
+SYSTEMD_RECIPE = {
+    **RECIPE,
+    "flavour": "systemd",
+    "systemd_config": 1,
+    "packages": RECIPE["packages"] + ["systemd", "systemd-sysv", "dbus"],
+}
 HOSTNAME = "devup-e2e"
+# Seconds a booted container has to reach `running` or `degraded`.
+BOOT_TIMEOUT = 60
 
 
 def log(msg):
@@ -61,9 +80,23 @@ def cache_dir():
     return d.resolve()
 
 
-def recipe_key():
-    blob = json.dumps(RECIPE, sort_keys=True).encode()
-    return f"base-{RECIPE['suite']}-{hashlib.sha256(blob).hexdigest()[:12]}"
+def _recipe_prefix(recipe):
+    """`base-bookworm` or `base-systemd-bookworm`: the names of one kind of root."""
+    flavour = recipe.get("flavour")
+    return f"base-{flavour + '-' if flavour else ''}{recipe['suite']}"
+
+
+def recipe_key(recipe=RECIPE):
+    blob = json.dumps(recipe, sort_keys=True).encode()
+    return f"{_recipe_prefix(recipe)}-{hashlib.sha256(blob).hexdigest()[:12]}"
+
+
+def _is_stale_build(name, recipe):
+    """True for a tarball/root of the same kind as `recipe` but another hash:
+    base-bookworm-* and base-systemd-bookworm-* never drop each other."""
+    prefix = re.escape(_recipe_prefix(recipe))
+    return (re.fullmatch(prefix + r"-[0-9a-f]{12}(\..*)?", name) is not None
+            and not name.startswith(recipe_key(recipe)))
 
 
 class flock:
@@ -82,8 +115,7 @@ class flock:
 
 # ---------------------------------------------------------------- base root
 
-def _apt_sources():
-    r = RECIPE
+def _apt_sources(r):
     return (
         f"Types: deb\nURIs: {r['mirror']}\n"
         f"Suites: {r['suite']} {r['suite']}-updates\nComponents: main\n"
@@ -94,10 +126,10 @@ def _apt_sources():
     )
 
 
-def _configure_root(root: Path):
+def _configure_root(root: Path, recipe=RECIPE):
     """Post-debootstrap configuration (bump RECIPE['version'] when changed)."""
     (root / "etc/apt/sources.list").unlink(missing_ok=True)
-    (root / "etc/apt/sources.list.d/debian.sources").write_text(_apt_sources())
+    (root / "etc/apt/sources.list.d/debian.sources").write_text(_apt_sources(recipe))
     (root / "etc/apt/apt.conf.d/80-e2e").write_text(
         'Acquire::Retries "3";\nAcquire::Languages "none";\n')
     (root / "etc/hostname").write_text(HOSTNAME + "\n")
@@ -110,13 +142,33 @@ def _configure_root(root: Path):
                 p.unlink()
 
 
-def _build_tarball(cache: Path, tarball: Path):
+def _mask_units(root: Path, *units):
+    for unit in units:
+        link = root / "etc/systemd/system" / unit
+        link.unlink(missing_ok=True)
+        link.symlink_to("/dev/null")
+
+
+def _configure_systemd_root(root: Path, recipe=SYSTEMD_RECIPE):
+    """The systemd root's extra configuration (bump SYSTEMD_RECIPE['systemd_config'])."""
+    _configure_root(root, recipe)
+    # An empty machine-id: every boot gets a fresh transient one from nspawn,
+    # as a new machine would (and dbus reads it there, not from its own copy).
+    (root / "etc/machine-id").write_text("")
+    (root / "var/lib/dbus/machine-id").unlink(missing_ok=True)
+    # Nothing may take apt's lock behind a scenario's back, and nobody logs in
+    # on the console.
+    _mask_units(root, "apt-daily.timer", "apt-daily-upgrade.timer", "apt-daily.service",
+                "apt-daily-upgrade.service", "console-getty.service")
+
+
+def _build_tarball(cache: Path, tarball: Path, r):
     if not shutil.which("debootstrap"):
         raise HarnessUnavailable("debootstrap missing (run tests/e2e/setup.sh)")
-    r = RECIPE
     work = Path(tempfile.mkdtemp(prefix="build-", dir=cache))
     root = work / "root"
-    blog = cache / "base-build.log"
+    flavour = r.get("flavour")
+    blog = cache / f"base-{flavour + '-' if flavour else ''}build.log"
     log(f"building base root {tarball.name} with debootstrap (~1 min), log: {blog}")
     t0 = time.monotonic()
     try:
@@ -132,7 +184,7 @@ def _build_tarball(cache: Path, tarball: Path):
         if rc != 0:
             tail = blog.read_text(errors="replace").splitlines()[-20:]
             raise RuntimeError("debootstrap failed:\n" + "\n".join(tail))
-        _configure_root(root)
+        (_configure_systemd_root if flavour == "systemd" else _configure_root)(root, r)
         tmp = tarball.with_name(tarball.name + ".tmp")
         subprocess.run(f"tar --numeric-owner --xattrs --xattrs-include='*' -C '{root}' -cf - . "
                        f"| zstd -q -T0 -o '{tmp}' -f", shell=True, check=True)
@@ -143,15 +195,15 @@ def _build_tarball(cache: Path, tarball: Path):
         f"({tarball.stat().st_size / 1e6:.0f} MB compressed)")
 
 
-def ensure_base():
-    """Return the extracted base root dir for the current recipe."""
+def ensure_base(recipe=RECIPE):
+    """Return the extracted base root dir for `recipe` (RECIPE or SYSTEMD_RECIPE)."""
     cache = cache_dir()
-    key = recipe_key()
+    key = recipe_key(recipe)
     tarball, rootdir = cache / f"{key}.tar.zst", cache / key
     (cache / "runs").mkdir(exist_ok=True)
     with flock(cache / "base.lock"):
         if not tarball.exists():
-            _build_tarball(cache, tarball)
+            _build_tarball(cache, tarball, recipe)
         _clean_stale_runs(cache / "runs")
         if not rootdir.is_dir():
             t0 = time.monotonic()
@@ -161,9 +213,9 @@ def ensure_base():
                            f"--xattrs-include='*' -C '{tmp}' -xf -", shell=True, check=True)
             os.rename(tmp, rootdir)
             log(f"extracted {tarball.name} in {time.monotonic() - t0:.2f}s")
-        # Drop stale builds of older recipes.
+        # Drop stale builds of older recipes of the same kind.
         for p in cache.glob("base-*"):
-            if p.name.startswith(key) or p.name.endswith((".log", ".lock")):
+            if not _is_stale_build(p.name, recipe):
                 continue
             if p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
@@ -198,6 +250,126 @@ def check_host():
         if r.returncode != 0:
             raise HarnessUnavailable("cannot create namespaces / mount tmpfs+overlay: "
                                      + (r.stderr.strip() or f"exit {r.returncode}"))
+
+
+# ---------------------------------------------------------------- systemd mode
+# A `systemd = true` scenario boots its root with `systemd-nspawn --boot`
+# inside the same namespaces as the other scenarios (see ns-init.sh). What
+# nspawn needs beyond them: cgroups. With --keep-unit (no systemd on the host
+# to ask for a scope) nspawn splits the cgroup it was started in into
+# `payload` (the container) and `supervisor` (itself), and the container's
+# systemd creates its slices below; the host keeps those directories until
+# someone removes them. So each such scenario gets a cgroup of its own,
+# `<our cgroup>/e2e-<run dir>`, with `host` (ns-init, the scenario's nsenter)
+# and `nspawn` below, and the harness removes the tree when the scenario ends.
+
+def own_cgroup_dirs():
+    """This process' own cgroup, as directories, in the hierarchies that
+    systemd-nspawn uses: cgroup2 (at /sys/fs/cgroup, or /sys/fs/cgroup/unified
+    on a hybrid host) and the v1 `name=systemd` one (hybrid hosts)."""
+    own = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        hid, ctrls, path = line.split(":", 2)
+        if hid == "0" and not ctrls:
+            own["cgroup2"] = path
+        elif "name=systemd" in ctrls.split(","):
+            own["name=systemd"] = path
+    dirs = {}
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        mount, _, fs = line.partition(" - ")
+        mount, fs = mount.split(), fs.split()
+        if fs[0] == "cgroup2":
+            kind = "cgroup2"
+        elif fs[0] == "cgroup" and "name=systemd" in fs[-1].split(","):
+            kind = "name=systemd"
+        else:
+            continue
+        if kind in own and kind not in dirs:
+            # The mount may show only a subtree of the hierarchy (mount root, field 4).
+            rel = os.path.relpath(own[kind], mount[3])
+            if not rel.startswith(".."):
+                dirs[kind] = Path(mount[4]) / rel
+    return list(dirs.values())
+
+
+@functools.cache
+def systemd_unavailable():
+    """Why `systemd = true` scenarios cannot run on this machine ("" if they can)."""
+    missing = [t for t in ("systemd-nspawn", "nsenter", "pgrep") if not shutil.which(t)]
+    if missing:
+        return f"systemd mode needs {', '.join(missing)} (run tests/e2e/setup.sh)"
+    dirs = own_cgroup_dirs()
+    if not dirs:
+        return "systemd-nspawn needs a cgroup2 or name=systemd hierarchy; none is mounted"
+    for d in dirs:
+        if not os.access(d, os.W_OK):
+            return f"systemd-nspawn needs cgroups of its own, and {d} is not writable"
+    return ""
+
+
+_cgroups_made = set()
+
+
+def _make_cgroups(name):
+    """Create <own cgroup>/e2e-NAME/{host,nspawn} in each hierarchy; return the tops."""
+    tops = []
+    try:
+        for d in own_cgroup_dirs():
+            top = d / f"e2e-{name}"
+            if any(c.isspace() for c in str(top)):  # ns-init splits the list on blanks
+                raise OSError(f"blank in the cgroup path {top!r}")
+            tops.append(top)
+            _cgroups_made.add(top)
+            (top / "host").mkdir(parents=True)
+            (top / "nspawn").mkdir()
+    except OSError as e:
+        _remove_cgroups(tops, grace=0)
+        raise HarnessUnavailable(f"cannot create a cgroup for systemd-nspawn: {e}")
+    return tops
+
+
+def _cgroup_tree(top):
+    """Every directory of a cgroup tree, deepest first (the order rmdir needs)."""
+    return [Path(d) for d, _, _ in os.walk(top, topdown=False)]
+
+
+def cgroup_pids(tops):
+    """PIDs (as this process sees them) still in one of the cgroup trees."""
+    pids = []
+    for top in tops:
+        for d in _cgroup_tree(top):
+            try:
+                pids += [int(x) for x in (d / "cgroup.procs").read_text().split()]
+            except OSError:
+                pass
+    return pids
+
+
+def _remove_cgroups(tops, grace=5.0):
+    """rmdir each cgroup tree. The kernel refuses (EBUSY) while a killed
+    process is still on its way out, hence the retries. Returns the trees
+    that could not be removed."""
+    deadline = time.monotonic() + grace
+    stuck = []
+    for top in tops:
+        while True:
+            try:
+                for d in _cgroup_tree(top):
+                    d.rmdir()
+                break
+            except FileNotFoundError:
+                continue  # went away meanwhile: walk again
+            except OSError:
+                if time.monotonic() > deadline:
+                    stuck.append(top)
+                    break
+                time.sleep(0.05)
+    return stuck
+
+
+def leftover_cgroups():
+    """Scenario cgroups made by this process that still exist (a leak)."""
+    return sorted(str(t) for t in _cgroups_made if t.exists())
 
 
 # ---------------------------------------------------------------- scenarios
@@ -242,6 +414,8 @@ class Outcome:
     seconds: float
     detail: str = ""
     timings: dict = field(default_factory=dict)
+    # A skip because this machine cannot run the scenario (run.py --require fails it).
+    unavailable: bool = False
 
 
 # Process groups of everything currently running, so that Ctrl-C can kill them.
@@ -301,12 +475,15 @@ def leftover_processes(ns_ids):
     return found
 
 
-def _wait_ns_gone(ns_ids, grace=5.0):
-    """Wait for the kernel to finish killing a dead namespace's processes.
-    Returns the PIDs that were still there after the grace period (a leak);
-    those get SIGKILLed."""
+def _wait_ns_gone(ns_ids, cgroups=(), grace=5.0):
+    """Wait for the kernel to finish killing a dead namespace's processes
+    (and those of a systemd container: in nested namespaces, but in the
+    scenario's cgroups). Returns the PIDs that were still there after the
+    grace period (a leak); those get SIGKILLed."""
+    def left_now():
+        return sorted(set(leftover_processes(ns_ids)) | set(cgroup_pids(cgroups)))
     deadline = time.monotonic() + grace
-    while (left := leftover_processes(ns_ids)) and time.monotonic() < deadline:
+    while (left := left_now()) and time.monotonic() < deadline:
         time.sleep(0.02)
     for pid in left:
         try:
@@ -328,6 +505,7 @@ def _clean_stale_runs(runs: Path):
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             if not os.path.ismount(d / "mnt"):
                 shutil.rmtree(d, ignore_errors=True)
+                _remove_cgroups([c / f"e2e-{d.name}" for c in own_cgroup_dirs()], grace=0)
         except BlockingIOError:
             pass  # in use by another run
         finally:
@@ -341,8 +519,8 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
     t0 = time.monotonic()
     if sc.known_bug:
         return Outcome("skip", 0.0, f"known devup bug: {sc.known_bug}")
-    if sc.systemd:
-        return Outcome("skip", 0.0, "systemd mode (systemd-nspawn --boot) not implemented yet")
+    if sc.systemd and (why := systemd_unavailable()):
+        return Outcome("skip", 0.0, why, unavailable=True)
     cache = cache_dir()
     apt_cache = cache / "apt-archives"
     (apt_cache / "partial").mkdir(parents=True, exist_ok=True)
@@ -363,6 +541,8 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
         "E2E_NETWORK": "1" if sc.network else "0", "E2E_GO_FD": str(go_r),
         "E2E_HOSTNAME": HOSTNAME, "E2E_KEEP_DIR": str(keep_dir or ""),
         "E2E_INTERACTIVE": "1" if interactive else "0",
+        "E2E_SYSTEMD": "1" if sc.systemd else "0", "E2E_CGROUPS": "",
+        "E2E_BOOT_TIMEOUT": str(BOOT_TIMEOUT),
         "E2E_HOST_NS_NET": _ns("self", "net"), "E2E_HOST_NS_PID": _ns("self", "pid"),
         "E2E_HOST_NS_MNT": _ns("self", "mnt"),
     }
@@ -371,9 +551,14 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
     stdio = {} if interactive else {"stdin": subprocess.DEVNULL, "stdout": out,
                                     "stderr": subprocess.STDOUT}
     ns_p = slirp = None
-    ns_ids = set()
-    detail, result = "", None
+    ns_ids, cgroups = set(), []
+    detail, result, unavailable = "", None, False
+    # ns-init enforces sc.timeout itself (after the boot, in systemd mode); this is the backstop.
+    backstop = sc.timeout + 60 + (BOOT_TIMEOUT if sc.systemd else 0)
     try:
+        if sc.systemd:
+            cgroups = _make_cgroups(rundir.name)
+            env["E2E_CGROUPS"] = " ".join(map(str, cgroups))
         ns_p = _spawn(cmd, env=env, pass_fds=(go_r,), start_new_session=not interactive, **stdio)
         os.close(go_r)
         go_r = None
@@ -396,18 +581,21 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
         os.write(go_w, b"go\n")
         sc_start = time.monotonic()
         try:
-            # ns-init enforces sc.timeout itself; this is the backstop.
-            ns_p.wait(timeout=None if interactive else sc.timeout + 60)
+            ns_p.wait(timeout=None if interactive else backstop)
         except subprocess.TimeoutExpired:
-            result, detail = "timeout", f"killed after {sc.timeout + 60}s (hard backstop)"
+            result, detail = "timeout", f"killed after {backstop}s (hard backstop)"
+        # ns-init writes scenario.sh's exit code, or why it could not run it.
         rc_file = rundir / "result"
-        rc = int(rc_file.read_text()) if rc_file.exists() else None
+        said = rc_file.read_text().strip() if rc_file.exists() else ""
+        rc = int(said) if said.isdigit() else None
         if _stopping.is_set():
             result, detail = "fail", "interrupted"
         elif result:
             pass
+        elif said.startswith("unavailable: "):
+            result, detail, unavailable = "skip", said.removeprefix("unavailable: "), True
         elif rc is None:
-            result, detail = "error", f"ns-init died (exit {ns_p.returncode})"
+            result, detail = "error", said or f"ns-init died (exit {ns_p.returncode})"
         elif rc == 0:
             result = "pass"
         elif rc in (124, 137):
@@ -415,6 +603,8 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
         else:
             result, detail = "fail", f"scenario.sh exited {rc}"
         timings = {"setup": sc_start - t0, "run": time.monotonic() - sc_start}
+    except HarnessUnavailable as e:
+        result, detail, unavailable, timings = "skip", str(e), True, {}
     except Exception as e:  # harness problem: report it, still clean up below
         result, detail, timings = "error", f"harness: {e}", {}
     finally:
@@ -424,7 +614,8 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
         for fd in (go_r, go_w, ready_r, ready_w):
             if fd is not None:
                 os.close(fd)
-        left = _wait_ns_gone(ns_ids)
+        left = _wait_ns_gone(ns_ids, cgroups)
+        stuck = _remove_cgroups(cgroups)
         if os.path.ismount(rundir / "mnt"):  # never happens: mounts are ns-private
             result, detail = "error", f"{rundir}/mnt is mounted on the host!"
         else:
@@ -435,7 +626,9 @@ def run_scenario(sc: Scenario, base: Path, devup: Path | None, log_path: Path | 
             out.close()
     if left:
         result, detail = "error", f"processes left in the namespace after exit: {left}"
-    return Outcome(result, time.monotonic() - t0, detail, timings)
+    elif stuck:
+        result, detail = "error", f"cgroups left after exit: {', '.join(map(str, stuck))}"
+    return Outcome(result, time.monotonic() - t0, detail, timings, unavailable)
 
 
 def default_devup():
@@ -446,14 +639,20 @@ def default_devup():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("base", help="build or reuse the base root and print its path")
+    b = sub.add_parser("base", help="build or reuse the base root and print its path")
+    b.add_argument("--systemd", action="store_true", help="the root of systemd scenarios")
     sh = sub.add_parser("shell", help="interactive shell in a throwaway root")
     sh.add_argument("--network", action="store_true")
+    sh.add_argument("--systemd", action="store_true",
+                    help="boot the root with systemd as PID 1 (systemd-nspawn)")
     sh.add_argument("--devup", type=Path, default=default_devup())
     args = ap.parse_args()
+    systemd = args.systemd
     try:
         check_host()
-        base = ensure_base()
+        if systemd and (why := systemd_unavailable()):
+            raise HarnessUnavailable(why)
+        base = ensure_base(SYSTEMD_RECIPE if systemd else RECIPE)
     except HarnessUnavailable as e:
         sys.exit(f"cannot run: {e}")
     if args.cmd == "base":
@@ -461,7 +660,7 @@ def main():
         return
     with tempfile.TemporaryDirectory() as d:
         Path(d, "scenario.sh").write_text("exec bash -i\n")
-        sc = Scenario("shell", Path(d), timeout=10**6, network=args.network)
+        sc = Scenario("shell", Path(d), timeout=10**6, network=args.network, systemd=systemd)
         devup = args.devup if args.devup.exists() else None
         o = run_scenario(sc, base, devup, None, interactive=True)
     print(f"{o.result} {o.detail}")

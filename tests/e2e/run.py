@@ -71,6 +71,21 @@ def skip_all(dirs, reason, require):
     finish(rows, 1 if require else 0)
 
 
+def systemd_base():
+    """The root of systemd scenarios, built when one of them is to run:
+    (path, None), or (None, the Outcome of each of them) when it cannot be had."""
+    t0 = time.monotonic()
+    try:
+        base = h.ensure_base(h.SYSTEMD_RECIPE)
+    except h.HarnessUnavailable as e:
+        return None, h.Outcome("skip", 0.0, str(e), unavailable=True)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+        print(f"ERROR: cannot prepare the systemd base root: {e}", flush=True)
+        return None, h.Outcome("fail", 0.0, "no systemd base root")
+    h.log(f"systemd base root ready in {time.monotonic() - t0:.1f}s: {base}")
+    return base, None
+
+
 def get_devup(args):
     """Path of the devup binary to test; builds the default one with cargo."""
     if args.devup:
@@ -91,7 +106,7 @@ def get_devup(args):
 
 def host_check(base):
     """Things that must hold on the host after every scenario has finished."""
-    problems = []
+    problems = [f"cgroup left: {c}" for c in h.leftover_cgroups()]
     cache = str(h.cache_dir())
     for line in Path("/proc/self/mountinfo").read_text().splitlines():
         mnt = line.split()[4]
@@ -146,6 +161,11 @@ def main():
         print(f"ERROR: cannot prepare the base root: {e}", flush=True)
         finish(rows + [(s.name, h.Outcome("fail", 0.0, "no base root")) for s in todo])
     h.log(f"base root ready in {time.monotonic() - t0:.1f}s: {base}")
+    bases, no_base = {False: base}, {}
+    wanted = [s for s in todo if s.systemd and not s.known_bug]
+    if wanted and not h.systemd_unavailable():
+        bases[True], why = systemd_base()
+        no_base.update((s.name, why) for s in wanted if why)
 
     devup = get_devup(args)
     if devup is None:
@@ -160,7 +180,9 @@ def main():
         keep = logs / f"{sc.name}.kept" if args.keep_failed else None
         if keep:
             shutil.rmtree(keep, ignore_errors=True)
-        o = h.run_scenario(sc, base, devup, log, keep)
+        o = no_base.get(sc.name) or h.run_scenario(sc, bases.get(sc.systemd), devup, log, keep)
+        if o.unavailable and args.require:
+            o = h.Outcome("fail", o.seconds, f"cannot run here (--require): {o.detail}")
         print(f"  {o.result.upper():<7} {sc.name} ({o.seconds:.1f}s) log: {log}", flush=True)
         return sc, o
 

@@ -4,7 +4,8 @@
 # when a package cannot be found without it.
 set -euo pipefail
 
-PKGS=(debootstrap debian-archive-keyring slirp4netns zstd iproute2 util-linux tar)
+# systemd-container: systemd-nspawn, for the scenarios that boot systemd (systemd = true).
+PKGS=(debootstrap debian-archive-keyring slirp4netns zstd iproute2 util-linux tar systemd-container)
 
 if [ "$(id -u)" -ne 0 ]; then
     echo "setup.sh: must run as root (apt-get install)" >&2
