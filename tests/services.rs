@@ -200,3 +200,73 @@ fn files_in_an_uninitialized_data_directory_are_kept_and_named() {
         .stderr_has("move the directory away");
     assert_eq!(std::fs::read_to_string(dir.join("fake/precious")).unwrap(), "data");
 }
+
+/// `mode = "system"` picks the recipe's variant for the machine's shared server, started the
+/// machine's way (here `service`, a stub that starts the fake server): devup starts it when it
+/// does not answer, and `devup down` leaves it alone.
+#[test]
+fn a_system_mode_starts_the_machines_server_and_never_stops_it() {
+    let port = free_port();
+    let project_recipe = recipe(port).replace(
+        "[params.settings]",
+        "[params.mode]\ntype = \"string\"\ndefault = \"project\"\nchoices = [\"project\", \"system\"]\nvariants = { system = \"fake-system\" }\n\n[params.settings]",
+    );
+    let system_recipe = format!(
+        r#"
+description = "the machine's fake server"
+[params.mode]
+type = "string"
+default = "system"
+[env]
+FAKE_URL = "fake://127.0.0.1:{port}"
+
+[[step]]
+id = "server"
+kind = "system-service"
+name = "fake"
+unit = {{ apt = "fake-server", dnf = "fake" }}
+probe = {{ protocol = "tcp", port = "{port}" }}
+timeout = 10
+"#
+    );
+    let sb = Sandbox::new()
+        .manifest("[datastores]\nfake = { mode = \"system\" }\n")
+        .file(".devup/recipes/datastores/fake.toml", &project_recipe)
+        .file(".devup/recipes/datastores/fake-system.toml", &system_recipe)
+        .file("server.py", SERVER)
+        .stub(
+            "service",
+            &format!(
+                "mkdir -p \"$PWD/machine\" && echo > \"$PWD/machine/fake.conf\" && setsid python3 \"$PWD/server.py\" {port} \"$PWD/machine\" > /dev/null 2>&1 < /dev/null &"
+            ),
+        )
+        // Not root: devup would go through `sudo -n`; this one runs the command as it is.
+        .stub("sudo", "while [ \"${1#-}\" != \"$1\" ]; do shift; done; exec \"$@\"");
+    let p = Machine { sb };
+    let sb = &p.sb;
+    sb.devup(&["plan"]).code(2).stdout_has("start the machine's fake: `service fake-server start`");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.calls("service"), ["fake-server start"]);
+    assert_eq!(sb.devup(&[]).code(0).summary(), (1, 0, 0, 0));
+    sb.devup(&["down"]).code(0).stderr_has("0 stopped");
+    assert_eq!(sb.devup(&[]).code(0).summary(), (1, 0, 0, 0), "the machine's server still runs");
+
+    sb.write("devup.toml", "[datastores]\nfake = { mode = \"sytem\" }\n");
+    sb.devup(&["plan"])
+        .code(3)
+        .stderr_has("devup.toml:2:")
+        .stderr_has("`sytem` is not one of: project, system (did you mean `system`?)");
+}
+
+/// Stops the fake "machine" server a test started through its `service` stub.
+struct Machine {
+    sb: Sandbox,
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.sb.path("machine/pid")) {
+            let _ = std::process::Command::new("kill").arg("-9").arg(pid.trim()).status();
+        }
+    }
+}

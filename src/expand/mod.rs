@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::facts::Facts;
-use crate::manifest::{CustomStep, Entry, Manifest, Section};
+use crate::manifest::{CustomStep, Entry, EntryValue, Manifest, Section};
 use crate::recipe::library::Library;
 use crate::recipe::template::Vars;
 use crate::recipe::{Origin, Recipe, RecipeStep};
@@ -72,6 +72,7 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
     for entry in manifest.entries.iter().filter(|e| e.section != Section::Packages) {
         let recipe =
             library.get(entry.section, &entry.name)?.ok_or_else(|| unknown_recipe(manifest, library, entry))?;
+        let recipe = variant(library, entry, recipe)?;
         expand_entry(manifest, entry, &recipe, facts, inputs, &mut out, &mut pending)?;
     }
     let steps = &mut out.steps;
@@ -116,6 +117,24 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
         }
     }
     Ok(out)
+}
+
+/// The recipe an entry uses: another one of the same section when a parameter's value names
+/// a variant (`postgres = { mode = "system" }` → `postgres-system`).
+fn variant(library: &Library, entry: &Entry, recipe: Recipe) -> Result<Recipe, Diagnostic> {
+    let EntryValue::Table(params) = &entry.value else { return Ok(recipe) };
+    for param in params {
+        let (Some(spec), Some(value)) = (recipe.params.get(&param.name), param.value.as_str()) else { continue };
+        if let Some(other) = spec.variants.get(value) {
+            return library.get(entry.section, other)?.ok_or_else(|| {
+                Diagnostic::in_file(
+                    recipe.source.name.clone(),
+                    format!("parameter `{}`: the recipe `{other}` for `{value}` does not exist", param.name),
+                )
+            });
+        }
+    }
+    Ok(recipe)
 }
 
 fn unknown_recipe(manifest: &Manifest, library: &Library, entry: &Entry) -> Diagnostic {

@@ -201,6 +201,15 @@ fn records(spec: &ParamSpec, value: &toml::Value) -> Result<Records, String> {
 /// Checks a value against a parameter type and turns it into a template value.
 fn convert(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> {
     let converted = convert_type(spec, value)?;
+    if let Value::Text(text) = &converted
+        && !spec.choices.is_empty()
+        && !spec.choices.contains(text)
+    {
+        let close = crate::diagnostic::closest(text, spec.choices.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        return Err(format!("`{}` is not one of: {}{close}", text.escape_debug(), spec.choices.join(", ")));
+    }
     if spec.identifier {
         let items = match &converted {
             Value::Text(s) => std::slice::from_ref(s),

@@ -27,6 +27,9 @@ pub struct Facts {
     pub init: String,
     /// Effective uid is 0.
     pub root: bool,
+    /// The account devup runs as ("" when it has no name): the role a developer gets in a
+    /// machine's shared postgres.
+    pub user: String,
     /// A `sudo` binary is on PATH.
     pub sudo: bool,
     pub ci: bool,
@@ -65,6 +68,7 @@ impl Facts {
             package_managers: package_managers::read(os, distro.as_ref()),
             init: init::read(os).to_string(),
             root: is_root(),
+            user: user_name(),
             sudo: which::which("sudo").is_ok(),
             distro,
             ci,
@@ -87,6 +91,7 @@ impl Facts {
             package_managers: vec!["apt".to_string()],
             init: "none".to_string(),
             root: false,
+            user: "dev".to_string(),
             sudo: false,
             ci: true,
             interactive: false,
@@ -98,6 +103,26 @@ impl Facts {
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
+}
+
+/// The name of the effective user, from the password database (`$USER` may be unset, as for
+/// root in containers, or stale after `su`).
+#[cfg(unix)]
+fn user_name() -> String {
+    // SAFETY: getpwuid returns NULL or a pointer to a static record valid until the next call;
+    // the name is copied out at once.
+    unsafe {
+        let record = libc::getpwuid(libc::geteuid());
+        if record.is_null() {
+            return std::env::var("USER").unwrap_or_default();
+        }
+        std::ffi::CStr::from_ptr((*record).pw_name).to_string_lossy().into_owned()
+    }
+}
+
+#[cfg(not(unix))]
+fn user_name() -> String {
+    std::env::var("USERNAME").unwrap_or_default()
 }
 
 #[cfg(not(unix))]

@@ -4,8 +4,19 @@ use super::Facts;
 
 impl Facts {
     /// Every name `get` accepts, so recipe validation can reject `{facts.typo}`.
-    pub const NAMES: &'static [&'static str] =
-        &["os", "arch", "distro", "distro_version", "distro_like", "codename", "package_manager", "init", "root", "ci"];
+    pub const NAMES: &'static [&'static str] = &[
+        "os",
+        "arch",
+        "distro",
+        "distro_version",
+        "distro_like",
+        "codename",
+        "package_manager",
+        "init",
+        "root",
+        "user",
+        "ci",
+    ];
 
     /// The value of a named fact, None for an unknown name. A fact the machine
     /// lacks (no distro, no package manager) is "", so a placeholder still
@@ -22,6 +33,7 @@ impl Facts {
             "package_manager" => self.package_managers.first().cloned().unwrap_or_default(),
             "init" => self.init.clone(),
             "root" => self.root.to_string(),
+            "user" => self.user.clone(),
             "ci" => self.ci.to_string(),
             _ => return None,
         };
@@ -79,6 +91,7 @@ mod tests {
             ("package_manager", "apt"),
             ("init", "systemd"),
             ("root", "true"),
+            ("user", "dev"),
             ("ci", "true"),
         ];
         for (name, value) in expected {

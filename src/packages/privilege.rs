@@ -36,13 +36,20 @@ impl Elevation {
     /// The command as it will run. sudo resets the environment, so the command's variables
     /// become `VAR=value` arguments of sudo.
     pub fn wrap(self, cmd: &Cmd) -> Cmd {
+        self.wrap_as(cmd, None)
+    }
+
+    /// The command as it will run as `user` (`sudo -u`), or as root when `user` is `None`.
+    fn wrap_as(self, cmd: &Cmd, user: Option<&str>) -> Cmd {
         let flags: &[&str] = match self {
             Elevation::None | Elevation::Unavailable => return cmd.clone(),
             Elevation::Sudo => &[],
             Elevation::SudoNonInteractive => &["-n"],
         };
+        let as_user: Vec<&str> = user.map(|u| vec!["-u", u]).unwrap_or_default();
         let mut sudo = Cmd::new("sudo")
             .args(flags)
+            .args(as_user)
             .args(cmd.env.iter().map(|(k, v)| format!("{k}={v}")))
             .arg(&cmd.program)
             .args(&cmd.args);
@@ -53,11 +60,19 @@ impl Elevation {
     /// Runs `cmd` elevated. A command that ran and failed is an `Ok` output, for the caller to
     /// read; a failure to become root is an `Err` saying what to do.
     pub fn run(self, cx: &Cx, cmd: &Cmd) -> Result<CmdOutput, Failure> {
-        let wrapped = self.wrap(cmd);
+        self.run_as(cx, cmd, None)
+    }
+
+    /// Runs `cmd` as another account (`sudo -u`; root when `user` is `None`), as `run` does.
+    pub fn run_as(self, cx: &Cx, cmd: &Cmd, user: Option<&str>) -> Result<CmdOutput, Failure> {
+        let wrapped = self.wrap_as(cmd, user);
         let shown = show(&wrapped);
         if self == Elevation::Unavailable {
-            return Err(Failure::new(format!("`{shown}` needs root; devup is not root and `sudo` is not installed"))
-                .with_hint("run devup as root, or install sudo and run devup again"));
+            let who = user.unwrap_or("root");
+            return Err(Failure::new(format!(
+                "`{shown}` must run as {who}; devup is not root and `sudo` is not installed"
+            ))
+            .with_hint("run devup as root, or install sudo and run devup again"));
         }
         let out = cx.system.run(&wrapped).map_err(|e| Failure::spawn(&shown, &e))?;
         self.interpret(&shown, out)

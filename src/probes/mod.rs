@@ -7,13 +7,14 @@ mod postgres;
 mod redis;
 
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::recipe::template::Vars;
-use crate::system::{Cmd, System};
+use crate::system::{Cmd, Connection, System};
 
 /// How long a probe waits for a server that accepted the connection to answer.
 const TIMEOUT: Duration = Duration::from_secs(3);
@@ -29,12 +30,15 @@ pub enum ProbeArgs {
     /// The server answers `version`.
     Memcached { port: String },
     /// A connection as `user` to each of `databases` succeeds, and `query`, if given, returns a row.
+    /// Over TCP on 127.0.0.1, or with `socket` (a directory) over the server's unix socket
+    /// there, where a machine's shared server knows its users by their accounts.
     Postgres {
         port: String,
         user: String,
         #[serde(default = "postgres_default_db")]
         databases: Vec<String>,
         query: Option<String>,
+        socket: Option<String>,
     },
     /// A path exists.
     Path { path: String },
@@ -51,7 +55,7 @@ pub enum Probe {
     Tcp(SocketAddr),
     Redis(SocketAddr),
     Memcached(SocketAddr),
-    Postgres { addr: SocketAddr, user: String, databases: Vec<String>, query: Option<String> },
+    Postgres { addr: SocketAddr, socket: Option<PathBuf>, user: String, databases: Vec<String>, query: Option<String> },
     Path(PathBuf),
     Command(String),
 }
@@ -69,8 +73,15 @@ impl ProbeArgs {
             ProbeArgs::Tcp { port } => Probe::Tcp(addr(port)?),
             ProbeArgs::Redis { port } => Probe::Redis(addr(port)?),
             ProbeArgs::Memcached { port } => Probe::Memcached(addr(port)?),
-            ProbeArgs::Postgres { port, user, databases, query } => Probe::Postgres {
+            ProbeArgs::Postgres { port, user, databases, query, socket } => Probe::Postgres {
                 addr: addr(port)?,
+                // The server's socket file in that directory, named after its port.
+                socket: socket
+                    .as_ref()
+                    .map(|dir| -> Result<PathBuf, String> {
+                        Ok(Path::new(&vars.text(dir)?).join(format!(".s.PGSQL.{}", vars.text(port)?)))
+                    })
+                    .transpose()?,
                 user: vars.text(user)?,
                 databases: vars.text_list(databases)?,
                 query: query.as_ref().map(|q| vars.sql(q)).transpose()?,
@@ -88,9 +99,13 @@ impl Probe {
             Probe::Tcp(addr) => connect(system, *addr).map(drop),
             Probe::Redis(addr) => redis::ping(&mut connect(system, *addr)?),
             Probe::Memcached(addr) => memcached::version(&mut connect(system, *addr)?),
-            Probe::Postgres { addr, user, databases, query } => {
+            Probe::Postgres { addr, socket, user, databases, query } => {
+                let to = match socket {
+                    Some(path) => Endpoint::Unix(path),
+                    None => Endpoint::Tcp(*addr),
+                };
                 for database in databases {
-                    postgres_session(system, *addr, user, database, query.as_deref())
+                    postgres_session(system, &to, user, database, query.as_deref())
                         .map_err(|e| format!("database `{database}`: {e}"))?;
                 }
                 Ok(())
@@ -112,6 +127,7 @@ impl Probe {
 
     pub fn describe(&self) -> String {
         match self {
+            Probe::Postgres { socket: Some(path), .. } => path.display().to_string(),
             Probe::Tcp(a) | Probe::Redis(a) | Probe::Memcached(a) | Probe::Postgres { addr: a, .. } => {
                 format!("port {}", a.port())
             }
@@ -121,16 +137,26 @@ impl Probe {
     }
 }
 
+/// Where a postgres server listens.
+enum Endpoint<'a> {
+    Tcp(SocketAddr),
+    Unix(&'a Path),
+}
+
 /// A check on a postgres session, reusing one this run opened before (a session costs the
 /// server a process; a converged project checks several databases).
 fn postgres_session(
     system: &System,
-    addr: SocketAddr,
+    to: &Endpoint,
     user: &str,
     database: &str,
     query: Option<&str>,
 ) -> Result<(), String> {
-    let key = format!("postgres {addr} {user} {database}");
+    let place = match to {
+        Endpoint::Tcp(addr) => addr.to_string(),
+        Endpoint::Unix(path) => path.display().to_string(),
+    };
+    let key = format!("postgres {place} {user} {database}");
     // A kept session may have died since (the server restarted): then start a new one.
     if let Some(mut stream) = system.take_session(&key)
         && postgres::query(&mut stream, query.unwrap_or("SELECT 1")).is_ok()
@@ -138,13 +164,30 @@ fn postgres_session(
         system.keep_session(key, stream, postgres::goodbye());
         return Ok(());
     }
-    let mut stream = connect(system, addr)?;
+    let mut stream: Box<dyn Connection> = match to {
+        Endpoint::Tcp(addr) => Box::new(connect(system, *addr)?),
+        Endpoint::Unix(path) => Box::new(connect_unix(system, path)?),
+    };
     postgres::connect(&mut stream, user, database)?;
     if let Some(sql) = query {
         postgres::query(&mut stream, sql)?;
     }
     system.keep_session(key, stream, postgres::goodbye());
     Ok(())
+}
+
+fn connect_unix(system: &System, path: &Path) -> Result<UnixStream, String> {
+    let stream = system.connect_unix(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
+            format!("nothing listens on {}", path.display())
+        }
+        _ => format!("cannot connect to {}: {e}", path.display()),
+    })?;
+    stream
+        .set_read_timeout(Some(TIMEOUT))
+        .and_then(|_| stream.set_write_timeout(Some(TIMEOUT)))
+        .map_err(|e| e.to_string())?;
+    Ok(stream)
 }
 
 fn connect(system: &System, addr: SocketAddr) -> Result<TcpStream, String> {

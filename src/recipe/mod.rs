@@ -79,6 +79,13 @@ pub struct ParamSpec {
     /// For a version: what version managers call the newest release (`stable` for rustup).
     /// `{version.request}` is this word when the constraint names no single release line.
     pub latest: Option<String>,
+    /// For a string: the only values it accepts.
+    #[serde(default)]
+    pub choices: Vec<String>,
+    /// For a string: values that make the entry use another recipe of the same section
+    /// (`mode = "system"` → `postgres-system`), which must accept this parameter too.
+    #[serde(default)]
+    pub variants: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

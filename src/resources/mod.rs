@@ -14,6 +14,7 @@ pub mod paths;
 mod probe;
 mod service;
 mod symlink;
+mod system_service;
 
 use std::path::Path;
 
@@ -174,6 +175,7 @@ pub const KINDS: &[(&str, Builder)] = &[
     ("service", service::build),
     ("package", package::build),
     ("symlink", symlink::build),
+    ("system-service", system_service::build),
 ];
 
 pub fn kind_names() -> Vec<&'static str> {

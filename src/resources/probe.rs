@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
+use crate::packages::privilege::Elevation;
 use crate::probes::{Probe, ProbeArgs};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
@@ -14,7 +15,8 @@ struct Args {
     description: Option<String>,
     probe: ProbeArgs,
     apply: String,
-    /// The account `apply` runs as when devup is root.
+    /// The account `apply` runs as: directly when devup is root, else through `sudo -u` (when
+    /// it is not the account devup runs as).
     user: Option<String>,
     /// Text that `apply`'s output may contain without being shown (a password).
     #[serde(default)]
@@ -87,9 +89,18 @@ impl Resource for Probed {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let user = self.user.as_deref().filter(|_| cx.facts.root);
-        let cmd = Cmd::shell(&self.apply).cwd(&self.cwd).envs(cx.env).envs(&self.env).as_user(user);
-        match cx.system.run(&cmd) {
+        let cmd = Cmd::shell(&self.apply).cwd(&self.cwd);
+        // Another account may not enter the project (a home directory is often private).
+        let elsewhere = Cmd::shell(&self.apply).cwd("/");
+        let ran = match self.user.as_deref() {
+            Some(user) if cx.facts.root => cx.system.run(&elsewhere.envs(cx.env).envs(&self.env).as_user(Some(user))),
+            // Through sudo, which passes variables as arguments: only the step's own.
+            Some(user) if user != cx.facts.user => {
+                Ok(Elevation::for_facts(cx.facts).run_as(cx, &elsewhere.envs(&self.env), Some(user))?)
+            }
+            _ => cx.system.run(&cmd.envs(cx.env).envs(&self.env)),
+        };
+        match ran {
             Ok(out) if out.success() => {
                 if let Some(fingerprint) = &self.fingerprint {
                     cx.memory.set_fingerprint(cx.step_id, fingerprint.clone());

@@ -14,6 +14,7 @@ use journal::Journal;
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,7 +25,7 @@ pub struct System {
     spawned: AtomicUsize,
     /// Open protocol sessions a probe may reuse during this run, each with the bytes that end
     /// it politely.
-    sessions: Mutex<HashMap<String, (TcpStream, Vec<u8>)>>,
+    sessions: Mutex<HashMap<String, Session>>,
     /// Where the commands this run has going are recorded (a run that changes the machine).
     journal: Option<Journal>,
 }
@@ -109,12 +110,12 @@ impl System {
     }
 
     /// A session kept by an earlier probe of this run, taken for exclusive use.
-    pub fn take_session(&self, key: &str) -> Option<TcpStream> {
+    pub fn take_session(&self, key: &str) -> Option<Box<dyn Connection>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(key).map(|(stream, _)| stream)
     }
 
     /// Keeps a session for later probes; `goodbye` is written to it when the run ends.
-    pub fn keep_session(&self, key: String, stream: TcpStream, goodbye: Vec<u8>) {
+    pub fn keep_session(&self, key: String, stream: Box<dyn Connection>, goodbye: Vec<u8>) {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(key, (stream, goodbye));
     }
 
@@ -122,7 +123,20 @@ impl System {
     pub fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
         TcpStream::connect_timeout(&addr, timeout)
     }
+
+    /// A unix socket connection, for probes (a machine's shared postgres, peer-authenticated).
+    pub fn connect_unix(&self, path: &Path) -> io::Result<UnixStream> {
+        UnixStream::connect(path)
+    }
 }
+
+/// A kept connection, with the bytes that end it politely.
+type Session = (Box<dyn Connection>, Vec<u8>);
+
+/// An open connection a probe speaks a protocol over.
+pub trait Connection: io::Read + io::Write + Send + std::fmt::Debug {}
+impl Connection for TcpStream {}
+impl Connection for UnixStream {}
 
 impl Drop for System {
     fn drop(&mut self) {

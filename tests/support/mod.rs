@@ -29,6 +29,7 @@ const GUARDED: &[&str] = &[
     "sudo",
     "systemctl",
     "service",
+    "rc-service",
     "corepack",
     "gem",
 ];
