@@ -127,6 +127,21 @@ pub enum Command {
         shell: Option<EnvShell>,
     },
 
+    /// Write what converges this project without devup: a shell script, a Dockerfile, a devcontainer.json
+    #[command(
+        after_help = "Examples:\n  devup export script -o setup.sh && sh setup.sh   # converge this machine without devup\n  devup export script --platform ubuntu-24.04\n  devup export dockerfile -o Dockerfile\n  devup export devcontainer -o .devcontainer/devcontainer.json\n\nPlatforms: debian-11, debian-12, debian-13, ubuntu-20.04, ubuntu-22.04, ubuntu-24.04 (apt)."
+    )]
+    Export {
+        #[arg(value_enum)]
+        what: ExportWhat,
+        /// The platform to converge: DISTRO-VERSION such as debian-12 (default: this machine's)
+        #[arg(long, value_name = "PLATFORM")]
+        platform: Option<String>,
+        /// Write to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+
     /// Stop the project's own servers (their data stays)
     #[command(after_help = "Examples:\n  devup down")]
     Down,
@@ -165,6 +180,16 @@ pub enum EnvFormat {
     /// `KEY=value` lines
     Dotenv,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportWhat {
+    /// A POSIX shell script: every step, checked then applied (idempotent)
+    Script,
+    /// A Dockerfile for the project's dependencies, cache-friendly layers
+    Dockerfile,
+    /// A devcontainer.json using that Dockerfile, with the datastores as services
+    Devcontainer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

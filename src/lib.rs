@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod engine;
 pub mod error;
 pub mod expand;
+pub mod export;
 pub mod facts;
 pub mod graph;
 pub mod init;

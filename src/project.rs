@@ -42,6 +42,11 @@ pub struct Project {
 
 impl Project {
     pub fn open(settings: &Settings, global: &Global) -> Result<Project> {
+        Project::open_with(settings, global, Facts::read(settings.ci, settings.interactive))
+    }
+
+    /// Opens the project as if on a machine with these facts (`devup export --platform`).
+    pub fn open_with(settings: &Settings, global: &Global, facts: Facts) -> Result<Project> {
         let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
         let start = match &global.directory {
             Some(dir) => cwd.join(dir),
@@ -53,7 +58,6 @@ impl Project {
         };
         let path = path.canonicalize().map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         let manifest = manifest::load(&path, &display_name(&path, &cwd))?;
-        let facts = Facts::read(settings.ci, settings.interactive);
         let store = Store::for_project(&settings.state_root, &manifest.name, &manifest.dir);
         let user_recipes = settings.user_recipes();
         let library = Library::new(Some(&manifest.dir), user_recipes.as_deref(), resources::kind_names());

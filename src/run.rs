@@ -32,6 +32,9 @@ pub fn main() -> ExitCode {
             let format = if *shell == Some(EnvShell::Fish) { EnvFormat::Fish } else { *format };
             commands::env::run(&settings, g, format)
         }
+        Some(Command::Export { what, platform, output }) => {
+            commands::export::run(&settings, g, *what, platform.as_deref(), output.as_deref())
+        }
         Some(Command::Down) => commands::down::run(&settings, g, &printer),
         Some(Command::Status) => commands::status::run(&settings, g, &printer),
         Some(Command::Init { force, print }) => commands::init::run(&settings, g, *force, *print, &printer),

@@ -56,6 +56,62 @@ impl Constraint {
     }
 }
 
+impl Constraint {
+    /// The constraint as bounds on a full `x.y.z` version (`(">=", "3.9.0")`, `("<", "4.0.0")`),
+    /// all of which must hold: what a shell script compares with `sort -V`. Empty for any
+    /// version. Pre-release rules are not kept (a script reads `3.13.0rc1` as 3.13.0).
+    pub fn bounds(&self) -> Vec<(&'static str, String)> {
+        use semver::Op;
+        let mut out = Vec::new();
+        for c in &self.req.comparators {
+            let (major, minor, patch) = (c.major, c.minor, c.patch);
+            let v = |a: u64, b: u64, p: u64| format!("{a}.{b}.{p}");
+            let low = v(major, minor.unwrap_or(0), patch.unwrap_or(0));
+            // The first version past the named release line (`3.11` → 3.12.0, `3` → 4.0.0).
+            let past_line = match (minor, patch) {
+                (Some(m), Some(p)) => v(major, m, p + 1),
+                (Some(m), None) => v(major, m + 1, 0),
+                _ => v(major + 1, 0, 0),
+            };
+            match c.op {
+                Op::Exact | Op::Wildcard if patch.is_some() => {
+                    out.push((">=", low.clone()));
+                    out.push(("<=", low));
+                }
+                Op::Exact | Op::Wildcard => {
+                    out.push((">=", low));
+                    out.push(("<", past_line));
+                }
+                Op::Greater if patch.is_some() => out.push((">", low)),
+                Op::Greater => out.push((">=", past_line)),
+                Op::GreaterEq => out.push((">=", low)),
+                Op::Less => out.push(("<", low)),
+                Op::LessEq if patch.is_some() => out.push(("<=", low)),
+                Op::LessEq => out.push(("<", past_line)),
+                Op::Tilde => {
+                    out.push((">=", low));
+                    out.push((
+                        "<",
+                        if minor.is_some() { v(major, minor.unwrap_or(0) + 1, 0) } else { v(major + 1, 0, 0) },
+                    ));
+                }
+                Op::Caret => {
+                    out.push((">=", low));
+                    let upper = match (major, minor, patch) {
+                        (0, Some(0), Some(p)) => v(0, 0, p + 1),
+                        (0, Some(m), _) => v(0, m + 1, 0),
+                        (0, None, _) => v(1, 0, 0),
+                        _ => v(major + 1, 0, 0),
+                    };
+                    out.push(("<", upper));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for Constraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -129,6 +185,21 @@ mod tests {
         assert!(!ok("20", "18.19.0"));
         assert!(ok("3.11.7", "3.11.7"));
         assert!(!ok("3.11.7", "3.11.8"));
+    }
+
+    #[test]
+    fn bounds_for_a_shell() {
+        let b = |c: &str| Constraint::parse(c).unwrap().bounds();
+        let pairs = |list: &[(&'static str, &str)]| list.iter().map(|(o, v)| (*o, v.to_string())).collect::<Vec<_>>();
+        assert!(b("*").is_empty());
+        assert_eq!(b("3.11"), pairs(&[(">=", "3.11.0"), ("<", "3.12.0")]));
+        assert_eq!(b("20"), pairs(&[(">=", "20.0.0"), ("<", "21.0.0")]));
+        assert_eq!(b(">=3.9"), pairs(&[(">=", "3.9.0")]));
+        assert_eq!(b(">=18, <21"), pairs(&[(">=", "18.0.0"), ("<", "21.0.0")]));
+        assert_eq!(b("~1.2"), pairs(&[(">=", "1.2.0"), ("<", "1.3.0")]));
+        assert_eq!(b("^0.2.3"), pairs(&[(">=", "0.2.3"), ("<", "0.3.0")]));
+        assert_eq!(b("3.11.7"), pairs(&[(">=", "3.11.7"), ("<=", "3.11.7")]));
+        assert_eq!(b(">3"), pairs(&[(">=", "4.0.0")]));
     }
 
     #[test]

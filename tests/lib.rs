@@ -4,6 +4,7 @@
 mod support;
 
 mod converge;
+mod export;
 mod init;
 mod malformed;
 mod output;

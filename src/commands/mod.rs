@@ -4,6 +4,7 @@ pub mod completions;
 pub mod doctor;
 pub mod down;
 pub mod env;
+pub mod export;
 pub mod init;
 pub mod plan;
 pub mod recipes;

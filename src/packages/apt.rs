@@ -11,6 +11,28 @@ use super::{Elevation, PackageManager, PackageState, elevation, install_failure,
 use crate::resources::{Cx, Failure};
 use crate::system::Cmd;
 
+/// apt in an exported script, as devup drives it: the dpkg database says what is installed (a
+/// half-installed package is not), an interrupted dpkg run is finished and lists older than a
+/// day are refreshed before one install of every missing package.
+const SCRIPT_FUNCTIONS: &str = r#"pkg_installed() {
+    [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = 'ii ' ]
+}
+pkg_version() {
+    dpkg-query -W -f='${Version}' "$1" 2>/dev/null | sed 's/^[0-9]*://; s/-[^-]*$//; s/[^0-9.].*//; s/\.$//' \
+        | awk -F. '{ printf "%d.%d.%d\n", $1, $2, $3 }'
+}
+pkg_install() {
+    if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+        as_root env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+    fi
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+        as_root apt-get -o DPkg::Lock::Timeout=300 update
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y \
+        --no-install-recommends -o Dpkg::Options::=--force-confold "$@"
+}
+"#;
+
 /// Package lists older than this are refreshed before an install.
 const LISTS_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -260,6 +282,18 @@ impl PackageManager for Apt {
             ])
             .args(names)
             .envs(&[noninteractive()])
+    }
+
+    fn script_functions(&self) -> Option<&'static str> {
+        Some(SCRIPT_FUNCTIONS)
+    }
+
+    fn image_install(&self, names: &[String]) -> Option<String> {
+        let names: Vec<String> = names.iter().map(|n| crate::recipe::template::quote(n)).collect();
+        Some(format!(
+            "apt-get update \\\n    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {} \\\n    && rm -rf /var/lib/apt/lists/*",
+            names.join(" ")
+        ))
     }
 
     fn preparation(&self, _cx: &Cx) -> Vec<Cmd> {

@@ -91,6 +91,19 @@ pub trait PackageManager: Send + Sync {
 
     /// The names a failed install's output says the manager does not know.
     fn not_found(&self, output: &str) -> Vec<String>;
+
+    /// Shell functions for `devup export`: `pkg_installed NAME` (installed and usable),
+    /// `pkg_version NAME` (its upstream version, comparable) and `pkg_install NAME...` (as root,
+    /// preparation included). `None`: exports cannot use this manager.
+    fn script_functions(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The shell commands of a container image's package layer: install `names` as root, then
+    /// drop what only the install needed. `None` as for `script_functions`.
+    fn image_install(&self, _names: &[String]) -> Option<String> {
+        None
+    }
 }
 
 static APT: apt::Apt = apt::Apt::new();

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep, quote, version_test};
 use crate::packages::{self, PackageManager};
 use crate::system::Cmd;
 use crate::version::{self, Constraint};
@@ -368,6 +369,72 @@ impl Resource for Binary {
 
     fn commands(&self) -> Vec<String> {
         self.ways.iter().map(Way::action).collect()
+    }
+
+    /// The check finds the command as a shell would (PATH, then the search paths) and reads its
+    /// version; the apply tries the ways in order, each when its tool is present at run time.
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let dirs: String = self.paths.iter().map(|p| format!(" {}", cx.path(p))).collect();
+        let find = format!("_p=$(find_command {}{dirs})", quote(&self.command));
+        let check = match version_test(&self.constraint, "_v") {
+            None => find,
+            Some(test) => {
+                let args: Vec<String> = self.version_args.iter().map(|a| quote(a)).collect();
+                let marker = self.version_after.as_deref().map(|m| format!(" {}", quote(m))).unwrap_or_default();
+                format!("{find} &&\n_v=$(version_in \"$(\"$_p\" {} 2>&1)\"{marker}) &&\n{test}", args.join(" "))
+            }
+        };
+        let mut apply = String::new();
+        let mut packages = Vec::new();
+        let mut always = false;
+        for (i, way) in self.ways.iter().enumerate() {
+            let condition = match (&way.with_path, &way.with) {
+                (Some(path), _) => Some(format!("test -e {}", cx.path(path))),
+                (None, Some(tool)) => Some(format!("command -v {} >/dev/null 2>&1", quote(tool))),
+                (None, None) => None,
+            };
+            let action = match &way.how {
+                How::Run(run) => run.clone(),
+                How::Packages(manager, names) => {
+                    if manager.script_functions().is_none() {
+                        return Err(format!("installing through {} cannot be exported", manager.name()));
+                    }
+                    if packages.is_empty() {
+                        packages = names.clone();
+                    }
+                    let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
+                    format!("pkg_install {}", names.join(" "))
+                }
+            };
+            let keyword = if i == 0 { "if" } else { "elif" };
+            match condition {
+                Some(condition) => apply.push_str(&format!("{keyword} {condition}; then\n{action}\n")),
+                None if i == 0 => {
+                    apply = format!("if true; then\n{action}\n");
+                    always = true;
+                    break;
+                }
+                None => {
+                    apply.push_str(&format!("else\n{action}\n"));
+                    always = true;
+                    break;
+                }
+            }
+        }
+        let hint = self
+            .install_hint
+            .clone()
+            .unwrap_or_else(|| format!("install `{}` {} and run this script again", self.command, self.constraint));
+        let missing = format!(
+            "printf '%s\\n' {} >&2\nexit 1",
+            quote(&format!("error: no way to install `{}` {} is here; hint: {hint}", self.command, self.constraint))
+        );
+        let apply = match (apply.is_empty(), always) {
+            (true, _) => missing,
+            (false, true) => format!("{apply}fi"),
+            (false, false) => format!("{apply}else\n{missing}\nfi"),
+        };
+        Ok(ScriptStep { check, apply, packages, ..ScriptStep::default() })
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep};
 use crate::system::Cmd;
 
 #[derive(Deserialize)]
@@ -84,6 +85,15 @@ impl Resource for Command {
 
     fn commands(&self) -> Vec<String> {
         vec![self.check.clone(), self.apply.clone()]
+    }
+
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let prelude = format!("cd {}\n{}", cx.path(&self.cwd), crate::export::exports(&self.env));
+        Ok(ScriptStep {
+            check: format!("test -d {} && (\n{prelude}{}\n)", cx.path(&self.cwd), self.check),
+            apply: format!("{prelude}{}", self.apply),
+            ..ScriptStep::default()
+        })
     }
 }
 

@@ -3,12 +3,19 @@
 //!
 //! Inputs are hashed only when their size or mtime changed (the hash is cached in the state),
 //! so a converged run reads no lockfile.
+//!
+//! The fingerprint of the last successful install is kept in a stamp file: the recipe's `stamp`
+//! (inside what the install builds, such as `node_modules/.devup-fingerprint`, so that deleting
+//! the build deletes the record), else `deps/<step id>` in the project's state directory. Its
+//! lines are defined so that a shell can compute them (`sha256sum`, `stat`, `date -r`): an
+//! exported script writes the same stamp, and devup then finds the install done.
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
 
@@ -31,6 +38,8 @@ struct Args {
     #[serde(default)]
     env: toml::Table,
     description: Option<String>,
+    /// Where the fingerprint of the last successful install is kept (default: in the state).
+    stamp: Option<String>,
 }
 
 struct Deps {
@@ -42,6 +51,9 @@ struct Deps {
     cwd: PathBuf,
     env: Vec<(String, String)>,
     description: String,
+    stamp: Option<PathBuf>,
+    state_dir: PathBuf,
+    project_dir: PathBuf,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -69,10 +81,27 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         tools: args.tools.iter().map(|t| cx.vars.text(t)).collect::<Result<_, _>>()?,
         cwd,
         env,
+        stamp: args.stamp.map(|p| cx.vars.text(&p).and_then(|p| paths::resolve(cx, &p, false))).transpose()?,
+        state_dir: cx.state_dir.to_path_buf(),
+        project_dir: cx.project_dir.to_path_buf(),
     }))
 }
 
 impl Deps {
+    /// The file holding the fingerprint of the last successful install.
+    fn stamp_path(&self, step_id: &str) -> PathBuf {
+        self.stamp.clone().unwrap_or_else(|| self.state_dir.join("deps").join(step_id))
+    }
+
+    /// What the last successful install was made from: the stamp, else what an earlier devup
+    /// recorded in its state.
+    fn recorded(&self, cx: &Cx) -> Option<String> {
+        match std::fs::read_to_string(self.stamp_path(cx.step_id)) {
+            Ok(text) => Some(text.trim_end_matches('\n').to_string()),
+            Err(_) => cx.memory.fingerprint(cx.step_id),
+        }
+    }
+
     /// One line per thing the result depends on, so a change can be named.
     fn fingerprint(&self, cx: &Cx) -> String {
         let mut lines = vec![format!("run {}", self.run)];
@@ -126,7 +155,7 @@ impl Resource for Deps {
         if let Some((shown, _)) = self.outputs.iter().find(|(_, path)| !path.exists()) {
             return Status::missing(format!("{shown} is missing"));
         }
-        let Some(recorded) = cx.memory.fingerprint(cx.step_id) else {
+        let Some(recorded) = self.recorded(cx) else {
             return Status::missing("devup has no record of a successful install");
         };
         let current = self.fingerprint(cx);
@@ -144,12 +173,30 @@ impl Resource for Deps {
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        // A run killed half-way must not leave the record of an earlier success behind.
+        let stamp = self.stamp_path(cx.step_id);
+        match cx.system.remove_file(&stamp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Failure::new(format!("cannot remove {}: {e}", stamp.display())));
+            }
+            _ => {}
+        }
         let cmd = Cmd::shell(&self.run).cwd(&self.cwd).envs(cx.env).envs(&self.env);
         match cx.system.run(&cmd) {
             Ok(out) if out.success() => {
                 // Hash after the run: an install may legitimately rewrite its lockfile.
-                cx.memory.set_fingerprint(cx.step_id, self.fingerprint(cx));
-                Ok(())
+                let text = format!("{}\n", self.fingerprint(cx));
+                let write = stamp
+                    .parent()
+                    .map_or(Ok(()), |dir| cx.system.create_dir_all(dir, None))
+                    .and_then(|()| cx.system.write_atomic(&stamp, text.as_bytes(), None));
+                write.map_err(|e| {
+                    Failure::new(format!(
+                        "the install succeeded, but its record {} cannot be written: {e}",
+                        stamp.display()
+                    ))
+                    .with_hint("make sure the directory is writable, then run devup again")
+                })
             }
             Ok(out) => Err(Failure::command(&self.run, &out)),
             Err(e) => Err(Failure::spawn(&self.run, &e)),
@@ -159,6 +206,40 @@ impl Resource for Deps {
     fn commands(&self) -> Vec<String> {
         vec![self.run.clone()]
     }
+
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let stamp = cx.path(&self.stamp_path(cx.step_id));
+        let mut print = vec![format!("printf '%s\\n' {}", quote(&format!("run {}", self.run)))];
+        print.extend(self.key.iter().map(|k| format!("printf '%s\\n' {}", quote(&format!("key {k}")))));
+        print.extend(
+            self.tools.iter().map(|t| format!("printf 'tool %s %s\\n' {} \"$(tool_identity {})\"", quote(t), quote(t))),
+        );
+        print.extend(self.inputs.iter().map(|(shown, path)| {
+            format!("printf 'input %s %s\\n' {} \"$(input_sha {})\"", quote(shown), cx.path(path))
+        }));
+        let name = format!("fingerprint_{}", shell_name(cx.step_id));
+        let mut check: Vec<String> = self.outputs.iter().map(|(_, p)| format!("test -e {}", cx.path(p))).collect();
+        check.push(format!("test -f {stamp}"));
+        check.push(format!("[ \"$(cat {stamp})\" = \"$({name})\" ]"));
+        let mut apply = vec![format!("rm -f {stamp}")];
+        let env = crate::export::exports(&self.env);
+        apply.push(format!("(\ncd {}\n{env}{}\n)", cx.path(&self.cwd), self.run));
+        apply.push(format!("mkdir -p \"$(dirname {stamp})\""));
+        apply.push(format!("{name} >{stamp}"));
+        let inside = |p: &PathBuf| p.strip_prefix(&self.project_dir).ok().map(|r| r.display().to_string());
+        Ok(ScriptStep {
+            functions: format!("{name}() {{\n{}\n}}\n", print.join("\n")),
+            check: check.join(" &&\n"),
+            apply: apply.join("\n"),
+            inputs: self.inputs.iter().filter_map(|(_, p)| inside(p)).collect(),
+            ..ScriptStep::default()
+        })
+    }
+}
+
+/// A step id as part of a shell function's name: `dependencies.pip.venv` → `dependencies_pip_venv`.
+fn shell_name(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }
 
 #[cfg(test)]

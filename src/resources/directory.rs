@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, mode_of, parse_args, parse_mode, paths};
+use crate::export::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,6 +63,18 @@ impl Resource for Directory {
         cx.system
             .create_dir_all(&self.path, self.mode)
             .map_err(|e| Failure::new(format!("cannot create {}: {e}", self.shown)))
+    }
+
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let path = cx.path(&self.path);
+        let (check, apply) = match self.mode {
+            Some(mode) => (
+                format!("test -d {path} && has_mode {path} {mode:o}"),
+                format!("mkdir -p {path}\nchmod {mode:o} {path}"),
+            ),
+            None => (format!("test -d {path}"), format!("mkdir -p {path}")),
+        };
+        Ok(ScriptStep { check, apply, ..ScriptStep::default() })
     }
 }
 

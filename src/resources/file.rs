@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, mode_of, parse_args, parse_mode, paths};
+use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::state::sha256_hex;
 
 #[derive(Deserialize)]
@@ -150,6 +151,46 @@ impl Resource for File {
             .map_err(|e| Failure::new(format!("cannot write {}: {e}", self.shown)))?;
         cx.memory.set_written(&self.path, sha256_hex(&wanted));
         Ok(())
+    }
+
+    /// Without devup's record of what it wrote, the script cannot tell a person's edit from an
+    /// older content: it replaces a differing file, keeping it as `NAME.devup-backup`.
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let path = cx.path(&self.path);
+        let mode = self.mode.map(|m| format!("{m:o}"));
+        let (same, write) = match &self.content {
+            Content::Text(text) => {
+                let text = quote(text);
+                (
+                    format!("same_content {path} {text}"),
+                    format!("write_file {path} {text} {}", mode.clone().unwrap_or_default()),
+                )
+            }
+            Content::CopyOf(from) => {
+                let from = cx.path(from);
+                (format!("cmp -s {from} {path}"), String::new())
+            }
+        };
+        let mut check = if self.create_only { vec![format!("test -f {path}")] } else { vec![same] };
+        let mut apply = if self.create_only { format!("[ -f {path} ] || {write}") } else { write };
+        if let Some(mode) = &mode {
+            check.push(format!("has_mode {path} {mode}"));
+            apply.push_str(&format!("\nchmod {mode} {path}"));
+        }
+        if let Content::CopyOf(from) = &self.content {
+            // A copy keeps the bytes as they are, trailing newlines included.
+            let (from, tmp) = (cx.path(from), quote(&format!("{}.devup-tmp", cx.rel(&self.path))));
+            let keep = format!(
+                "[ ! -f {path} ] || cmp -s {from} {path} || cp -p {path} {}",
+                quote(&format!("{}.devup-backup", cx.rel(&self.path)))
+            );
+            let copy = format!("mkdir -p \"$(dirname {path})\"\n{keep}\ncp {from} {tmp}\nmv -f {tmp} {path}");
+            apply = if self.create_only { format!("if [ ! -f {path} ]; then\n{copy}\nfi") } else { copy };
+            if let Some(mode) = &mode {
+                apply.push_str(&format!("\nchmod {mode} {path}"));
+            }
+        }
+        Ok(ScriptStep { check: check.join(" && "), apply, ..ScriptStep::default() })
     }
 }
 

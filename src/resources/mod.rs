@@ -21,6 +21,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::export::{ScriptCx, ScriptStep};
 use crate::facts::Facts;
 use crate::recipe::template::Vars;
 use crate::state::Memory;
@@ -148,6 +149,12 @@ pub trait Resource: Send + Sync {
     /// Whether applying needs root (package installs).
     fn needs_root(&self) -> bool {
         false
+    }
+
+    /// The step as POSIX shell, for `devup export`: a check and an apply doing what `check` and
+    /// `apply` do. A kind without one makes the export fail, naming the step.
+    fn script(&self, _cx: &ScriptCx) -> Result<ScriptStep, String> {
+        Err("this kind of step has no shell equivalent yet".to_string())
     }
 }
 

@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args};
+use crate::export::{ScriptCx, ScriptStep, quote, version_test};
 use crate::packages::{self, PackageManager, PackageState};
 use crate::version::Constraint;
 
@@ -348,6 +349,36 @@ impl Resource for Package {
             Seen::Manager { needs_root, .. } => needs_root,
             _ => true,
         }
+    }
+
+    /// Each package is checked in the package database; the missing ones (or at a wrong
+    /// version) are installed in one command, as root.
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let manager = self.manager.or_else(|| packages::for_facts(cx.facts)).ok_or_else(no_manager_reason)?;
+        if manager.script_functions().is_none() {
+            return Err(format!("installing packages through {} cannot be exported", manager.name()));
+        }
+        let names = self.names_on(manager);
+        let met: Vec<String> = self
+            .wanted
+            .iter()
+            .zip(&names)
+            .map(|(wanted, name)| {
+                let name = quote(name);
+                match version_test(&wanted.constraint, "_v") {
+                    None => format!("pkg_installed {name}"),
+                    Some(test) => format!("{{ pkg_installed {name} && _v=$(pkg_version {name}) && {test}; }}"),
+                }
+            })
+            .collect();
+        let pending: Vec<String> =
+            met.iter().zip(&names).map(|(met, name)| format!("{met} || _pending=\"$_pending {name}\"")).collect();
+        Ok(ScriptStep {
+            check: met.join(" &&\n"),
+            apply: format!("_pending=''\n{}\n# shellcheck disable=SC2086\npkg_install $_pending", pending.join("\n")),
+            packages: names,
+            ..ScriptStep::default()
+        })
     }
 }
 

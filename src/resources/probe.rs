@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::packages::privilege::Elevation;
 use crate::probes::{Probe, ProbeArgs};
 use crate::state::sha256_hex;
@@ -118,5 +119,29 @@ impl Resource for Probed {
 
     fn commands(&self) -> Vec<String> {
         vec![self.shown(&self.apply)]
+    }
+
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let mut warnings = Vec::new();
+        if self.fingerprint.is_some() {
+            warnings.push(
+                "devup records what no probe can read back here (a password) in its own state: after this \
+                 script, `devup plan` shows this step once as changed, and `devup up` applies it again"
+                    .to_string(),
+            );
+        }
+        Ok(ScriptStep {
+            check: crate::export::probe::shell(&self.probe, cx)?,
+            // As devup does, another account runs it from `/` (it may not enter the project).
+            apply: format!(
+                "cd {}\n{}as_account {} {}",
+                if self.user.is_some() { "/".to_string() } else { cx.path(&self.cwd) },
+                crate::export::exports(&self.env),
+                quote(self.user.as_deref().unwrap_or("")),
+                quote(&self.apply)
+            ),
+            warnings,
+            ..ScriptStep::default()
+        })
     }
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::probes::{Probe, ProbeArgs};
 use crate::system::{Account, Cmd};
 use crate::version::{self, Constraint};
@@ -470,5 +471,118 @@ impl Resource for Service {
 
     fn commands(&self) -> Vec<String> {
         [self.init.as_ref(), Some(&self.start), self.stop.as_ref()].into_iter().flatten().cloned().collect()
+    }
+
+    /// The same life cycle in shell: initialize in a directory of its own renamed into place,
+    /// write the configuration, start unless the probe answers, wait for the probe.
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let q = |p: &Path| cx.path(p);
+        let data = q(&self.data);
+        let user = quote(self.user.as_deref().unwrap_or(""));
+        let name = &self.name;
+        let probe = crate::export::probe::shell(&self.probe, cx)?;
+        let mut path = String::from("_dirs=''\n");
+        for pattern in &self.path_patterns {
+            let words: Vec<String> = pattern.split('*').map(quote).collect();
+            path.push_str(&format!(
+                "_d=$(glob_dirs {})\n[ -z \"$_d\" ] || _dirs=\"$_dirs${{_dirs:+:}}$_d\"\n",
+                words.join("*")
+            ));
+        }
+        path.push_str("[ -z \"$_dirs\" ] || PATH=\"$_dirs:$PATH\"\nexport PATH\n");
+        let version_ok = self.data_version.as_ref().map(|(file, want)| {
+            let test = crate::export::version_test(want, "_v").unwrap_or_else(|| "true".into());
+            (
+                q(file),
+                format!(
+                    "{{ _v=$(awk -F. 'NR == 1 {{ printf \"%d.%d.%d\\n\", $1, $2, $3 }}' {}) && {test}; }}",
+                    q(file)
+                ),
+            )
+        });
+        let configs: Vec<(String, String)> = self.config.iter().map(|(p, c)| (q(p), quote(c))).collect();
+
+        let mut check = vec![path.trim_end().to_string()];
+        if let Some((file, ok)) = &version_ok {
+            check.push(format!("{{ [ ! -f {file} ] || {ok}; }}"));
+        }
+        if let Some(marker) = &self.initialized {
+            check.push(format!("test -e {}", q(marker)));
+        }
+        check.push(probe.clone());
+        check.extend(configs.iter().map(|(p, c)| format!("same_content {p} {c}")));
+
+        let run_as = |script: &str| format!("(cd {data} && as_account {user} {})", quote(script));
+        let own = |dir: &str| format!("if [ -n {user} ] && [ \"$(id -u)\" = 0 ]; then chown {user}: {dir}; fi");
+        let mut apply = vec![path];
+        if let Some((file, ok)) = &version_ok {
+            apply.push(format!(
+                "if [ -f {file} ] && ! {ok}; then\nprintf '%s\\n' {} >&2\nexit 1\nfi",
+                quote(&format!(
+                    "error: {} holds data from another version of {name} than the one declared; devup never deletes data. \
+                     hint: dump it with that version's tools, move the directory away, and run this again",
+                    self.data.display()
+                ))
+            ));
+        }
+        if let (Some(marker), Some(init)) = (&self.initialized, &self.init) {
+            let staging = q(&init_dir(&self.data));
+            let parent = q(self.data.parent().unwrap_or(&self.data));
+            apply.push(format!(
+                "if [ ! -e {marker} ]; then\n\
+                 if [ -n \"$(ls -A {data} 2>/dev/null)\" ]; then\nprintf '%s\\n' {holds} >&2\nexit 1\nfi\n\
+                 rm -rf {staging}\nmkdir -p {parent}\nmkdir -m 700 {staging}\n{own_staging}\n\
+                 (cd {staging} && DEVUP_INIT_DIR={abs_staging} && export DEVUP_INIT_DIR && as_account {user} {init})\n\
+                 rmdir {data} 2>/dev/null || true\nmv {staging} {data}\nfi",
+                marker = q(marker),
+                holds = quote(&format!(
+                    "error: {} holds files but is not an initialized {name} data directory; devup never deletes data. \
+                     hint: move the directory away and run this again",
+                    self.data.display()
+                )),
+                own_staging = own(&staging),
+                abs_staging = quote(&init_dir(&self.data).display().to_string()),
+                init = quote(init),
+            ));
+        }
+        apply.push(format!("mkdir -p {data}\nchmod 700 {data}\n{}", own(&data)));
+        apply.push("_changed=''".to_string());
+        for (p, c) in &configs {
+            apply.push(format!("if ! same_content {p} {c}; then\nput_file {p} {c} 600\n{}\n_changed=1\nfi", own(p)));
+        }
+        let restart = match (&self.reload, &self.stop) {
+            (Some(reload), _) => {
+                let mut text = run_as(reload);
+                if let Some(needs) = &self.needs_restart {
+                    let needs = crate::export::probe::shell(needs, cx)?;
+                    if let Some(stop) = &self.stop {
+                        text.push_str(&format!(
+                            "\nsleep 1\nif {needs}; then\n{}\n{}\nfi",
+                            run_as(stop),
+                            run_as(&self.start)
+                        ));
+                    }
+                }
+                text
+            }
+            (None, Some(stop)) => format!("{}\n{}", run_as(stop), run_as(&self.start)),
+            (None, None) => format!(
+                "printf '%s\\n' {} >&2\nexit 1",
+                quote(&format!("error: {name} has no stop command to restart it with"))
+            ),
+        };
+        let pid = self.pid_file.as_ref().map(|p| q(p));
+        let start = match &pid {
+            Some(pid) => format!("if ! pid_alive {pid}; then\nrm -f {pid}\n{}\nfi", run_as(&self.start)),
+            None => run_as(&self.start),
+        };
+        apply.push(format!("if {probe}; then\nif [ -n \"$_changed\" ]; then\n{restart}\nfi\nelse\n{start}\nfi"));
+        let log = self.log.as_ref().map(|l| format!("\n[ ! -f {0} ] || tail -n 10 {0} >&2", q(l))).unwrap_or_default();
+        apply.push(format!(
+            "_i=0\nuntil {probe}; do\n_i=$((_i + 1))\nif [ \"$_i\" -gt {ticks} ]; then\nprintf '%s\\n' {msg} >&2{log}\nexit 1\nfi\nsleep 0.2\ndone",
+            ticks = self.timeout.as_secs() * 5,
+            msg = quote(&format!("error: {name} did not answer within {}s", self.timeout.as_secs())),
+        ));
+        Ok(ScriptStep { check: check.join(" &&\n"), apply: apply.join("\n"), ..ScriptStep::default() })
     }
 }

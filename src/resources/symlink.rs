@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep, quote};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +81,19 @@ impl Resource for Symlink {
         let _ = cx.system.remove_file(&temp);
         cx.system.symlink(&self.target, &temp).map_err(|e| fail("create", e))?;
         cx.system.rename(&temp, &self.path).map_err(|e| fail("replace", e))
+    }
+
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let (path, target) = (cx.path(&self.path), quote(&self.target.display().to_string()));
+        let backup = quote(&format!("{}.devup-backup", cx.rel(&self.path)));
+        Ok(ScriptStep {
+            check: format!("test -L {path} && [ \"$(readlink {path})\" = {target} ]"),
+            apply: format!(
+                "if [ -e {path} ] && [ ! -L {path} ]; then mv {path} {backup}; say {}; fi\nmkdir -p \"$(dirname {path})\"\nln -sfn {target} {path}",
+                quote(&format!("    kept the old {} as {}.devup-backup", cx.rel(&self.path), cx.rel(&self.path)))
+            ),
+            ..ScriptStep::default()
+        })
     }
 }
 

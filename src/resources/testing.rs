@@ -44,7 +44,7 @@ impl Sandbox {
         let cx = BuildCx {
             facts: &self.facts,
             project_dir: self.dir.path(),
-            state_dir: Path::new("/nonexistent-state"),
+            state_dir: &self.dir.path().join(".state"),
             data_dir: Path::new("/nonexistent-data"),
             home: None,
             vars: &self.vars,

@@ -144,6 +144,23 @@ impl Sandbox {
         cmd
     }
 
+    /// Runs a shell script (`sh -c`) in the project, with the environment devup gets.
+    pub fn sh(&self, script: &str) -> Run {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", script]).current_dir(self.project()).env_clear();
+        for (key, value) in self.command(&[]).get_envs() {
+            if let Some(value) = value {
+                cmd.env(key, value);
+            }
+        }
+        let out = cmd.output().expect("sh runs");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
     pub fn devup(&self, args: &[&str]) -> Run {
         let out = self.command(args).output().expect("devup runs");
         Run {

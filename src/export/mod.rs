@@ -1,0 +1,96 @@
+//! `devup export`: the project's plan as artefacts that converge a machine without devup: a
+//! POSIX shell script (`script.rs`), a Dockerfile (`dockerfile.rs`) and a devcontainer.json
+//! (`devcontainer.rs`).
+//!
+//! Each resource kind renders itself as shell ([`crate::resources::Resource::script`]): a check
+//! that exits 0 when the step is met and an apply that meets it. This module holds what the
+//! kinds share to do so ([`ScriptCx`], [`ScriptStep`], quoting, version tests) and the
+//! platform the export is for. Nothing here reads or changes the machine beyond what opening
+//! the project reads.
+
+pub mod devcontainer;
+pub mod dockerfile;
+mod platform;
+pub mod probe;
+pub mod script;
+
+use std::path::Path;
+
+use crate::facts::Facts;
+use crate::version::Constraint;
+
+pub use platform::Platform;
+
+/// What a kind needs to render itself as shell.
+pub struct ScriptCx<'a> {
+    /// The facts of the platform the export is for.
+    pub facts: &'a Facts,
+    /// The script runs from the project directory: paths inside it are written relative to it.
+    pub project_dir: &'a Path,
+    /// The step being rendered (its id names default records, as in [`crate::resources::Cx`]).
+    pub step_id: &'a str,
+}
+
+impl ScriptCx<'_> {
+    /// A path as one shell word: relative to the project when inside it (the script runs
+    /// there), else absolute.
+    pub fn path(&self, path: &Path) -> String {
+        quote(&self.rel(path))
+    }
+
+    /// A path as the script names it, unquoted.
+    pub fn rel(&self, path: &Path) -> String {
+        match path.strip_prefix(self.project_dir) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Ok(rel) => rel.display().to_string(),
+            Err(_) => path.display().to_string(),
+        }
+    }
+}
+
+/// One step as shell. `check` and `apply` are bodies of shell functions: the script runs
+/// `check` (exit 0: met), and when it fails, `apply` (in a subshell, with `set -e`), then
+/// `check` again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptStep {
+    pub check: String,
+    pub apply: String,
+    /// Functions the step's bodies call, defined once before them (a deps step's fingerprint).
+    pub functions: String,
+    /// System packages this step installs, on the platform's manager: the first layer of a
+    /// Dockerfile installs all of them in one command.
+    pub packages: Vec<String>,
+    /// Project files the apply reads (a lockfile): a Dockerfile copies only these before the
+    /// step, so that its layer survives changes to the rest of the code.
+    pub inputs: Vec<String>,
+    /// What the script cannot do as devup does, written as loud comments above the step.
+    pub warnings: Vec<String>,
+}
+
+/// Shell-quotes one word.
+pub fn quote(word: &str) -> String {
+    crate::recipe::template::quote(word)
+}
+
+/// A shell condition true when the version in `$var` (an `x.y.z` from `version_in`) satisfies
+/// `constraint`; `None` for any version.
+pub fn version_test(constraint: &Constraint, var: &str) -> Option<String> {
+    let bounds = constraint.bounds();
+    if bounds.is_empty() {
+        return None;
+    }
+    let words: Vec<String> = bounds.iter().map(|(op, v)| format!("{} {v}", quote(op))).collect();
+    Some(format!("version_matches \"${var}\" {}", words.join(" ")))
+}
+
+/// Shell lines that `export` each variable.
+pub fn exports(env: &[(String, String)]) -> String {
+    env.iter().map(|(k, v)| format!("export {k}={}\n", quote(v))).collect()
+}
+
+/// A shell function's body, as written (indenting it could change a quoted multi-line value);
+/// `:` when empty.
+pub fn body(text: &str) -> String {
+    let text = text.trim_matches('\n');
+    if text.trim().is_empty() { ":".to_string() } else { text.to_string() }
+}

@@ -1,0 +1,117 @@
+# --- helpers ---------------------------------------------------------------------------------
+say() { printf '%s\n' "$*"; }
+fail() {
+    printf 'error: step %s: %s\n' "$1" "$2" >&2
+    [ -z "${3:-}" ] || printf 'hint: %s\n' "$3" >&2
+    exit 1
+}
+# as_root CMD...: root runs it as is; anyone else through sudo.
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        printf 'error: `%s` needs root: run this script as root, or install sudo\n' "$*" >&2
+        return 1
+    fi
+}
+# as_account USER SCRIPT: as root, SCRIPT runs as USER (servers that refuse root); else as is.
+as_account() {
+    if [ -n "$1" ] && [ "$(id -u)" = 0 ]; then
+        runuser -u "$1" -- env PATH="$PATH" sh -c "$2"
+    else
+        sh -c "$2"
+    fi
+}
+# version_in TEXT [MARKER]: the first version in TEXT (after MARKER), as x.y.z.
+version_in() {
+    _text=$1
+    _re='[0-9]+(\.[0-9]+)+'
+    if [ -n "${2:-}" ]; then
+        case $_text in *"$2"*) _text=${_text#*"$2"} ;; *) return 1 ;; esac
+        _re='[0-9]+(\.[0-9]+)*'
+    fi
+    _v=$(printf '%s\n' "$_text" | grep -Eo "$_re" | head -n 1)
+    [ -n "$_v" ] || return 1
+    printf '%s\n' "$_v" | awk -F. '{ printf "%d.%d.%d\n", $1, $2, $3 }'
+}
+# version_le A B: A <= B.
+version_le() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)" = "$1" ]; }
+# version_matches V OP BOUND...: V satisfies every bound (>=, >, <, <=).
+version_matches() {
+    _v=$1
+    shift
+    while [ $# -ge 2 ]; do
+        case $1 in
+            '>=') version_le "$2" "$_v" || return 1 ;;
+            '>') { version_le "$2" "$_v" && [ "$_v" != "$2" ]; } || return 1 ;;
+            '<') { version_le "$_v" "$2" && [ "$_v" != "$2" ]; } || return 1 ;;
+            '<=') version_le "$_v" "$2" || return 1 ;;
+        esac
+        shift 2
+    done
+}
+# find_command NAME [DIR...]: the first NAME on PATH, else in the DIRs.
+find_command() {
+    _name=$1
+    shift
+    _p=$(command -v "$_name" 2>/dev/null) && case $_p in /*) printf '%s\n' "$_p" && return 0 ;; esac
+    for _d in "$@"; do
+        if [ -x "$_d/$_name" ] && [ ! -d "$_d/$_name" ]; then
+            printf '%s\n' "$_d/$_name"
+            return 0
+        fi
+    done
+    return 1
+}
+# glob_dirs PATH...: those of the PATHs (a glob, expanded) that are directories, newest version first, joined by `:`.
+glob_dirs() {
+    for _d in "$@"; do [ -d "$_d" ] && printf '%s\n' "$_d"; done | sort -rV | paste -sd: -
+}
+# tool_identity NAME: where a command is and which file it is (path, size, mtime in ns), as devup
+# records it in a dependency install's fingerprint.
+tool_identity() {
+    _p=$(command -v "$1" 2>/dev/null) || { echo absent; return 0; }
+    case $_p in /*) ;; *) echo absent; return 0 ;; esac
+    printf '%s %s %s\n' "$_p" "$(stat -L -c %s "$_p")" "$(date -r "$_p" +%s%N)"
+}
+# input_sha FILE: its sha256, or `absent`.
+input_sha() {
+    if [ -f "$1" ]; then sha256sum <"$1" | cut -d' ' -f1; else echo absent; fi
+}
+# same_content FILE CONTENT: FILE holds exactly CONTENT.
+same_content() { [ -f "$1" ] && printf '%s' "$2" | cmp -s - "$1"; }
+# write_file FILE CONTENT [MODE]: writes through a temporary file; a file with other content is
+# kept as FILE.devup-backup first.
+write_file() {
+    mkdir -p "$(dirname "$1")"
+    if [ -f "$1" ] && ! same_content "$1" "$2"; then
+        cp -p "$1" "$1.devup-backup"
+        say "    kept the old $1 as $1.devup-backup"
+    fi
+    printf '%s' "$2" >"$1.devup-tmp"
+    [ -z "${3:-}" ] || chmod "$3" "$1.devup-tmp"
+    mv -f "$1.devup-tmp" "$1"
+}
+# put_file FILE CONTENT MODE: writes through a temporary file with that mode.
+put_file() {
+    (umask 077 && printf '%s' "$2" >"$1.devup-tmp")
+    chmod "$3" "$1.devup-tmp"
+    mv -f "$1.devup-tmp" "$1"
+}
+has_mode() { [ "$(stat -c %a "$1" 2>/dev/null)" = "$2" ]; }
+tcp_open() { timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
+redis_ping() { [ "$(timeout 3 redis-cli -h "$1" -p "$2" ping 2>/dev/null)" = PONG ]; }
+memcached_version() {
+    timeout 3 bash -c "exec 3<>/dev/tcp/$1/$2 && printf 'version\r\n' >&3 && head -c 7 <&3" 2>/dev/null | grep -q VERSION
+}
+# pg_query HOST PORT USER DATABASE SQL: a session opens and SQL returns a row.
+pg_query() {
+    [ -n "$(PGCONNECT_TIMEOUT=3 psql -X -A -t -h "$1" -p "$2" -U "$3" -d "$4" -c "$5" 2>/dev/null)" ]
+}
+# pid_alive FILE: the pid on FILE's first line is a running process.
+pid_alive() {
+    _pid=$(head -n 1 "$1" 2>/dev/null | tr -dc 0-9)
+    [ -n "$_pid" ] && [ -d "/proc/$_pid" ]
+}

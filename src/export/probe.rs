@@ -1,0 +1,53 @@
+//! Probes as shell: what devup answers in-process over a socket (`probes/`), the exported script
+//! asks a client for. The clients come with the servers' packages (`psql`, `redis-cli`); plain
+//! TCP uses bash's `/dev/tcp` (bash is essential on Debian and Ubuntu).
+
+use super::{ScriptCx, quote};
+use crate::probes::Probe;
+
+/// A shell condition that holds when the probe passes.
+pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
+    Ok(match probe {
+        Probe::Tcp(addr) => format!("tcp_open {} {}", addr.ip(), addr.port()),
+        Probe::Redis(addr) => format!("redis_ping {} {}", addr.ip(), addr.port()),
+        Probe::Memcached(addr) => format!("memcached_version {} {}", addr.ip(), addr.port()),
+        Probe::Postgres { addr, user, databases, query, .. } => {
+            let query = quote(query.as_deref().unwrap_or("SELECT 1"));
+            databases
+                .iter()
+                .map(|db| format!("pg_query {} {} {} {} {query}", addr.ip(), addr.port(), quote(user), quote(db)))
+                .collect::<Vec<_>>()
+                .join(" && ")
+        }
+        Probe::Path(path) => format!("test -e {}", cx.path(path)),
+        Probe::Command(run) => format!("( {run}\n)"),
+        #[allow(unreachable_patterns)]
+        other => return Err(format!("the probe {} has no shell equivalent", other.describe())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Facts;
+
+    #[test]
+    fn each_protocol_asks_its_client() {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx { facts: &facts, project_dir: std::path::Path::new("/p"), step_id: "s" };
+        let addr = "127.0.0.1:5433".parse().unwrap();
+        let args: crate::probes::ProbeArgs = toml::from_str(
+            "protocol = 'postgres'\nport = '5433'\nuser = 'postgres'\ndatabases = ['a', 'b']\n\
+             query = \"SELECT 1 FROM pg_database WHERE datname = 'a'\"",
+        )
+        .unwrap();
+        let pg = args.render(&crate::recipe::template::Vars::default(), |p| Ok(p.into())).unwrap();
+        assert_eq!(
+            shell(&pg, &cx).unwrap(),
+            "pg_query 127.0.0.1 5433 postgres a \"SELECT 1 FROM pg_database WHERE datname = 'a'\" && \
+             pg_query 127.0.0.1 5433 postgres b \"SELECT 1 FROM pg_database WHERE datname = 'a'\""
+        );
+        assert_eq!(shell(&Probe::Redis(addr), &cx).unwrap(), "redis_ping 127.0.0.1 5433");
+        assert_eq!(shell(&Probe::Path("/p/x y".into()), &cx).unwrap(), "test -e 'x y'");
+    }
+}

@@ -1,0 +1,144 @@
+//! `devup export script`: the project's plan as a POSIX shell script that converges a machine
+//! without devup. Steps come in the engine's dependency order; each is checked, applied only
+//! when its check fails (in a subshell with `set -e`), and checked again, so a second run
+//! changes nothing. What devup records and would read back (a dependency install's
+//! fingerprint, the ports of the project's servers) the script writes where devup reads it, so
+//! that `devup plan` afterwards finds nothing to change.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use super::{Platform, ScriptCx, ScriptStep, body, exports, quote};
+use crate::project::Project;
+
+const PRELUDE: &str = include_str!("prelude.sh");
+
+/// Every step rendered as shell, in the engine's order: `(id, description, step)`.
+pub fn steps(project: &Project, platform: &Platform) -> Result<Vec<(String, String, ScriptStep)>, String> {
+    let mut out = Vec::new();
+    let mut refused = Vec::new();
+    for &i in &project.order {
+        let step = &project.steps[i];
+        let cx = ScriptCx { facts: &platform.facts, project_dir: &project.manifest.dir, step_id: &step.id };
+        match step.resource.script(&cx) {
+            Ok(script) => out.push((step.id.clone(), step.describe(), script)),
+            Err(why) => refused.push(format!("step {} ({}): {why}", step.id, step.describe())),
+        }
+    }
+    if refused.is_empty() {
+        Ok(out)
+    } else {
+        Err(format!("these steps cannot be exported:\n  {}", refused.join("\n  ")))
+    }
+}
+
+/// The script. `data_dir` is where the project's servers keep their data (their ports are
+/// recorded there, as `devup up` does).
+pub fn render(project: &Project, platform: &Platform, data_dir: &Path) -> Result<String, String> {
+    let steps = steps(project, platform)?;
+    let manager = crate::packages::for_facts(&platform.facts)
+        .and_then(|m| m.script_functions())
+        .ok_or_else(|| format!("{} has no package manager devup can export for", platform.name))?;
+    let dir = project.manifest.dir.display().to_string();
+    let name = &project.manifest.name;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "#!/bin/sh
+# Converges the project `{name}` on {platform}, without devup.
+# Exported by devup {version} (`devup export script`): the plan devup runs, step by step. Each step
+# is checked first, applied only when its check fails, then checked again: running this script
+# again changes nothing. Afterwards `devup plan` finds nothing to change.
+#
+# Run it with:   sh SCRIPT [PROJECT_DIR]        (PROJECT_DIR defaults to {dir})
+# It runs as you; installing system packages uses sudo unless you are root.
+set -eu
+
+",
+        platform = platform.name,
+        version = env!("CARGO_PKG_VERSION"),
+    );
+    s.push_str(PRELUDE);
+    s.push_str("\n# --- packages with ");
+    s.push_str(platform.facts.package_managers.first().map_or("?", String::as_str));
+    s.push_str(" ---\n");
+    s.push_str(manager);
+    let _ = write!(
+        s,
+        r#"
+# --- running one step ---
+ok=0
+changed=0
+# converge N ID DESCRIPTION: check_N; when it fails apply_N, then check_N again.
+converge() {{
+    if (check_$1) >/dev/null 2>&1; then
+        say "ok       $2"
+        ok=$((ok + 1))
+        return 0
+    fi
+    say "apply    $2: $3"
+    set +e
+    (
+        set -e
+        apply_$1
+    )
+    _rc=$?
+    set -e
+    [ "$_rc" -eq 0 ] || fail "$2" "applying it failed (exit code $_rc)" "fix what its output says, then run this script again"
+    if ! (check_$1); then
+        fail "$2" "it was applied, but its check still fails" "see the output above"
+    fi
+    say "changed  $2"
+    changed=$((changed + 1))
+}}
+
+project_dir=${{1:-}}
+[ -n "$project_dir" ] || project_dir={dir_q}
+cd -- "$project_dir" || {{ printf 'error: cannot enter the project directory %s\n' "$project_dir" >&2; exit 1; }}
+"#,
+        dir_q = quote(&dir),
+    );
+    if !project.env.is_empty() {
+        s.push_str("\n# The project's environment, as devup gives it to the commands it runs.\n");
+        s.push_str(&exports(&project.env));
+    }
+    let total = steps.len();
+    for (n, (id, description, step)) in steps.iter().enumerate() {
+        let n = n + 1;
+        let _ = write!(s, "\n# --- {n}/{total} {id}: {} ---\n", one_line(description));
+        for warning in &step.warnings {
+            let _ = writeln!(s, "# WARNING: {}", one_line(warning));
+            let _ = writeln!(s, "say {}", quote(&format!("warning: {id}: {warning}")));
+        }
+        s.push_str(&step.functions);
+        let _ = write!(
+            s,
+            "check_{n}() {{\n{}\n}}\napply_{n}() {{\n{}\n}}\nconverge {n} {} {}\n",
+            body(&step.check),
+            body(&step.apply),
+            quote(id),
+            quote(&one_line(description))
+        );
+    }
+    if !project.ports.is_empty() {
+        let file = crate::project::ports_file(data_dir);
+        let json = serde_json::to_string_pretty(&project.ports).expect("ports serialise");
+        let _ = write!(
+            s,
+            "\n# The ports of the project's servers, kept beside their data where devup reads them.\nif [ -d {dir} ] && ! same_content {file} {json}; then\n    write_file {file} {json}\nfi\n",
+            dir = quote(&data_dir.display().to_string()),
+            file = quote(&file.display().to_string()),
+            json = quote(&json),
+        );
+    }
+    let _ = write!(
+        s,
+        "\nsay \"{name_q}: $ok ok, $changed changed, 0 failed\"\n",
+        name_q = name.replace(['"', '$', '`', '\\'], "")
+    );
+    Ok(s)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,78 @@
+//! `devup export`: the exported script, run with `sh` in the sandbox, converges the project as
+//! devup does, and devup agrees afterwards.
+
+use crate::converge::every_kind;
+use crate::support::Sandbox;
+
+#[test]
+fn the_script_converges_and_devup_finds_nothing_to_change() {
+    let sb = every_kind();
+    sb.devup(&["export", "script", "-o", "converge.sh"]).code(0).stderr_has("wrote converge.sh");
+    // Exporting changes nothing: no state, nothing built.
+    assert_eq!(std::fs::read_dir(sb.state_dir()).unwrap().count(), 0);
+    assert!(!sb.path("vendor").exists());
+    let script = sb.read("converge.sh");
+    assert!(script.starts_with("#!/bin/sh\n# Converges the project `kinds` on debian-"), "{script}");
+    assert!(script.contains("set -eu\n"));
+
+    let first = sb.sh("sh converge.sh");
+    first.code(0).stdout_has("changed  dependencies.demo.install").stdout_has("kinds: 1 ok, 6 changed, 0 failed");
+    assert_eq!(sb.read("build/app.conf"), "greeting = hi there\n");
+    assert_eq!(sb.read("flag"), "hi there\n");
+    assert_eq!(std::fs::read_link(sb.path("current")).unwrap().to_str(), Some("build"));
+
+    sb.devup(&["plan"]).code(0).stdout_has("all 7 steps are satisfied");
+    sb.sh("sh converge.sh").code(0).stdout_has("kinds: 7 ok, 0 changed, 0 failed");
+    assert_eq!(sb.calls("demo-tool").iter().filter(|c| *c == "install").count(), 1);
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.devup(&[]).summary(), (7, 0, 0, 0));
+}
+
+#[test]
+fn script_and_devup_agree_on_a_changed_lockfile() {
+    let sb = every_kind();
+    sb.devup(&["--yes"]).code(0);
+    sb.devup(&["export", "script", "-o", "converge.sh"]).code(0);
+    // What devup installed, the script finds done.
+    sb.sh("sh converge.sh").code(0).stdout_has("kinds: 7 ok, 0 changed");
+    sb.write("lock.txt", "v2\n");
+    sb.devup(&["plan"]).code(2).stdout_has("lock.txt");
+    sb.sh("sh converge.sh").code(0).stdout_has("changed  dependencies.demo.install");
+    sb.devup(&["plan"]).code(0);
+}
+
+#[test]
+fn a_failing_step_stops_the_script_naming_it() {
+    let sb = Sandbox::new().manifest(
+        "[project]\nname = \"p\"\n[[step]]\nname = \"broken\"\ncheck = \"test -f never\"\napply = \"echo no disk >&2; exit 3\"\n",
+    );
+    let out = sb.devup(&["export", "script"]);
+    out.code(0);
+    sb.write("converge.sh", &out.stdout);
+    sb.sh("sh converge.sh")
+        .code(1)
+        .stderr_has("no disk")
+        .stderr_has("error: step step.broken: applying it failed (exit code 3)");
+}
+
+#[test]
+fn values_stay_quoted_in_the_script() {
+    let sb = Sandbox::new().manifest(
+        "[project]\nname = \"p\"\n[env]\nNOTE = \"it's $(touch pwned)\"\n[[step]]\nname = \"x\"\ncheck = \"test -f out\"\napply = \"printf '%s' \\\"$NOTE\\\" > out\"\n",
+    );
+    let out = sb.devup(&["export", "script"]);
+    sb.write("converge.sh", &out.stdout);
+    sb.sh("sh converge.sh").code(0);
+    assert_eq!(sb.read("out"), "it's $(touch pwned)");
+    assert!(!sb.path("pwned").exists());
+}
+
+#[test]
+fn other_platforms_are_refused_with_the_supported_ones() {
+    let sb = Sandbox::new().manifest("[project]\nname = \"p\"\n");
+    sb.devup(&["export", "script", "--platform", "fedora-40"])
+        .code(4)
+        .stderr_has("Debian and Ubuntu")
+        .stderr_has("--platform debian-12");
+    sb.devup(&["export", "script", "--platform", "ubuntu-24.04"]).code(0).stdout_has("on ubuntu-24.04");
+}
