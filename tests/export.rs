@@ -76,3 +76,23 @@ fn other_platforms_are_refused_with_the_supported_ones() {
         .stderr_has("--platform debian-12");
     sb.devup(&["export", "script", "--platform", "ubuntu-24.04"]).code(0).stdout_has("on ubuntu-24.04");
 }
+
+#[test]
+fn the_dockerfile_installs_from_lockfiles_before_copying_the_code() {
+    let sb = every_kind();
+    let out = sb.devup(&["export", "dockerfile", "--platform", "debian-12"]);
+    out.code(0);
+    let text = &out.stdout;
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no `{needle}` in:\n{text}"));
+    assert!(at("FROM debian:12") < at("RUN apt-get update"));
+    assert!(at("RUN apt-get update") < at(r#"COPY ["lock.txt", "/workspace/lock.txt"]"#));
+    assert!(at(r#"COPY ["lock.txt""#) < at("RUN cd . && demo-tool install"));
+    assert!(at("RUN cd . && demo-tool install") < at("COPY . ."));
+    assert_eq!(std::fs::read_dir(sb.state_dir()).unwrap().count(), 0, "exporting changes nothing");
+
+    let json = sb.devup(&["export", "devcontainer"]);
+    json.code(0);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["build"]["dockerfile"], "Dockerfile");
+    assert_eq!(value["workspaceFolder"], "/workspace");
+}
