@@ -11,11 +11,16 @@ pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
         Probe::Tcp(addr) => format!("tcp_open {} {}", addr.ip(), addr.port()),
         Probe::Redis(addr) => format!("redis_ping {} {}", addr.ip(), addr.port()),
         Probe::Memcached(addr) => format!("memcached_version {} {}", addr.ip(), addr.port()),
-        Probe::Postgres { addr, user, databases, query, .. } => {
+        Probe::Postgres { addr, socket, user, databases, query } => {
             let query = quote(query.as_deref().unwrap_or("SELECT 1"));
+            // psql takes a socket's directory as its host.
+            let host = match socket.as_ref().and_then(|s| s.parent()) {
+                Some(dir) => quote(&dir.display().to_string()),
+                None => addr.ip().to_string(),
+            };
             databases
                 .iter()
-                .map(|db| format!("pg_query {} {} {} {} {query}", addr.ip(), addr.port(), quote(user), quote(db)))
+                .map(|db| format!("pg_query {host} {} {} {} {query}", addr.port(), quote(user), quote(db)))
                 .collect::<Vec<_>>()
                 .join(" && ")
         }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::packages::privilege::Elevation;
 use crate::probes::{Probe, ProbeArgs};
 use crate::system::Cmd;
@@ -177,6 +178,27 @@ impl Resource for SystemService {
     fn needs_root(&self) -> bool {
         self.starter.needs_root()
     }
+
+    /// The script asks the machine it runs on how it starts services (it may be exported for
+    /// another one): systemd where it is PID 1, else OpenRC, else init scripts.
+    fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
+        let probe = crate::export::probe::shell(&self.probe, cx)?;
+        let unit = quote(&self.unit);
+        let tries = self.timeout.as_secs() * 5;
+        let apply = format!(
+            "if [ -d /run/systemd/system ]; then as_root systemctl enable --now {unit}
+             elif command -v rc-service >/dev/null 2>&1; then as_root rc-service {unit} start
+             else as_root service {unit} start
+fi
+             _n=0
+until {probe}; do
+_n=$((_n + 1))
+[ \"$_n\" -le {tries} ] || exit 1
+sleep 0.2
+done"
+        );
+        Ok(ScriptStep { check: probe, apply, ..ScriptStep::default() })
+    }
 }
 
 #[cfg(test)]
@@ -192,5 +214,25 @@ mod tests {
         assert_eq!(shown("none"), "service postgresql start");
         assert!(!Starter::for_init("launchd").needs_root());
         assert!(Starter::for_init("none").needs_root());
+    }
+
+    #[test]
+    fn the_exported_script_asks_the_machine_it_runs_on_how_to_start_the_unit() {
+        let service = SystemService {
+            name: "redis".into(),
+            unit: "redis-server".into(),
+            probe: Probe::Redis(std::net::SocketAddr::from(([127, 0, 0, 1], 6379))),
+            starter: Starter::Brew,
+            timeout: Duration::from_secs(2),
+        };
+        let facts = crate::facts::Facts::for_tests();
+        let cx = ScriptCx { facts: &facts, project_dir: std::path::Path::new("/p"), step_id: "s" };
+        let step = service.script(&cx).unwrap();
+        assert_eq!(step.check, "redis_ping 127.0.0.1 6379");
+        assert!(
+            step.apply.starts_with("if [ -d /run/systemd/system ]; then as_root systemctl enable --now redis-server\n")
+        );
+        assert!(step.apply.contains("else as_root service redis-server start\nfi\n"));
+        assert!(step.apply.contains("[ \"$_n\" -le 10 ] || exit 1"), "{}", step.apply);
     }
 }
