@@ -86,8 +86,8 @@ fn the_dockerfile_installs_from_lockfiles_before_copying_the_code() {
     let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no `{needle}` in:\n{text}"));
     assert!(at("FROM debian:12") < at("RUN apt-get update"));
     assert!(at("RUN apt-get update") < at(r#"COPY ["lock.txt", "/workspace/lock.txt"]"#));
-    assert!(at(r#"COPY ["lock.txt""#) < at("RUN cd . && demo-tool install"));
-    assert!(at("RUN cd . && demo-tool install") < at("COPY . ."));
+    assert!(at(r#"COPY ["lock.txt""#) < at("RUN <<'EOF'"));
+    assert!(at("demo-tool install\n") < at("COPY . ."));
     assert_eq!(std::fs::read_dir(sb.state_dir()).unwrap().count(), 0, "exporting changes nothing");
 
     let json = sb.devup(&["export", "devcontainer"]);
@@ -95,4 +95,84 @@ fn the_dockerfile_installs_from_lockfiles_before_copying_the_code() {
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(value["build"]["dockerfile"], "Dockerfile");
     assert_eq!(value["workspaceFolder"], "/workspace");
+}
+
+/// A project whose install keeps its stamp inside what it builds, as the built-in recipes do
+/// (`node_modules/.devup-fingerprint`), and reads a file it also builds (as pip's venv step reads
+/// `.venv/bin/python`).
+fn stamped_install() -> Sandbox {
+    Sandbox::new()
+        .manifest("[project]\nname = \"img\"\n[dependencies]\nvend = {}\n")
+        .file("web/lock.txt", "v1\n")
+        .file(
+            ".devup/recipes/dependencies/vend.toml",
+            r#"
+description = "vendored packages"
+[[step]]
+id = "tool"
+kind = "binary"
+command = "demo-tool"
+
+[[step]]
+id = "install"
+kind = "deps"
+run = "demo-tool install"
+cwd = "web"
+inputs = ["web/lock.txt", "web/vendor/bin/tool"]
+outputs = ["web/vendor"]
+stamp = "web/vendor/.devup-fingerprint"
+tools = ["demo-tool"]
+requires = ["tool"]
+"#,
+        )
+        .stub(
+            "demo-tool",
+            "case \"$1\" in --version) echo 'demo-tool 1.4.0';; install) mkdir -p vendor/bin && touch vendor/bin/tool;; esac",
+        )
+}
+
+/// The shell of each `RUN <<'EOF'` of a Dockerfile.
+fn heredoc_runs(dockerfile: &str) -> Vec<String> {
+    dockerfile.split("RUN <<'EOF'\n").skip(1).map(|rest| rest.split("\nEOF\n").next().unwrap().to_string()).collect()
+}
+
+#[test]
+fn the_dockerfile_installs_leave_the_stamps_devup_reads() {
+    let sb = stamped_install();
+    // Built where the export runs: the image must not copy it, it builds its own.
+    sb.write("web/vendor/bin/tool", "local\n");
+    let out = sb.devup(&["export", "dockerfile", "--platform", "debian-12"]);
+    out.code(0);
+    let text = &out.stdout;
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no `{needle}` in:\n{text}"));
+    assert!(at(r#"COPY ["web/lock.txt", "/workspace/web/lock.txt"]"#) < at("RUN <<'EOF'"));
+    assert!(at("RUN <<'EOF'") < at("COPY . ."));
+    assert!(!text.contains(r#"COPY ["web/vendor"#), "an input the install builds is not copied:\n{text}");
+    assert!(text.contains("(web/vendor/) in .dockerignore"), "{text}");
+    let runs = heredoc_runs(text);
+    assert_eq!(runs.len(), 1, "{text}");
+    // The helpers the record needs are defined in the RUN itself.
+    assert!(runs[0].starts_with("set -eu\n") && runs[0].contains("tool_identity() {"), "{}", runs[0]);
+
+    // The RUN, in the project as the image has it, then devup there: nothing to install.
+    std::fs::remove_dir_all(sb.path("web/vendor")).unwrap();
+    sb.sh(&runs[0]).code(0);
+    assert!(sb.path("web/vendor/.devup-fingerprint").is_file());
+    sb.devup(&["plan"]).code(0).stdout_has("all 2 steps are satisfied");
+    assert_eq!(sb.devup(&["--yes"]).summary(), (2, 0, 0, 0));
+    assert_eq!(sb.calls("demo-tool").iter().filter(|c| *c == "install").count(), 1);
+
+    // The devcontainer keeps what the image built in a volume of its own, not under the bind mount.
+    let json: serde_json::Value = serde_json::from_str(&sb.devup(&["export", "devcontainer"]).stdout).unwrap();
+    assert_eq!(json["mounts"][0], "source=devup-${devcontainerId}-web-vendor,target=/workspace/web/vendor,type=volume");
+}
+
+#[test]
+fn a_stamp_kept_in_the_state_goes_to_the_containers_state() {
+    let sb = every_kind();
+    let text = sb.devup(&["export", "dockerfile", "--platform", "debian-12"]).stdout;
+    let runs = heredoc_runs(&text);
+    assert_eq!(runs.len(), 1, "{text}");
+    assert!(runs[0].contains(">/root/.local/state/devup/projects/kinds-"), "{}", runs[0]);
+    assert!(!text.contains(&sb.state_dir().display().to_string()), "{text}");
 }

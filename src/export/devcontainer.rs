@@ -3,6 +3,12 @@
 //! where the image put it and the ports of its datastores forwarded. The datastores run in the
 //! container, as the project's own servers (see `dockerfile.rs`): `postStartCommand` converges
 //! the project there with devup when devup is in the image, else it says how.
+//!
+//! The project is bind-mounted over the image's copy of it, which would hide what the image's
+//! installs built there (`.venv`, `node_modules`) and let the container's installs replace the
+//! host's own. Each such directory is a volume of its own instead: a new volume starts as a copy
+//! of the image's directory, stamps included, so devup finds the installs done; after a lockfile
+//! changed, devup sees the volume's stamp differ and installs again into the volume.
 
 use super::Platform;
 use super::dockerfile::WORKDIR;
@@ -12,13 +18,25 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
     // The same checks as the Dockerfile it refers to: every step must be exportable.
     super::script::steps(project, platform)?;
     let ports: Vec<u16> = project.ports.values().copied().collect();
+    let mounts: Vec<String> = super::dockerfile::built_dirs(project, platform)?
+        .iter()
+        .map(|dir| format!("source=devup-${{devcontainerId}}-{},target={WORKDIR}/{dir},type=volume", volume_name(dir)))
+        .collect();
     let value = serde_json::json!({
         "name": project.manifest.name,
         "build": { "dockerfile": "Dockerfile", "context": ".." },
         "workspaceFolder": WORKDIR,
         "workspaceMount": format!("source=${{localWorkspaceFolder}},target={WORKDIR},type=bind"),
+        "mounts": mounts,
         "forwardPorts": ports,
         "postStartCommand": "if command -v devup >/dev/null; then devup --yes; elif [ -f .devcontainer/converge.sh ]; then sh .devcontainer/converge.sh; else echo 'start the datastores: devup, or the script of devup export script'; fi",
     });
     Ok(format!("{}\n", serde_json::to_string_pretty(&value).expect("json serialises")))
+}
+
+/// A directory's name as part of a volume's name (`[a-zA-Z0-9_.-]`): `.venv` → `venv`.
+fn volume_name(dir: &str) -> String {
+    let name: String =
+        dir.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect();
+    name.trim_matches('-').to_string()
 }

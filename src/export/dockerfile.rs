@@ -7,18 +7,45 @@
 //!    lockfiles), then the install: a changed lockfile re-runs the installs from there on;
 //! 3. `COPY . .`: editing code rebuilds nothing above.
 //!
+//! Each install runs as the exported script applies it (the step's own shell, with the helpers
+//! it calls), so it leaves the stamp devup keeps of its last install (`.venv/.devup-venv`,
+//! `node_modules/.devup-fingerprint`): `devup` in the container finds it done. A stamp devup keeps
+//! in its state directory is written where devup in the container keeps it (root's, for the
+//! project at [`WORKDIR`]).
+//!
 //! Datastores: their packages are in the image, but no server runs or keeps data in it (a
 //! process does not survive a layer, and data belongs in a volume). They are started in the
 //! container, where devup (or the script from `devup export script`) runs the project's own
 //! servers on loopback, with the ports and URLs `devup env` gives. The devcontainer forwards them.
 
 use std::fmt::Write;
+use std::path::Path;
 
-use super::Platform;
+use super::{Platform, ScriptStep};
 use crate::project::Project;
+use crate::state::Store;
 
 /// Where the project is in the image.
 pub const WORKDIR: &str = "/workspace";
+
+/// Where devup keeps its state in the container: root's default (`~/.local/state/devup`).
+const CONTAINER_STATE_ROOT: &str = "/root/.local/state/devup";
+
+/// The exported script's helpers: an install's record calls some of them (`tool_identity`).
+const PRELUDE: &str = include_str!("prelude.sh");
+
+/// A dependency install as the image runs it.
+struct Install {
+    id: String,
+    description: String,
+    /// Project files it reads, to copy before it.
+    inputs: Vec<String>,
+    /// The shell of one `RUN`: the step's apply (the install, then its stamp) with the functions
+    /// it calls.
+    shell: String,
+    /// The stamp it writes, as the script names it (relative to the project when inside it).
+    stamp: Option<String>,
+}
 
 pub fn render(project: &Project, platform: &Platform) -> Result<String, String> {
     let steps = super::script::steps(project, platform)?;
@@ -35,6 +62,8 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
     let install = manager
         .image_install(&packages)
         .ok_or_else(|| format!("installing packages through {} cannot be exported", manager.name()))?;
+    let installs = installs(project, &steps);
+    let built = built_dirs_of(&installs);
     let name = &project.manifest.name;
     let mut s = String::new();
     let _ = write!(
@@ -64,24 +93,177 @@ WORKDIR {WORKDIR}
             let _ = writeln!(s, "ENV {key}={}", env_value(value));
         }
     }
-    s.push_str("\n# 2. Dependency installs, each after copying only what it reads.\n");
+    if !installs.is_empty() {
+        s.push_str(
+            "\n# 2. Dependency installs, each after copying only what it reads. Each runs as the script of\n\
+             # `devup export script` applies it: the install, then devup's record of it (the command,\n\
+             # the tools and the sha256 of the inputs it was made from), where devup looks for it. So\n\
+             # `devup` in the container finds these installs done.\n",
+        );
+    }
     let mut copied: Vec<String> = Vec::new();
-    for (id, description, step) in &steps {
-        let Some(run) = &step.install else { continue };
-        let inputs: Vec<&String> =
-            step.inputs.iter().filter(|p| !copied.contains(p) && project.manifest.dir.join(p).is_file()).collect();
-        let _ = writeln!(s, "# {id}: {description}");
-        for input in inputs {
+    for step in &installs {
+        let _ = writeln!(s, "\n# {}: {}", step.id, one_line(&step.description));
+        for input in &step.inputs {
+            // Only the project's own files: not what an install builds (the venv's python), which
+            // may exist where the export runs.
+            let built_here = built.iter().any(|dir| Path::new(input).starts_with(dir));
+            if copied.contains(input) || built_here || !project.manifest.dir.join(input).is_file() {
+                continue;
+            }
             let _ = writeln!(s, "COPY [{}, {}]", json(input), json(&format!("{WORKDIR}/{input}")));
             copied.push(input.clone());
         }
-        let _ = writeln!(s, "RUN {run}");
+        let delimiter = delimiter(&step.shell);
+        let _ = writeln!(s, "RUN <<'{delimiter}'\n{}\n{delimiter}", step.shell);
     }
-    s.push_str(
-        "\n# 3. The rest of the project. List what the installs build (.venv, node_modules...) in\n\
-         # .dockerignore, so that a local copy does not replace the image's.\nCOPY . .\n",
+    let ignore = if built.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", built.iter().map(|d| format!("{d}/")).collect::<Vec<_>>().join(", "))
+    };
+    let _ = write!(
+        s,
+        "\n# 3. The rest of the project. List what the installs build{ignore} in .dockerignore,\n\
+         # so that a local copy does not replace the image's.\nCOPY . .\n",
     );
     Ok(s)
+}
+
+/// The project's directories the dependency installs build and keep their stamps in (`.venv`,
+/// `node_modules`: the directory of each stamp inside the project): the image's own, which a copy of the project must not replace.
+pub fn built_dirs(project: &Project, platform: &Platform) -> Result<Vec<String>, String> {
+    let steps = super::script::steps(project, platform)?;
+    Ok(built_dirs_of(&installs(project, &steps)))
+}
+
+fn built_dirs_of(installs: &[Install]) -> Vec<String> {
+    let mut dirs: Vec<String> = Vec::new();
+    for stamp in installs.iter().filter_map(|i| i.stamp.as_deref()) {
+        let Some(dir) = Path::new(stamp).parent().map(|d| d.display().to_string()) else { continue };
+        let inside = !dir.is_empty() && !Path::new(&dir).is_absolute() && !dir.starts_with("..") && dir != ".";
+        if inside && !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs
+}
+
+/// The steps that are dependency installs, as the image runs them.
+fn installs(project: &Project, steps: &[(String, String, ScriptStep)]) -> Vec<Install> {
+    // A stamp kept in the state directory goes where devup in the container keeps its state.
+    let here = project.store.dir.display().to_string();
+    let there = Store::for_project(Path::new(CONTAINER_STATE_ROOT), &project.manifest.name, Path::new(WORKDIR))
+        .dir
+        .display()
+        .to_string();
+    let relocate = |text: &str| text.replace(&here, &there);
+    steps
+        .iter()
+        .filter(|(_, _, step)| step.install.is_some())
+        .map(|(id, description, step)| {
+            let functions = relocate(&step.functions);
+            let apply = relocate(&step.apply);
+            let mut shell = String::from("set -eu\n");
+            for helper in helpers(&format!("{functions}\n{apply}")) {
+                shell.push_str(helper);
+                shell.push('\n');
+            }
+            shell.push_str(&functions);
+            shell.push_str(super::body(&apply).as_str());
+            Install {
+                id: id.clone(),
+                description: description.clone(),
+                inputs: step.inputs.clone(),
+                stamp: stamp(&functions, &apply),
+                shell: shell.trim_end_matches('\n').to_string(),
+            }
+        })
+        .collect()
+}
+
+/// The stamp an install writes: where its apply sends the output of its fingerprint function.
+fn stamp(functions: &str, apply: &str) -> Option<String> {
+    let name = functions.lines().find_map(|l| l.strip_suffix("() {"))?;
+    let word = apply.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(" >"))?;
+    let word = word.trim();
+    match word.strip_prefix('\'').and_then(|w| w.strip_suffix('\'')) {
+        Some(inner) if !inner.contains('\'') => Some(inner.to_string()),
+        Some(_) => None,
+        None => Some(word.to_string()),
+    }
+}
+
+/// The script's helper functions that `text` calls (with their comments), in the order the
+/// script defines them, and those they call in turn.
+fn helpers(text: &str) -> Vec<&'static str> {
+    let defined = prelude_functions();
+    let mut wanted: Vec<&str> = Vec::new();
+    let mut search = vec![text.to_string()];
+    while let Some(text) = search.pop() {
+        for (name, definition) in &defined {
+            if !wanted.contains(name) && calls(&text, name) {
+                wanted.push(name);
+                search.push(definition.to_string());
+            }
+        }
+    }
+    defined.iter().filter(|(name, _)| wanted.contains(name)).map(|(_, definition)| *definition).collect()
+}
+
+/// Whether shell text names `name` as a word.
+fn calls(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(at, _)| {
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        !text[..at].ends_with(word) && !text[at + name.len()..].starts_with(word)
+    })
+}
+
+/// The functions of the script's prelude: `(name, definition with the comments above it)`.
+fn prelude_functions() -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut comment_start: Option<usize> = None;
+    let mut open: Option<(&'static str, usize)> = None;
+    for line in PRELUDE.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let text = line.trim_end_matches('\n');
+        if let Some((name, from)) = open {
+            if text == "}" {
+                out.push((name, PRELUDE[from..offset].trim_end_matches('\n')));
+                open = None;
+                comment_start = None;
+            }
+            continue;
+        }
+        if text.starts_with('#') {
+            comment_start.get_or_insert(start);
+            continue;
+        }
+        let from = comment_start.take().unwrap_or(start);
+        if let Some((name, rest)) = text.split_once("() {") {
+            if rest.trim_end().ends_with('}') {
+                out.push((name, PRELUDE[from..offset].trim_end_matches('\n')));
+            } else {
+                open = Some((name, from));
+            }
+        }
+    }
+    out
+}
+
+/// A heredoc's delimiter that is no line of `text`.
+fn delimiter(text: &str) -> String {
+    let mut delimiter = "EOF".to_string();
+    while text.lines().any(|l| l == delimiter) {
+        delimiter.push('_');
+    }
+    delimiter
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A string as JSON, the quoting Dockerfile instructions accept.
@@ -92,4 +274,32 @@ fn json(text: &str) -> String {
 /// An `ENV` value: double-quoted, with `$` kept literal.
 fn env_value(value: &str) -> String {
     json(value).replace('$', "\\$")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prelude_helpers_an_install_calls_are_found_with_their_comments() {
+        let found = helpers("printf 'tool %s %s\\n' node \"$(tool_identity node)\"\nx=$(input_sha a)");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("# tool_identity NAME") && found[0].ends_with("\n}"), "{}", found[0]);
+        assert!(found[1].contains("input_sha() {"), "{}", found[1]);
+        assert!(helpers("my_input_sha_x; say_more").is_empty());
+    }
+
+    #[test]
+    fn the_stamp_is_where_the_apply_writes_the_fingerprint() {
+        let f = "fingerprint_a() {\nprintf x\n}\n";
+        assert_eq!(stamp(f, "rm -f x\nfingerprint_a >node_modules/.s").as_deref(), Some("node_modules/.s"));
+        assert_eq!(stamp(f, "fingerprint_a >'my dir/.s'").as_deref(), Some("my dir/.s"));
+        assert_eq!(stamp(f, "true"), None);
+    }
+
+    #[test]
+    fn heredoc_delimiters_avoid_the_text() {
+        assert_eq!(delimiter("a\nb"), "EOF");
+        assert_eq!(delimiter("a\nEOF\nEOF_"), "EOF__");
+    }
 }
