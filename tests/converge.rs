@@ -219,8 +219,14 @@ apply = "echo start >> log; sleep 2; echo end >> log; touch done"
     );
     let mut first =
         sb.command(&["--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    // Once devup has recorded the command it started (a kill before that leaves an orphan
+    // nobody knows of: the moment between starting a process and writing its record).
+    let recorded = || {
+        let projects = std::fs::read_dir(sb.state_dir().join("projects")).into_iter().flatten().flatten();
+        projects.filter_map(|p| std::fs::read_dir(p.path().join("running")).ok()).any(|mut d| d.next().is_some())
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !sb.path("log").exists() {
+    while !(recorded() && sb.path("log").exists()) {
         assert!(std::time::Instant::now() < deadline, "the step never started");
         std::thread::sleep(std::time::Duration::from_millis(10));
     }

@@ -125,6 +125,18 @@ impl Probe {
         }
     }
 
+    /// Runs the probe until it passes or `timeout` has gone by (a server just started).
+    pub fn wait(&self, system: &System, env: &[(String, String)], timeout: Duration) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            match self.run(system, env) {
+                Ok(()) => return Ok(()),
+                Err(e) if std::time::Instant::now() >= deadline => return Err(e),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Probe::Postgres { socket: Some(path), .. } => path.display().to_string(),
@@ -177,12 +189,7 @@ fn postgres_session(
 }
 
 fn connect_unix(system: &System, path: &Path) -> Result<UnixStream, String> {
-    let stream = system.connect_unix(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
-            format!("nothing listens on {}", path.display())
-        }
-        _ => format!("cannot connect to {}: {e}", path.display()),
-    })?;
+    let stream = system.connect_unix(path).map_err(|e| unreachable(&e, &path.display().to_string()))?;
     stream
         .set_read_timeout(Some(TIMEOUT))
         .and_then(|_| stream.set_write_timeout(Some(TIMEOUT)))
@@ -191,17 +198,22 @@ fn connect_unix(system: &System, path: &Path) -> Result<UnixStream, String> {
 }
 
 fn connect(system: &System, addr: SocketAddr) -> Result<TcpStream, String> {
-    let stream = system.connect(addr, Duration::from_millis(500)).map_err(|e| match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => {
-            format!("nothing listens on port {}", addr.port())
-        }
-        _ => format!("cannot connect to port {}: {e}", addr.port()),
-    })?;
+    let stream = system
+        .connect(addr, Duration::from_millis(500))
+        .map_err(|e| unreachable(&e, &format!("port {}", addr.port())))?;
     stream
         .set_read_timeout(Some(TIMEOUT))
         .and_then(|_| stream.set_write_timeout(Some(TIMEOUT)))
         .map_err(|e| e.to_string())?;
     Ok(stream)
+}
+
+/// Why a connection to `place` ("port 5432", a socket's path) failed, in a plan's words.
+fn unreachable(e: &std::io::Error, place: &str) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => format!("nothing listens on {place}"),
+        _ => format!("cannot connect to {place}: {e}"),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! account the recipe names, which then owns its data directory.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -323,14 +323,7 @@ impl Service {
     }
 
     fn wait_for_probe(&self, cx: &Cx) -> Result<(), String> {
-        let deadline = Instant::now() + self.timeout;
-        loop {
-            match self.probe.run(cx.system, cx.env) {
-                Ok(()) => return Ok(()),
-                Err(e) if Instant::now() >= deadline => return Err(e),
-                Err(_) => std::thread::sleep(Duration::from_millis(100)),
-            }
-        }
+        self.probe.wait(cx.system, cx.env, self.timeout)
     }
 
     fn probe_answers(&self) -> bool {

@@ -7,7 +7,7 @@
 //! Health is the probe, never the init system's word: a unit systemd calls active may not
 //! answer yet, and an init script's server may be running without any unit at all.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -126,17 +126,6 @@ impl SystemService {
     fn start_cmd(&self) -> Cmd {
         self.starter.start(&self.unit)
     }
-
-    fn wait_for_probe(&self, cx: &Cx) -> Result<(), String> {
-        let deadline = Instant::now() + self.timeout;
-        loop {
-            match self.probe.run(cx.system, cx.env) {
-                Ok(()) => return Ok(()),
-                Err(e) if Instant::now() >= deadline => return Err(e),
-                Err(_) => std::thread::sleep(Duration::from_millis(200)),
-            }
-        }
-    }
 }
 
 impl Resource for SystemService {
@@ -169,7 +158,7 @@ impl Resource for SystemService {
                 self.starter.log_hint(&self.unit)
             )));
         }
-        self.wait_for_probe(cx).map_err(|e| {
+        self.probe.wait(cx.system, cx.env, self.timeout).map_err(|e| {
             Failure::new(format!("{} did not answer within {}s: {e}", self.name, self.timeout.as_secs()))
                 .with_hint(self.starter.log_hint(&self.unit))
         })
