@@ -160,7 +160,7 @@ fn installs(project: &Project, steps: &[(String, String, ScriptStep)]) -> Vec<In
     let relocate = |text: &str| text.replace(&here, &there);
     steps
         .iter()
-        .filter(|(_, _, step)| step.install.is_some())
+        .filter(|(_, _, step)| step.stamp.is_some())
         .map(|(id, description, step)| {
             let functions = relocate(&step.functions);
             let apply = relocate(&step.apply);
@@ -175,23 +175,11 @@ fn installs(project: &Project, steps: &[(String, String, ScriptStep)]) -> Vec<In
                 id: id.clone(),
                 description: description.clone(),
                 inputs: step.inputs.clone(),
-                stamp: stamp(&functions, &apply),
+                stamp: step.stamp.as_deref().map(relocate),
                 shell: shell.trim_end_matches('\n').to_string(),
             }
         })
         .collect()
-}
-
-/// The stamp an install writes: where its apply sends the output of its fingerprint function.
-fn stamp(functions: &str, apply: &str) -> Option<String> {
-    let name = functions.lines().find_map(|l| l.strip_suffix("() {"))?;
-    let word = apply.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(" >"))?;
-    let word = word.trim();
-    match word.strip_prefix('\'').and_then(|w| w.strip_suffix('\'')) {
-        Some(inner) if !inner.contains('\'') => Some(inner.to_string()),
-        Some(_) => None,
-        None => Some(word.to_string()),
-    }
 }
 
 /// The script's helper functions that `text` calls (with their comments), in the order the
@@ -287,14 +275,6 @@ mod tests {
         assert!(found[0].starts_with("# tool_identity NAME") && found[0].ends_with("\n}"), "{}", found[0]);
         assert!(found[1].contains("input_sha() {"), "{}", found[1]);
         assert!(helpers("my_input_sha_x; say_more").is_empty());
-    }
-
-    #[test]
-    fn the_stamp_is_where_the_apply_writes_the_fingerprint() {
-        let f = "fingerprint_a() {\nprintf x\n}\n";
-        assert_eq!(stamp(f, "rm -f x\nfingerprint_a >node_modules/.s").as_deref(), Some("node_modules/.s"));
-        assert_eq!(stamp(f, "fingerprint_a >'my dir/.s'").as_deref(), Some("my dir/.s"));
-        assert_eq!(stamp(f, "true"), None);
     }
 
     #[test]

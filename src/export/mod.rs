@@ -63,9 +63,9 @@ pub struct ScriptStep {
     /// Project files the apply reads (a lockfile): a Dockerfile copies only these before the
     /// step, so that its layer survives changes to the rest of the code.
     pub inputs: Vec<String>,
-    /// A dependency install as one command line run from the project directory (a container
-    /// image's `RUN`, where no check is needed); `None` for steps that are not installs.
-    pub install: Option<String>,
+    /// For a dependency install: the stamp its apply writes, as the script names it (unquoted);
+    /// `None` for steps that are not installs. A Dockerfile runs installs in layers of their own.
+    pub stamp: Option<String>,
     /// What the script cannot do as devup does, written as loud comments above the step.
     pub warnings: Vec<String>,
 }

@@ -232,7 +232,7 @@ impl Resource for Deps {
             check: check.join(" &&\n"),
             apply: apply.join("\n"),
             inputs: self.inputs.iter().filter_map(|(_, p)| inside(p)).collect(),
-            install: Some(format!("cd {} && {env}{}", cx.path(&self.cwd), self.run).replace('\n', " && ")),
+            stamp: Some(cx.rel(&self.stamp_path(cx.step_id))),
             ..ScriptStep::default()
         })
     }
