@@ -32,6 +32,21 @@ pub struct Inputs<'a> {
     pub recorded_ports: &'a BTreeMap<String, u16>,
 }
 
+impl Inputs<'_> {
+    /// What a kind needs to build a step of this project, with `vars` as its placeholders.
+    pub fn build_cx<'a>(&'a self, project_dir: &'a Path, facts: &'a Facts, vars: &'a Vars) -> BuildCx<'a> {
+        BuildCx {
+            facts,
+            project_dir,
+            state_dir: self.state,
+            data_dir: self.data,
+            home: self.home,
+            vars,
+            description: None,
+        }
+    }
+}
+
 /// The project, expanded.
 #[derive(Debug)]
 pub struct Expansion {
@@ -168,15 +183,7 @@ fn expand_entry(
     params::fill(&mut vars, &manifest.source, entry, recipe, &manifest.dir)?;
     let prefix = format!("{}.{}", entry.section.key(), entry.name);
     let resolve_owner = |text: &str| -> Result<PathBuf, String> {
-        let cx = BuildCx {
-            facts,
-            project_dir: &manifest.dir,
-            state_dir: inputs.state,
-            data_dir: inputs.data,
-            home: inputs.home,
-            vars: &vars,
-        };
-        resources::paths::resolve(&cx, text, false)
+        resources::paths::resolve(&inputs.build_cx(&manifest.dir, facts, &vars), text, false)
     };
     let chosen = ports::choose_all(recipe, &vars, &prefix, inputs.recorded_ports, resolve_owner)
         .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
@@ -242,33 +249,20 @@ fn expand_entry(
                 }
                 None => base_id.clone(),
             };
-            let cx = BuildCx {
-                facts,
-                project_dir: &manifest.dir,
-                state_dir: inputs.state,
-                data_dir: inputs.data,
-                home: inputs.home,
-                vars: &step_vars,
-            };
-            let mut args = rstep.args.clone();
-            // Kinds that describe what they hold (a probe's "no database x") take the recipe's words.
-            if let Some(description) = &rstep.description
-                && rstep.kind == "probe"
-            {
-                args.insert("description".into(), description.clone().into());
-            }
-            let resource = resources::build(&rstep.kind, args, &cx).map_err(|e| {
-                manifest
-                    .source
-                    .error(entry.name_span.clone(), format!("{prefix}: {e}"))
-                    .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name))
-            })?;
             let description = rstep
                 .description
                 .as_ref()
                 .map(|d| step_vars.text(d))
                 .transpose()
                 .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
+            let cx =
+                BuildCx { description: description.as_deref(), ..inputs.build_cx(&manifest.dir, facts, &step_vars) };
+            let resource = resources::build(&rstep.kind, rstep.args.clone(), &cx).map_err(|e| {
+                manifest
+                    .source
+                    .error(entry.name_span.clone(), format!("{prefix}: {e}"))
+                    .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name))
+            })?;
             created.push((rstep, steps.len(), item.as_ref().map(|(label, _)| label.clone())));
             let from_project = !matches!(recipe.origin, Origin::Builtin);
             steps.push(Step { id, requires: Vec::new(), resource, description, from_project });

@@ -12,7 +12,7 @@ use crate::manifest::{Entry, EntryValue, Manifest};
 use crate::packages;
 use crate::recipe::library::Library;
 use crate::recipe::template::Vars;
-use crate::resources::{self, BuildCx};
+use crate::resources;
 use crate::step::Step;
 use crate::version::Constraint;
 
@@ -87,15 +87,7 @@ pub fn step(
     let mut args = toml::Table::new();
     args.insert("packages".into(), toml::Value::Array(list));
     let vars = Vars::default();
-    let cx = BuildCx {
-        facts,
-        project_dir: &manifest.dir,
-        state_dir: inputs.state,
-        data_dir: inputs.data,
-        home: inputs.home,
-        vars: &vars,
-    };
-    let resource = resources::build("package", args, &cx)
+    let resource = resources::build("package", args, &inputs.build_cx(&manifest.dir, facts, &vars))
         .map_err(|e| manifest.source.error(entries[0].name_span.clone(), format!("[packages]: {e}")))?;
     Ok(Some(Step { id: "packages".into(), requires: Vec::new(), resource, description: None, from_project: false }))
 }

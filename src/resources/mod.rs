@@ -167,6 +167,9 @@ pub struct BuildCx<'a> {
     pub data_dir: &'a Path,
     pub home: Option<&'a Path>,
     pub vars: &'a Vars,
+    /// The step's own words from its recipe (`description = "database {item}"`), rendered: a
+    /// kind that names what it holds (a probe's "no database x") uses them.
+    pub description: Option<&'a str>,
 }
 
 type Builder = fn(toml::Table, &BuildCx) -> Result<Box<dyn Resource>, String>;

@@ -76,6 +76,7 @@ mod tests {
             data_dir: Path::new("/d/app"),
             home: Some(Path::new("/home/u")),
             vars,
+            description: None,
         }
     }
 

@@ -13,7 +13,6 @@ use crate::system::Cmd;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Args {
-    description: Option<String>,
     probe: ProbeArgs,
     apply: String,
     /// The account `apply` runs as: directly when devup is root, else through `sudo -u` (when
@@ -45,8 +44,9 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let args: Args = parse_args(args)?;
     let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
     Ok(Box::new(Probed {
-        description: match &args.description {
-            Some(d) => cx.vars.text(d)?,
+        // What the probe finds, in the recipe's words ("database x"), for "no database x".
+        description: match cx.description {
+            Some(d) => d.to_string(),
             None => format!("answers on {}", probe.describe()),
         },
         probe,

@@ -48,6 +48,7 @@ impl Sandbox {
             data_dir: Path::new("/nonexistent-data"),
             home: None,
             vars: &self.vars,
+            description: None,
         };
         build(table, &cx)
     }
