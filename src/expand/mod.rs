@@ -142,10 +142,20 @@ fn variant(library: &Library, entry: &Entry, recipe: Recipe) -> Result<Recipe, D
         let (Some(spec), Some(value)) = (recipe.params.get(&param.name), param.value.as_str()) else { continue };
         if let Some(other) = spec.variants.get(value) {
             return library.get(entry.section, other)?.ok_or_else(|| {
-                Diagnostic::in_file(
-                    recipe.source.name.clone(),
-                    format!("parameter `{}`: the recipe `{other}` for `{value}` does not exist", param.name),
-                )
+                let message = format!("parameter `{}`: the recipe `{other}` for `{value}` does not exist", param.name);
+                // At the parameter's `variants` line.
+                let text = &recipe.source.text;
+                let at = text
+                    .find(&format!("[params.{}]", param.name))
+                    .and_then(|header| text[header..].find("variants").map(|i| header + i));
+                match at {
+                    Some(at) => recipe.source.error(at..at + "variants".len(), message),
+                    None => Diagnostic::in_file(recipe.source.name.clone(), message),
+                }
+                .with_hint(format!(
+                    "add {}/{other}.toml beside it, or name an existing recipe in `variants`",
+                    entry.section.key()
+                ))
             });
         }
     }
