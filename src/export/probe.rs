@@ -11,18 +11,26 @@ pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
         Probe::Tcp(addr) => format!("tcp_open {} {}", addr.ip(), addr.port()),
         Probe::Redis(addr) => format!("redis_ping {} {}", addr.ip(), addr.port()),
         Probe::Memcached(addr) => format!("memcached_version {} {}", addr.ip(), addr.port()),
-        Probe::Postgres { addr, socket, user, databases, query } => {
+        Probe::Postgres { addr, socket, user, databases, query, version } => {
             let query = quote(query.as_deref().unwrap_or("SELECT 1"));
             // psql takes a socket's directory as its host.
             let host = match socket.as_ref().and_then(|s| s.parent()) {
                 Some(dir) => quote(&dir.display().to_string()),
                 None => addr.ip().to_string(),
             };
-            databases
+            let mut checks: Vec<String> = databases
                 .iter()
                 .map(|db| format!("pg_query {host} {} {} {} {query}", addr.port(), quote(user), quote(db)))
-                .collect::<Vec<_>>()
-                .join(" && ")
+                .collect();
+            if let Some(test) = version.as_ref().and_then(|want| crate::export::version_test(want, "_v")) {
+                let db = quote(databases.first().map_or("postgres", String::as_str));
+                checks.push(format!(
+                    "{{ _v=$(version_in \"$(psql -X -tA -h {host} -p {} -U {} -d {db} -c 'SHOW server_version' 2>/dev/null)\") && {test}; }}",
+                    addr.port(),
+                    quote(user)
+                ));
+            }
+            checks.join(" && ")
         }
         Probe::Path(path) => format!("test -e {}", cx.path(path)),
         Probe::Command(run) => format!("( {run}\n)"),

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::recipe::template::Vars;
 use crate::system::{Cmd, Connection, System};
+use crate::version::Constraint;
 
 /// How long a probe waits for a server that accepted the connection to answer.
 const TIMEOUT: Duration = Duration::from_secs(3);
@@ -39,6 +40,8 @@ pub enum ProbeArgs {
         databases: Vec<String>,
         query: Option<String>,
         socket: Option<String>,
+        /// A version constraint the server's own version must satisfy (`"15"`).
+        version: Option<String>,
     },
     /// A path exists.
     Path { path: String },
@@ -55,7 +58,14 @@ pub enum Probe {
     Tcp(SocketAddr),
     Redis(SocketAddr),
     Memcached(SocketAddr),
-    Postgres { addr: SocketAddr, socket: Option<PathBuf>, user: String, databases: Vec<String>, query: Option<String> },
+    Postgres {
+        addr: SocketAddr,
+        socket: Option<PathBuf>,
+        user: String,
+        databases: Vec<String>,
+        query: Option<String>,
+        version: Option<Constraint>,
+    },
     Path(PathBuf),
     Command(String),
 }
@@ -73,7 +83,15 @@ impl ProbeArgs {
             ProbeArgs::Tcp { port } => Probe::Tcp(addr(port)?),
             ProbeArgs::Redis { port } => Probe::Redis(addr(port)?),
             ProbeArgs::Memcached { port } => Probe::Memcached(addr(port)?),
-            ProbeArgs::Postgres { port, user, databases, query, socket } => Probe::Postgres {
+            ProbeArgs::Postgres { port, user, databases, query, socket, version } => Probe::Postgres {
+                version: match version {
+                    Some(text) => {
+                        let text = vars.text(text)?;
+                        let want = Constraint::parse(&text).map_err(|e| format!("version `{text}`: {e}"))?;
+                        (!want.is_any()).then_some(want)
+                    }
+                    None => None,
+                },
                 addr: addr(port)?,
                 // The server's socket file in that directory, named after its port.
                 socket: socket
@@ -99,13 +117,13 @@ impl Probe {
             Probe::Tcp(addr) => connect(system, *addr).map(drop),
             Probe::Redis(addr) => redis::ping(&mut connect(system, *addr)?),
             Probe::Memcached(addr) => memcached::version(&mut connect(system, *addr)?),
-            Probe::Postgres { addr, socket, user, databases, query } => {
+            Probe::Postgres { addr, socket, user, databases, query, version } => {
                 let to = match socket {
                     Some(path) => Endpoint::Unix(path),
                     None => Endpoint::Tcp(*addr),
                 };
                 for database in databases {
-                    postgres_session(system, &to, user, database, query.as_deref())
+                    postgres_session(system, &to, user, database, query.as_deref(), version.as_ref())
                         .map_err(|e| format!("database `{database}`: {e}"))?;
                 }
                 Ok(())
@@ -156,13 +174,15 @@ enum Endpoint<'a> {
 }
 
 /// A check on a postgres session, reusing one this run opened before (a session costs the
-/// server a process; a converged project checks several databases).
+/// server a process; a converged project checks several databases). The server's version is
+/// announced when a session starts: checking it takes a session of its own.
 fn postgres_session(
     system: &System,
     to: &Endpoint,
     user: &str,
     database: &str,
     query: Option<&str>,
+    version: Option<&Constraint>,
 ) -> Result<(), String> {
     let place = match to {
         Endpoint::Tcp(addr) => addr.to_string(),
@@ -170,7 +190,8 @@ fn postgres_session(
     };
     let key = format!("postgres {place} {user} {database}");
     // A kept session may have died since (the server restarted): then start a new one.
-    if let Some(mut stream) = system.take_session(&key)
+    if version.is_none()
+        && let Some(mut stream) = system.take_session(&key)
         && postgres::query(&mut stream, query.unwrap_or("SELECT 1")).is_ok()
     {
         system.keep_session(key, stream, postgres::goodbye());
@@ -180,7 +201,15 @@ fn postgres_session(
         Endpoint::Tcp(addr) => Box::new(connect(system, *addr)?),
         Endpoint::Unix(path) => Box::new(connect_unix(system, path)?),
     };
-    postgres::connect(&mut stream, user, database)?;
+    let have = postgres::connect(&mut stream, user, database)?;
+    if let Some(want) = version {
+        let have = have.unwrap_or_default();
+        // Debian's servers say `15.8 (Debian 15.8-0+deb12u1)`.
+        let number = have.split_whitespace().next().unwrap_or_default();
+        if !want.matches(number) {
+            return Err(format!("the server is PostgreSQL {number}, not {want}"));
+        }
+    }
     if let Some(sql) = query {
         postgres::query(&mut stream, sql)?;
     }

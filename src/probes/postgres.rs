@@ -6,8 +6,9 @@
 
 use std::io::{Read, Write};
 
-/// Opens a session as `user` on `database`: fails when the database does not exist.
-pub fn connect<S: Read + Write>(stream: &mut S, user: &str, database: &str) -> Result<(), String> {
+/// Opens a session as `user` on `database`: fails when the database does not exist. Returns
+/// the server's version, which it announces when a session starts (`15.8`, `16.2 (Debian …)`).
+pub fn connect<S: Read + Write>(stream: &mut S, user: &str, database: &str) -> Result<Option<String>, String> {
     stream.write_all(&startup(user, database)).map_err(|e| format!("connection lost: {e}"))?;
     wait_ready(stream)
 }
@@ -61,7 +62,8 @@ fn read_message<S: Read>(stream: &mut S) -> Result<(u8, Vec<u8>), String> {
     Ok((header[0], body))
 }
 
-fn wait_ready<S: Read>(stream: &mut S) -> Result<(), String> {
+fn wait_ready<S: Read>(stream: &mut S) -> Result<Option<String>, String> {
+    let mut version = None;
     loop {
         match read_message(stream)? {
             (b'R', body) => {
@@ -71,8 +73,15 @@ fn wait_ready<S: Read>(stream: &mut S) -> Result<(), String> {
                 }
             }
             (b'E', body) => return Err(error_text(&body)),
-            (b'Z', _) => return Ok(()),
-            _ => {} // ParameterStatus, BackendKeyData, notices
+            (b'Z', _) => return Ok(version),
+            // ParameterStatus: a name and a value.
+            (b'S', body) => {
+                let mut fields = body.split(|b| *b == 0);
+                if fields.next() == Some(b"server_version") {
+                    version = fields.next().map(|v| String::from_utf8_lossy(v).into_owned());
+                }
+            }
+            _ => {} // BackendKeyData, notices
         }
     }
 }
@@ -142,7 +151,7 @@ mod tests {
     #[test]
     fn a_database_that_exists() {
         let mut s = server(&[AUTH_OK, (b'S', b"server_version\x0015.4\x00"), (b'K', &[0; 8]), READY]);
-        assert_eq!(connect(&mut s, "postgres", "app_dev"), Ok(()));
+        assert_eq!(connect(&mut s, "postgres", "app_dev"), Ok(Some("15.4".to_string())));
         // The startup message, after its length and protocol version.
         assert_eq!(&s.written[8..], b"user\0postgres\0database\0app_dev\0application_name\0devup\0\0");
     }
@@ -161,10 +170,10 @@ mod tests {
     fn queries_count_rows() {
         let row: (u8, &[u8]) = (b'D', &[0, 1, 0, 0, 0, 1, b'1']);
         let mut s = server(&[AUTH_OK, READY, (b'T', &[0, 0]), row, (b'C', b"SELECT 1\0"), READY]);
-        assert_eq!(connect(&mut s, "postgres", "d").and_then(|()| query(&mut s, "SELECT 1")), Ok(()));
+        assert_eq!(connect(&mut s, "postgres", "d").and_then(|_| query(&mut s, "SELECT 1")), Ok(()));
         let mut s = server(&[AUTH_OK, READY, (b'T', &[0, 0]), (b'C', b"SELECT 0\0"), READY]);
         assert_eq!(
-            connect(&mut s, "postgres", "d").and_then(|()| query(&mut s, "SELECT 1 WHERE false")),
+            connect(&mut s, "postgres", "d").and_then(|_| query(&mut s, "SELECT 1 WHERE false")),
             Err("the query found nothing".into())
         );
     }

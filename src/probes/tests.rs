@@ -50,6 +50,7 @@ fn renders_with_quoting() {
         databases: vec!["{dbs}".into()],
         query: Some("SELECT 1 FROM pg_extension WHERE extname = {ext}".into()),
         socket: None,
+        version: None,
     };
     let probe = args.render(&vars, |p| Ok(PathBuf::from(p))).unwrap();
     assert_eq!(
@@ -57,6 +58,7 @@ fn renders_with_quoting() {
         Probe::Postgres {
             addr: addr(5433),
             socket: None,
+            version: None,
             user: "postgres".into(),
             databases: vec!["a".into(), "b".into()],
             query: Some("SELECT 1 FROM pg_extension WHERE extname = 'x''; DROP TABLE t; --'".into()),
@@ -76,6 +78,7 @@ fn a_postgres_socket_is_the_file_named_after_the_port_in_its_directory() {
         databases: vec!["postgres".into()],
         query: None,
         socket: Some("{dir}".into()),
+        version: None,
     };
     let probe = args.render(&vars, |p| Ok(PathBuf::from(p))).unwrap();
     let socket = dir.path().join(".s.PGSQL.5432");

@@ -14,7 +14,11 @@ use crate::system::Cmd;
 #[serde(deny_unknown_fields)]
 struct Args {
     probe: ProbeArgs,
-    apply: String,
+    /// Makes the probe pass.
+    apply: Option<String>,
+    /// Without `apply`: what the user must do, for a condition devup checks but does not change
+    /// (the version of the machine's own server).
+    hint: Option<String>,
     /// The account `apply` runs as: directly when devup is root, else through `sudo -u` (when
     /// it is not the account devup runs as).
     user: Option<String>,
@@ -32,7 +36,7 @@ struct Args {
 struct Probed {
     description: String,
     probe: Probe,
-    apply: String,
+    fix: Fix,
     user: Option<String>,
     secrets: Vec<String>,
     env: Vec<(String, String)>,
@@ -40,8 +44,21 @@ struct Probed {
     cwd: std::path::PathBuf,
 }
 
+/// How a failing probe is made to pass.
+enum Fix {
+    /// A command devup runs.
+    Run(String),
+    /// Words for the user: devup does not change this itself.
+    Tell(String),
+}
+
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
     let args: Args = parse_args(args)?;
+    let fix = match (&args.apply, &args.hint) {
+        (Some(apply), None) => Fix::Run(cx.vars.shell(apply)?),
+        (None, Some(hint)) => Fix::Tell(cx.vars.text(hint)?),
+        _ => return Err("a probe step takes `apply` (the command that makes it pass) or `hint` (what the user must do when devup cannot), one of them".to_string()),
+    };
     let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
     Ok(Box::new(Probed {
         // What the probe finds, in the recipe's words ("database x"), for "no database x".
@@ -50,7 +67,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
             None => format!("answers on {}", probe.describe()),
         },
         probe,
-        apply: cx.vars.shell(&args.apply)?,
+        fix,
         user: args.user.map(|u| cx.vars.text(&u)).transpose()?,
         secrets: cx.vars.text_list(&args.secret)?.into_iter().filter(|s| !s.is_empty()).collect(),
         env: env_table(&args.env, cx.vars)?,
@@ -86,13 +103,23 @@ impl Resource for Probed {
     }
 
     fn action(&self) -> String {
-        format!("run `{}`", self.shown(&self.apply))
+        match &self.fix {
+            Fix::Run(apply) => format!("run `{}`", self.shown(apply)),
+            Fix::Tell(hint) => format!("nothing devup changes itself: {hint}"),
+        }
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let cmd = Cmd::shell(&self.apply).cwd(&self.cwd);
+        let apply = match &self.fix {
+            Fix::Run(apply) => apply,
+            Fix::Tell(hint) => {
+                let found = self.probe.run(cx.system, cx.env).err().unwrap_or_default();
+                return Err(Failure::new(format!("no {} ({found})", self.description)).with_hint(hint.clone()));
+            }
+        };
+        let cmd = Cmd::shell(apply).cwd(&self.cwd);
         // Another account may not enter the project (a home directory is often private).
-        let elsewhere = Cmd::shell(&self.apply).cwd("/");
+        let elsewhere = Cmd::shell(apply).cwd("/");
         let ran = match self.user.as_deref() {
             Some(user) if cx.facts.root => cx.system.run(&elsewhere.envs(cx.env).envs(&self.env).as_user(Some(user))),
             // Through sudo, which passes variables as arguments: only the step's own.
@@ -109,16 +136,19 @@ impl Resource for Probed {
                 Ok(())
             }
             Ok(out) => {
-                let mut failure = Failure::command(&self.shown(&self.apply), &out);
+                let mut failure = Failure::command(&self.shown(apply), &out);
                 failure.output = failure.output.map(|o| self.shown(&o));
                 Err(failure)
             }
-            Err(e) => Err(Failure::spawn(&self.shown(&self.apply), &e)),
+            Err(e) => Err(Failure::spawn(&self.shown(apply), &e)),
         }
     }
 
     fn commands(&self) -> Vec<String> {
-        vec![self.shown(&self.apply)]
+        match &self.fix {
+            Fix::Run(apply) => vec![self.shown(apply)],
+            Fix::Tell(_) => Vec::new(),
+        }
     }
 
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
@@ -130,16 +160,22 @@ impl Resource for Probed {
                     .to_string(),
             );
         }
-        Ok(ScriptStep {
-            check: crate::export::probe::shell(&self.probe, cx)?,
+        let apply = match &self.fix {
             // As devup does, another account runs it from `/` (it may not enter the project).
-            apply: format!(
+            Fix::Run(apply) => format!(
                 "cd {}\n{}as_account {} {}",
                 if self.user.is_some() { "/".to_string() } else { cx.path(&self.cwd) },
                 crate::export::exports(&self.env),
                 quote(self.user.as_deref().unwrap_or("")),
-                quote(&self.apply)
+                quote(apply)
             ),
+            Fix::Tell(hint) => {
+                format!("printf '%s\\n' {} >&2\nexit 1", quote(&format!("no {}: {hint}", self.description)))
+            }
+        };
+        Ok(ScriptStep {
+            check: crate::export::probe::shell(&self.probe, cx)?,
+            apply,
             warnings,
             ..ScriptStep::default()
         })

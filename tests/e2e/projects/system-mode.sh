@@ -85,6 +85,17 @@ assert_eq here "$(psql -X -tA -d shop_test -c 'SELECT v FROM kept')" "shop_test'
 assert_eq 1 "$(psql -X -tA -d shop_dev -c 'SELECT 1')"
 converged
 
+step "a declared version the machine's server does not run is reported with the fix, never 'fixed'"
+sed -i 's/postgres = { mode = "system", /postgres = { mode = "system", version = "13", /' devup.toml
+expect_exit 2 devup plan
+assert_contains "$OUT" "the server is PostgreSQL 15."
+assert_contains "$OUT" "nothing devup changes itself"
+expect_exit 1 devup --yes
+assert_contains "$OUT" "hint: devup does not replace the machine's server"
+assert_match "$(pg_lsclusters -h)" '^15 main 5432 online' "the machine's cluster, untouched"
+sed -i 's/version = "13"/version = "15"/' devup.toml
+converged
+
 step "a second project shares the same server"
 project blog '"blog_dev"'
 expect_exit 0 devup --yes --trust
