@@ -248,7 +248,10 @@ timeout = 10
     sb.devup(&["--yes"]).code(0);
     assert_eq!(sb.calls("service"), ["fake-server start"]);
     assert_eq!(sb.devup(&[]).code(0).summary(), (1, 0, 0, 0));
-    sb.devup(&["down"]).code(0).stderr_has("0 stopped");
+    sb.devup(&["down"])
+        .code(0)
+        .stderr_has("left datastores.fake.server running: the machine's own, shared with other projects")
+        .stderr_has("0 stopped");
     assert_eq!(sb.devup(&[]).code(0).summary(), (1, 0, 0, 0), "the machine's server still runs");
 
     sb.write("devup.toml", "[datastores]\nfake = { mode = \"sytem\" }\n");

@@ -4,7 +4,7 @@ use crate::cli::Global;
 use crate::error::{Result, exit};
 use crate::printer::Printer;
 use crate::project::Project;
-use crate::resources::Failure;
+use crate::resources::{Failure, Stopped};
 use crate::settings::Settings;
 use crate::system::System;
 
@@ -21,11 +21,14 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
         let step = &project.steps[i];
         match step.resource.stop(&cx.for_step(&step.id)) {
             None => {}
-            Some(Ok(true)) => {
+            Some(Ok(Stopped::Stopped)) => {
                 stopped += 1;
                 printer.line(&format!("stopped {}", step.id));
             }
-            Some(Ok(false)) => printer.line(&format!("{} was not running", step.id)),
+            Some(Ok(Stopped::WasNotRunning)) => printer.line(&format!("{} was not running", step.id)),
+            Some(Ok(Stopped::Shared)) => {
+                printer.line(&format!("left {} running: the machine's own, shared with other projects", step.id))
+            }
             Some(Err(failure)) => failures.push((step.id.clone(), failure)),
         }
     }

@@ -140,9 +140,8 @@ pub trait Resource: Send + Sync {
         Vec::new()
     }
 
-    /// Stops what the resource started (`devup down`): `None` when it starts nothing, `Ok(true)`
-    /// when it stopped something, `Ok(false)` when it was not running.
-    fn stop(&self, _cx: &Cx) -> Option<Result<bool, Failure>> {
+    /// Stops what the resource started (`devup down`): `None` when it starts nothing.
+    fn stop(&self, _cx: &Cx) -> Option<Result<Stopped, Failure>> {
         None
     }
 
@@ -156,6 +155,15 @@ pub trait Resource: Send + Sync {
     fn script(&self, _cx: &ScriptCx) -> Result<ScriptStep, String> {
         Err("this kind of step has no shell equivalent yet".to_string())
     }
+}
+
+/// What `devup down` did to a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    Stopped,
+    WasNotRunning,
+    /// The machine's own, shared with other projects: left running.
+    Shared,
 }
 
 /// What a kind needs to build a resource from a recipe step or a project entry.

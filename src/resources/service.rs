@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::probes::{Probe, ProbeArgs};
 use crate::system::{Account, Cmd};
@@ -454,12 +454,12 @@ impl Resource for Service {
         })
     }
 
-    fn stop(&self, cx: &Cx) -> Option<Result<bool, Failure>> {
+    fn stop(&self, cx: &Cx) -> Option<Result<Stopped, Failure>> {
         let stop = self.stop.as_ref()?;
         if self.probe.run(cx.system, cx.env).is_err() && !self.pid().is_some_and(|(_, alive)| alive) {
-            return Some(Ok(false));
+            return Some(Ok(Stopped::WasNotRunning));
         }
-        Some(self.run(cx, "stopping", stop).map(|()| true))
+        Some(self.run(cx, "stopping", stop).map(|()| Stopped::Stopped))
     }
 
     fn commands(&self) -> Vec<String> {

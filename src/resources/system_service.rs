@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::packages::privilege::Elevation;
 use crate::probes::{Probe, ProbeArgs};
@@ -166,6 +166,10 @@ impl Resource for SystemService {
 
     fn needs_root(&self) -> bool {
         self.starter.needs_root()
+    }
+
+    fn stop(&self, _cx: &Cx) -> Option<Result<Stopped, Failure>> {
+        Some(Ok(Stopped::Shared))
     }
 
     /// The script asks the machine it runs on how it starts services (it may be exported for

@@ -107,6 +107,7 @@ converged
 
 step "devup down leaves the machine's servers running"
 expect_exit 0 devup down
+assert_contains "$OUT" "left datastores.postgres.server running: the machine's own"
 assert_eq PONG "$(redis-cli ping)"
 assert_eq 1 "$(psql -X -tA -d blog_dev -c 'SELECT 1')"
 step "done"
