@@ -55,3 +55,21 @@ wait_for() {
         sleep 0.2
     done
 }
+
+# expect_pending "IDS" CAUSE...: `devup plan` exits 2, lists exactly the steps IDS (in its
+# order, space-separated), and names each CAUSE.
+expect_pending() {
+    local ids=$1 cause
+    shift
+    expect_exit 2 devup plan
+    for cause in "$@"; do assert_contains "$OUT" "$cause" "devup plan"; done
+    assert_eq "$ids" "$(printf '%s\n' "$OUT" | awk '$1 ~ /^[+~?]$/ {print $2}' | paste -sd' ')" "pending steps"
+}
+
+# repair: one run repairs without failing (its output stays in $RUN), then nothing is pending.
+repair() {
+    expect_exit 0 devup --yes
+    RUN=$OUT
+    assert_match "$RUN" '[0-9]+ ok, [1-9][0-9]* changed, 0 failed, 0 skipped' "summary of the repair"
+    expect_exit 0 devup plan
+}

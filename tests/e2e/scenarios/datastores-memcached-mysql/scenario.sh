@@ -16,23 +16,6 @@ converged() {
     expect_exit 0 devup status
 }
 
-# expect_pending "IDS" CAUSE...: `devup plan` exits 2, lists exactly IDS, names each CAUSE.
-expect_pending() {
-    local ids=$1 cause
-    shift
-    expect_exit 2 devup plan
-    for cause in "$@"; do assert_contains "$OUT" "$cause" "devup plan"; done
-    assert_eq "$ids" "$(printf '%s\n' "$OUT" | awk '$1 ~ /^[+~?]$/ {print $2}' | paste -sd' ')" \
-        "pending steps"
-}
-
-repair() {
-    expect_exit 0 devup --yes
-    RUN=$OUT
-    assert_match "$RUN" '[0-9]+ ok, [1-9][0-9]* changed, 0 failed, 0 skipped' "summary of the repair"
-    expect_exit 0 devup plan
-}
-
 sql() { mariadb -h 127.0.0.1 -P "$MYSQL_TCP_PORT" -u root -N -B -e "$1"; }
 # mc COMMAND...: memcached's text protocol on its port, one line per command, then `quit`.
 mc() {

@@ -19,25 +19,6 @@ converged() {
     expect_exit 0 devup status
 }
 
-# expect_pending "IDS" CAUSE...: `devup plan` exits 2, lists exactly the steps IDS, and names
-# each CAUSE.
-expect_pending() {
-    local ids=$1 cause
-    shift
-    expect_exit 2 devup plan
-    for cause in "$@"; do assert_contains "$OUT" "$cause" "devup plan"; done
-    assert_eq "$ids" "$(printf '%s\n' "$OUT" | awk '$1 ~ /^[+~?]$/ {print $2}' | paste -sd' ')" \
-        "pending steps"
-}
-
-# repair: one run repairs without failing (its output stays in $RUN), then nothing is pending.
-repair() {
-    expect_exit 0 devup --yes
-    RUN=$OUT
-    assert_match "$RUN" '[0-9]+ ok, [1-9][0-9]* changed, 0 failed, 0 skipped' "summary of the repair"
-    expect_exit 0 devup plan
-}
-
 q() { psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U postgres "$@"; }
 has_pgcrypto() { assert_eq pgcrypto "$(q -d "$1" -c "SELECT extname FROM pg_extension WHERE extname = 'pgcrypto'")" "pgcrypto in $1"; }
 postmaster_pid() { head -n 1 "$DATA/postgres/postmaster.pid"; }
