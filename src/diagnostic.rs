@@ -45,6 +45,19 @@ impl Source {
         Source { name: name.into(), text: text.into() }
     }
 
+    /// A file's bytes as a source; bytes that are not UTF-8 are an error at the first of them.
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Result<Self, Diagnostic> {
+        let name = name.into();
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source { name, text }),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let source = Source::new(name, String::from_utf8_lossy(e.as_bytes()).into_owned());
+                Err(source.error(at..at + 1, "the file is not valid UTF-8").with_hint("save it as UTF-8 text"))
+            }
+        }
+    }
+
     /// A diagnostic pointing at `span` (byte offsets) in this source.
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         let text = self.text.as_str();

@@ -30,7 +30,29 @@ impl Constraint {
             })
             .collect();
         let req = VersionReq::parse(&rewritten.join(", ")).map_err(|e| e.to_string())?;
-        Ok(Constraint { text: trimmed.to_string(), req })
+        let constraint = Constraint { text: trimmed.to_string(), req };
+        if !constraint.is_satisfiable() {
+            return Err("it matches no version: its bounds exclude each other".to_string());
+        }
+        Ok(constraint)
+    }
+
+    /// Whether some version meets every bound: `>=3, <2` meets none.
+    fn is_satisfiable(&self) -> bool {
+        let mut lowest: Option<(Version, bool)> = None; // (bound, inclusive)
+        let mut highest: Option<(Version, bool)> = None;
+        for (op, text) in self.bounds() {
+            let Ok(v) = Version::parse(&text) else { continue };
+            match op {
+                ">=" | ">" if lowest.as_ref().is_none_or(|(l, _)| v >= *l) => lowest = Some((v, op == ">=")),
+                "<=" | "<" if highest.as_ref().is_none_or(|(h, _)| v <= *h) => highest = Some((v, op == "<=")),
+                _ => {}
+            }
+        }
+        match (lowest, highest) {
+            (Some((low, low_in)), Some((high, high_in))) => low < high || (low == high && low_in && high_in),
+            _ => true,
+        }
     }
 
     pub fn any() -> Constraint {
@@ -227,6 +249,17 @@ mod tests {
         assert!(Constraint::parse(">=banana").is_err());
         assert!(Constraint::parse("3..1").is_err());
         assert!(Constraint::parse(">= 3, <<4").is_err());
+    }
+
+    #[test]
+    fn a_range_no_version_meets_is_an_error() {
+        for empty in [">=3, <2", ">=2, <2", "3.11, 3.12", ">3.1.4, <=3.1.4"] {
+            let err = Constraint::parse(empty).unwrap_err();
+            assert!(err.contains("matches no version"), "{empty}: {err}");
+        }
+        for fine in [">=3.1.4, <=3.1.4", ">=3, <4", "~1.2", "^0.3", "3.11", ">=18, <21", "*"] {
+            assert!(Constraint::parse(fine).is_ok(), "{fine}");
+        }
     }
 
     #[test]

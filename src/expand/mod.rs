@@ -134,6 +134,35 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
     Ok(out)
 }
 
+/// A kind refused a step. A built-in recipe is tested, and a value (a path that leaves the
+/// project) comes from devup.toml: the error points at the entry. The shape of the arguments
+/// in a recipe of the project or the user (an unknown argument) is that recipe's mistake: the
+/// error points at the step, at the argument when the kind named it.
+fn build_error(
+    manifest: &Manifest,
+    entry: &Entry,
+    recipe: &Recipe,
+    rstep: &RecipeStep,
+    prefix: &str,
+    message: String,
+) -> Diagnostic {
+    if matches!(recipe.origin, Origin::Builtin) || !resources::is_argument_error(&message) {
+        return manifest
+            .source
+            .error(entry.name_span.clone(), format!("{prefix}: {message}"))
+            .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name));
+    }
+    let unknown = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    let span = match unknown {
+        Some(key) => crate::recipe::key_span(&recipe.source, &rstep.span, key),
+        None => rstep.span.clone(),
+    };
+    recipe.source.error(span, format!("step `{}`: {message}", rstep.id)).with_hint(format!(
+        "fix the step in this recipe (used by `{}` in {}, as {prefix})",
+        entry.name, manifest.source.name
+    ))
+}
+
 /// The recipe an entry uses: another one of the same section when a parameter's value names
 /// a variant (`postgres = { mode = "system" }` → `postgres-system`).
 fn variant(library: &Library, entry: &Entry, recipe: Recipe) -> Result<Recipe, Diagnostic> {
@@ -267,12 +296,8 @@ fn expand_entry(
                 .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
             let cx =
                 BuildCx { description: description.as_deref(), ..inputs.build_cx(&manifest.dir, facts, &step_vars) };
-            let resource = resources::build(&rstep.kind, rstep.args.clone(), &cx).map_err(|e| {
-                manifest
-                    .source
-                    .error(entry.name_span.clone(), format!("{prefix}: {e}"))
-                    .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name))
-            })?;
+            let resource = resources::build(&rstep.kind, rstep.args.clone(), &cx)
+                .map_err(|e| build_error(manifest, entry, recipe, rstep, &prefix, e))?;
             created.push((rstep, steps.len(), item.as_ref().map(|(label, _)| label.clone())));
             let from_project = !matches!(recipe.origin, Origin::Builtin);
             steps.push(Step { id, requires: Vec::new(), resource, description, from_project });

@@ -106,14 +106,9 @@ pub fn find(start: &Path) -> Result<PathBuf> {
 
 /// Reads and validates a project file. `display_name` is how the file is named in messages.
 pub fn load(path: &Path, display_name: &str) -> Result<Manifest> {
-    let bytes = read_limited(path, display_name)?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let source = Source::new(display_name, String::from_utf8_lossy(e.as_bytes()).into_owned());
-        let at = e.utf8_error().valid_up_to();
-        source.error(at..at + 1, "the file is not valid UTF-8").with_hint("save it as UTF-8 text")
-    })?;
+    let source = Source::from_bytes(display_name, read_limited(path, display_name)?)?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(dir, Source::new(display_name, text))
+    parse(dir, source)
 }
 
 fn read_limited(path: &Path, display_name: &str) -> Result<Vec<u8>> {

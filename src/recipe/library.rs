@@ -40,9 +40,9 @@ impl Library {
         }
         for (dir, origin) in &self.overrides {
             let path = dir.join(section.key()).join(format!("{name}.toml"));
-            match std::fs::read_to_string(&path) {
-                Ok(text) => {
-                    let source = Source::new(path.display().to_string(), text);
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let source = Source::from_bytes(path.display().to_string(), bytes)?;
                     return Recipe::parse(section, name, origin(path), source, &self.kinds).map(Some);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,

@@ -479,7 +479,7 @@ fn check_placeholders(
 
 /// Where `key = ...` is written in a step, to point at the mistake: on a line of its own
 /// between the step's `[[step]]` (its span) and the next header. Otherwise the step itself.
-fn key_span(source: &Source, step: &Range<usize>, key: &str) -> Range<usize> {
+pub(crate) fn key_span(source: &Source, step: &Range<usize>, key: &str) -> Range<usize> {
     find_key(source, step.end, key).unwrap_or_else(|| step.clone())
 }
 

@@ -218,7 +218,29 @@ fn env_table(table: &toml::Table, vars: &Vars) -> Result<Vec<(String, String)>, 
 
 /// Reads a kind's arguments, rejecting unknown ones.
 fn parse_args<T: DeserializeOwned>(args: toml::Table) -> Result<T, String> {
-    toml::Value::Table(args).try_into().map_err(|e: toml::de::Error| e.message().trim().to_string())
+    toml::Value::Table(args).try_into().map_err(|e: toml::de::Error| with_suggestion(e.message().trim()))
+}
+
+/// Whether a kind refused the shape of a step's arguments (an unknown or missing one, a wrong
+/// type: serde's words, from `parse_args`), which is the recipe's doing, rather than a value.
+pub fn is_argument_error(message: &str) -> bool {
+    ["unknown field", "missing field", "invalid type", "unknown variant", "data did not match"]
+        .iter()
+        .any(|phrase| message.starts_with(phrase))
+}
+
+/// serde's "unknown field `pth`, expected one of `path`, `mode`" with the closest name added.
+fn with_suggestion(message: &str) -> String {
+    let Some((given, expected)) =
+        message.strip_prefix("unknown field `").and_then(|rest| rest.split_once("`, expected "))
+    else {
+        return message.to_string();
+    };
+    let known = expected.trim_start_matches("one of ").split(", ").map(|name| name.trim_matches('`'));
+    match crate::diagnostic::closest(given, known) {
+        Some(close) => format!("{message}; did you mean `{close}`?"),
+        None => message.to_string(),
+    }
 }
 
 /// Reads `mode = "0600"`.
