@@ -24,6 +24,17 @@ as_account() {
         sh -c "$2"
     fi
 }
+# as_user USER SCRIPT: SCRIPT runs as USER (a command only that account may run, such as
+# postgres's createuser): as root directly, else through sudo; as is when USER is empty or us.
+as_user() {
+    if [ -z "$1" ] || [ "$1" = "$(id -un)" ]; then
+        sh -c "$2"
+    elif [ "$(id -u)" = 0 ]; then
+        runuser -u "$1" -- env PATH="$PATH" sh -c "$2"
+    else
+        sudo -u "$1" sh -c "$2"
+    fi
+}
 # version_in TEXT [MARKER]: the first version in TEXT (after MARKER), as x.y.z.
 version_in() {
     _text=$1

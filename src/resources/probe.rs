@@ -163,7 +163,7 @@ impl Resource for Probed {
         let apply = match &self.fix {
             // As devup does, another account runs it from `/` (it may not enter the project).
             Fix::Run(apply) => format!(
-                "cd {}\n{}as_account {} {}",
+                "cd {}\n{}as_user {} {}",
                 if self.user.is_some() { "/".to_string() } else { cx.path(&self.cwd) },
                 crate::export::exports(&self.env),
                 quote(self.user.as_deref().unwrap_or("")),
