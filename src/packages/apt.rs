@@ -388,6 +388,7 @@ impl PackageManager for Apt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packages::names;
 
     #[test]
     fn owners_of_removed_files_come_from_the_package_lists() {
@@ -403,10 +404,6 @@ mod tests {
         assert!(apt.owners(&[PathBuf::from("/usr/bin/nothing")]).is_empty());
     }
     use crate::resources::testing::Sandbox;
-
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
 
     /// An apt reading a database in a temp dir, with lists fresh or not.
     fn apt_in(sb: &Sandbox, status: &str, lists: Option<SystemTime>) -> Apt {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{PackageManager, PackageState, without_revision};
+use super::{PackageManager, PackageState, query_candidate, query_installed, without_revision};
 use crate::resources::Cx;
 use crate::system::Cmd;
 
@@ -58,13 +58,11 @@ impl PackageManager for Brew {
     }
 
     fn installed(&self, cx: &Cx, names: &[String]) -> Result<Vec<PackageState>, String> {
-        let out = cx.system.run(&query_command(names)).map_err(|e| format!("cannot run brew: {e}"))?;
-        parse_query(&out.stdout, &out.stderr, names)
+        query_installed(cx, &query_command(names), |stdout, stderr| parse_query(stdout, stderr, names))
     }
 
     fn candidate(&self, cx: &Cx, name: &str) -> Option<String> {
-        let out = cx.system.run(&candidate_command(name)).ok()?;
-        out.success().then(|| parse_candidate(&out.stdout)).flatten()
+        query_candidate(cx, &candidate_command(name), parse_candidate)
     }
 
     fn install_command(&self, names: &[String]) -> Cmd {
@@ -104,15 +102,12 @@ impl PackageManager for Brew {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packages::names;
 
     macro_rules! fixture {
         ($name:literal) => {
             include_str!(concat!("../../tests/fixtures/packages/brew/", $name))
         };
-    }
-
-    fn names(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
     }
 
     #[test]

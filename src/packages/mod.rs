@@ -106,6 +106,29 @@ pub trait PackageManager: Send + Sync {
     }
 }
 
+/// `installed` for a manager asked through a query command (all but apt, which reads dpkg's
+/// database): runs it and parses what it printed (stdout, stderr).
+fn query_installed(
+    cx: &Cx,
+    cmd: &Cmd,
+    parse: impl FnOnce(&str, &str) -> Result<Vec<PackageState>, String>,
+) -> Result<Vec<PackageState>, String> {
+    let out = cx.system.run(cmd).map_err(|e| format!("cannot run {}: {e}", cmd.program.to_string_lossy()))?;
+    parse(&out.stdout, &out.stderr)
+}
+
+/// `candidate` for such a manager: the version its answer names, when it answers at all.
+fn query_candidate(cx: &Cx, cmd: &Cmd, parse: impl FnOnce(&str) -> Option<String>) -> Option<String> {
+    let out = cx.system.run(cmd).ok()?;
+    out.success().then(|| parse(&out.stdout)).flatten()
+}
+
+/// Names as the managers take them, for tests.
+#[cfg(test)]
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
 static APT: apt::Apt = apt::Apt::new();
 
 /// Every manager devup drives.
