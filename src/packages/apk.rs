@@ -94,12 +94,6 @@ mod tests {
     use super::*;
     use crate::packages::names;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!("../../tests/fixtures/packages/apk/", $name))
-        };
-    }
-
     #[test]
     fn commands() {
         let all = names(&["libpq-dev", "imagemagick"]);
@@ -120,8 +114,8 @@ mod tests {
     fn parses_installed_and_missing() {
         use PackageState::*;
         let states = parse_query(
-            fixture!("list-installed.stdout"),
-            fixture!("list-installed-warning.stderr"),
+            recorded!("apk", "list-installed.stdout"),
+            recorded!("apk", "list-installed-warning.stderr"),
             &names(&["libpq-dev", "nosuch", "py3-pip"]),
         )
         .unwrap();
@@ -130,19 +124,19 @@ mod tests {
 
     #[test]
     fn a_broken_database_is_an_error() {
-        let err = parse_query("", fixture!("list-broken-db.stderr"), &names(&["x"])).unwrap_err();
+        let err = parse_query("", recorded!("apk", "list-broken-db.stderr"), &names(&["x"])).unwrap_err();
         assert!(err.contains("Failed to open apk database"), "{err}");
     }
 
     #[test]
     fn candidates() {
-        assert_eq!(parse_candidate(fixture!("search-exact.stdout"), "libpq-dev").as_deref(), Some("16.3-r0"));
-        assert_eq!(parse_candidate(fixture!("search-exact-none.stdout"), "x"), None);
+        assert_eq!(parse_candidate(recorded!("apk", "search-exact.stdout"), "libpq-dev").as_deref(), Some("16.3-r0"));
+        assert_eq!(parse_candidate(recorded!("apk", "search-exact-none.stdout"), "x"), None);
     }
 
     #[test]
     fn upstream_and_unknown_names() {
         assert_eq!(Apk.upstream("16.3-r0"), "16.3");
-        assert_eq!(Apk.not_found(fixture!("add-no-such-package.stderr")), ["libpq-devel", "nosuch"]);
+        assert_eq!(Apk.not_found(recorded!("apk", "add-no-such-package.stderr")), ["libpq-devel", "nosuch"]);
     }
 }

@@ -517,15 +517,13 @@ mod tests {
 
     #[test]
     fn candidates_from_apt_cache_policy() {
-        macro_rules! fixture {
-            ($name:literal) => {
-                include_str!(concat!("../../tests/fixtures/packages/apt/", $name))
-            };
-        }
-        assert_eq!(parse_policy(fixture!("apt-cache-policy-candidate.txt")).as_deref(), Some("15.8-0+deb12u1"));
-        assert_eq!(parse_policy(fixture!("apt-cache-policy-installed.txt")).as_deref(), Some("2:9.0.1378-2+deb12u2"));
-        assert_eq!(parse_policy(fixture!("apt-cache-policy-none.txt")), None);
-        assert_eq!(parse_policy(fixture!("apt-cache-policy-unknown.txt")), None);
+        assert_eq!(parse_policy(recorded!("apt", "apt-cache-policy-candidate.txt")).as_deref(), Some("15.8-0+deb12u1"));
+        assert_eq!(
+            parse_policy(recorded!("apt", "apt-cache-policy-installed.txt")).as_deref(),
+            Some("2:9.0.1378-2+deb12u2")
+        );
+        assert_eq!(parse_policy(recorded!("apt", "apt-cache-policy-none.txt")), None);
+        assert_eq!(parse_policy(recorded!("apt", "apt-cache-policy-unknown.txt")), None);
     }
 
     #[test]

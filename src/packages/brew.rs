@@ -104,12 +104,6 @@ mod tests {
     use super::*;
     use crate::packages::names;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!("../../tests/fixtures/packages/brew/", $name))
-        };
-    }
-
     #[test]
     fn commands() {
         let all = names(&["libpq", "imagemagick"]);
@@ -122,7 +116,7 @@ mod tests {
     fn parses_installed_and_missing() {
         use PackageState::*;
         let states = parse_query(
-            fixture!("list-versions.stdout"),
+            recorded!("brew", "list-versions.stdout"),
             "",
             &names(&["libpq", "nosuch", "imagemagick", "openssl@3", "homebrew/core/libpq"]),
         )
@@ -143,21 +137,21 @@ mod tests {
 
     #[test]
     fn an_error_with_nothing_listed_is_an_error() {
-        let err = parse_query("", fixture!("list-permission-denied.stderr"), &names(&["x"])).unwrap_err();
+        let err = parse_query("", recorded!("brew", "list-permission-denied.stderr"), &names(&["x"])).unwrap_err();
         assert!(err.contains("Permission denied"), "{err}");
     }
 
     #[test]
     fn candidates() {
-        assert_eq!(parse_candidate(fixture!("info-libpq.json")).as_deref(), Some("16.4"));
-        assert_eq!(parse_candidate(fixture!("info-not-found.stderr")), None);
+        assert_eq!(parse_candidate(recorded!("brew", "info-libpq.json")).as_deref(), Some("16.4"));
+        assert_eq!(parse_candidate(recorded!("brew", "info-not-found.stderr")), None);
     }
 
     #[test]
     fn upstream_and_unknown_names() {
         assert_eq!(Brew.upstream("3.3.2_1"), "3.3.2");
         assert_eq!(Brew.upstream("16.4"), "16.4");
-        assert_eq!(Brew.not_found(fixture!("install-not-found.stderr")), ["libpq-dev"]);
-        assert_eq!(Brew.not_found(fixture!("info-not-found.stderr")), ["nosuch"]);
+        assert_eq!(Brew.not_found(recorded!("brew", "install-not-found.stderr")), ["libpq-dev"]);
+        assert_eq!(Brew.not_found(recorded!("brew", "info-not-found.stderr")), ["nosuch"]);
     }
 }

@@ -101,12 +101,6 @@ mod tests {
     use super::*;
     use crate::packages::names;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!("../../tests/fixtures/packages/dnf/", $name))
-        };
-    }
-
     #[test]
     fn commands() {
         let all = names(&["libpq-devel", "ImageMagick"]);
@@ -124,7 +118,7 @@ mod tests {
     #[test]
     fn parses_installed_missing_and_multilib() {
         let states = parse_query(
-            fixture!("rpm-q-mixed.stdout"),
+            recorded!("dnf", "rpm-q-mixed.stdout"),
             "",
             &names(&["libpq-devel", "ImageMagick", "git", "glibc", "glibc.i686", "nosuch"]),
         )
@@ -145,22 +139,22 @@ mod tests {
 
     #[test]
     fn a_broken_database_is_an_error() {
-        let err = parse_query("", fixture!("rpm-q-broken-db.stderr"), &names(&["git"])).unwrap_err();
+        let err = parse_query("", recorded!("dnf", "rpm-q-broken-db.stderr"), &names(&["git"])).unwrap_err();
         assert!(err.contains("cannot open Packages database"), "{err}");
     }
 
     #[test]
     fn candidates() {
-        assert_eq!(parse_candidate(fixture!("repoquery-candidate.stdout")).as_deref(), Some("16.1"));
-        assert_eq!(parse_candidate(fixture!("repoquery-none.stdout")), None);
+        assert_eq!(parse_candidate(recorded!("dnf", "repoquery-candidate.stdout")).as_deref(), Some("16.1"));
+        assert_eq!(parse_candidate(recorded!("dnf", "repoquery-none.stdout")), None);
     }
 
     #[test]
     fn upstream_and_unknown_names() {
         assert_eq!(Dnf.upstream("16.1-4.fc40"), "16.1");
         assert_eq!(Dnf.upstream("2:9.1.0-1.fc40"), "9.1.0");
-        assert_eq!(Dnf.not_found(fixture!("install-no-match-dnf4.stderr")), ["libpq-dev"]);
-        assert_eq!(Dnf.not_found(fixture!("install-no-match-dnf5.stderr")), ["libpq-dev"]);
+        assert_eq!(Dnf.not_found(recorded!("dnf", "install-no-match-dnf4.stderr")), ["libpq-dev"]);
+        assert_eq!(Dnf.not_found(recorded!("dnf", "install-no-match-dnf5.stderr")), ["libpq-dev"]);
         assert!(Dnf.not_found("Complete!\n").is_empty());
     }
 }

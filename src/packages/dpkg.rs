@@ -167,7 +167,7 @@ mod tests {
 
     macro_rules! fixture {
         ($name:literal) => {
-            Database::parse(include_str!(concat!("../../tests/fixtures/packages/apt/", $name)))
+            Database::parse(recorded!("apt", $name))
         };
     }
 

@@ -6,6 +6,14 @@
 //! [`privilege`] when it needs root. Parsers of the managers' outputs are pure functions
 //! tested on recorded outputs in `tests/fixtures/packages/<manager>/`.
 
+/// A package manager's recorded output, for tests: `recorded!("dnf", "rpm-query.txt")`.
+#[cfg(test)]
+macro_rules! recorded {
+    ($manager:literal, $name:literal) => {
+        include_str!(concat!("../../tests/fixtures/packages/", $manager, "/", $name))
+    };
+}
+
 mod apk;
 mod apt;
 mod brew;

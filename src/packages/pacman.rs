@@ -81,12 +81,6 @@ mod tests {
     use super::*;
     use crate::packages::names;
 
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_str!(concat!("../../tests/fixtures/packages/pacman/", $name))
-        };
-    }
-
     #[test]
     fn commands() {
         let all = names(&["postgresql-libs", "imagemagick"]);
@@ -102,8 +96,8 @@ mod tests {
     fn parses_installed_and_missing() {
         use PackageState::*;
         let states = parse_query(
-            fixture!("Q-mixed.stdout"),
-            fixture!("Q-mixed.stderr"),
+            recorded!("pacman", "Q-mixed.stdout"),
+            recorded!("pacman", "Q-mixed.stderr"),
             &names(&["postgresql-libs", "nosuch", "ffmpeg"]),
         )
         .unwrap();
@@ -112,21 +106,21 @@ mod tests {
 
     #[test]
     fn a_broken_database_is_an_error() {
-        let err = parse_query("", fixture!("Q-broken-db.stderr"), &names(&["x"])).unwrap_err();
+        let err = parse_query("", recorded!("pacman", "Q-broken-db.stderr"), &names(&["x"])).unwrap_err();
         assert!(err.contains("failed to initialize alpm library"), "{err}");
     }
 
     #[test]
     fn candidates() {
-        assert_eq!(parse_candidate(fixture!("Si-postgresql-libs.stdout")).as_deref(), Some("16.3-1"));
+        assert_eq!(parse_candidate(recorded!("pacman", "Si-postgresql-libs.stdout")).as_deref(), Some("16.3-1"));
         assert_eq!(parse_candidate(""), None);
-        assert_eq!(parse_candidate(fixture!("Si-not-found.stderr")), None);
+        assert_eq!(parse_candidate(recorded!("pacman", "Si-not-found.stderr")), None);
     }
 
     #[test]
     fn upstream_and_unknown_names() {
         assert_eq!(Pacman.upstream("16.3-1"), "16.3");
         assert_eq!(Pacman.upstream("2:7.0.1-1"), "7.0.1");
-        assert_eq!(Pacman.not_found(fixture!("S-target-not-found.stderr")), ["libpq-dev", "nosuch"]);
+        assert_eq!(Pacman.not_found(recorded!("pacman", "S-target-not-found.stderr")), ["libpq-dev", "nosuch"]);
     }
 }
