@@ -32,7 +32,6 @@ impl Journal {
     /// Records a command that has just started. A record that cannot be written only makes a
     /// killed run's leftovers unknown to the next one; the command runs all the same.
     pub fn record(&self, pid: u32, command: &str) {
-        let _ = std::fs::create_dir_all(&self.dir);
         let start = start_time(pid as i32).unwrap_or_default();
         let _ = std::fs::write(self.dir.join(pid.to_string()), format!("{start}\n{command}\n"));
     }
@@ -96,6 +95,7 @@ mod tests {
     #[test]
     fn a_recorded_command_is_a_leftover_while_it_runs_and_not_after() {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("running")).unwrap();
         let journal = Journal::new(dir.path().join("running"));
         let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
         journal.record(child.id(), "sleep 30");

@@ -38,6 +38,9 @@ impl System {
     /// A `System` that records the commands it has going in `dir`, for the next run to wait
     /// for should this one be killed (see `journal`).
     pub fn recording(dir: PathBuf) -> System {
+        // Made once here, not at every command: a record that cannot be written only makes a
+        // killed run's leftovers unknown to the next one.
+        let _ = std::fs::create_dir_all(&dir);
         System { spawned: AtomicUsize::new(0), sessions: Mutex::default(), journal: Some(Journal::new(dir)) }
     }
 
