@@ -3,6 +3,13 @@
 # The sample: python + a pip venv, node + npm from a lockfile, postgres with a database, redis,
 # one system package (jq), a [[step]] making .env from .env.example, and its own ./smoke.sh.
 
+# expect_blank_machine: none of the sample's tools are here yet.
+expect_blank_machine() {
+    step "a blank machine: none of the sample's tools are here"
+    local c
+    for c in python3 node npm psql initdb redis-server redis-cli jq; do assert_no_cmd "$c"; done
+}
+
 # sample_copy DIR: a fresh copy of the sample project at DIR; cd there. The copy is where a
 # developer would have cloned it (never under /scenario, which is the scenario's own files).
 # Sets SAMPLE_STEPS: how many steps the sample expands to here (the plan's count, which depends

@@ -11,8 +11,7 @@ source /e2e/lib.sh
 source /e2e/projects/sample-lib.sh
 export CI=1
 
-step "a blank machine: none of the sample's tools are here"
-for c in python3 node npm psql initdb redis-server redis-cli jq; do assert_no_cmd "$c"; done
+expect_blank_machine
 sample_copy /root/context
 
 step "devup export dockerfile and devcontainer write them and change nothing on the machine"

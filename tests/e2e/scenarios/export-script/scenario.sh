@@ -7,8 +7,7 @@ source /e2e/lib.sh
 source /e2e/projects/sample-lib.sh
 export CI=1
 
-step "a blank machine: none of the sample's tools are here"
-for c in python3 node npm psql initdb redis-server redis-cli jq; do assert_no_cmd "$c"; done
+expect_blank_machine
 sample_copy /root/sample
 
 step "devup export script writes the script and changes nothing on the machine"
