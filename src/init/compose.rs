@@ -13,12 +13,8 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         if repo::dir(file).contains('/') || !is_compose_file(repo::base(file)) {
             continue;
         }
-        let Some(text) = repo.read(file) else {
-            continue;
-        };
-        match parse(&text) {
-            Ok(services) => service::add_hints(hints, file, &services),
-            Err(e) => hints.problem(file, e),
+        if let Some(services) = hints.parsed(repo, file, parse) {
+            service::add_hints(hints, file, &services);
         }
     }
 }

@@ -24,15 +24,8 @@ const GLOBAL_KEYS: &[&str] = &[
 ];
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
-    if !repo.has(FILE) {
-        return;
-    }
-    let Some(text) = repo.read(FILE) else {
-        return;
-    };
-    match parse(&text) {
-        Ok(services) => service::add_hints(hints, FILE, &services),
-        Err(e) => hints.problem(FILE, e),
+    if let Some(services) = hints.parsed(repo, FILE, parse) {
+        service::add_hints(hints, FILE, &services);
     }
 }
 

@@ -140,4 +140,24 @@ impl Hints {
     pub fn problem(&mut self, file: &str, text: impl Into<String>) {
         self.problems.push(Note { file: file.to_string(), text: text.into() });
     }
+
+    /// `file` of the repository, when it has one, parsed; a file that does not parse is noted
+    /// as a problem of that file.
+    pub fn parsed<T>(
+        &mut self,
+        repo: &super::repo::Repo,
+        file: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        if !repo.has(file) {
+            return None;
+        }
+        match parse(&repo.read(file)?) {
+            Ok(found) => Some(found),
+            Err(e) => {
+                self.problem(file, e);
+                None
+            }
+        }
+    }
 }

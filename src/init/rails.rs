@@ -14,15 +14,8 @@ pub const FILE: &str = "config/database.yml";
 const ENVIRONMENTS: &[&str] = &["development", "test"];
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
-    if !repo.has(FILE) {
-        return;
-    }
-    let Some(text) = repo.read(FILE) else {
-        return;
-    };
-    match parse(&text) {
-        Ok(found) => hints.datastores.extend(found),
-        Err(e) => hints.problem(FILE, e),
+    if let Some(found) = hints.parsed(repo, FILE, parse) {
+        hints.datastores.extend(found);
     }
 }
 
