@@ -12,7 +12,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # keep tests/e2e free of __pycache__
@@ -133,6 +135,40 @@ def tail(path, n=40):
     return "\n".join("    | " + l for l in lines[-n:])
 
 
+class Turns:
+    """Who may run beside whom: a systemd scenario runs alone. Its container's processes live
+    in nested namespaces and are found (and killed, when left over) through cgroups; a CI run
+    once saw that cleanup take scenarios started beside it along. Other scenarios run together.
+    A systemd scenario that waits goes before scenarios that have not started yet."""
+
+    def __init__(self):
+        self.cv = threading.Condition()
+        self.together = 0  # scenarios running beside each other
+        self.alone = False  # a systemd scenario is running
+        self.waiting = 0  # systemd scenarios waiting for their turn
+
+    @contextmanager
+    def turn(self, alone):
+        with self.cv:
+            if alone:
+                self.waiting += 1
+                self.cv.wait_for(lambda: not self.alone and self.together == 0)
+                self.waiting -= 1
+                self.alone = True
+            else:
+                self.cv.wait_for(lambda: not self.alone and self.waiting == 0)
+                self.together += 1
+        try:
+            yield
+        finally:
+            with self.cv:
+                if alone:
+                    self.alone = False
+                else:
+                    self.together -= 1
+                self.cv.notify_all()
+
+
 def main():
     args = parse_args()
     dirs = find_scenarios(args)
@@ -175,12 +211,17 @@ def main():
     args.logs.mkdir(parents=True, exist_ok=True)
     logs = args.logs.resolve()
 
+    turns = Turns()
+
     def one(sc):
         log = logs / f"{sc.name}.log"
         keep = logs / f"{sc.name}.kept" if args.keep_failed else None
         if keep:
             shutil.rmtree(keep, ignore_errors=True)
-        o = no_base.get(sc.name) or h.run_scenario(sc, bases.get(sc.systemd), devup, log, keep)
+        o = no_base.get(sc.name)
+        if o is None:
+            with turns.turn(alone=sc.systemd):
+                o = h.run_scenario(sc, bases.get(sc.systemd), devup, log, keep)
         if o.unavailable and args.require:
             o = h.Outcome("fail", o.seconds, f"cannot run here (--require): {o.detail}")
         print(f"  {o.result.upper():<7} {sc.name} ({o.seconds:.1f}s) log: {log}", flush=True)
