@@ -12,6 +12,11 @@
 //! | `CI`               | set: no prompts, no spinners, plain output                      |
 //! | `NO_COLOR`         | set: no colour                                                  |
 //! | `HOME`             | the user's home, for `~` in recipes                             |
+//!
+//! Downloads leave two groups to the crates that use them, read there and nowhere in devup:
+//! `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and lowercase forms) by the HTTP
+//! client (ureq), and `SSL_CERT_FILE`, `SSL_CERT_DIR` by the certificate-store loader
+//! (rustls-native-certs, through rustls-platform-verifier).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -1,14 +1,16 @@
 //! Every side effect devup has on the machine goes through `System`: spawning processes,
-//! writing files, changing permissions, probing sockets. Reads of files are not side effects
-//! and use `std::fs` directly.
+//! writing files, changing permissions, probing sockets, downloading and unpacking archives.
+//! Reads of files are not side effects and use `std::fs` directly.
 //!
 //! One place means one place to count what a run spawned (`--timings`, the benchmark) and one
 //! place to make writes atomic.
 
 mod command;
+mod download;
 pub mod journal;
 
 pub use command::{Account, Cmd, CmdOutput};
+pub use download::{Checksum, DownloadError};
 use journal::Journal;
 
 use std::collections::HashMap;
@@ -16,8 +18,8 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 #[derive(Debug, Default)]
@@ -28,6 +30,9 @@ pub struct System {
     sessions: Mutex<HashMap<String, Session>>,
     /// Where the commands this run has going are recorded (a run that changes the machine).
     journal: Option<Journal>,
+    /// The HTTP client for downloads, made at the first request (most runs download nothing),
+    /// then kept so that requests to one host share a connection.
+    http: OnceLock<ureq::Agent>,
 }
 
 impl System {
@@ -41,7 +46,12 @@ impl System {
         // Made once here, not at every command: a record that cannot be written only makes a
         // killed run's leftovers unknown to the next one.
         let _ = std::fs::create_dir_all(&dir);
-        System { spawned: AtomicUsize::new(0), sessions: Mutex::default(), journal: Some(Journal::new(dir)) }
+        System {
+            spawned: AtomicUsize::new(0),
+            sessions: Mutex::default(),
+            journal: Some(Journal::new(dir)),
+            http: OnceLock::new(),
+        }
     }
 
     /// How many processes this run has started.
