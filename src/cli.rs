@@ -70,6 +70,10 @@ pub struct UpArgs {
     /// Replace files that differ from what devup wrote; the old file is kept as a backup
     #[arg(long)]
     pub replace_files: bool,
+
+    /// Refuse to change devup.lock: fail, changing nothing, when a version would differ from it (for CI)
+    #[arg(long)]
+    pub locked: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +81,16 @@ pub enum Command {
     /// Converge: check every step, apply what is missing, check again, report (the default)
     #[command(after_help = "Examples:\n  devup up\n  devup up --yes --jobs 4\n  devup up --replace-files")]
     Up(UpArgs),
+
+    /// Resolve the project's tool versions and write devup.lock, installing nothing
+    #[command(
+        after_help = "Examples:\n  devup lock                      # resolve what the lock lacks\n  devup lock --upgrade            # resolve every tool again\n  devup lock --upgrade languages.node"
+    )]
+    Lock {
+        /// Resolve again, ignoring the lock: every step, or the steps (or entries) named
+        #[arg(long, num_args = 0.., value_name = "STEP")]
+        upgrade: Option<Vec<String>>,
+    },
 
     /// Show what would change and why; exit 0 when converged, 2 when changes are pending
     #[command(
@@ -167,6 +181,7 @@ impl UpArgs {
             yes: self.yes || other.yes,
             no_wait: self.no_wait || other.no_wait,
             replace_files: self.replace_files || other.replace_files,
+            locked: self.locked || other.locked,
         }
     }
 }

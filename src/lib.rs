@@ -27,6 +27,7 @@ pub mod settings;
 pub mod state;
 pub mod step;
 pub mod system;
+pub mod tools;
 pub mod trust;
 pub mod version;
 pub mod version_dirs;

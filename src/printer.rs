@@ -58,10 +58,13 @@ impl Printer {
                 Status::Missing { .. } => ("+", Style::new().green()),
                 Status::Drifted { .. } => ("~", Style::new().yellow()),
                 Status::Unknown { .. } | Status::Satisfied => ("?", Style::new().magenta()),
+                Status::Cannot { .. } => ("!", Style::new().red()),
             };
             let root = if step.needs_root { " (needs root)" } else { "" };
             text.push_str(&format!("  {} {:width$}  {}\n", colour.apply_to(mark), step.id, step.status.reason()));
-            if let Some(action) = &step.action {
+            if let Status::Cannot { hint, .. } = &step.status {
+                text.push_str(&format!("    {:width$}  {} {hint}\n", "", style("hint:").dim()));
+            } else if let Some(action) = &step.action {
                 text.push_str(&format!("    {:width$}  {} {action}{root}\n", "", style("→").dim()));
             }
         }

@@ -18,6 +18,8 @@ use crate::resources;
 use crate::settings::Settings;
 use crate::state::{StateFile, Store, store::Loaded};
 use crate::step::Step;
+use crate::tools::Toolbox;
+use crate::tools::lockfile::Lockfile;
 
 pub struct Project {
     pub manifest: Manifest,
@@ -38,6 +40,8 @@ pub struct Project {
     pub ports: BTreeMap<String, u16>,
     /// Things to tell the user before the plan (a preferred port was taken).
     pub notes: Vec<String>,
+    /// The project's tools: its lock, and what this run resolves.
+    pub tools: Toolbox,
 }
 
 impl Project {
@@ -74,7 +78,17 @@ impl Project {
             Inputs { state: &store.dir, data: &data, home: settings.home.as_deref(), recorded_ports: &recorded };
         let expansion = expand::expand(&manifest, &library, &facts, &inputs)?;
         let order = graph::order(&expansion.steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
+        let lock = Lockfile::read(&Lockfile::path_for(&manifest.dir))
+            .map_err(|e| {
+                Error::from(
+                    Diagnostic::in_file(crate::tools::lockfile::FILE_NAME.to_string(), e)
+                        .with_hint("fix the file, or delete it and run devup to resolve the versions again"),
+                )
+            })?
+            .unwrap_or_default();
+        let tools = Toolbox::new(settings, lock, &facts);
         Ok(Project {
+            tools,
             manifest,
             facts,
             steps: expansion.steps,
@@ -87,6 +101,21 @@ impl Project {
             ports: expansion.ports,
             notes: expansion.notes,
         })
+    }
+}
+
+impl Project {
+    /// The environment of the commands devup runs for the project: its `[env]` and datastore
+    /// variables, and a PATH with the project's resolved tools first.
+    pub fn command_env(&self) -> Vec<(String, String)> {
+        let mut env = self.env.clone();
+        env.push(("PATH".to_string(), self.tools.path_var().to_string_lossy().into_owned()));
+        env
+    }
+
+    /// The ids of the steps whose resolutions the lock records, in step order.
+    pub fn step_ids(&self) -> Vec<&str> {
+        self.order.iter().map(|&i| self.steps[i].id.as_str()).collect()
     }
 }
 

@@ -25,6 +25,7 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         None => commands::up::run(&settings, g, &cli.up, &printer),
         Some(Command::Up(args)) => commands::up::run(&settings, g, &cli.up.merge(args), &printer),
+        Some(Command::Lock { upgrade }) => commands::lock::run(&settings, g, upgrade.as_deref(), &printer),
         Some(Command::Plan) => commands::plan::run(&settings, g, g.trust || settings.trust, &printer),
         Some(Command::Doctor) => commands::doctor::run(&settings, g, g.trust || settings.trust, &printer),
         Some(Command::Trust { yes }) => commands::trust::run(&settings, g, *yes, &printer),

@@ -12,6 +12,10 @@
 //! | `CI`               | set: no prompts, no spinners, plain output                      |
 //! | `NO_COLOR`         | set: no colour                                                  |
 //! | `HOME`             | the user's home, for `~` in recipes                             |
+//! | `PATH`             | where commands are found; the project's tool directories go first |
+//! | `DEVUP_TOOLS_DIR`  | where prebuilt tools are installed, one directory per tool and version (default: ~/.local/share/devup/tools; as root, /opt/devup/tools) |
+//! | `DEVUP_CACHE_DIR`  | where downloads are kept (default: the platform cache dir)      |
+//! | `DEVUP_MIRROR_<TOOL>` | a mirror for a tool's prebuilt builds (`DEVUP_MIRROR_NODE=https://...`): replaces the recipe's source address |
 //!
 //! Downloads leave two groups to the crates that use them, read there and nowhere in devup:
 //! `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and lowercase forms) by the HTTP
@@ -39,6 +43,14 @@ pub struct Settings {
     pub trust: bool,
     /// The user who ran devup through sudo, if that is how it was started.
     pub sudo_user: Option<String>,
+    /// The PATH devup was started with.
+    pub path: std::ffi::OsString,
+    /// Where prebuilt tools are installed (`<tools>/<tool>/<version>`), shared by projects.
+    pub tools_root: PathBuf,
+    /// Where downloaded archives are kept, named by their checksum.
+    pub cache_root: PathBuf,
+    /// Mirrors for prebuilt tools, by tool name in lower case (`DEVUP_MIRROR_NODE` → `node`).
+    pub mirrors: std::collections::BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -57,7 +69,7 @@ impl Settings {
             .map(|d| d.data_local_dir().join("datastores"))
             .unwrap_or_else(|| state_root.join("datastores"));
         let config_dir =
-            var("DEVUP_CONFIG_DIR").map(PathBuf::from).or_else(|| dirs.map(|d| d.config_dir().to_path_buf()));
+            var("DEVUP_CONFIG_DIR").map(PathBuf::from).or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()));
         let ci = var("CI").is_some_and(|v| v != "false" && v != "0");
         let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         // SAFETY: geteuid has no preconditions.
@@ -65,7 +77,27 @@ impl Settings {
         let data_root = var("DEVUP_DATA_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| if root { PathBuf::from("/var/lib/devup") } else { user_data });
+        // As root, tools are not under root's home (mode 0700): servers that refuse to run as
+        // root must reach their binaries.
+        let tools_root = var("DEVUP_TOOLS_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            if root {
+                PathBuf::from("/opt/devup/tools")
+            } else {
+                dirs.as_ref().map(|d| d.data_local_dir().join("tools")).unwrap_or_else(|| state_root.join("tools"))
+            }
+        });
+        let cache_root = var("DEVUP_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+            dirs.as_ref().map(|d| d.cache_dir().to_path_buf()).unwrap_or_else(|| state_root.join("cache"))
+        });
+        let mirrors = std::env::vars()
+            .filter_map(|(k, v)| Some((k.strip_prefix("DEVUP_MIRROR_")?.to_ascii_lowercase(), v)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
         Settings {
+            path: std::env::var_os("PATH").unwrap_or_default(),
+            tools_root,
+            cache_root,
+            mirrors,
             data_root,
             state_root,
             config_dir,

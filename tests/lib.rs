@@ -9,6 +9,7 @@ mod init;
 mod malformed;
 mod output;
 mod packages;
+mod prebuilt;
 mod recipes;
 mod services;
 mod trust;

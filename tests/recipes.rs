@@ -78,9 +78,11 @@ fn a_wrong_node_version_lists_what_was_found_and_the_ways_to_fix() {
     sb.write("devup.toml", "[languages]\nnode = \"19\"\n[dependencies]\nnpm = {}\n");
     let run = sb.devup(&["--yes"]);
     run.code(1)
-        .stderr_has("devup has no way to install `node` 19 here: found 18.19.0 at")
-        .stderr_has("devup can install it through: mise, fnm")
+        .stderr_has("cannot be done: 18.19.0 at")
+        .stderr_has("want `node` 19; mise is not here; fnm is not here")
         .stderr_has("skipped: dependencies.npm.install");
+    // The plan says so before anything runs, and exits non-zero.
+    sb.devup(&["plan"]).code(1).stdout_has("! languages.node");
 }
 
 #[test]
@@ -89,7 +91,23 @@ fn a_version_manager_on_path_is_used() {
     let run = sb.devup(&["--yes"]);
     // The stub mise "succeeds" without installing anything: devup notices.
     run.code(1).stderr_has("check still fails");
-    assert_eq!(sb.calls("mise"), ["use --global node@19"]);
+    assert_eq!(sb.calls("mise"), ["install node@19"], "never `mise use --global`");
+}
+
+#[test]
+fn a_version_a_manager_installs_is_the_projects_alone() {
+    // mise installs into its own directory, beside the other versions; the user's `node` stays.
+    let install = r#"dir="$HOME/.local/share/mise/installs/node/19.9.0/bin"; mkdir -p "$dir"; printf '#!/bin/sh\necho v19.9.0\n' > "$dir/node"; chmod +x "$dir/node""#;
+    let sb =
+        Sandbox::new().manifest("[languages]\nnode = \"19\"\n").stub("node", "echo v18.19.0").stub("mise", install);
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.calls("mise"), ["install node@19"]);
+    assert!(sb.read("devup.lock").contains("version = \"19.9.0\""), "{}", sb.read("devup.lock"));
+    sb.devup(&["plan"]).code(0).stdout_has("all 1 steps are satisfied");
+    let env = sb.devup(&["env"]);
+    env.code(0).stdout_has("/home/.local/share/mise/installs/node/19.9.0/bin");
+    // The user's own PATH still finds the user's node.
+    assert_eq!(sb.sh("node").stdout.trim(), "v18.19.0");
 }
 
 #[test]
@@ -99,18 +117,30 @@ fn versions_come_from_the_projects_version_files() {
         .file(".nvmrc", "v18.19\n")
         .stub("node", "echo v18.19.0");
     sb.devup(&["plan", "--json"]).code(0);
-    sb.write(".nvmrc", "v20\n");
-    sb.devup(&["plan"]).code(2).stdout_has("want node 20");
+    // A version no machine here has, and no source reachable from the sandbox: said before
+    // anything runs.
+    sb.write(".nvmrc", "v21\n");
+    sb.devup(&["plan"]).code(1).stdout_has("want `node` 21");
     sb.write(".nvmrc", "lts/iron\n");
     sb.devup(&["plan"]).code(3).stderr_has("devup.toml:2:17").stderr_has("not a version devup can use");
 }
 
 #[test]
-fn a_shadowing_binary_is_reported_with_both_paths() {
+fn a_fitting_binary_later_on_path_is_the_projects_and_comes_first_on_its_path() {
     let sb = Sandbox::new().manifest("[languages]\npython = \"3.99\"\n").stub("python3", "echo Python 3.99.1");
     // The stub is first on PATH; the machine's python3 comes later. Ask for the machine's.
     let machine = std::process::Command::new("/usr/bin/python3").arg("--version").output().unwrap();
     let version = String::from_utf8_lossy(&machine.stdout).split_whitespace().nth(1).unwrap().to_string();
     sb.write("devup.toml", &format!("[languages]\npython = \"{version}\"\n"));
-    sb.devup(&["plan"]).code(2).stdout_has("3.99.1 at").stdout_has(&format!("shadowing {version} at /usr/bin/python3"));
+    // Nothing to install: only the lock is new.
+    sb.devup(&["plan"])
+        .code(0)
+        .stdout_has("all 1 steps are satisfied")
+        .stdout_has(&format!("languages.python: add {version} (found)"));
+    sb.devup(&["--yes"]).code(0);
+    assert!(sb.read("devup.lock").contains(&format!("version = \"{version}\"")), "{}", sb.read("devup.lock"));
+    sb.devup(&["plan"]).code(0);
+    // The user's PATH is left alone; the project's puts the fitting python first.
+    let env = sb.devup(&["env"]);
+    env.code(0).stdout_has("export PATH=/usr/bin\"${PATH:+:$PATH}\"");
 }

@@ -8,10 +8,19 @@ use crate::cli::{EnvFormat, Global};
 use crate::error::{Result, exit};
 use crate::project::Project;
 use crate::settings::Settings;
+use crate::state::Memory;
+use crate::system::System;
 
 pub fn run(settings: &Settings, global: &Global, format: EnvFormat) -> Result<u8> {
-    let project = Project::open(settings, global)?;
-    let path: Vec<String> = project.path.iter().map(|p| p.display().to_string()).collect();
+    let mut project = Project::open(settings, global)?;
+    // The tools' directories, as resolved from what is installed and locked: no index is read,
+    // and a converged project's versions are cached, so nothing is spawned.
+    project.tools.offline = true;
+    let system = System::new();
+    let memory = Memory::new(project.state.clone());
+    let cx = super::read_only_cx(&project, &system, &memory, super::default_jobs());
+    crate::engine::check_tools(&project.steps, &cx);
+    let path: Vec<String> = project.path.iter().chain(&project.tools.dirs()).map(|p| p.display().to_string()).collect();
     print!("{}", render(format, &project.env, &path));
     Ok(exit::OK)
 }

@@ -6,18 +6,16 @@ pub mod down;
 pub mod env;
 pub mod export;
 pub mod init;
+pub mod lock;
 pub mod plan;
 pub mod recipes;
 pub mod status;
 pub mod trust;
 pub mod up;
 
-use std::time::Duration;
-
 use crate::engine::{self, Plan, RunCx};
 use crate::printer::Printer;
 use crate::project::Project;
-use crate::resources::Status;
 use crate::state::Memory;
 use crate::system::System;
 
@@ -29,16 +27,25 @@ pub fn memory(project: &Project, printer: &Printer) -> Memory {
     Memory::new(project.state.clone())
 }
 
-/// Checks every step and builds the plan.
-pub fn check(project: &Project, cx: &RunCx) -> (Plan, Vec<(Status, Duration)>) {
-    let statuses = engine::check_all(&project.steps, cx);
-    let plan = Plan::new(&project.manifest.name, &project.steps, &project.order, &statuses);
-    (plan, statuses)
+/// Checks every step and builds the plan; also returns the project's environment with the
+/// PATH its tools resolved to, for the commands an apply runs.
+pub fn check(project: &Project, cx: &RunCx) -> (Plan, engine::CheckResult) {
+    let checked = engine::check_all(&project.steps, cx, || project.command_env());
+    let plan = Plan::new(&project.manifest.name, &project.steps, &project.order, &checked.statuses);
+    (plan, checked)
 }
 
 /// The context of a run that applies nothing (plan, doctor, status) or only stops (down).
 pub fn read_only_cx<'a>(project: &'a Project, system: &'a System, memory: &'a Memory, jobs: usize) -> RunCx<'a> {
-    RunCx { system, facts: &project.facts, memory, env: &project.env, replace_files: false, jobs }
+    RunCx {
+        system,
+        facts: &project.facts,
+        memory,
+        env: &project.env,
+        replace_files: false,
+        jobs,
+        tools: &project.tools,
+    }
 }
 
 pub fn default_jobs() -> usize {

@@ -18,10 +18,26 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
     for note in &project.notes {
         printer.line(note);
     }
+    let lock_changes = super::lock::changes(&project);
     if printer.json {
         println!("{}", serde_json::to_string_pretty(&plan).expect("a plan serialises"));
     } else {
         print!("{}", printer.plan_text(&plan));
+        if !lock_changes.is_empty() {
+            // What `devup` would record, and what `--locked` would refuse.
+            println!(
+                "{} would change (`devup up --locked` refuses this):\n  {}",
+                crate::tools::lockfile::FILE_NAME,
+                lock_changes.join("\n  ")
+            );
+        }
     }
-    Ok(if plan.is_converged() { exit::OK } else { exit::CHANGES_PENDING })
+    Ok(if plan.cannot().next().is_some() {
+        exit::FAILED
+    } else if plan.is_converged() {
+        // A lock to write is said above, not counted: the machine is converged.
+        exit::OK
+    } else {
+        exit::CHANGES_PENDING
+    })
 }

@@ -56,8 +56,22 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         env: &project.env,
         replace_files: args.replace_files,
         jobs,
+        tools: &project.tools,
     };
-    let (plan, statuses) = super::check(&project, &cx);
+    let (plan, checked) = super::check(&project, &cx);
+    let (statuses, env) = (checked.statuses, checked.env);
+    let cx = RunCx { env: &env, ..cx };
+    let lock_changes = super::lock::changes(&project);
+    if args.locked && !lock_changes.is_empty() {
+        return Err(Error::refused(
+            format!(
+                "nothing was changed: --locked, and {} would change:\n  {}",
+                crate::tools::lockfile::FILE_NAME,
+                lock_changes.join("\n  ")
+            ),
+            Some("run `devup` without --locked to update the lock, and commit it"),
+        ));
+    }
 
     let results: Vec<StepResult> = if plan.is_converged() {
         plan.steps
@@ -94,6 +108,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         results
     };
     keep_ports(&system, &project, settings);
+    if !args.locked {
+        super::lock::write_if_changed(&project, &system, printer);
+    }
     // Cached probes (versions, hashes) found by the checks are worth keeping even on a no-op.
     if let Some(state) = memory.take_if_changed() {
         let _ = project.store.save(&system, &state);

@@ -171,6 +171,11 @@ fn converge_one(
     if status.is_satisfied() {
         return result(Outcome::Ok, None, Duration::ZERO);
     }
+    // Nothing devup knows can meet it: say why, and let the steps that require it not start.
+    if let Status::Cannot { why, hint } = &status {
+        let failure = Failure::new(format!("cannot be done: {why}")).with_hint(hint.clone());
+        return result(Outcome::Failed(failure), None, Duration::ZERO);
+    }
     // What the step last succeeded with no longer holds while it is being applied: a run
     // killed half-way must not leave a record that makes the next run believe it done.
     if run.memory.forget_fingerprint(&step.id) {

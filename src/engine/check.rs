@@ -7,19 +7,48 @@ use super::RunCx;
 use crate::resources::Status;
 use crate::step::Step;
 
-/// Each step's status and how long its check took, in the steps' order.
-pub fn check_all(steps: &[Step], run: &RunCx) -> Vec<(Status, Duration)> {
+/// Each step's status and how long its check took, in the steps' order. Steps that resolve a
+/// tool are checked first; the others are then checked with the PATH those resolutions make
+/// (`env`, returned for the apply to use too), so a deps step fingerprints the project's python,
+/// not whichever is first on the user's PATH.
+pub fn check_all(steps: &[Step], run: &RunCx, env: impl FnOnce() -> Vec<(String, String)>) -> CheckResult {
+    let tools: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].resource.resolves_tool()).collect();
+    let rest: Vec<usize> = (0..steps.len()).filter(|&i| !steps[i].resource.resolves_tool()).collect();
+    let mut results = check_some(steps, &tools, run);
+    let env = env();
+    let project_run = RunCx { env: &env, ..*run };
+    for (i, r) in check_some(steps, &rest, &project_run).into_iter().enumerate() {
+        if r.is_some() {
+            results[i] = r;
+        }
+    }
+    CheckResult { statuses: results.into_iter().map(|r| r.expect("every step was checked")).collect(), env }
+}
+
+/// Checks only the steps that resolve tools (`devup env`: the PATH without the other checks).
+pub fn check_tools(steps: &[Step], run: &RunCx) {
+    let tools: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].resource.resolves_tool()).collect();
+    check_some(steps, &tools, run);
+}
+
+pub struct CheckResult {
+    pub statuses: Vec<(Status, Duration)>,
+    /// The project's environment with its PATH, for the commands the run applies.
+    pub env: Vec<(String, String)>,
+}
+
+/// Checks the steps at `which` in parallel; the others' results are `None`.
+fn check_some(steps: &[Step], which: &[usize], run: &RunCx) -> Vec<Option<(Status, Duration)>> {
     let next = AtomicUsize::new(0);
-    let workers = run.jobs.clamp(1, steps.len().max(1));
+    let workers = run.jobs.clamp(1, which.len().max(1));
     let mut results: Vec<Option<(Status, Duration)>> = (0..steps.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(step) = steps.get(i) else { break };
+                    while let Some(&i) = which.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let step = &steps[i];
                         let started = Instant::now();
                         let status = step.resource.check(&run.for_step(&step.id));
                         done.push((i, (status, started.elapsed())));
@@ -34,5 +63,5 @@ pub fn check_all(steps: &[Step], run: &RunCx) -> Vec<(Status, Duration)> {
             }
         }
     });
-    results.into_iter().map(|r| r.expect("every step was checked")).collect()
+    results
 }

@@ -6,7 +6,7 @@ mod check;
 mod plan;
 
 pub use apply::{Events, Outcome, StepResult, Summary, apply};
-pub use check::check_all;
+pub use check::{CheckResult, check_all, check_tools};
 pub use plan::{Plan, PlannedStep};
 
 use crate::facts::Facts;
@@ -15,6 +15,7 @@ use crate::state::Memory;
 use crate::system::System;
 
 /// What every step of a run shares.
+#[derive(Clone, Copy)]
 pub struct RunCx<'a> {
     pub system: &'a System,
     pub facts: &'a Facts,
@@ -23,6 +24,7 @@ pub struct RunCx<'a> {
     pub replace_files: bool,
     /// How many steps may be checked or applied at once.
     pub jobs: usize,
+    pub tools: &'a crate::tools::Toolbox,
 }
 
 impl RunCx<'_> {
@@ -34,6 +36,7 @@ impl RunCx<'_> {
             env: self.env,
             replace_files: self.replace_files,
             step_id,
+            tools: self.tools,
         }
     }
 }

@@ -53,6 +53,11 @@ impl Plan {
         self.steps.iter().filter(|s| !s.status.is_satisfied())
     }
 
+    /// The steps nothing devup knows can meet here.
+    pub fn cannot(&self) -> impl Iterator<Item = &PlannedStep> {
+        self.steps.iter().filter(|s| matches!(s.status, Status::Cannot { .. }))
+    }
+
     pub fn is_converged(&self) -> bool {
         self.pending().next().is_none()
     }

@@ -74,9 +74,11 @@ fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
     let system = crate::system::System::new();
     let facts = crate::facts::Facts::for_tests();
     let memory = crate::state::Memory::default();
-    let cx = RunCx { system: &system, facts: &facts, memory: &memory, env: &[], replace_files: false, jobs };
+    let tools = crate::tools::Toolbox::default();
+    let cx =
+        RunCx { system: &system, facts: &facts, memory: &memory, env: &[], replace_files: false, jobs, tools: &tools };
     let order = crate::graph::order(&steps).unwrap();
-    let statuses: Vec<(Status, Duration)> = check_all(&steps, &cx);
+    let statuses: Vec<(Status, Duration)> = check_all(&steps, &cx, Vec::new).statuses;
     let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});
     (results, counters.iter().map(|c| c.load(Ordering::SeqCst)).collect())
 }
@@ -186,9 +188,18 @@ fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
     let system = crate::system::System::new();
     let facts = crate::facts::Facts::for_tests();
     let memory = crate::state::Memory::default();
-    let cx = RunCx { system: &system, facts: &facts, memory: &memory, env: &[], replace_files: false, jobs: 2 };
+    let tools = crate::tools::Toolbox::default();
+    let cx = RunCx {
+        system: &system,
+        facts: &facts,
+        memory: &memory,
+        env: &[],
+        replace_files: false,
+        jobs: 2,
+        tools: &tools,
+    };
     let order = crate::graph::order(&steps).unwrap();
-    let statuses = check_all(&steps, &cx);
+    let statuses = check_all(&steps, &cx, Vec::new).statuses;
     let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});
     assert_eq!(outcomes(&results), [("server", "changed"), ("f", "ok"), ("f", "ok")]);
     assert_eq!(applied.load(Ordering::SeqCst), 1, "only the server was applied");

@@ -1,8 +1,15 @@
-//! `binary`: a command is found on PATH (or in extra search paths) and its version satisfies a
-//! constraint. The version is read by running the command once and cached by the binary's
-//! path, size and mtime, so a converged run does not spawn it again.
+//! `binary`: a command at a version that satisfies a constraint, for this project. The command is
+//! resolved, in order, to: one already on the machine (PATH, the recipe's search paths, devup's
+//! own prebuilt builds); else what the first usable way installs: a version manager the user has,
+//! the system package manager when the version it offers satisfies, or a prebuilt upstream build.
+//! The resolution is the project's, never the machine's: its directory goes first on the
+//! project's PATH (`tools::Toolbox`), and it is recorded in `devup.lock`.
+//!
+//! A version is read by running the command once and cached by the binary's path, size and
+//! mtime, so a converged run does not spawn it again.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Deserialize;
 
@@ -10,7 +17,11 @@ use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote, version_test};
 use crate::packages::{self, PackageManager};
 use crate::system::Cmd;
+use crate::tools::lockfile::Locked;
+use crate::tools::prebuilt::{self, Build, Spec};
+use crate::tools::{Resolution, Toolbox};
 use crate::version::{self, Constraint};
+use crate::version_dirs;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +33,8 @@ struct Args {
     version_args: Vec<String>,
     /// Read the version after this marker in the output (`Distrib ` for MariaDB's client).
     version_after: Option<String>,
-    /// Directories searched after PATH, e.g. `~/.cargo/bin`.
+    /// Directories searched after PATH, e.g. `~/.cargo/bin`; one `*` component matches every
+    /// version directory (`~/.pyenv/versions/*/bin`), newest first.
     #[serde(default)]
     paths: Vec<String>,
     /// Ways to install the command, tried in order; the first that applies is used.
@@ -30,6 +42,13 @@ struct Args {
     install: Vec<WayArgs>,
     /// What to tell the user when no way applies or the install did not help.
     install_hint: Option<String>,
+    /// Record the resolved version in devup.lock (default true).
+    #[serde(default = "yes")]
+    lock: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -38,12 +57,14 @@ struct WayArgs {
     /// The tool this way uses (a version manager such as `mise` or `pyenv`): a command name
     /// looked up on PATH, or a `~/` path that must exist. Without it, the way always applies.
     with: Option<String>,
-    /// A shell command (with `with`, or alone).
+    /// A shell command (with `with`, or alone). `{version.request}` is what to ask for.
     run: Option<String>,
     /// Or: system packages per package manager, `{ apt = ["python3"], dnf = ["python3"] }`,
     /// used when that manager is here and the version it would install satisfies.
     packages: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    /// Where this way puts the command (its shims), searched after PATH.
+    /// Or: a prebuilt upstream build, installed into devup's tools directory (see `tools::prebuilt`).
+    prebuilt: Option<toml::Table>,
+    /// Where this way puts the command (its version directories), searched after PATH.
     #[serde(default)]
     paths: Vec<String>,
 }
@@ -57,12 +78,13 @@ struct Binary {
     constraint: Constraint,
     version_args: Vec<String>,
     version_after: Option<String>,
-    paths: Vec<PathBuf>,
+    /// Search paths (after PATH), each with the way that puts commands there, if any.
+    paths: Vec<(String, Option<usize>)>,
     ways: Vec<Way>,
     install_hint: Option<String>,
-    /// Set by the last check when the right version is installed but another comes first on
-    /// PATH: (the one in front, the right one). Installing would not help; PATH must change.
-    shadowed: std::sync::Mutex<Option<(PathBuf, PathBuf)>>,
+    lock: bool,
+    /// What the last check decided to install, for `action` and `apply`.
+    planned: Mutex<Option<Planned>>,
 }
 
 struct Way {
@@ -75,6 +97,26 @@ enum How {
     Run(String),
     /// Install these packages with this machine's package manager.
     Packages(&'static dyn PackageManager, Vec<String>),
+    Prebuilt(Box<Spec>),
+}
+
+/// An install the check chose: which way, and for a prebuilt, which build.
+#[derive(Clone)]
+struct Planned {
+    way: usize,
+    build: Option<Build>,
+    /// The exact version, when it is known before installing.
+    version: Option<String>,
+    /// Where a prebuilt build goes.
+    home: Option<PathBuf>,
+}
+
+/// One command found on the machine.
+struct Found {
+    path: PathBuf,
+    version: Option<String>,
+    /// `found`, or the way whose directories hold it (`pyenv`), or `prebuilt`.
+    method: String,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -90,19 +132,20 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         }
         None => Constraint::any(),
     };
-    let resolve = |p: &String| cx.vars.text(p).and_then(|p| paths::resolve(cx, &p, true));
-    let mut search: Vec<PathBuf> = args.paths.iter().map(resolve).collect::<Result<_, _>>()?;
+    let resolve =
+        |p: &String| cx.vars.text(p).and_then(|p| paths::resolve(cx, &p, true)).map(|p| p.display().to_string());
+    let mut search: Vec<(String, Option<usize>)> =
+        args.paths.iter().map(|p| resolve(p).map(|p| (p, None))).collect::<Result<_, _>>()?;
     let mut ways = Vec::new();
     for way in &args.install {
-        search.extend(way.paths.iter().map(resolve).collect::<Result<Vec<_>, _>>()?);
         let with = way.with.as_ref().map(|w| cx.vars.text(w)).transpose()?;
         let with_path = match &with {
             Some(w) if w.starts_with("~/") || w.starts_with('/') => Some(paths::resolve(cx, w, true)?),
             _ => None,
         };
-        let how = match (&way.run, &way.packages) {
-            (Some(run), None) => How::Run(cx.vars.shell(run)?),
-            (None, Some(per_manager)) => {
+        let how = match (&way.run, &way.packages, &way.prebuilt) {
+            (Some(run), None, None) => How::Run(cx.vars.shell(run)?),
+            (None, Some(per_manager), None) => {
                 // Only this machine's manager matters; a way for other platforms is dropped.
                 let Some(manager) = packages::for_facts(cx.facts) else {
                     continue;
@@ -116,8 +159,11 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
                 }
                 How::Packages(manager, names)
             }
-            _ => return Err("each `install` way needs exactly one of `run` and `packages`".into()),
+            (None, None, Some(table)) => How::Prebuilt(Box::new(prebuilt_spec(table, cx)?)),
+            _ => return Err("each `install` way needs exactly one of `run`, `packages` and `prebuilt`".into()),
         };
+        let index = ways.len();
+        search.extend(way.paths.iter().map(|p| resolve(p).map(|p| (p, Some(index)))).collect::<Result<Vec<_>, _>>()?);
         ways.push(Way { with, with_path, how });
     }
     Ok(Box::new(Binary {
@@ -128,38 +174,33 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         paths: search,
         ways,
         install_hint: args.install_hint.map(|h| cx.vars.text(&h)).transpose()?,
-        shadowed: std::sync::Mutex::new(None),
+        lock: args.lock,
+        planned: Mutex::new(None),
     }))
 }
 
-/// Why a way to install cannot be used.
-enum Unusable {
-    /// Its tool is not on this machine.
-    Absent,
-    /// Its tool is here but would not give a satisfying version.
-    Refused(String),
+/// A `prebuilt` table with its placeholders filled (`{{version}}` and `{{platform}}` are left
+/// for the source to fill).
+fn prebuilt_spec(table: &toml::Table, cx: &BuildCx) -> Result<Spec, String> {
+    fn render(value: &toml::Value, cx: &BuildCx) -> Result<toml::Value, String> {
+        Ok(match value {
+            toml::Value::String(s) => toml::Value::String(cx.vars.text(s)?),
+            toml::Value::Table(t) => toml::Value::Table(
+                t.iter().map(|(k, v)| Ok((k.clone(), render(v, cx)?))).collect::<Result<_, String>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+    let rendered = render(&toml::Value::Table(table.clone()), cx)?;
+    let spec: Spec = rendered.try_into().map_err(|e: toml::de::Error| format!("`prebuilt`: {}", e.message()))?;
+    if !spec.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') || spec.name.is_empty() {
+        return Err(format!("`prebuilt.name` must be a plain name, not `{}`", spec.name));
+    }
+    Ok(spec)
 }
 
 impl Way {
-    /// Whether this way can be used here; if not, why (for the failure message).
-    fn usable(&self, cx: &Cx, constraint: &Constraint) -> Result<(), Unusable> {
-        if !self.looks_usable() {
-            return Err(Unusable::Absent);
-        }
-        let How::Packages(manager, names) = &self.how else {
-            return Ok(());
-        };
-        if constraint.is_any() {
-            return Ok(());
-        }
-        match manager.candidate(cx, &names[0]) {
-            Some(version) if constraint.matches(&manager.upstream(&version)) => Ok(()),
-            Some(version) => Err(Unusable::Refused(format!("{} would install {} {version}", manager.name(), names[0]))),
-            None => Err(Unusable::Refused(format!("{} has no package {}", manager.name(), names[0]))),
-        }
-    }
-
-    /// Whether the tool is present, without asking a package manager (for the plan).
+    /// Whether the tool is present, without asking a package manager.
     fn looks_usable(&self) -> bool {
         match (&self.with_path, &self.with) {
             (Some(path), _) => path.exists(),
@@ -172,44 +213,73 @@ impl Way {
         match (&self.with, &self.how) {
             (Some(tool), _) => tool.clone(),
             (None, How::Packages(manager, _)) => manager.name().to_string(),
+            (None, How::Prebuilt(_)) => "prebuilt".to_string(),
             (None, How::Run(run)) => format!("`{run}`"),
         }
     }
 
-    fn action(&self) -> String {
+    /// The way's own command, for trust and the plan.
+    fn text(&self) -> String {
         match &self.how {
             How::Run(run) => format!("run `{run}`"),
-            How::Packages(manager, names) => {
-                format!("install {} with {}", names.join(", "), manager.name())
-            }
-        }
-    }
-
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        match &self.how {
-            How::Packages(manager, names) => manager.install(cx, names),
-            How::Run(run) => match cx.system.run(&Cmd::shell(run).envs(cx.env)) {
-                Ok(out) if out.success() => Ok(()),
-                Ok(out) => Err(Failure::command(run, &out)),
-                Err(e) => Err(Failure::spawn(run, &e)),
-            },
+            How::Packages(manager, names) => format!("install {} with {}", names.join(", "), manager.name()),
+            How::Prebuilt(spec) => format!("install a prebuilt {} from {}", spec.name, spec.base),
         }
     }
 }
 
 impl Binary {
-    /// Every executable of that name, in the order a shell would find them.
-    fn candidates(&self) -> Vec<PathBuf> {
-        let mut found: Vec<PathBuf> = which::which_all(&self.command).map(|it| it.collect()).unwrap_or_default();
-        for dir in &self.paths {
-            if let Ok(more) = which::which_in_all(&self.command, Some(dir), dir) {
-                found.extend(more);
+    /// Every executable of that name, in the order the project finds them: its PATH, the search
+    /// paths, then devup's own prebuilt builds (newest first).
+    fn candidates(&self, cx: &Cx) -> Vec<(PathBuf, Option<usize>)> {
+        let path = cx.path_var();
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        let mut found: Vec<(PathBuf, Option<usize>)> = which::which_in_all(&self.command, Some(&path), &cwd)
+            .map(|it| it.map(|p| (p, None)).collect())
+            .unwrap_or_default();
+        for (pattern, way) in &self.paths {
+            for dir in version_dirs::newest(pattern) {
+                if let Ok(more) = which::which_in_all(&self.command, Some(&dir), &dir) {
+                    found.extend(more.map(|p| (p, *way)));
+                }
+            }
+        }
+        for (i, way) in self.ways.iter().enumerate() {
+            if let How::Prebuilt(spec) = &way.how {
+                for version in spec.installed(&cx.tools.root, &self.command) {
+                    found.push((spec.bin_dir(&cx.tools.root, &version).join(&self.command), Some(i)));
+                }
             }
         }
         // One file reached through two PATH entries (`/sbin` links to `/usr/sbin`) is one candidate.
         let mut seen = std::collections::HashSet::new();
-        found.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+        found.retain(|(p, _)| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
         found
+    }
+
+    fn found(&self, cx: &Cx) -> Vec<Found> {
+        self.candidates(cx)
+            .into_iter()
+            .map(|(path, way)| Found {
+                version: self.version_of(cx, &path),
+                method: self.method_of(cx, &path, way),
+                path,
+            })
+            .collect()
+    }
+
+    /// How a found command came to be: a build devup installed (wherever PATH found it), the
+    /// way whose directories hold it, or simply found.
+    fn method_of(&self, cx: &Cx, path: &Path, way: Option<usize>) -> String {
+        let prebuilt = self.ways.iter().any(|w| match &w.how {
+            How::Prebuilt(spec) => path.starts_with(cx.tools.root.join(&spec.name)),
+            _ => false,
+        });
+        match way {
+            _ if prebuilt => "prebuilt".to_string(),
+            Some(w) => self.ways[w].name(),
+            None => "found".to_string(),
+        }
     }
 
     fn version_of(&self, cx: &Cx, path: &Path) -> Option<String> {
@@ -223,9 +293,9 @@ impl Binary {
 
     /// Where the command was (a file or a dangling link in a PATH or search directory) and
     /// what such a link points at: the files whose packages put the command back.
-    fn removed_files(&self) -> Vec<PathBuf> {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        let dirs = std::env::split_paths(&path).chain(self.paths.iter().cloned());
+    fn removed_files(&self, cx: &Cx) -> Vec<PathBuf> {
+        let path = cx.path_var();
+        let dirs = std::env::split_paths(&path).chain(self.paths.iter().flat_map(|(p, _)| version_dirs::newest(p)));
         let mut files = Vec::new();
         for dir in dirs {
             let file = dir.join(&self.command);
@@ -237,20 +307,144 @@ impl Binary {
         files
     }
 
-    /// What was found, for a failure message: "3.9.2 at /usr/bin/python3".
-    fn found_text(&self, cx: &Cx) -> String {
-        let found: Vec<String> = self
-            .candidates()
-            .iter()
-            .map(|p| {
-                format!("{} at {}", self.version_of(cx, p).unwrap_or_else(|| "an unknown version".into()), p.display())
-            })
-            .collect();
-        if found.is_empty() {
-            format!("no `{}` was found", self.command)
-        } else {
-            format!("found {}", found.join(", "))
+    /// The lock's entry for this step, when it still satisfies the constraint.
+    fn locked<'a>(&self, cx: &'a Cx) -> Option<&'a Locked> {
+        cx.tools.locked(cx.step_id).filter(|l| self.lock && self.constraint.matches(&l.version))
+    }
+
+    /// Whether a found version is the one to use: a locked prebuilt build exactly (devup can
+    /// install exactly that), anything else by the constraint.
+    fn wanted(&self, locked: Option<&Locked>, version: &str) -> bool {
+        match locked {
+            Some(l) if l.is_prebuilt() => version == l.version,
+            _ => self.constraint.matches(version),
         }
+    }
+
+    /// What a found command resolves to: the lock's entry and the directory the project puts
+    /// first on PATH (none when the inherited PATH already finds this one first).
+    fn resolution_of(&self, cx: &Cx, found: &Found) -> Resolution {
+        let version = found.version.clone().unwrap_or_default();
+        let (source, checksum, platform) = match found.method.as_str() {
+            "prebuilt" => {
+                let build = crate::tools::read_build_record(found.path.parent().and_then(Path::parent));
+                (build.as_ref().map(|b| b.url.clone()), build.map(|b| b.checksum), Some(cx.tools.platform.clone()))
+            }
+            _ => (None, None, None),
+        };
+        let locked = Locked { version, method: found.method.clone(), platform, source, checksum };
+        Resolution {
+            locked: (self.lock && !self.constraint.is_any()).then_some(locked),
+            dir: self.dir_for(cx, &found.path),
+        }
+    }
+
+    /// The directory to put first on the project's PATH for this command: none when the PATH
+    /// devup was started with already finds it first.
+    fn dir_for(&self, cx: &Cx, path: &Path) -> Option<PathBuf> {
+        let first = which::which_in(&self.command, Some(&cx.tools.inherited_path), "/").ok();
+        let same = |a: &Path, b: &Path| a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a));
+        match first {
+            Some(first) if same(&first, path) => None,
+            _ => path.parent().map(Path::to_path_buf),
+        }
+    }
+
+    /// Chooses how to install: the first way that is usable here and would give a version
+    /// that satisfies; else why none can (what each offers).
+    fn plan(&self, cx: &Cx, locked: Option<&Locked>) -> Result<Planned, Vec<String>> {
+        let mut why = Vec::new();
+        for (i, way) in self.ways.iter().enumerate() {
+            if !way.looks_usable() {
+                why.push(format!("{} is not here", way.name()));
+                continue;
+            }
+            match &way.how {
+                How::Run(_) => return Ok(Planned { way: i, build: None, version: None, home: None }),
+                How::Packages(manager, names) => match self.package_version(cx, *manager, &names[0]) {
+                    Ok(version) => return Ok(Planned { way: i, build: None, version, home: None }),
+                    Err(refused) => why.push(refused),
+                },
+                How::Prebuilt(spec) => match self.prebuilt_build(cx, spec, locked) {
+                    Ok(build) => {
+                        return Ok(Planned {
+                            way: i,
+                            version: Some(build.version.clone()),
+                            home: Some(spec.home(&cx.tools.root, &build.version)),
+                            build: Some(build),
+                        });
+                    }
+                    Err(r) => why.push(r),
+                },
+            }
+        }
+        Err(why)
+    }
+
+    /// The version a package manager would install, when it satisfies; else what it offers.
+    fn package_version(&self, cx: &Cx, manager: &dyn PackageManager, name: &str) -> Result<Option<String>, String> {
+        let candidate = manager.candidate(cx, name);
+        if self.constraint.is_any() {
+            return Ok(candidate.map(|v| manager.upstream(&v)));
+        }
+        match candidate {
+            Some(v) if self.constraint.matches(&manager.upstream(&v)) => Ok(Some(manager.upstream(&v))),
+            Some(v) => Err(format!("{} would install {name} {v}", manager.name())),
+            None => Err(format!("{} has no package {name}", manager.name())),
+        }
+    }
+
+    /// The prebuilt build to install: the locked one when the lock has its source for this
+    /// platform (no index is read), else the newest the index offers that satisfies.
+    fn prebuilt_build(&self, cx: &Cx, spec: &Spec, locked: Option<&Locked>) -> Result<Build, String> {
+        if let Some(l) = locked.filter(|l| l.is_prebuilt() && l.platform.as_deref() == Some(cx.tools.platform.as_str()))
+            && let (Some(url), Some(checksum)) = (&l.source, &l.checksum)
+            && cx.tools.mirror(spec).is_none()
+        {
+            return Ok(Build { version: l.version.clone(), url: url.clone(), checksum: checksum.clone() });
+        }
+        let exact = locked.filter(|l| l.is_prebuilt()).map(|l| l.version.as_str());
+        let builds = cx.tools.builds(cx.system, spec).map_err(|e| format!("prebuilt: {e}"))?;
+        let default = match &spec.default_version {
+            Some(v) if self.constraint.is_any() => {
+                Some(Constraint::parse(v).map_err(|e| format!("prebuilt `default_version`: {e}"))?)
+            }
+            _ => None,
+        };
+        prebuilt::choose(&builds, default.as_ref().unwrap_or(&self.constraint), exact).cloned().ok_or_else(|| {
+            match exact {
+                Some(v) => format!("prebuilt builds do not include the locked {v}"),
+                None => format!("prebuilt builds offer {}", prebuilt::offered(&builds)),
+            }
+        })
+    }
+
+    fn want(&self) -> String {
+        if self.constraint.is_any() {
+            format!("`{}`", self.command)
+        } else {
+            format!("`{}` {}", self.command, self.constraint)
+        }
+    }
+
+    fn hint(&self) -> String {
+        self.install_hint.clone().unwrap_or_else(|| format!("install {} and run devup again", self.want()))
+    }
+
+    fn found_text(found: &[Found]) -> String {
+        found
+            .iter()
+            .map(|f| format!("{} at {}", f.version.as_deref().unwrap_or("an unreadable version"), f.path.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn set_planned(&self, planned: Option<Planned>) {
+        *self.planned.lock().unwrap_or_else(|p| p.into_inner()) = planned;
+    }
+
+    fn planned(&self) -> Option<Planned> {
+        self.planned.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -263,118 +457,142 @@ impl Resource for Binary {
         }
     }
 
+    fn resolves_tool(&self) -> bool {
+        true
+    }
+
     fn check(&self, cx: &Cx) -> Status {
-        *self.shadowed.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        let candidates = self.candidates();
-        let Some(first) = candidates.first() else {
-            return Status::missing(format!("`{}` is not on PATH", self.command));
-        };
-        if self.constraint.is_any() {
-            return Status::Satisfied;
-        }
-        let found: Vec<(&PathBuf, Option<String>)> = candidates.iter().map(|p| (p, self.version_of(cx, p))).collect();
-        let describe = |(path, version): &(&PathBuf, Option<String>)| match version {
-            Some(v) => format!("{v} at {}", path.display()),
-            None => format!("an unreadable version at {}", path.display()),
-        };
-        if found[0].1.as_deref().is_some_and(|v| self.constraint.matches(v)) {
-            return Status::Satisfied;
-        }
-        let want = format!("{} {}", self.command, self.constraint);
-        match found.iter().skip(1).find(|(_, v)| v.as_deref().is_some_and(|v| self.constraint.matches(v))) {
-            Some(good) => {
-                *self.shadowed.lock().unwrap_or_else(|p| p.into_inner()) = Some((found[0].0.clone(), good.0.clone()));
-                Status::drifted(
-                    format!("{} first on PATH, shadowing {}", describe(&found[0]), describe(good)),
-                    format!(
-                        "{want} first on PATH (put {} earlier on PATH)",
-                        good.0.parent().unwrap_or(first).display()
-                    ),
-                )
+        self.set_planned(None);
+        let locked = self.locked(cx);
+        // Without a constraint any version does: the first command found is used as it is, its
+        // version neither read nor locked; it goes first on the project's PATH when the user's
+        // PATH does not find it (a prebuilt build, a server's own directory).
+        if self.constraint.is_any()
+            && locked.is_none()
+            && let Some((first, _)) = self.candidates(cx).first()
+        {
+            let dir = self.dir_for(cx, first);
+            if dir.is_some() {
+                cx.tools.record(cx.step_id, Resolution { locked: None, dir });
             }
-            None => Status::drifted(found.iter().map(describe).collect::<Vec<_>>().join(", "), want),
+            return Status::Satisfied;
+        }
+        let found = self.found(cx);
+        if let Some(good) = found.iter().find(|f| f.version.as_deref().is_some_and(|v| self.wanted(locked, v))) {
+            cx.tools.record(cx.step_id, self.resolution_of(cx, good));
+            return Status::Satisfied;
+        }
+        let want = match locked {
+            Some(l) if l.is_prebuilt() => format!("`{}` {} (locked)", self.command, l.version),
+            _ => self.want(),
+        };
+        let status = if found.is_empty() {
+            Status::missing(format!("`{}` is not on PATH", self.command))
+        } else {
+            Status::drifted(Self::found_text(&found), want.clone())
+        };
+        if self.ways.is_empty() {
+            return status;
+        }
+        match self.plan(cx, locked) {
+            Ok(planned) => {
+                if let (How::Prebuilt(spec), Some(build)) = (&self.ways[planned.way].how, &planned.build) {
+                    let locked = Locked {
+                        version: build.version.clone(),
+                        method: "prebuilt".into(),
+                        platform: Some(cx.tools.platform.clone()),
+                        source: Some(build.url.clone()),
+                        checksum: Some(build.checksum.clone()),
+                    };
+                    let dir = Some(spec.bin_dir(&cx.tools.root, &build.version));
+                    let locked = (self.lock && !self.constraint.is_any()).then_some(locked);
+                    cx.tools.record(cx.step_id, Resolution { locked, dir });
+                }
+                self.set_planned(Some(planned));
+                status
+            }
+            Err(why) => {
+                let have =
+                    if found.is_empty() { format!("no `{}` here", self.command) } else { Self::found_text(&found) };
+                Status::cannot(format!("{have}, want {want}; {}", why.join("; ")), self.hint())
+            }
         }
     }
 
     fn action(&self) -> String {
-        if let Some((front, good)) = self.shadowed.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            return format!(
-                "install nothing: put {} earlier on PATH than {}, or remove {}",
-                good.parent().unwrap_or(good).display(),
-                front.parent().unwrap_or(front).display(),
-                front.display()
-            );
-        }
-        match self.ways.iter().find(|w| w.looks_usable()) {
-            Some(way) => way.action(),
-            None if self.constraint.is_any() => {
-                format!("install nothing itself: `{}` comes with the steps it requires, or by hand", self.command)
-            }
-            None => format!(
-                "install nothing itself: `{}` {} comes with the steps it requires, or by hand",
-                self.command, self.constraint
+        let Some(planned) = self.planned() else {
+            return if self.ways.is_empty() {
+                format!("install nothing itself: {} comes with the steps it requires, or by hand", self.want())
+            } else {
+                format!("nothing: no way to install {} is here", self.want())
+            };
+        };
+        let way = &self.ways[planned.way];
+        match (&way.how, &planned.build) {
+            (How::Prebuilt(spec), Some(build)) => format!(
+                "install {} {}, prebuilt, into {}",
+                spec.name,
+                build.version,
+                planned.home.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
             ),
+            (How::Packages(manager, names), _) => match &planned.version {
+                Some(v) => format!("install {} ({} {v}) with {}", names.join(", "), self.command, manager.name()),
+                None => format!("install {} with {}", names.join(", "), manager.name()),
+            },
+            (How::Run(run), _) => format!("install {} through {}: run `{run}`", self.want(), way.name()),
+            (How::Prebuilt(spec), None) => format!("install a prebuilt {}", spec.name),
         }
     }
 
     fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        // Read and release the lock first: `action` takes it again.
-        let shadowed = self.shadowed.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some((front, good)) = shadowed {
-            return Err(Failure::new(format!(
-                "`{}` at {} comes first on PATH; the one that fits is {}",
-                self.command,
-                front.display(),
-                good.display()
-            ))
-            .with_hint(self.action().replacen("install nothing: ", "", 1)));
-        }
-        let mut hint = self
-            .install_hint
-            .clone()
-            .unwrap_or_else(|| format!("install `{}` {} and run devup again", self.command, self.constraint));
-        let mut absent = Vec::new();
-        let mut refused = Vec::new();
-        for way in &self.ways {
-            match way.usable(cx, &self.constraint) {
-                Ok(()) => {
-                    let result = way.apply(cx).and_then(|()| match &way.how {
-                        // Installed by the package database, yet the command is gone (removed
-                        // by hand): only a reinstall puts the files back.
-                        How::Packages(manager, names) if self.candidates().is_empty() => {
-                            let owners = manager.owners(&self.removed_files());
-                            manager.reinstall(cx, if owners.is_empty() { names } else { &owners })
-                        }
-                        _ => Ok(()),
-                    });
-                    return result.map_err(|f| {
-                        let why = format!("installing through {} failed; {hint}", way.name());
-                        Failure { hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))), ..f }
-                    });
-                }
-                Err(Unusable::Absent) => absent.push(way.name()),
-                Err(Unusable::Refused(why)) => refused.push(why),
+        let planned = match self.planned() {
+            Some(planned) => planned,
+            // A check that found no way (or an engine that applies without checking first).
+            None => {
+                return Err(
+                    Failure::new(format!("devup has no way to install {} here", self.want())).with_hint(self.hint())
+                );
             }
+        };
+        let way = &self.ways[planned.way];
+        let fail = |f: Failure| {
+            let why = format!("installing through {} failed; {}", way.name(), self.hint());
+            Failure { hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))), ..f }
+        };
+        match &way.how {
+            How::Prebuilt(spec) => {
+                let build = planned.build.as_ref().expect("a planned prebuilt names its build");
+                install_prebuilt(cx.tools, cx, spec, build).map_err(|e| fail(Failure::new(e)))
+            }
+            How::Packages(manager, names) => manager
+                .install(cx, names)
+                .and_then(|()| {
+                    // Installed by the package database, yet the command is gone (removed by
+                    // hand): only a reinstall puts the files back.
+                    if self.candidates(cx).is_empty() {
+                        let owners = manager.owners(&self.removed_files(cx));
+                        manager.reinstall(cx, if owners.is_empty() { names } else { &owners })
+                    } else {
+                        Ok(())
+                    }
+                })
+                .map_err(fail),
+            How::Run(run) => match cx.system.run(&Cmd::shell(run).envs(cx.env)) {
+                Ok(out) if out.success() => Ok(()),
+                Ok(out) => Err(fail(Failure::command(run, &out))),
+                Err(e) => Err(fail(Failure::spawn(run, &e))),
+            },
         }
-        if !absent.is_empty() {
-            hint.push_str(&format!(" (devup can install it through: {}; none is here)", absent.join(", ")));
-        }
-        if !refused.is_empty() {
-            hint.push_str(&format!(" ({})", refused.join("; ")));
-        }
-        let message =
-            format!("devup has no way to install `{}` {} here: {}", self.command, self.constraint, self.found_text(cx));
-        Err(Failure::new(message).with_hint(hint))
     }
 
     fn commands(&self) -> Vec<String> {
-        self.ways.iter().map(Way::action).collect()
+        self.ways.iter().map(Way::text).collect()
     }
 
     /// The check finds the command as a shell would (PATH, then the search paths) and reads its
     /// version; the apply tries the ways in order, each when its tool is present at run time.
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let dirs: String = self.paths.iter().map(|p| format!(" {}", cx.path(p))).collect();
+        let dirs: String = self.paths.iter().map(|(p, _)| format!(" {}", cx.path(Path::new(p)))).collect();
         let find = format!("_p=$(find_command {}{dirs})", quote(&self.command));
         let check = match version_test(&self.constraint, "_v") {
             None => find,
@@ -404,6 +622,13 @@ impl Resource for Binary {
                     }
                     let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
                     format!("pkg_install {}", names.join(" "))
+                }
+                // A script cannot resolve and verify a prebuilt build the way devup does: it
+                // says so rather than installing another version.
+                How::Prebuilt(spec) => {
+                    let text =
+                        format!("error: {} needs a prebuilt {}; run devup to install it", self.want(), spec.name);
+                    format!("printf '%s\\n' {} >&2\nexit 1", quote(&text))
                 }
             };
             let keyword = if i == 0 { "if" } else { "elif" };
@@ -436,6 +661,11 @@ impl Resource for Binary {
         };
         Ok(ScriptStep { check, apply, packages, ..ScriptStep::default() })
     }
+}
+
+/// Installs a prebuilt build, saying what it downloads.
+fn install_prebuilt(tools: &Toolbox, cx: &Cx, spec: &Spec, build: &Build) -> Result<(), String> {
+    tools.install(cx.system, spec, build).map(|_| ())
 }
 
 #[cfg(test)]
@@ -480,7 +710,7 @@ mod tests {
     }
 
     #[test]
-    fn reports_a_shadowed_binary_with_both_paths() {
+    fn a_shadowed_binary_that_fits_is_the_projects_with_its_directory_first_on_path() {
         let sb = Sandbox::new();
         stub(&sb, "old", "devup-test-tool", "2.0.0");
         stub(&sb, "new", "devup-test-tool", "3.0.0");
@@ -489,24 +719,68 @@ mod tests {
             &sb,
             &format!("command = 'devup-test-tool'\nversion = '3'\npaths = ['{}', '{}']", old.display(), new.display()),
         );
-        let Status::Drifted { have, want } = sb.check(b.as_ref()) else { panic!() };
-        assert!(have.contains("2.0.0 at") && have.contains("shadowing 3.0.0 at"), "{have}");
-        assert!(want.contains(&new.display().to_string()), "{want}");
+        assert_eq!(sb.check(b.as_ref()), Status::Satisfied);
+        let resolved = sb.tools.resolution("test.step").unwrap();
+        assert_eq!(resolved.dir.as_deref(), Some(new.as_path()));
+        let locked = resolved.locked.unwrap();
+        assert_eq!((locked.version.as_str(), locked.method.as_str()), ("3.0.0", "found"));
     }
 
     #[test]
-    fn missing_binary_without_a_way_fails_listing_what_was_found() {
+    fn a_locked_version_is_followed_while_it_satisfies() {
+        let mut sb = Sandbox::new();
+        stub(&sb, "a", "devup-test-tool", "3.1.0");
+        stub(&sb, "b", "devup-test-tool", "3.2.0");
+        let args = format!(
+            "command = 'devup-test-tool'\nversion = '3'\npaths = ['{}', '{}']",
+            sb.path("a").display(),
+            sb.path("b").display()
+        );
+        let entry = |v: &str| Locked {
+            version: v.into(),
+            method: "found".into(),
+            platform: None,
+            source: None,
+            checksum: None,
+        };
+        sb.tools.lock.tool.insert("test.step".into(), entry("3.2.0"));
+        let b = build_in(&sb, &args);
+        assert_eq!(sb.check(b.as_ref()), Status::Satisfied);
+        // A version found on the machine is what it is: the first that satisfies is used, and
+        // the lock's difference is for the plan to tell.
+        assert_eq!(sb.tools.resolution("test.step").unwrap().locked.unwrap().version, "3.1.0");
+        sb.tools.lock.tool.insert("test.step".into(), Locked { method: "prebuilt".into(), ..entry("3.2.0") });
+        let b = build_in(&sb, &args);
+        assert_eq!(sb.check(b.as_ref()), Status::Satisfied);
+        assert_eq!(
+            sb.tools.resolution("test.step").unwrap().locked.unwrap().version,
+            "3.2.0",
+            "a locked build is exact"
+        );
+    }
+
+    #[test]
+    fn missing_binary_without_a_usable_way_cannot_be_done_and_says_why() {
         let sb = Sandbox::new();
-        let args = "command = 'devup-no-such-tool'\ninstall_hint = 'get it from the vendor'\n\
+        let args = "command = 'devup-no-such-tool'\nversion = '2'\ninstall_hint = 'get it from the vendor'\n\
                     [[install]]\nwith = 'devup-no-such-manager'\nrun = 'false'";
         let b = build_in(&sb, args);
-        assert!(matches!(sb.check(b.as_ref()), Status::Missing { .. }));
-        let failure = sb.converge(b.as_ref()).unwrap_err();
-        assert!(failure.message.contains("no `devup-no-such-tool` was found"), "{}", failure.message);
-        assert_eq!(
-            failure.hint.as_deref(),
-            Some("get it from the vendor (devup can install it through: devup-no-such-manager; none is here)")
+        let Status::Cannot { why, hint } = sb.check(b.as_ref()) else { panic!() };
+        assert!(
+            why.contains("no `devup-no-such-tool` here") && why.contains("devup-no-such-manager is not here"),
+            "{why}"
         );
+        assert_eq!(hint, "get it from the vendor");
+        let failure = sb.converge(b.as_ref()).unwrap_err();
+        assert_eq!(failure.hint.as_deref(), Some("get it from the vendor"));
+    }
+
+    #[test]
+    fn a_binary_with_no_way_is_missing_for_the_steps_that_bring_it() {
+        let sb = Sandbox::new();
+        let b = build_in(&sb, "command = 'devup-no-such-tool'");
+        assert!(matches!(sb.check(b.as_ref()), Status::Missing { .. }));
+        assert!(b.action().contains("comes with the steps it requires"), "{}", b.action());
     }
 
     #[test]
@@ -526,8 +800,11 @@ mod tests {
             shims.display()
         );
         let b = build_in(&sb, &args);
-        assert!(b.action().contains("mkdir -p"), "{}", b.action());
+        assert!(matches!(sb.check(b.as_ref()), Status::Missing { .. }));
+        assert!(b.action().contains("mkdir -p") && b.action().contains("through"), "{}", b.action());
         assert_eq!(sb.converge(b.as_ref()).unwrap(), Status::Satisfied);
+        let resolved = sb.tools.resolution("test.step").unwrap();
+        assert_eq!(resolved.locked.unwrap().method, sb.path("mgr/devup-test-manager").display().to_string());
     }
 
     #[test]

@@ -106,7 +106,8 @@ impl Deps {
     fn fingerprint(&self, cx: &Cx) -> String {
         let mut lines = vec![format!("run {}", self.run)];
         lines.extend(self.key.iter().map(|k| format!("key {k}")));
-        lines.extend(self.tools.iter().map(|t| format!("tool {t} {}", tool_identity(t))));
+        let path = cx.path_var();
+        lines.extend(self.tools.iter().map(|t| format!("tool {t} {}", tool_identity(t, &path))));
         for (shown, path) in &self.inputs {
             let sha = cx.memory.stamped("sha256", path, || std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes)));
             lines.push(format!("input {shown} {}", sha.as_deref().unwrap_or("absent")));
@@ -116,8 +117,8 @@ impl Deps {
 }
 
 /// Where a command is and which file it is, without reading it: path, size and mtime.
-fn tool_identity(command: &str) -> String {
-    let Ok(path) = which::which(command) else {
+fn tool_identity(command: &str, search: &std::ffi::OsStr) -> String {
+    let Ok(path) = which::which_in(command, Some(search), "/") else {
         return "absent".to_string();
     };
     match std::fs::metadata(&path).and_then(|m| Ok((m.len(), m.modified()?))) {

@@ -45,6 +45,12 @@ pub enum Status {
     Unknown {
         why: String,
     },
+    /// Not met, and no way devup knows can meet it here: the step is not applied (it fails with
+    /// the reason and the hint) and the steps that require it do not start.
+    Cannot {
+        why: String,
+        hint: String,
+    },
 }
 
 impl Status {
@@ -60,6 +66,10 @@ impl Status {
         Status::Unknown { why: why.into() }
     }
 
+    pub fn cannot(why: impl Into<String>, hint: impl Into<String>) -> Status {
+        Status::Cannot { why: why.into(), hint: hint.into() }
+    }
+
     pub fn is_satisfied(&self) -> bool {
         matches!(self, Status::Satisfied)
     }
@@ -71,6 +81,7 @@ impl Status {
             Status::Missing { why } => why.clone(),
             Status::Drifted { have, want } => format!("have {have}, want {want}"),
             Status::Unknown { why } => format!("could not check: {why}"),
+            Status::Cannot { why, .. } => format!("cannot be done: {why}"),
         }
     }
 }
@@ -121,6 +132,19 @@ pub struct Cx<'a> {
     pub replace_files: bool,
     /// The step being checked or applied, as the key of what the state remembers for it.
     pub step_id: &'a str,
+    /// The project's tools: the lock, this run's resolutions, prebuilt installs.
+    pub tools: &'a crate::tools::Toolbox,
+}
+
+impl Cx<'_> {
+    /// The PATH the project's commands are found on: the project's own (its tools first) when
+    /// the run set one, else the one devup was started with.
+    pub fn path_var(&self) -> std::ffi::OsString {
+        match self.env.iter().rev().find(|(k, _)| k == "PATH") {
+            Some((_, v)) => v.into(),
+            None => self.tools.inherited_path.clone(),
+        }
+    }
 }
 
 pub trait Resource: Send + Sync {
@@ -143,6 +167,12 @@ pub trait Resource: Send + Sync {
     /// Stops what the resource started (`devup down`): `None` when it starts nothing.
     fn stop(&self, _cx: &Cx) -> Option<Result<Stopped, Failure>> {
         None
+    }
+
+    /// Whether the step resolves a tool the project's other steps run (a `binary`): such steps
+    /// are checked first, so that the others are checked with the project's PATH.
+    fn resolves_tool(&self) -> bool {
+        false
     }
 
     /// Whether applying needs root (package installs).

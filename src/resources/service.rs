@@ -156,7 +156,7 @@ impl Service {
         let dirs: Vec<String> =
             self.path_patterns.iter().flat_map(|p| version_dirs::newest(p)).map(|d| d.display().to_string()).collect();
         if !dirs.is_empty() {
-            let path = format!("{}:{}", dirs.join(":"), std::env::var("PATH").unwrap_or_default());
+            let path = format!("{}:{}", dirs.join(":"), cx.path_var().to_string_lossy());
             cmd = cmd.envs(&[("PATH".to_string(), path)]);
         }
         cmd

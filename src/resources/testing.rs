@@ -15,6 +15,7 @@ pub struct Sandbox {
     pub memory: Memory,
     pub vars: Vars,
     pub replace_files: bool,
+    pub tools: crate::tools::Toolbox,
 }
 
 impl Sandbox {
@@ -26,6 +27,7 @@ impl Sandbox {
             memory: Memory::default(),
             vars: Vars::default(),
             replace_files: false,
+            tools: crate::tools::Toolbox::for_tests(),
         }
     }
 
@@ -61,6 +63,7 @@ impl Sandbox {
             env: &[],
             replace_files: self.replace_files,
             step_id: "test.step",
+            tools: &self.tools,
         }
     }
 

@@ -6,6 +6,8 @@
 //! run.code(2).stdout_has("1 of 1 steps to change");
 //! ```
 
+pub mod mirror;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -38,7 +40,12 @@ pub struct Sandbox {
     root: tempfile::TempDir,
     /// Whether runs get DEVUP_TRUST=1 (most tests are not about trust).
     trusted: bool,
+    /// More variables for devup's runs.
+    env: Vec<(String, String)>,
 }
+
+/// The tools recipes install as prebuilt builds, by the name of their mirror variable.
+const PREBUILT_TOOLS: &[&str] = &["NODE", "NPM", "PYTHON", "POSTGRES"];
 
 /// What a devup run did.
 pub struct Run {
@@ -49,7 +56,7 @@ pub struct Run {
 
 impl Sandbox {
     pub fn new() -> Sandbox {
-        let sb = Sandbox { root: tempfile::tempdir().expect("temp dir"), trusted: true };
+        let sb = Sandbox { root: tempfile::tempdir().expect("temp dir"), trusted: true, env: Vec::new() };
         for dir in ["project", "home", "state", "config", "data", "bin", "log"] {
             std::fs::create_dir_all(sb.root.path().join(dir)).unwrap();
         }
@@ -82,6 +89,17 @@ impl Sandbox {
     /// A path inside the project.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.project().join(rel)
+    }
+
+    /// Sets a variable for devup's runs (after the sandbox's own, so it may replace one).
+    pub fn env(mut self, key: &str, value: &str) -> Sandbox {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Where prebuilt builds are installed in this sandbox.
+    pub fn tools_dir(&self) -> PathBuf {
+        self.root.path().join("tools")
     }
 
     /// Runs without DEVUP_TRUST: the project's commands need approval as for a new user.
@@ -135,11 +153,21 @@ impl Sandbox {
             .env("DEVUP_STATE_DIR", self.state_dir())
             .env("DEVUP_CONFIG_DIR", self.config_dir())
             .env("DEVUP_DATA_DIR", self.data_dir())
+            .env("DEVUP_TOOLS_DIR", self.root.path().join("tools"))
+            .env("DEVUP_CACHE_DIR", self.root.path().join("cache"))
             .env("CI", "true")
             .env("NO_COLOR", "1")
             .env("RUST_BACKTRACE", "1");
         if self.trusted {
             cmd.env("DEVUP_TRUST", "1");
+        }
+        // Prebuilt builds come from nowhere: a sandbox never reaches the network (port 9 on
+        // loopback refuses at once). A test that wants builds serves them and sets its own.
+        for tool in PREBUILT_TOOLS {
+            cmd.env(format!("DEVUP_MIRROR_{tool}"), "http://127.0.0.1:9");
+        }
+        for (key, value) in &self.env {
+            cmd.env(key, value);
         }
         cmd
     }

@@ -1,0 +1,304 @@
+//! Tools at the versions a project asks for: what each `binary` step resolved to this run,
+//! the lock that makes the resolution repeatable (`devup.lock`), and prebuilt upstream builds
+//! installed into a directory of devup's own, one copy per tool and version, shared by projects.
+//!
+//! A project's tools are the project's: the directory of each resolved command goes first on
+//! the PATH of the commands devup runs for the project and of `devup env`. Nothing here changes
+//! a default of the machine or of a version manager.
+
+pub mod lockfile;
+pub mod prebuilt;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use lockfile::{Locked, Lockfile};
+use prebuilt::{Build, Spec};
+
+use crate::system::System;
+
+/// Which lock entries to ignore and resolve again (`devup lock --upgrade [STEP]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Upgrade {
+    #[default]
+    Nothing,
+    All,
+    Steps(Vec<String>),
+}
+
+/// What a step's command resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// What the lock records; none for a step without a version constraint.
+    pub locked: Option<Locked>,
+    /// The directory to put first on the project's PATH: set when the resolved command is not
+    /// the one the inherited PATH finds first.
+    pub dir: Option<PathBuf>,
+}
+
+/// What every step of a run shares about tools.
+#[derive(Debug, Default)]
+pub struct Toolbox {
+    /// Where prebuilt builds are installed: `<root>/<tool>/<version>`.
+    pub root: PathBuf,
+    /// Where downloads are kept.
+    pub cache: PathBuf,
+    /// Mirrors by tool name.
+    pub mirrors: BTreeMap<String, String>,
+    /// The lock as read when the project was opened.
+    pub lock: Lockfile,
+    pub upgrade: Upgrade,
+    /// The platform's key in recipes' `platforms` tables (`linux-x86_64`).
+    pub platform: String,
+    /// The PATH devup was started with: a resolved command it already finds first needs no
+    /// directory of its own on the project's PATH.
+    pub inherited_path: std::ffi::OsString,
+    /// Read no index (`devup env`): only what is installed or locked resolves.
+    pub offline: bool,
+    resolved: Mutex<BTreeMap<String, Resolution>>,
+    /// Index documents fetched this run, by address: one request per source per run.
+    indexes: Mutex<HashMap<String, Result<String, String>>>,
+}
+
+impl Toolbox {
+    pub fn new(settings: &crate::settings::Settings, lock: Lockfile, facts: &crate::facts::Facts) -> Toolbox {
+        Toolbox {
+            root: settings.tools_root.clone(),
+            cache: settings.cache_root.clone(),
+            mirrors: settings.mirrors.clone(),
+            lock,
+            platform: format!("{}-{}", facts.os, facts.arch),
+            inherited_path: settings.path.clone(),
+            ..Toolbox::default()
+        }
+    }
+
+    /// A toolbox with no lock, the process's PATH, and tools in a directory that does not exist.
+    #[cfg(test)]
+    pub fn for_tests() -> Toolbox {
+        Toolbox {
+            root: PathBuf::from("/nonexistent-devup-tools"),
+            inherited_path: std::env::var_os("PATH").unwrap_or_default(),
+            platform: "linux-x86_64".into(),
+            ..Toolbox::default()
+        }
+    }
+
+    /// The project's PATH for its commands: the resolved tools' directories, then the PATH
+    /// devup was started with.
+    pub fn path_var(&self) -> std::ffi::OsString {
+        let inherited = std::env::split_paths(&self.inherited_path);
+        std::env::join_paths(self.dirs().into_iter().chain(inherited)).unwrap_or_else(|_| self.inherited_path.clone())
+    }
+
+    /// The lock's entry for a step, unless it is being upgraded.
+    pub fn locked(&self, step: &str) -> Option<&Locked> {
+        let ignored = match &self.upgrade {
+            Upgrade::Nothing => false,
+            Upgrade::All => true,
+            Upgrade::Steps(ids) => ids.iter().any(|id| step == id || step.starts_with(&format!("{id}."))),
+        };
+        if ignored { None } else { self.lock.tool.get(step) }
+    }
+
+    pub fn record(&self, step: &str, resolution: Resolution) {
+        self.resolved.lock().unwrap_or_else(|p| p.into_inner()).insert(step.to_string(), resolution);
+    }
+
+    pub fn resolution(&self, step: &str) -> Option<Resolution> {
+        self.resolved.lock().unwrap_or_else(|p| p.into_inner()).get(step).cloned()
+    }
+
+    /// The directories this run's resolutions put first on PATH, in step order.
+    pub fn dirs(&self) -> Vec<PathBuf> {
+        let resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for dir in resolved.values().filter_map(|r| r.dir.clone()) {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs
+    }
+
+    /// The lock this run's resolutions make: the lock as read, with every step resolved this
+    /// run replaced, and the steps the project no longer has left out.
+    pub fn lock_after(&self, steps: &[&str]) -> Lockfile {
+        let resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+        let mut lock = Lockfile::default();
+        for id in steps {
+            if let Some(locked) = resolved.get(*id).and_then(|r| r.locked.clone()) {
+                lock.tool.insert((*id).to_string(), locked);
+            } else if let Some(old) = self.lock.tool.get(*id) {
+                lock.tool.insert((*id).to_string(), old.clone());
+            }
+        }
+        lock
+    }
+
+    pub fn mirror(&self, spec: &Spec) -> Option<&str> {
+        self.mirrors.get(&spec.name.to_ascii_lowercase()).map(String::as_str)
+    }
+
+    /// The builds a source offers for this platform, newest first; the index is fetched once
+    /// per run.
+    pub fn builds(&self, system: &System, spec: &Spec) -> Result<Vec<Build>, String> {
+        if self.offline {
+            return Err("the index is not read here".to_string());
+        }
+        let platform = spec.platform(self.os(), self.arch())?;
+        let mirror = self.mirror(spec);
+        let url = spec.index_url(platform, mirror)?;
+        let document = {
+            let mut indexes = self.indexes.lock().unwrap_or_else(|p| p.into_inner());
+            indexes
+                .entry(url.clone())
+                .or_insert_with(|| system.fetch_text(&url, spec.accept()).map_err(|e| e.to_string()))
+                .clone()?
+        };
+        spec.builds(&document, platform, mirror).map_err(|e| format!("{url}: {e}"))
+    }
+
+    /// Downloads, verifies and unpacks a build into its directory under the tools root. The
+    /// build is unpacked beside its final place and renamed into it, so a run killed at any
+    /// moment leaves nothing that passes for installed.
+    pub fn install(&self, system: &System, spec: &Spec, build: &Build) -> Result<PathBuf, String> {
+        let home = spec.home(&self.root, &build.version);
+        if home.exists() {
+            return Ok(home);
+        }
+        let checksum = crate::system::Checksum::parse(&build.checksum)?;
+        let archive = system
+            .download(&build.url, &checksum, &self.cache.join("downloads"), &|_, _| {})
+            .map_err(|e| e.to_string())?;
+        let parent = home.parent().expect("a tool's home has a parent");
+        system.create_dir_all(parent, None).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        let staging = parent.join(format!(".{}.unpacking-{}", build.version, std::process::id()));
+        remove_leftovers(system, parent, &build.version);
+        system.unpack(&archive, &staging, spec.strip).map_err(|e| e.to_string())?;
+        // Where it came from, for the lock of a project that finds it installed.
+        let record = format!("url = {:?}\nchecksum = {:?}\n", build.url, build.checksum);
+        system
+            .write_atomic(&staging.join(BUILD_RECORD), record.as_bytes(), None)
+            .map_err(|e| format!("cannot write into {}: {e}", staging.display()))?;
+        for (link, target) in &spec.symlinks {
+            let link = staging.join(link);
+            let points_to = relative_to(&staging.join(target), link.parent().unwrap_or(&staging));
+            if let Some(dir) = link.parent() {
+                system.create_dir_all(dir, None).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+        }
+        if let Some(links) = &spec.links {
+            for (source, target) in prebuilt::read_links(&staging.join(links))? {
+                let link = staging.join(&target);
+                let points_to = relative_to(&staging.join(&source), link.parent().unwrap_or(&staging));
+                if link.symlink_metadata().is_err() {
+                    system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+                }
+            }
+        }
+        system.rename(&staging, &home).map_err(|e| format!("cannot move the build into {}: {e}", home.display()))?;
+        Ok(home)
+    }
+
+    fn os(&self) -> &str {
+        self.platform.split_once('-').map_or(&self.platform, |(os, _)| os)
+    }
+
+    fn arch(&self) -> &str {
+        self.platform.split_once('-').map_or("", |(_, arch)| arch)
+    }
+}
+
+/// The file in a prebuilt build's directory saying where it came from.
+const BUILD_RECORD: &str = ".devup-build.toml";
+
+/// Where an installed prebuilt build came from, read from its directory.
+pub fn read_build_record(home: Option<&Path>) -> Option<Build> {
+    #[derive(serde::Deserialize)]
+    struct Record {
+        url: String,
+        checksum: String,
+    }
+    let home = home?;
+    let record: Record = toml::from_str(&std::fs::read_to_string(home.join(BUILD_RECORD)).ok()?).ok()?;
+    let version = home.file_name()?.to_str()?.to_string();
+    Some(Build { version, url: record.url, checksum: record.checksum })
+}
+
+/// What a killed install left beside a tool's versions (devup made them; they never held data).
+fn remove_leftovers(system: &System, parent: &Path, version: &str) {
+    let prefix = format!(".{version}.unpacking-");
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            let _ = system.remove_dir_all(&entry.path());
+        }
+    }
+}
+
+/// `target` as a path relative to the directory `from` (both inside one tree).
+fn relative_to(target: &Path, from: &Path) -> PathBuf {
+    let target: Vec<_> = target.components().collect();
+    let from: Vec<_> = from.components().collect();
+    let common = target.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &target[common..] {
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_relative_to_their_directory() {
+        assert_eq!(relative_to(Path::new("/t/lib/libpq.so.5.16"), Path::new("/t/lib")), PathBuf::from("libpq.so.5.16"));
+        assert_eq!(relative_to(Path::new("/t/lib/x.so"), Path::new("/t/bin")), PathBuf::from("../lib/x.so"));
+    }
+
+    #[test]
+    fn an_upgrade_ignores_the_named_entries_only() {
+        let locked =
+            Locked { version: "1".into(), method: "found".into(), platform: None, source: None, checksum: None };
+        let lock = Lockfile {
+            tool: [("languages.node".to_string(), locked.clone()), ("languages.python".to_string(), locked)].into(),
+        };
+        let mut tb = Toolbox { lock, ..Toolbox::default() };
+        assert!(tb.locked("languages.node").is_some());
+        tb.upgrade = Upgrade::Steps(vec!["languages.node".into()]);
+        assert!(tb.locked("languages.node").is_none());
+        assert!(tb.locked("languages.python").is_some());
+        tb.upgrade = Upgrade::All;
+        assert!(tb.locked("languages.python").is_none());
+    }
+
+    #[test]
+    fn the_lock_after_a_run_keeps_unresolved_entries_of_existing_steps_only() {
+        let entry = |v: &str| Locked {
+            version: v.into(),
+            method: "found".into(),
+            platform: None,
+            source: None,
+            checksum: None,
+        };
+        let lock = Lockfile {
+            tool: [("a".to_string(), entry("1")), ("b".to_string(), entry("2")), ("gone".to_string(), entry("3"))]
+                .into(),
+        };
+        let tb = Toolbox { lock, ..Toolbox::default() };
+        tb.record("b", Resolution { locked: Some(entry("2.1")), dir: Some(PathBuf::from("/t/b")) });
+        tb.record("c", Resolution { locked: None, dir: Some(PathBuf::from("/t/c")) });
+        let after = tb.lock_after(&["a", "b"]);
+        assert_eq!(after.tool.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(after.tool["b"].version, "2.1");
+        assert_eq!(tb.dirs(), [PathBuf::from("/t/b"), PathBuf::from("/t/c")]);
+    }
+}
