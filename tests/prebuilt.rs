@@ -122,3 +122,35 @@ fn lock_upgrade_resolves_again_and_installs_nothing() {
     assert!(!sb.tools_dir().join("node/60.1.0").exists(), "lock installs nothing");
     sb.devup(&["lock", "--upgrade", "languages.nod"]).code(3).stderr_has("did you mean");
 }
+
+#[test]
+fn python_comes_from_a_mirror_of_python_build_standalone_releases() {
+    // The layout of a release: archives named by version and platform, beside a SHA256SUMS
+    // listing. The recipe's source is such a release; a mirror replaces its address.
+    let mirror = Mirror::start();
+    let asset = |v: &str| format!("cpython-{v}+20260901-x86_64-unknown-linux-gnu-install_only.tar.gz");
+    let mut listing = String::new();
+    for v in ["3.98.2", "3.99.1"] {
+        let build = tarball(&[("python/bin/python3", &format!("#!/bin/sh\necho Python {v}\n"), 0o755)]);
+        listing.push_str(&format!("{}  {}\n", crate::support::mirror::sha256_hex(&build), asset(v)));
+        mirror.serve(&format!("/py/{}", asset(v)), build);
+    }
+    mirror.serve("/py/SHA256SUMS", listing.into_bytes());
+    let sb = Sandbox::new()
+        .manifest("[languages]\npython = \"3.99\"\n")
+        .env("DEVUP_MIRROR_PYTHON", &format!("{}/py", mirror.url));
+    if std::env::consts::ARCH != "x86_64" {
+        // The fixture is named for x86_64 builds only.
+        sb.devup(&["plan"]).code(1);
+        return;
+    }
+    sb.devup(&["plan"]).code(2).stdout_has("install python 3.99.1, prebuilt, into");
+    sb.devup(&["--yes"]).code(0);
+    let lock = sb.read("devup.lock");
+    assert!(
+        lock.contains("version = \"3.99.1\"") && lock.contains("checksum = \"") && lock.contains("/py/cpython-3.99.1+"),
+        "{lock}"
+    );
+    assert_eq!(sb.devup(&["--yes"]).code(0).summary(), (1, 0, 0, 0));
+    sb.devup(&["env"]).code(0).stdout_has(&sb.tools_dir().join("python/3.99.1/bin").display().to_string());
+}

@@ -316,7 +316,8 @@ impl Binary {
     /// install exactly that), anything else by the constraint.
     fn wanted(&self, locked: Option<&Locked>, version: &str) -> bool {
         match locked {
-            Some(l) if l.is_prebuilt() => version == l.version,
+            // `16.14` printed by the tool is the build `16.14.0`.
+            Some(l) if l.is_prebuilt() => version::lenient(version) == version::lenient(&l.version),
             _ => self.constraint.matches(version),
         }
     }
@@ -324,10 +325,14 @@ impl Binary {
     /// What a found command resolves to: the lock's entry and the directory the project puts
     /// first on PATH (none when the inherited PATH already finds this one first).
     fn resolution_of(&self, cx: &Cx, found: &Found) -> Resolution {
-        let version = found.version.clone().unwrap_or_default();
+        let mut version = found.version.clone().unwrap_or_default();
         let (source, checksum, platform) = match found.method.as_str() {
             "prebuilt" => {
-                let build = crate::tools::read_build_record(found.path.parent().and_then(Path::parent));
+                // The build's own version (its directory), which the lock and the index name.
+                let build = self.build_of(cx, &found.path);
+                if let Some(b) = &build {
+                    version = b.version.clone();
+                }
                 (build.as_ref().map(|b| b.url.clone()), build.map(|b| b.checksum), Some(cx.tools.platform.clone()))
             }
             _ => (None, None, None),
@@ -337,6 +342,18 @@ impl Binary {
             locked: (self.lock && !self.constraint.is_any()).then_some(locked),
             dir: self.dir_for(cx, &found.path),
         }
+    }
+
+    /// The prebuilt build a command belongs to: the version directory under the tool's own.
+    fn build_of(&self, cx: &Cx, path: &Path) -> Option<Build> {
+        self.ways.iter().find_map(|w| match &w.how {
+            How::Prebuilt(spec) => {
+                let tool = cx.tools.root.join(&spec.name);
+                let version = path.strip_prefix(&tool).ok()?.components().next()?;
+                crate::tools::read_build_record(Some(&tool.join(version)))
+            }
+            _ => None,
+        })
     }
 
     /// The directory to put first on the project's PATH for this command: none when the PATH

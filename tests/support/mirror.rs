@@ -82,3 +82,8 @@ pub fn tarball(files: &[(&str, &str, u32)]) -> Vec<u8> {
 pub fn integrity(bytes: &[u8]) -> String {
     format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha512::digest(bytes)))
 }
+
+/// A SHA256SUMS line's hash for these bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
