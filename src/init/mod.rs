@@ -12,6 +12,7 @@
 //! is valid as written; `render` writes it with comments saying where each line came from.
 //! A new format is one file here and one line in `DETECTORS`.
 
+mod accounts;
 mod compose;
 mod constraint;
 mod datastores;
@@ -31,7 +32,9 @@ mod render;
 mod repo;
 mod ruby;
 mod rust;
+mod server_args;
 mod service;
+mod setup;
 mod store;
 mod tool_versions;
 mod tox;
