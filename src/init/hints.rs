@@ -90,6 +90,8 @@ pub struct Step {
     pub cwd: Option<String>,
     pub file: String,
     pub why: String,
+    /// Written commented out, for this reason.
+    pub disabled: Option<String>,
 }
 
 /// Something found that devup cannot declare, said as a comment and in the report.

@@ -51,13 +51,20 @@ pub fn render(draft: &Draft) -> String {
     for step in &draft.steps {
         out.push('\n');
         comment(&mut out, &format!("{}: {}", step.file, step.why));
-        out.push_str("[[step]]\n");
-        writeln!(out, "name = {}", string(&step.name)).unwrap();
-        writeln!(out, "description = {}", string(&step.description)).unwrap();
-        writeln!(out, "check = {}", string(&step.check)).unwrap();
-        writeln!(out, "apply = {}", string(&step.apply)).unwrap();
+        let mut lines = vec!["[[step]]".to_string()];
+        lines.push(format!("name = {}", string(&step.name)));
+        lines.push(format!("description = {}", string(&step.description)));
+        lines.push(format!("check = {}", string(&step.check)));
+        lines.push(format!("apply = {}", string(&step.apply)));
         if let Some(cwd) = &step.cwd {
-            writeln!(out, "cwd = {}", string(cwd)).unwrap();
+            lines.push(format!("cwd = {}", string(cwd)));
+        }
+        match &step.disabled {
+            Some(reason) => {
+                comment(&mut out, reason);
+                lines.iter().for_each(|line| comment(&mut out, line));
+            }
+            None => lines.iter().for_each(|line| writeln!(out, "{line}").unwrap()),
         }
     }
     if !draft.notes.is_empty() {
@@ -136,6 +143,7 @@ mod tests {
             cwd: None,
             file: ".env.example".into(),
             why: "copied".into(),
+            disabled: None,
         });
         draft.notes.push(Note { file: "Gemfile".into(), text: "a\nb".into() });
         let text = render(&draft);
