@@ -2,6 +2,7 @@
 //! their tests against, and databases their steps create.
 
 use super::hints::Hints;
+use super::installs::{self, Install};
 use super::repo::Repo;
 use super::server_args;
 use super::service::{self, Service};
@@ -23,6 +24,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
                 let first = hints.datastores.len();
                 service::add_hints(hints, file, &workflow.services);
                 workflow.setup.apply(&mut hints.datastores[first..]);
+                hints.installs.push(Install { file: file.clone(), ..workflow.installs });
             }
             Err(e) => hints.problem(file, e),
         }
@@ -34,6 +36,8 @@ pub struct Workflow {
     pub services: Vec<Service>,
     /// What the steps do to the servers (`createdb app_test`, `ALTER SYSTEM SET ...`).
     pub setup: Setup,
+    /// What the test jobs install (every job's, when none looks like one).
+    pub installs: Install,
 }
 
 /// Pure: the services of every job, and the databases its `run` steps create.
@@ -44,9 +48,16 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
         return Ok(workflow);
     };
     let mut scripts = Vec::new();
-    for (_, job) in yaml::entries(jobs) {
+    let mut test_scripts = Vec::new();
+    for (key, job) in yaml::entries(jobs) {
         let steps = job.get("steps").map(yaml::items).unwrap_or_default();
-        scripts.extend(steps.iter().map(|step| step.get("run").map(yaml::script).unwrap_or_default()));
+        let script: Vec<String> =
+            steps.iter().map(|step| step.get("run").map(yaml::script).unwrap_or_default()).collect();
+        let script = script.join("\n");
+        if is_test_job(key, &script) {
+            test_scripts.push(script.clone());
+        }
+        scripts.push(script);
         let Some(services) = job.get("services") else {
             continue;
         };
@@ -82,7 +93,16 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
         }
     }
     workflow.setup = setup::parse(&scripts.join("\n"));
+    let installed_by = if test_scripts.is_empty() { &scripts } else { &test_scripts };
+    workflow.installs = installs::from_script("", &installed_by.join("\n"));
     Ok(workflow)
+}
+
+/// A job that runs the tests: named so, or running a test runner. Lint and release jobs
+/// install tools the tests do not need.
+fn is_test_job(key: &str, script: &str) -> bool {
+    const RUNNERS: &[&str] = &["pytest", "manage.py test", "tox", "nox", "unittest", "make test"];
+    key.to_ascii_lowercase().contains("test") || RUNNERS.iter().any(|r| script.contains(r))
 }
 
 /// `postgres:${{ matrix.pg }}` with `matrix: { pg: [14, 16] }` → `postgres:16`, and the
@@ -130,9 +150,12 @@ jobs:
       - uses: actions/checkout@v4
       - run: |
           psql -h localhost -U ci -c 'CREATE DATABASE app_test_2;'
+      - run: pip install -r requirements/test.txt
+      - run: pytest
   lint:
     runs-on: ubuntu-latest
     steps:
+      - run: pip install -r requirements/lint.txt
       - run: make lint
 "#;
 
@@ -143,6 +166,7 @@ jobs:
         assert_eq!(images, ["postgres:15", "redis:7"]);
         assert_eq!(w.services[0].ports[0].host, Some(5432));
         assert_eq!(w.setup.databases, [(Some(Store::Postgres), "app_test_2".to_string())]);
+        assert_eq!(w.installs.requirements, ["requirements/test.txt"], "the lint job's are not the tests'");
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.databases, ["app_test"]);
         assert_eq!(hint.settings[0].text, "role \"ci\"");

@@ -2,6 +2,7 @@
 //! image name or `{ name, alias, variables }`; `variables:` configure them.
 
 use super::hints::Hints;
+use super::installs;
 use super::repo::Repo;
 use super::service::{self, Service};
 use super::setup::{self, Setup};
@@ -32,6 +33,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         let first = hints.datastores.len();
         service::add_hints(hints, FILE, &pipeline.services);
         pipeline.setup.apply(&mut hints.datastores[first..]);
+        hints.installs.push(installs::from_script(FILE, &pipeline.scripts));
     }
 }
 
@@ -40,6 +42,8 @@ pub struct Pipeline {
     pub services: Vec<Service>,
     /// What the scripts do to the servers (`psql -c "CREATE ROLE ..."`).
     pub setup: Setup,
+    /// Every script, one command a line.
+    pub scripts: String,
 }
 
 /// Pure: every service, with the variables in force for it (global, then the job's, then the
@@ -96,7 +100,8 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
             }
         }
     }
-    Ok(Pipeline { services, setup: setup::parse(&scripts.join("\n")) })
+    let scripts = scripts.join("\n");
+    Ok(Pipeline { services, setup: setup::parse(&scripts), scripts })
 }
 
 #[cfg(test)]

@@ -110,6 +110,8 @@ pub struct Hints {
     pub deps: Vec<Deps>,
     pub datastores: Vec<Datastore>,
     pub steps: Vec<Step>,
+    /// What CI and tox install before the tests.
+    pub installs: Vec<super::installs::Install>,
     pub notes: Vec<Note>,
     /// Files that could not be read or parsed: warnings.
     pub problems: Vec<Note>,

@@ -83,7 +83,7 @@ pub fn choose(files: &[(String, Vec<String>)]) -> Option<(String, Vec<String>)> 
 }
 
 /// `a/b/../c.txt` → `a/c.txt`.
-fn normalize(path: &str) -> String {
+pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
