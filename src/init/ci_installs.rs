@@ -30,46 +30,69 @@ fn apply(
     includes: &dyn Fn(&str) -> Vec<String>,
     has_pyproject: bool,
 ) {
-    let mut said = Vec::new();
-    let mut main = match param(pip, "requirements").and_then(|v| v.as_str().map(str::to_string)) {
+    let old_main = match param(pip, "requirements").and_then(|v| v.as_str().map(str::to_string)) {
         Some(file) => file,
         None if exists("requirements.txt") => "requirements.txt".to_string(),
         None => String::new(),
     };
-    let mut extra: Vec<String> = param(pip, "extra_requirements")
+    let extra: Vec<String> = param(pip, "extra_requirements")
         .and_then(|v| v.as_array().cloned())
         .unwrap_or_default()
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
+    let mut wanted: Vec<String> = Vec::new();
     for file in &install.requirements {
-        if !exists(file) {
-            pip.notes.push(format!("{}: installs {file}, which the repository does not have", install.file));
-            continue;
-        }
-        let mut installed: Vec<String> = Vec::new();
-        for start in std::iter::once(&main).chain(&extra).filter(|f| !f.is_empty()) {
-            installed.extend(reach(start, includes));
-        }
-        if installed.contains(file) {
-            continue;
-        }
-        said.push(file.clone());
-        if main.is_empty() {
-            main = file.clone();
+        if exists(file) {
+            wanted.push(file.clone());
         } else {
-            extra.push(file.clone());
+            pip.notes.push(format!("{}: installs {file}, which the repository does not have", install.file));
         }
     }
-    if !said.is_empty() {
-        set(pip, "requirements", toml::Value::String(main.clone()));
-        if !extra.is_empty() {
-            let list = extra.iter().cloned().map(toml::Value::String).collect();
-            set(pip, "extra_requirements", toml::Value::Array(list));
+    if !wanted.is_empty() {
+        // What CI installs is what the tests need: it replaces the Python detector's guess,
+        // which stays only when it is the development file (more than the tests need).
+        let keep_old = !old_main.is_empty() && (is_development(&old_main) || old_main == "requirements.txt");
+        let mut files: Vec<String> = Vec::new();
+        for file in keep_old.then_some(&old_main).into_iter().chain(&extra).chain(&wanted) {
+            let covered = files.iter().any(|f| reach(f, includes).contains(file));
+            if !covered {
+                // A later file may pull in an earlier one: keep only the one that pulls in.
+                let pulled_in = reach(file, includes);
+                files.retain(|f| !pulled_in.contains(f));
+                files.push(file.clone());
+            }
         }
-        // The Python detector's remark that these are not installed no longer holds.
-        pip.notes.retain(|n| !said.iter().any(|f| n.starts_with(&format!("{f} is not installed"))));
-        pip.notes.push(format!("{}: installs {} before the tests", install.file, said.join(", ")));
+        let (main, rest) = files.split_first().expect("wanted is not empty");
+        let before: Vec<&String> = std::iter::once(&old_main).chain(&extra).filter(|f| !f.is_empty()).collect();
+        if files.iter().collect::<Vec<_>>() == before {
+            // CI installs what the entry already does.
+        } else if *main != old_main {
+            // The entry is CI's choice now: the Python detector's remarks on what its own
+            // pick leaves out no longer hold, and its pick is one more file left out.
+            let mut left: Vec<String> = pip
+                .notes
+                .iter()
+                .filter_map(|n| n.split_once(" is not installed").map(|(f, _)| f.to_string()))
+                .collect();
+            pip.notes.retain(|n| !n.contains(" is not installed"));
+            left.insert(0, old_main.clone());
+            let installed: Vec<String> = files.iter().flat_map(|f| reach(f, includes)).collect();
+            left.retain(|f| !f.is_empty() && !installed.contains(f));
+            pip.file = install.file.clone();
+            pip.why = format!("installs {} before the tests", wanted.join(", "));
+            if !left.is_empty() {
+                pip.notes.insert(0, format!("not installed: {}", left.join(", ")));
+            }
+        } else {
+            let installed: Vec<String> = files.iter().flat_map(|f| reach(f, includes)).collect();
+            pip.notes.retain(|n| !installed.iter().any(|f| n.starts_with(&format!("{f} is not installed"))));
+            pip.notes.push(format!("{}: also installs {} before the tests", install.file, rest.join(", ")));
+        }
+        set(pip, "requirements", toml::Value::String(main.clone()));
+        if !rest.is_empty() {
+            set(pip, "extra_requirements", toml::Value::Array(rest.iter().cloned().map(toml::Value::String).collect()));
+        }
     }
     if install.project {
         if has_pyproject {
@@ -103,6 +126,12 @@ fn apply(
             install.file
         ));
     }
+}
+
+/// `requirements-dev.txt`, `requirements/local.txt`: what a developer installs.
+fn is_development(file: &str) -> bool {
+    let base = repo::base(file);
+    base.contains("dev") || base.contains("local")
 }
 
 /// The files `start` pulls in, itself included.
@@ -187,7 +216,7 @@ mod tests {
         let mut p = pip(&[], &["requirements-test.txt is not installed: requirements.txt does not pull it in with -r"]);
         apply(&mut p, &install(&["requirements.txt", "requirements-test.txt"], false, &[]), &exists, &includes, false);
         assert_eq!(shown(&p), r#"requirements = "requirements.txt", extra_requirements = ["requirements-test.txt"]"#);
-        assert_eq!(p.notes, ["ci.yml: installs requirements-test.txt before the tests"]);
+        assert_eq!(p.notes, ["ci.yml: also installs requirements-test.txt before the tests"]);
     }
 
     #[test]
@@ -201,7 +230,20 @@ mod tests {
             false,
         );
         assert_eq!(shown(&p), r#"requirements = "requirements/local.txt""#);
-        assert!(p.notes.is_empty());
+        assert!(p.notes.is_empty(), "nothing changed: {:?}", p.notes);
+    }
+
+    #[test]
+    fn ci_replaces_a_guess_that_is_no_development_file() {
+        let mut p = pip(&[("requirements", toml::Value::String("requirements/production.txt".into()))], &[]);
+        let exists = |f: &str| f.starts_with("requirements/");
+        apply(&mut p, &install(&["requirements/local.txt"], false, &[]), &exists, &includes, false);
+        assert_eq!(shown(&p), r#"requirements = "requirements/local.txt""#);
+        assert_eq!(p.notes, ["not installed: requirements/production.txt"]);
+        assert_eq!((p.file.as_str(), p.why.as_str()), ("ci.yml", "installs requirements/local.txt before the tests"));
+        let mut p = pip(&[("requirements", toml::Value::String("requirements/base.txt".into()))], &[]);
+        apply(&mut p, &install(&["requirements/local.txt"], false, &[]), &exists, &includes, false);
+        assert_eq!(shown(&p), r#"requirements = "requirements/local.txt""#, "local.txt pulls in base.txt");
     }
 
     #[test]
