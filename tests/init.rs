@@ -117,6 +117,31 @@ fn github_actions_services() {
     round_trip("github-actions");
 }
 
+/// A GitHub service's account, password and `-c` option, a role the steps create, and the
+/// requirements the test job installs (not the style job's).
+#[test]
+fn ci_roles_settings_and_requirements() {
+    round_trip("ci-roles-settings");
+}
+
+/// Travis scripts that change settings with ALTER SYSTEM and create a role and a database.
+#[test]
+fn travis_setup_scripts() {
+    round_trip("travis-setup");
+}
+
+/// tox's deps and extras.
+#[test]
+fn tox_deps_and_extras() {
+    round_trip("tox-deps");
+}
+
+/// A Makefile that copies .env.example: the step is declared (elsewhere it is commented out).
+#[test]
+fn env_file_copied_by_the_project() {
+    round_trip("env-copied");
+}
+
 #[test]
 fn never_overwrites_without_force() {
     let sb = Sandbox::new().manifest("[project]\nname = \"mine\"\n").file("requirements.txt", "flask\n");

@@ -38,6 +38,50 @@ fn pip_repairs_a_deleted_venv_and_reinstalls_on_changed_requirements() {
     assert_eq!(sb.devup(&["--yes"]).code(0).summary().1, 1);
 }
 
+/// A `python3` whose venvs hold a `python` that only logs its arguments to `pip-calls`.
+fn pip_stubbed(manifest: &str) -> Sandbox {
+    Sandbox::new()
+        .manifest(manifest)
+        .file("requirements.txt", "flask\n")
+        .file("requirements-test.txt", "pytest\n")
+        .file("pyproject.toml", "[project]\nname = \"app\"\n")
+        .stub(
+            "python3",
+            r#"if [ "$1 $2" = "-m venv" ]; then mkdir -p "$4/bin"; printf '#!/bin/sh\necho "$*" >> pip-calls\n' > "$4/bin/python"; chmod +x "$4/bin/python"; fi"#,
+        )
+}
+
+#[test]
+fn pip_installs_several_requirements_files_and_the_project_with_extras() {
+    let sb = pip_stubbed(
+        "[dependencies]\npip = { extra_requirements = [\"requirements-test.txt\"], project = true, extras = [\"test\", \"docs\"] }\n",
+    );
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(
+        sb.read("pip-calls").lines().collect::<Vec<_>>(),
+        [
+            "-m pip install --disable-pip-version-check --quiet -r requirements.txt",
+            "-m pip install --disable-pip-version-check --quiet -r requirements-test.txt",
+            "-m pip install --disable-pip-version-check --quiet -e .[test,docs]",
+        ]
+    );
+    sb.write("requirements-test.txt", "pytest\npytest-django\n");
+    sb.devup(&["plan"]).code(2).stdout_has("changes since the last install: requirements-test.txt");
+}
+
+#[test]
+fn pip_without_the_new_parameters_installs_as_before() {
+    let sb = pip_stubbed("[dependencies]\npip = { project = true }\n");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(
+        sb.read("pip-calls").lines().collect::<Vec<_>>(),
+        [
+            "-m pip install --disable-pip-version-check --quiet -r requirements.txt",
+            "-m pip install --disable-pip-version-check --quiet -e .",
+        ]
+    );
+}
+
 fn npm_project() -> Sandbox {
     Sandbox::new()
         .manifest("[languages]\nnode = \"20\"\n[dependencies]\nnpm = {}\n")

@@ -9,8 +9,8 @@ use serde_norway::Value;
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     for file in repo.files() {
-        // At the top, or one level down (`docker/`, `.devcontainer/`).
-        if repo::dir(file).contains('/') || !is_compose_file(repo::base(file)) {
+        // Anywhere the listing reaches (`docker/`, `.devcontainer/`, `deploy/dev/`).
+        if !is_compose_file(repo::base(file)) {
             continue;
         }
         if let Some(services) = hints.parsed(repo, file, parse) {
@@ -41,10 +41,19 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
                 image: def.get("image").and_then(yaml::text)?,
                 env: def.get("environment").map(yaml::env).unwrap_or_default(),
                 ports: def.get("ports").map(ports).unwrap_or_default(),
+                command: def.get("command").map(command).unwrap_or_default(),
                 notes: Vec::new(),
             })
         })
         .collect())
+}
+
+/// A command as one string (`postgres -c fsync=off`) or a list of words.
+pub fn command(value: &Value) -> Vec<String> {
+    match value {
+        Value::Sequence(items) => items.iter().filter_map(yaml::text).collect(),
+        other => yaml::text(other).map(|t| super::server_args::words(&t)).unwrap_or_default(),
+    }
 }
 
 /// Short (`"5433:5432"`) and long (`{ target: 5432, published: 5433 }`) port syntax.
@@ -74,6 +83,7 @@ services:
     ports: ["8000:8000"]
   db:
     image: postgres:16-alpine
+    command: postgres -c wal_level=logical -c "max_connections=200"
     environment:
       POSTGRES_DB: app_dev
       POSTGRES_PASSWORD: postgres
@@ -97,6 +107,12 @@ services:
         assert_eq!(db.image, "postgres:16-alpine");
         assert_eq!(db.env[0], ("POSTGRES_DB".into(), "app_dev".into()));
         assert_eq!(db.ports, [Port { host: Some(5433), container: 5432 }]);
+        let hint = service::hint("compose.yaml", db).unwrap();
+        let settings = hint.settings.iter().find(|s| s.param == "settings").unwrap();
+        assert_eq!(
+            settings.value.as_ref().unwrap().to_string(),
+            r#"{ max_connections = "200", wal_level = "logical" }"#
+        );
         let cache = &services[1];
         assert_eq!(cache.ports, [Port { host: Some(6380), container: 6379 }]);
         let hint = service::hint("compose.yaml", cache).unwrap();

@@ -4,7 +4,7 @@
 //! the recipe cannot take is said in a comment.
 
 use super::draft::{Draft, Entry, Value, dedup};
-use super::hints::Datastore;
+use super::hints::{Datastore, Setting};
 use super::known::Known;
 use super::store::Store;
 use crate::manifest::Section;
@@ -73,17 +73,13 @@ pub fn draft(draft: &mut Draft, hints: &[Datastore], known: &Known) {
                 unset.push(format!("databases {}", databases.join(", ")));
             }
         }
-        let mut seen: Vec<&str> = Vec::new();
-        for setting in sources.iter().flat_map(|h| &h.settings) {
-            if seen.contains(&setting.param) {
-                continue;
-            }
-            seen.push(setting.param);
-            match &setting.value {
-                Some(value) if recipe.is_some_and(|r| r.takes(setting.param, value)) => {
-                    params.push((setting.param.to_string(), value.clone()))
+        for (param, value, text) in merged(sources.iter().flat_map(|h| &h.settings)) {
+            match value {
+                Some(value) if recipe.is_some_and(|r| r.takes(param, &value)) => {
+                    params.push((param.to_string(), value))
                 }
-                _ => unset.push(setting.text.clone()),
+                Some(value) => unset.push(describe(param, &value).unwrap_or(text)),
+                None => unset.push(text),
             }
         }
         if !unset.is_empty() {
@@ -98,5 +94,56 @@ pub fn draft(draft: &mut Draft, hints: &[Datastore], known: &Known) {
             comments: dedup(comments),
             disabled,
         });
+    }
+}
+
+/// The settings of every source as one value per parameter: lists of accounts joined (the
+/// first of a name wins), tables of settings joined (the first value of a key wins), any
+/// other value the first one's. A setting with no value to copy is kept for its text.
+fn merged<'a>(settings: impl Iterator<Item = &'a Setting>) -> Vec<(&'static str, Option<toml::Value>, String)> {
+    let mut out: Vec<(&'static str, Option<toml::Value>, String)> = Vec::new();
+    for setting in settings {
+        let found = out.iter_mut().find(|(p, _, _)| *p == setting.param);
+        let (Some((_, Some(old), _)), Some(value)) = (found, &setting.value) else {
+            if !out.iter().any(|(p, _, _)| *p == setting.param) {
+                out.push((setting.param, setting.value.clone(), setting.text.clone()));
+            }
+            continue;
+        };
+        match (old, value) {
+            (toml::Value::Array(old), toml::Value::Array(new)) => {
+                for item in new {
+                    let name = |v: &toml::Value| v.get("name").cloned();
+                    let known = old.iter().any(|o| o == item || (name(o).is_some() && name(o) == name(item)));
+                    if !known {
+                        old.push(item.clone());
+                    }
+                }
+            }
+            (toml::Value::Table(old), toml::Value::Table(new)) => {
+                for (key, v) in new {
+                    old.entry(key.clone()).or_insert_with(|| v.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A joined value the recipe cannot take, as a comment: `settings wal_level = logical`,
+/// `roles app, reporting`; `None` for a single value, which its own text describes.
+fn describe(param: &str, value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::Table(t) => {
+            let items: Vec<String> =
+                t.iter().map(|(k, v)| format!("{k} = {}", v.as_str().unwrap_or_default())).collect();
+            Some(format!("{param} {}", items.join(", ")))
+        }
+        toml::Value::Array(items) if items.iter().all(toml::Value::is_table) => {
+            let names: Vec<&str> = items.iter().filter_map(|i| i.get("name")?.as_str()).collect();
+            Some(format!("{param} {}", names.join(", ")))
+        }
+        _ => None,
     }
 }

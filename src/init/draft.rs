@@ -224,7 +224,8 @@ fn steps(draft: &mut Draft, steps: Vec<Step>) {
             step.name = format!("{base}-{n}");
             n += 1;
         }
-        draft.find(&step.file, format!("step.{}", step.name), &step.why);
+        let why = step.disabled.as_ref().map_or(step.why.clone(), |reason| format!("commented out: {reason}"));
+        draft.find(&step.file, format!("step.{}", step.name), why);
         draft.steps.push(step);
     }
 }

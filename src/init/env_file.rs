@@ -1,5 +1,10 @@
 //! `.env.example` (or `.env.sample`, `.env.template`, `.env.dist`): a step that creates the
 //! developer's own `.env` from it once, readable only by them, and never touches it again.
+//!
+//! Only where the project itself makes that copy: its docs (README, CONTRIBUTING) or scripts
+//! (Makefile, bin/setup, CI) say `cp .env.example .env`. A template can be there for other
+//! reasons (a deployment's list of variables), and a `.env` the tests never asked for can
+//! change what they do; elsewhere the step is written commented out, for a person to decide.
 
 use super::hints::{Hints, Step};
 use super::repo::{self, Repo};
@@ -7,7 +12,16 @@ use super::repo::{self, Repo};
 /// Templates of `.env`, in the order they are preferred when a directory has several.
 pub const TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template", ".env.dist", "env.example"];
 
+/// Files where a project says how to set it up: matched by base name, case-insensitively,
+/// as a prefix (`README.md`, `CONTRIBUTING.rst`, `Makefile`)...
+const SETUP_DOCS: &[&str] = &["readme", "contributing", "install", "setup", "makefile", "justfile", "taskfile"];
+/// ...or by the directory holding them.
+const SETUP_DIRS: &[&str] = &["bin", "script", "scripts", "docs", ".github/workflows", ".devcontainer"];
+const CI_FILES: &[&str] = &[".gitlab-ci.yml", ".travis.yml", ".circleci/config.yml"];
+
 pub fn detect(repo: &Repo, hints: &mut Hints) {
+    let setup_texts: Vec<(String, String)> =
+        repo.files().iter().filter(|f| is_setup_file(f)).filter_map(|f| Some((f.clone(), repo.read(f)?))).collect();
     let mut done: Vec<&str> = Vec::new();
     for file in repo.files() {
         let dir = repo::dir(file);
@@ -19,8 +33,47 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             continue;
         };
         done.push(dir);
-        hints.steps.push(step(dir, template));
+        let mut step = step(dir, template);
+        match setup_texts.iter().find(|(_, text)| copies(text, template)) {
+            Some((file, _)) => {
+                step.why = format!("{file} copies it to .env; devup does it once, then it is yours to edit")
+            }
+            None => {
+                step.why = "a template for .env".to_string();
+                step.disabled = Some(format!(
+                    "nothing in the project copies {template} to .env: uncomment this if its tests need one"
+                ))
+            }
+        }
+        hints.steps.push(step);
     }
+}
+
+fn is_setup_file(file: &str) -> bool {
+    let base = repo::base(file).to_ascii_lowercase();
+    CI_FILES.contains(&file)
+        || SETUP_DIRS.contains(&repo::dir(file))
+        || (repo::dir(file).is_empty() && SETUP_DOCS.iter().any(|d| base.starts_with(d)))
+}
+
+/// Pure: whether a text copies `template` to `.env` (`cp .env.example .env`, `cp -n
+/// api/.env.example api/.env`, `copy .env.example .env`, `Copy-Item .env.example .env`).
+pub fn copies(text: &str, template: &str) -> bool {
+    text.lines().any(|line| {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | ';' | '(' | ')'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.iter().enumerate().any(|(i, w)| {
+            matches!(w.to_ascii_lowercase().as_str(), "cp" | "copy" | "copy-item")
+                && words[i + 1..]
+                    .iter()
+                    .skip_while(|w| w.starts_with('-'))
+                    .take(1)
+                    .any(|src| repo::base(src) == template)
+                && words[i + 1..].iter().any(|dst| repo::base(dst) == ".env")
+        })
+    })
 }
 
 /// Pure: the step for a template in `dir` (`""` for the top).
@@ -40,6 +93,7 @@ pub fn step(dir: &str, template: &str) -> Step {
         apply: format!("cp {template} .env && chmod 600 .env"),
         cwd: (!dir.is_empty()).then(|| dir.to_string()),
         why: "copied to .env once, then yours to edit".to_string(),
+        disabled: None,
         file,
         name,
     }
@@ -71,5 +125,30 @@ mod tests {
         detect(&repo, &mut hints);
         let steps: Vec<_> = hints.steps.iter().map(|s| (s.name.as_str(), s.file.as_str())).collect();
         assert_eq!(steps, [("env-file", ".env.example"), ("env-file-api", "api/.env.dist")]);
+        assert!(hints.steps.iter().all(|s| s.disabled.is_some()), "nothing copies them");
+    }
+
+    #[test]
+    fn a_copy_the_project_makes() {
+        assert!(copies("Setup:\n\n    cp .env.example .env\n", ".env.example"));
+        assert!(copies("setup:\n\tcp -n api/.env.sample api/.env", ".env.sample"));
+        assert!(copies("- run: cp .env.example .env && pytest", ".env.example"));
+        assert!(copies("Run `copy .env.example .env` on Windows", ".env.example"));
+        assert!(!copies("cp .env.example .env.local", ".env.example"));
+        assert!(!copies("cp .env.sample .env", ".env.example"));
+        assert!(!copies("See .env.example for the variables; write your own .env", ".env.example"));
+    }
+
+    #[test]
+    fn only_where_the_project_copies_it() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("Makefile"), "dev:\n\tcp .env.example .env\n").unwrap();
+        let files = [".env.example", "Makefile", "api/.env.example"];
+        let repo = Repo::from_files(root.path(), files.iter().map(|f| f.to_string()).collect());
+        let mut hints = Hints::default();
+        detect(&repo, &mut hints);
+        assert_eq!(hints.steps[0].disabled, None);
+        assert!(hints.steps[0].why.starts_with("Makefile copies it"));
+        assert!(hints.steps[1].disabled.is_none(), "the Makefile's copy names the same template");
     }
 }

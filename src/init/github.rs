@@ -2,8 +2,11 @@
 //! their tests against, and databases their steps create.
 
 use super::hints::Hints;
+use super::installs::{self, Install};
 use super::repo::Repo;
+use super::server_args;
 use super::service::{self, Service};
+use super::setup::{self, Setup};
 use super::yaml;
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
@@ -20,13 +23,8 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             Ok(workflow) => {
                 let first = hints.datastores.len();
                 service::add_hints(hints, file, &workflow.services);
-                for hint in &mut hints.datastores[first..] {
-                    for (store, db) in &workflow.created {
-                        if store.is_none_or(|s| s == hint.store) && hint.store.has_databases() {
-                            hint.databases.push(db.clone());
-                        }
-                    }
-                }
+                workflow.setup.apply(&mut hints.datastores[first..]);
+                hints.installs.push(Install { file: file.clone(), ..workflow.installs });
             }
             Err(e) => hints.problem(file, e),
         }
@@ -36,8 +34,10 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
 #[derive(Debug, Default)]
 pub struct Workflow {
     pub services: Vec<Service>,
-    /// Databases the steps create (`createdb app_test`).
-    pub created: Vec<(Option<super::store::Store>, String)>,
+    /// What the steps do to the servers (`createdb app_test`, `ALTER SYSTEM SET ...`).
+    pub setup: Setup,
+    /// What the test jobs install (every job's, when none looks like one).
+    pub installs: Install,
 }
 
 /// Pure: the services of every job, and the databases its `run` steps create.
@@ -47,7 +47,17 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     let Some(jobs) = doc.get("jobs") else {
         return Ok(workflow);
     };
-    for (_, job) in yaml::entries(jobs) {
+    let mut scripts = Vec::new();
+    let mut test_scripts = Vec::new();
+    for (key, job) in yaml::entries(jobs) {
+        let steps = job.get("steps").map(yaml::items).unwrap_or_default();
+        let script: Vec<String> =
+            steps.iter().map(|step| step.get("run").map(yaml::script).unwrap_or_default()).collect();
+        let script = script.join("\n");
+        if is_test_job(key, &script) {
+            test_scripts.push(script.clone());
+        }
+        scripts.push(script);
         let Some(services) = job.get("services") else {
             continue;
         };
@@ -67,28 +77,32 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
                 .get("ports")
                 .map(|p| yaml::items(p).into_iter().filter_map(yaml::text).filter_map(|t| service::port(&t)).collect())
                 .unwrap_or_default();
+            // Docker's options, of which only `-c NAME=VALUE` reaches the server.
+            let options = def.get("options").and_then(yaml::text).unwrap_or_default();
             let service = Service {
                 name: name.to_string(),
                 image,
                 env: def.get("env").map(yaml::env).unwrap_or_default(),
                 ports,
+                command: server_args::postgres_pairs(&server_args::words(&options)),
                 notes,
             };
             if !workflow.services.contains(&service) {
                 workflow.services.push(service);
             }
         }
-        let steps = job.get("steps").map(yaml::items).unwrap_or_default();
-        for step in steps {
-            let run = step.get("run").map(yaml::script).unwrap_or_default();
-            for created in service::created_databases(&run) {
-                if !workflow.created.contains(&created) {
-                    workflow.created.push(created);
-                }
-            }
-        }
     }
+    workflow.setup = setup::parse(&scripts.join("\n"));
+    let installed_by = if test_scripts.is_empty() { &scripts } else { &test_scripts };
+    workflow.installs = installs::from_script("", &installed_by.join("\n"));
     Ok(workflow)
+}
+
+/// A job that runs the tests: named so, or running a test runner. Lint and release jobs
+/// install tools the tests do not need.
+fn is_test_job(key: &str, script: &str) -> bool {
+    const RUNNERS: &[&str] = &["pytest", "manage.py test", "tox", "nox", "unittest", "make test"];
+    key.to_ascii_lowercase().contains("test") || RUNNERS.iter().any(|r| script.contains(r))
 }
 
 /// `postgres:${{ matrix.pg }}` with `matrix: { pg: [14, 16] }` → `postgres:16`, and the
@@ -128,6 +142,7 @@ jobs:
           - 5432:5432
         options: >-
           --health-cmd pg_isready
+          -c wal_level=logical
       redis:
         image: redis:7
         ports: ["6379:6379"]
@@ -135,9 +150,12 @@ jobs:
       - uses: actions/checkout@v4
       - run: |
           psql -h localhost -U ci -c 'CREATE DATABASE app_test_2;'
+      - run: pip install -r requirements/test.txt
+      - run: pytest
   lint:
     runs-on: ubuntu-latest
     steps:
+      - run: pip install -r requirements/lint.txt
       - run: make lint
 "#;
 
@@ -147,10 +165,12 @@ jobs:
         let images: Vec<_> = w.services.iter().map(|s| s.image.as_str()).collect();
         assert_eq!(images, ["postgres:15", "redis:7"]);
         assert_eq!(w.services[0].ports[0].host, Some(5432));
-        assert_eq!(w.created, [(Some(Store::Postgres), "app_test_2".to_string())]);
+        assert_eq!(w.setup.databases, [(Some(Store::Postgres), "app_test_2".to_string())]);
+        assert_eq!(w.installs.requirements, ["requirements/test.txt"], "the lint job's are not the tests'");
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.databases, ["app_test"]);
-        assert_eq!(hint.settings[0].text, "user \"ci\"");
+        assert_eq!(hint.settings[0].text, "role \"ci\"");
+        assert_eq!(hint.settings[1].text, "settings wal_level = logical");
     }
 
     #[test]

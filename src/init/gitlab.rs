@@ -2,8 +2,10 @@
 //! image name or `{ name, alias, variables }`; `variables:` configure them.
 
 use super::hints::Hints;
+use super::installs;
 use super::repo::Repo;
 use super::service::{self, Service};
+use super::setup::{self, Setup};
 use super::yaml;
 use serde_norway::Value;
 
@@ -23,15 +25,30 @@ const GLOBAL_KEYS: &[&str] = &[
     "after_script",
 ];
 
+/// Keys holding the scripts a job runs.
+const SCRIPT_KEYS: &[&str] = &["before_script", "script"];
+
 pub fn detect(repo: &Repo, hints: &mut Hints) {
-    if let Some(services) = hints.parsed(repo, FILE, parse) {
-        service::add_hints(hints, FILE, &services);
+    if let Some(pipeline) = hints.parsed(repo, FILE, parse) {
+        let first = hints.datastores.len();
+        service::add_hints(hints, FILE, &pipeline.services);
+        pipeline.setup.apply(&mut hints.datastores[first..]);
+        hints.installs.push(installs::from_script(FILE, &pipeline.scripts));
     }
 }
 
+#[derive(Debug, Default)]
+pub struct Pipeline {
+    pub services: Vec<Service>,
+    /// What the scripts do to the servers (`psql -c "CREATE ROLE ..."`).
+    pub setup: Setup,
+    /// Every script, one command a line.
+    pub scripts: String,
+}
+
 /// Pure: every service, with the variables in force for it (global, then the job's, then the
-/// service's own).
-pub fn parse(text: &str) -> Result<Vec<Service>, String> {
+/// service's own), and what the scripts do to them.
+pub fn parse(text: &str) -> Result<Pipeline, String> {
     let doc = yaml::parse(text)?;
     let global_vars = doc.get("variables").map(yaml::env).unwrap_or_default();
     let mut scopes: Vec<(&Value, Vec<(String, String)>)> = vec![(&doc, global_vars.clone())];
@@ -47,7 +64,9 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
         scopes.push((job, vars));
     }
     let mut services: Vec<Service> = Vec::new();
+    let mut scripts = Vec::new();
     for (scope, vars) in scopes {
+        scripts.extend(SCRIPT_KEYS.iter().filter_map(|k| scope.get(*k)).map(yaml::script));
         let Some(list) = scope.get("services") else {
             continue;
         };
@@ -60,6 +79,7 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
                 ),
                 other => (yaml::text(other), None, Vec::new()),
             };
+            let command = item.get("command").map(super::compose::command).unwrap_or_default();
             let Some(image) = image else {
                 continue;
             };
@@ -72,6 +92,7 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
                 image,
                 env,
                 ports: Vec::new(),
+                command,
                 notes: Vec::new(),
             };
             if !services.contains(&service) {
@@ -79,7 +100,8 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
             }
         }
     }
-    Ok(services)
+    let scripts = scripts.join("\n");
+    Ok(Pipeline { services, setup: setup::parse(&scripts), scripts })
 }
 
 #[cfg(test)]
@@ -98,8 +120,11 @@ test:
   services:
     - name: postgres:14-alpine
       alias: db
+      command: ["postgres", "-c", "fsync=off"]
   variables:
     POSTGRES_DB: shop_ci
+  before_script:
+    - psql -h db -U runner -c "CREATE ROLE reporting LOGIN PASSWORD 'reporting'"
   script:
     - bundle exec rake
 .template:
@@ -108,18 +133,21 @@ test:
 
     #[test]
     fn services_with_variables() {
-        let services = parse(CI).unwrap();
+        let pipeline = parse(CI).unwrap();
+        let services = pipeline.services;
         let names: Vec<_> = services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["redis:7", "db"]);
         let hint = service::hint(FILE, &services[1]).unwrap();
         assert_eq!(hint.version.as_deref(), Some("14"));
         assert_eq!(hint.databases, ["shop_ci"], "the job's variable wins");
-        assert_eq!(hint.settings[1].text, "password from POSTGRES_PASSWORD");
+        let texts: Vec<_> = hint.settings.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["role \"runner\"", "settings fsync = off"]);
+        assert_eq!(pipeline.setup.accounts[0].1.name, "reporting");
     }
 
     #[test]
     fn without_services() {
-        assert!(parse("test:\n  script: [make]\n").unwrap().is_empty());
+        assert!(parse("test:\n  script: [make]\n").unwrap().services.is_empty());
         assert!(parse("stages: [").is_err());
     }
 }

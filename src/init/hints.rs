@@ -90,6 +90,8 @@ pub struct Step {
     pub cwd: Option<String>,
     pub file: String,
     pub why: String,
+    /// Written commented out, for this reason.
+    pub disabled: Option<String>,
 }
 
 /// Something found that devup cannot declare, said as a comment and in the report.
@@ -108,6 +110,8 @@ pub struct Hints {
     pub deps: Vec<Deps>,
     pub datastores: Vec<Datastore>,
     pub steps: Vec<Step>,
+    /// What CI and tox install before the tests.
+    pub installs: Vec<super::installs::Install>,
     pub notes: Vec<Note>,
     /// Files that could not be read or parsed: warnings.
     pub problems: Vec<Note>,

@@ -75,7 +75,17 @@ impl KnownRecipe {
             toml::Value::String(_) => matches!(spec.kind, ParamType::String | ParamType::Path | ParamType::Version),
             toml::Value::Boolean(_) => spec.kind == ParamType::Bool,
             toml::Value::Integer(_) => matches!(spec.kind, ParamType::Integer | ParamType::Port),
-            toml::Value::Array(_) => spec.kind == ParamType::List,
+            toml::Value::Array(items) if items.iter().all(toml::Value::is_str) => spec.kind == ParamType::List,
+            // `roles = [{ name = "app", password = "app" }]`: every key one of the fields.
+            toml::Value::Array(items) => {
+                spec.kind == ParamType::Tables
+                    && items.iter().all(|item| {
+                        item.as_table()
+                            .is_some_and(|t| t.keys().all(|k| spec.fields.as_ref().is_some_and(|f| f.contains_key(k))))
+                    })
+            }
+            // `settings = { wal_level = "logical" }`: a table of strings.
+            toml::Value::Table(t) => spec.kind == ParamType::Table && t.values().all(toml::Value::is_str),
             _ => false,
         }
     }
@@ -87,6 +97,26 @@ impl KnownRecipe {
 
     pub fn required(&self, param: &str) -> bool {
         self.params.get(param).is_some_and(|p| p.required)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::known;
+    use crate::manifest::Section;
+
+    #[test]
+    fn takes_lists_tables_and_lists_of_tables() {
+        let known = known();
+        let pg = known.get(Section::Datastores, "postgres").unwrap();
+        let value = |text: &str| toml::from_str::<toml::Table>(&format!("v = {text}")).unwrap()["v"].clone();
+        assert!(pg.takes("databases", &value("[\"a\"]")));
+        assert!(pg.takes("roles", &value("[{ name = \"app\", password = \"x\", superuser = true }]")));
+        assert!(!pg.takes("roles", &value("[{ name = \"app\", colour = \"red\" }]")));
+        assert!(!pg.takes("databases", &value("[{ name = \"app\" }]")));
+        assert!(pg.takes("settings", &value("{ wal_level = \"logical\" }")));
+        assert!(!pg.takes("settings", &value("{ wal_level = 1 }")));
+        assert!(!pg.takes("roles", &value("{ name = \"app\" }")));
     }
 }
 
@@ -112,6 +142,22 @@ pub mod testing {
         }
     }
 
+    /// Postgres with its roles and settings, as the built-in recipe declares them.
+    fn postgres() -> KnownRecipe {
+        let mut pg = recipe(
+            Section::Datastores,
+            "postgres",
+            &[],
+            &[("version", "version"), ("databases", "list"), ("settings", "table")],
+        );
+        let roles: ParamSpec = toml::from_str(
+            "type = \"tables\"\n[fields.name]\ntype = \"string\"\n[fields.password]\ntype = \"string\"\n[fields.superuser]\ntype = \"bool\"\n[fields.createdb]\ntype = \"bool\"\n",
+        )
+        .unwrap();
+        pg.params.insert("roles".into(), roles);
+        pg
+    }
+
     /// The built-in languages and dependency managers, and datastores as they are planned.
     pub fn known() -> Known {
         use Section::*;
@@ -122,9 +168,20 @@ pub mod testing {
             recipe(Languages, "go", &["golang"], &[("version", "version")]),
             recipe(Languages, "rust", &[], &[("version", "version")]),
             recipe(Languages, "java", &[], &[("version", "version")]),
-            recipe(Dependencies, "pip", &[], &[("venv", "path"), ("requirements", "path"), ("project", "bool")]),
+            recipe(
+                Dependencies,
+                "pip",
+                &[],
+                &[
+                    ("venv", "path"),
+                    ("requirements", "path"),
+                    ("extra_requirements", "list"),
+                    ("project", "bool"),
+                    ("extras", "list"),
+                ],
+            ),
             recipe(Dependencies, "bundler", &[], &[("path", "path")]),
-            recipe(Datastores, "postgres", &[], &[("version", "version"), ("databases", "list")]),
+            postgres(),
             recipe(Datastores, "redis", &[], &[("version", "version")]),
         ];
         for name in ["npm", "yarn", "pnpm", "cargo", "go"] {

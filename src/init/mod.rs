@@ -10,8 +10,11 @@
 //! format family with a pure parser (tested on strings) and reports hints: plain values naming
 //! their file. `draft` chooses among them and fits them to the recipes devup has, so the file
 //! is valid as written; `render` writes it with comments saying where each line came from.
-//! A new format is one file here and one line in `DETECTORS`.
+//! A new format is one file here and one line in `DETECTORS`. What CI installs before the
+//! tests is folded into the pip entry once all have run (`ci_installs`).
 
+mod accounts;
+mod ci_installs;
 mod compose;
 mod constraint;
 mod datastores;
@@ -22,6 +25,7 @@ mod gitlab;
 mod go;
 mod hints;
 mod image;
+mod installs;
 mod java;
 mod known;
 mod node;
@@ -31,7 +35,9 @@ mod render;
 mod repo;
 mod ruby;
 mod rust;
+mod server_args;
 mod service;
+mod setup;
 mod store;
 mod tool_versions;
 mod tox;
@@ -79,6 +85,7 @@ pub fn scan(repo: &Repo, known: &Known) -> Scan {
     for detect in DETECTORS {
         detect(repo, &mut hints);
     }
+    ci_installs::fold(repo, &mut hints);
     let mut problems: Vec<String> =
         hints.problems.iter().map(|p| format!("cannot read {}: {}", p.file, p.text)).collect();
     problems.extend(repo.unreadable().into_iter().map(|(file, e)| format!("cannot read {file}: {e}")));

@@ -83,7 +83,7 @@ pub fn choose(files: &[(String, Vec<String>)]) -> Option<(String, Vec<String>)> 
 }
 
 /// `a/b/../c.txt` → `a/c.txt`.
-fn normalize(path: &str) -> String {
+pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -187,10 +187,13 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
         && let Some(text) = repo.read(&runtime)
         && let Some(v) = text.trim().strip_prefix("python-")
     {
+        // A hosting platform's exact pin (`python-3.11.4`): a developer needs its release
+        // line; the comment "runtime.txt asks for 3.11.4" keeps the pin in sight.
+        let line: Vec<&str> = v.split('.').take(2).collect();
         hints.language(
             "python",
             &runtime,
-            Some(Version::Constraint(v.to_string())),
+            Some(Version::Constraint(line.join("."))),
             Some(v.to_string()),
             Rank::Manifest,
         );
@@ -260,6 +263,19 @@ mod tests {
         let tools_only = parse_pyproject("[tool.ruff]\nline-length = 100\n").unwrap();
         assert!(!tools_only.installable);
         assert!(parse_pyproject("[project").is_err());
+    }
+
+    #[test]
+    fn runtime_txt_is_a_release_line() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("runtime.txt"), "python-3.11.4\n").unwrap();
+        std::fs::write(root.path().join("requirements.txt"), "").unwrap();
+        let repo = Repo::from_files(root.path(), vec!["runtime.txt".into(), "requirements.txt".into()]);
+        let mut hints = Hints::default();
+        detect(&repo, &mut hints);
+        let pin = hints.languages.iter().find(|l| l.file == "runtime.txt").unwrap();
+        assert_eq!(pin.version, Some(Version::Constraint("3.11".into())));
+        assert_eq!(pin.said.as_deref(), Some("3.11.4"));
     }
 
     #[test]

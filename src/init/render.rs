@@ -51,13 +51,20 @@ pub fn render(draft: &Draft) -> String {
     for step in &draft.steps {
         out.push('\n');
         comment(&mut out, &format!("{}: {}", step.file, step.why));
-        out.push_str("[[step]]\n");
-        writeln!(out, "name = {}", string(&step.name)).unwrap();
-        writeln!(out, "description = {}", string(&step.description)).unwrap();
-        writeln!(out, "check = {}", string(&step.check)).unwrap();
-        writeln!(out, "apply = {}", string(&step.apply)).unwrap();
+        let mut lines = vec!["[[step]]".to_string()];
+        lines.push(format!("name = {}", string(&step.name)));
+        lines.push(format!("description = {}", string(&step.description)));
+        lines.push(format!("check = {}", string(&step.check)));
+        lines.push(format!("apply = {}", string(&step.apply)));
         if let Some(cwd) = &step.cwd {
-            writeln!(out, "cwd = {}", string(cwd)).unwrap();
+            lines.push(format!("cwd = {}", string(cwd)));
+        }
+        match &step.disabled {
+            Some(reason) => {
+                comment(&mut out, reason);
+                lines.iter().for_each(|line| comment(&mut out, line));
+            }
+            None => lines.iter().for_each(|line| writeln!(out, "{line}").unwrap()),
         }
     }
     if !draft.notes.is_empty() {
@@ -91,9 +98,35 @@ fn value(value: &Value) -> String {
         Value::Short(text) => string(text),
         Value::Table(params) if params.is_empty() => "{}".to_string(),
         Value::Table(params) => {
-            let items: Vec<String> = params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let items: Vec<String> = params.iter().map(|(k, v)| format!("{k} = {}", inline(v))).collect();
             format!("{{ {} }}", items.join(", "))
         }
+    }
+}
+
+/// A value on one line, a table's `name` first (`{ name = "app", createdb = true }`), as a
+/// person writes an account.
+fn inline(value: &toml::Value) -> String {
+    match value {
+        toml::Value::Array(items) => {
+            format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", "))
+        }
+        toml::Value::Table(table) => {
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort_by_key(|k| *k != "name");
+            let items: Vec<String> = keys.iter().map(|k| format!("{} = {}", key(k), inline(&table[*k]))).collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A table key, quoted when it is not a bare key (`"auto_explain.log_min_duration"`).
+fn key(k: &str) -> String {
+    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) {
+        k.to_string()
+    } else {
+        string(k)
     }
 }
 
@@ -136,6 +169,7 @@ mod tests {
             cwd: None,
             file: ".env.example".into(),
             why: "copied".into(),
+            disabled: None,
         });
         draft.notes.push(Note { file: "Gemfile".into(), text: "a\nb".into() });
         let text = render(&draft);
@@ -177,6 +211,16 @@ apply = "cp .env.example .env && chmod 600 .env"
         let text = render(&draft);
         assert!(text.contains("found nothing it knows"));
         toml::from_str::<toml::Table>(&text).unwrap();
+    }
+
+    #[test]
+    fn accounts_name_first_and_dotted_keys_quoted() {
+        let value: toml::Table = toml::from_str(
+            "roles = [{ superuser = true, name = \"app\" }]\nsettings = { \"a.b\" = \"1\", wal_level = \"logical\" }",
+        )
+        .unwrap();
+        assert_eq!(inline(&value["roles"]), r#"[{ name = "app", superuser = true }]"#);
+        assert_eq!(inline(&value["settings"]), r#"{ "a.b" = "1", wal_level = "logical" }"#);
     }
 
     #[test]

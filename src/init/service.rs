@@ -1,5 +1,5 @@
 //! Container services as compose files and CI configurations declare them (an image, its
-//! environment, its ports) → datastore hints. Shared by `compose`, `github` and `gitlab`.
+//! environment, its ports, its command line) → datastore hints. Shared by `compose`, `github` and `gitlab`.
 
 use super::hints::{Datastore, Setting};
 use super::image;
@@ -11,6 +11,9 @@ pub struct Service {
     pub image: String,
     pub env: Vec<(String, String)>,
     pub ports: Vec<Port>,
+    /// The server's command line, as words, where it sets options (`postgres -c
+    /// wal_level=logical`); for a GitHub service, the `-c` pairs of its docker options.
+    pub command: Vec<String>,
     /// Remarks on how it was read ("the newest version of the CI matrix").
     pub notes: Vec<String>,
 }
@@ -20,12 +23,6 @@ pub struct Service {
 pub struct Port {
     pub host: Option<u16>,
     pub container: u16,
-}
-
-impl Service {
-    fn var(&self, names: &[&str]) -> Option<(&str, &str)> {
-        names.iter().find_map(|name| self.env.iter().find(|(k, _)| k == name).map(|(k, v)| (k.as_str(), v.as_str())))
-    }
 }
 
 /// How a service is named in comments: "service `db` (postgres:16)".
@@ -74,33 +71,26 @@ pub fn hint(file: &str, service: &Service) -> Option<Datastore> {
             text: format!("extension {extension}"),
         });
     }
-    if let Some((_, db)) = service.var(store.database_vars())
+    let var = |names: &[&str]| names.iter().find_map(|n| service.env.iter().find(|(k, _)| k == n).map(|(_, v)| v));
+    if let Some(db) = var(store.database_vars())
         && let (db, true) = resolve(db)
         && is_plain_name(&db)
     {
         hint.databases.push(db);
     }
-    if let Some((_, user)) = service.var(store.user_vars())
-        && let (user, true) = resolve(user)
-        && !user.is_empty()
-    {
+    let (accounts, notes) = super::accounts::from_env(store, &service.env);
+    hint.settings.extend(accounts);
+    hint.notes.extend(notes);
+    let (settings, notes) = super::server_args::settings(store, &service.command);
+    if !settings.is_empty() {
+        let text = settings.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ");
         hint.settings.push(Setting {
-            param: "user",
-            text: format!("user \"{user}\""),
-            value: Some(toml::Value::String(user)),
+            param: "settings",
+            value: Some(toml::Value::Table(settings.into_iter().map(|(k, v)| (k, toml::Value::String(v))).collect())),
+            text: format!("settings {text}"),
         });
     }
-    // A password is never copied: only where it is set.
-    let password = if let Some((name, _)) = service.var(store.password_vars()) {
-        Some(format!("password from {name}"))
-    } else if service.var(&["POSTGRES_HOST_AUTH_METHOD"]).is_some_and(|(_, v)| v == "trust") {
-        Some("no password (POSTGRES_HOST_AUTH_METHOD=trust)".to_string())
-    } else {
-        None
-    };
-    if let Some(text) = password {
-        hint.settings.push(Setting { param: "password", value: None, text });
-    }
+    hint.notes.extend(notes);
     let default = store.default_port();
     let published = service.ports.iter().find(|p| p.container == default).and_then(|p| p.host);
     if let Some(host) = published.filter(|h| *h != default) {
@@ -237,6 +227,7 @@ mod tests {
             image: image.into(),
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ports: ports.iter().filter_map(|p| port(p)).collect(),
+            command: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -254,8 +245,7 @@ mod tests {
         assert_eq!(h.databases, ["app_dev"]);
         assert_eq!(h.origin, "service `db` (postgres:16-alpine)");
         let settings: Vec<_> = h.settings.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(settings, ["user \"app\"", "password from POSTGRES_PASSWORD", "host port 5433 (mapped to 5432)"]);
-        assert!(!format!("{h:?}").contains("secret"), "never copies a password");
+        assert_eq!(settings, ["role \"app\"", "host port 5433 (mapped to 5432)"]);
     }
 
     #[test]
@@ -263,7 +253,8 @@ mod tests {
         let s = service("mysql:8.0", &[("MYSQL_DATABASE", "${DB_NAME}"), ("MYSQL_ROOT_PASSWORD", "x")], &["3306:3306"]);
         let h = hint("compose.yaml", &s).unwrap();
         assert!(h.databases.is_empty());
-        assert_eq!(h.settings.len(), 1, "the password, not the port");
+        assert!(h.settings.is_empty(), "the default port is not pinned");
+        assert!(h.notes[0].starts_with("MYSQL_ROOT_PASSWORD"));
         assert!(hint("x", &service("node:20", &[], &[])).is_none());
     }
 

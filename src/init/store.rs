@@ -62,6 +62,33 @@ impl Store {
         }
     }
 
+    /// The recipe parameter that declares accounts: `roles` (PostgreSQL), `users` (MySQL).
+    pub fn accounts_param(self) -> Option<&'static str> {
+        match self {
+            Store::Postgres => Some("roles"),
+            Store::Mysql => Some("users"),
+            _ => None,
+        }
+    }
+
+    /// The account every server of this kind has, which devup's server has too.
+    pub fn superuser_name(self) -> Option<&'static str> {
+        match self {
+            Store::Postgres => Some("postgres"),
+            Store::Mysql => Some("root"),
+            _ => None,
+        }
+    }
+
+    /// Server options (`--name=value`) MySQL takes and MariaDB, devup's mysql on Debian,
+    /// refuses at start: they are left out of `settings`, with a comment.
+    pub fn refused_options(self) -> &'static [&'static str] {
+        match self {
+            Store::Mysql => &["default-authentication-plugin", "mysql-native-password", "authentication-policy"],
+            _ => &[],
+        }
+    }
+
     /// The store an image (its last path component, without tag) or service name runs, and
     /// a remark when it is a relative rather than the thing itself.
     pub fn from_name(name: &str) -> Option<(Store, Option<&'static str>)> {

@@ -6,6 +6,7 @@
 //! those tests. Such weak hints are written commented out, for a person to decide.
 
 use super::hints::{Datastore, Hints, Setting};
+use super::installs::Install;
 use super::repo::Repo;
 use super::store::Store;
 
@@ -50,7 +51,27 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     }
     if let Some(text) = repo.read(FILE) {
         hints.datastores.extend(parse(&text));
+        hints.installs.push(installs(&text));
     }
+}
+
+/// Pure: what the test environments install (`deps`, `extras`): `[testenv]` and the ones
+/// named for a Python version or tests (`[testenv:py312]`, `[testenv:tests]`), not `lint`'s.
+pub fn installs(text: &str) -> Install {
+    let mut deps = String::new();
+    let mut extras = String::new();
+    for (section, key, value) in settings(text) {
+        let env = section.strip_prefix("testenv").map(|rest| rest.trim_start_matches(':'));
+        if !env.is_some_and(|e| e.is_empty() || e.starts_with("py") || e.contains("test")) {
+            continue;
+        }
+        match key.as_str() {
+            "deps" => deps.push_str(&format!("{value}\n")),
+            "extras" => extras.push_str(&format!("{value}\n")),
+            _ => {}
+        }
+    }
+    super::installs::from_tox(FILE, &deps, &extras)
 }
 
 /// Pure: one hint per server, strong when a URL names it.
@@ -195,6 +216,15 @@ commands =
         let redis = &found[1];
         assert_eq!((redis.store, redis.weak), (Store::Redis, true));
         assert_eq!(redis.origin, "deps: redis");
+    }
+
+    #[test]
+    fn what_the_test_environments_install() {
+        let text = "[testenv]\nextras = test\ndeps =\n    -rrequirements-test.txt\n    {[base]deps}\n[testenv:lint]\ndeps = -r requirements-lint.txt\n[testenv:py312]\ndeps = -r requirements-py312.txt\n";
+        let found = installs(text);
+        assert_eq!(found.requirements, ["requirements-test.txt", "requirements-py312.txt"]);
+        assert!(found.project);
+        assert_eq!(found.extras, ["test"]);
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! What a CI job or tox installs before the tests: `pip install -r requirements/test.txt -r
+//! requirements/ci.txt`, `pip install -e ".[test]"`, tox's `deps = -rrequirements-test.txt`
+//! and `extras = test`. The pip entry installs the same (see `ci_installs`).
+
+/// One file's worth of installs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Install {
+    pub file: String,
+    /// Requirements files, as the command names them (relative to the repository).
+    pub requirements: Vec<String>,
+    /// The project itself (`pip install -e .`, `pip install .[test]`).
+    pub project: bool,
+    /// Its extras: `test` of `.[test]`.
+    pub extras: Vec<String>,
+    /// Packages named one by one (`pip install pytest mock`), which pip's entry cannot hold.
+    pub packages: Vec<String>,
+}
+
+impl Install {
+    pub fn is_empty(&self) -> bool {
+        self.requirements.is_empty() && !self.project && self.packages.is_empty()
+    }
+
+    fn add(&mut self, other: Install) {
+        push_new(&mut self.requirements, other.requirements);
+        push_new(&mut self.extras, other.extras);
+        push_new(&mut self.packages, other.packages);
+        self.project |= other.project;
+    }
+
+    /// A requirement as pip reads it in a requirements file or on the command line.
+    fn requirement(&mut self, word: &str) {
+        let word = word.trim_matches(['"', '\'']);
+        let (path, extras) = match word.split_once('[') {
+            Some((path, rest)) => (path, rest.trim_end_matches(']')),
+            None => (word, ""),
+        };
+        if matches!(path, "." | "./") {
+            self.project = true;
+            push_new(&mut self.extras, extras.split(',').map(str::trim).filter(|e| !e.is_empty()).map(String::from));
+        } else if !word.is_empty() && !word.contains(['/', '$', '{']) && !word.starts_with('-') && !is_tool(word) {
+            push_new(&mut self.packages, [word.to_string()]);
+        }
+    }
+}
+
+/// Packaging and test-environment tools CI installs for itself, not for the tests.
+const TOOLS: &[&str] = &["pip", "setuptools", "wheel", "tox", "nox", "uv", "pip-tools", "build", "twine", "virtualenv"];
+
+fn is_tool(requirement: &str) -> bool {
+    let name: String = requirement
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    TOOLS.contains(&name.as_str())
+}
+
+fn push_new(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    for item in items {
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+}
+
+/// Pure: the pip installs of a script (one command a line; `&&` and `;` separate commands).
+pub fn from_script(file: &str, script: &str) -> Install {
+    let mut found = Install { file: file.to_string(), ..Install::default() };
+    for command in script.lines().flat_map(|l| l.split("&&")).flat_map(|c| c.split(';')) {
+        let words = super::server_args::words(command);
+        let Some(at) = words.iter().position(|w| w.ends_with("pip") || w.ends_with("pip3")) else {
+            continue;
+        };
+        // pip is the command (`pip`, `python -m pip`, `sudo uv pip`), not an argument of `echo`.
+        let runs_pip = words[..at].iter().all(|w| {
+            w == "sudo" || w == "uv" || w == "-m" || w.contains('=') || super::repo::base(w).starts_with("python")
+        });
+        if !runs_pip || words.get(at + 1).is_none_or(|w| w != "install") {
+            continue;
+        }
+        found.add(arguments(file, &words[at + 2..]));
+    }
+    found
+}
+
+/// `-r FILE`, `-rFILE`, `--requirement[=]FILE`, `-e .[x]`, `.[x]`, package names; other
+/// options and their values are skipped.
+fn arguments(file: &str, args: &[String]) -> Install {
+    let mut found = Install { file: file.to_string(), ..Install::default() };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if let Some(path) = requirement_file(arg, &mut args) {
+            push_new(&mut found.requirements, [path]);
+        } else if arg == "-e" || arg == "--editable" {
+            if let Some(target) = args.next() {
+                found.requirement(target);
+            }
+        } else if matches!(arg.as_str(), "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url") {
+            args.next();
+        } else if !arg.starts_with('-') {
+            found.requirement(arg);
+        }
+    }
+    found
+}
+
+/// The file of `-r FILE`, `-rFILE`, `--requirement FILE`, `--requirement=FILE`; tox's
+/// `{toxinidir}/` is the repository.
+fn requirement_file<'a>(arg: &str, rest: &mut impl Iterator<Item = &'a String>) -> Option<String> {
+    let value = if arg == "-r" || arg == "--requirement" {
+        rest.next()?.clone()
+    } else {
+        arg.strip_prefix("--requirement=").or_else(|| arg.strip_prefix("-r"))?.to_string()
+    };
+    let value = value.trim_start_matches("{toxinidir}/").trim_start_matches("./");
+    (!value.is_empty() && !value.contains(['$', '{'])).then(|| value.to_string())
+}
+
+/// Pure: tox's `deps` (one requirement a line, as in a requirements file) and `extras`.
+pub fn from_tox(file: &str, deps: &str, extras: &str) -> Install {
+    let mut found = Install { file: file.to_string(), ..Install::default() };
+    for line in deps.lines().map(|l| l.split(" #").next().unwrap_or_default().trim()).filter(|l| !l.is_empty()) {
+        let words = super::server_args::words(line);
+        found.add(arguments(file, &words));
+    }
+    let extras: Vec<String> =
+        extras.split([',', '\n']).map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect();
+    if !extras.is_empty() {
+        found.project = true;
+        push_new(&mut found.extras, extras);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pip_commands_in_scripts() {
+        let script = "python -m pip install --upgrade pip wheel\n\
+                      pip install -r requirements/base.txt -rrequirements/test.txt --requirement=ci.txt\n\
+                      pip install -e \".[test,docs]\" && pytest\n\
+                      uv pip install --system -c constraints.txt pytest-cov\n\
+                      echo pip install -r nothing.txt | tee log";
+        let found = from_script("ci.yml", script);
+        assert_eq!(found.requirements, ["requirements/base.txt", "requirements/test.txt", "ci.txt"]);
+        assert!(found.project);
+        assert_eq!(found.extras, ["test", "docs"]);
+        assert_eq!(found.packages, ["pytest-cov"], "pip and wheel are CI's own tools");
+        assert!(from_script("x", "pytest -q\npip freeze").is_empty());
+    }
+
+    #[test]
+    fn the_project_without_extras() {
+        let found = from_script("x", "pip install .");
+        assert!(found.project && found.extras.is_empty());
+        let found = from_script("x", "pip3 install './[test]'");
+        assert_eq!(found.extras, ["test"]);
+    }
+
+    #[test]
+    fn tox_deps_and_extras() {
+        let found = from_tox(
+            "tox.ini",
+            "-r{toxinidir}/requirements-test.txt\npytest>=7  # the runner\n-e .[dev]",
+            "test,\n  docs",
+        );
+        assert_eq!(found.requirements, ["requirements-test.txt"]);
+        assert_eq!(found.packages, ["pytest>=7"]);
+        assert!(found.project);
+        assert_eq!(found.extras, ["dev", "test", "docs"]);
+    }
+}

@@ -1,0 +1,305 @@
+//! What a CI job's scripts do to its database server before the tests: the databases they
+//! create, the roles and users (`psql -c "CREATE ROLE app LOGIN PASSWORD 'app'"`,
+//! `createuser -s app`), and the settings they change (`ALTER SYSTEM SET wal_level = logical`,
+//! `sed -i ... postgresql.conf`, `echo "..." >> postgresql.conf`, `SET GLOBAL ...`). Each is
+//! added to the datastore hints of the same file, so devup's server is set up the same way.
+
+use super::accounts::Account;
+use super::hints::{Datastore, Setting};
+use super::server_args::{is_setting_name, words};
+use super::service::{created_databases, is_plain_name};
+use super::store::Store;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Setup {
+    /// `None` when the line names no client.
+    pub databases: Vec<(Option<Store>, String)>,
+    pub settings: Vec<(Store, String, String)>,
+    pub accounts: Vec<(Store, Account)>,
+}
+
+/// Pure: what the scripts (one command a line) do.
+pub fn parse(script: &str) -> Setup {
+    let mut setup = Setup { databases: created_databases(script), ..Setup::default() };
+    for line in script.lines() {
+        let lower = line.to_ascii_lowercase();
+        let client = if lower.contains("psql") || lower.contains("createuser") || lower.contains("postgresql.conf") {
+            Some(Store::Postgres)
+        } else if lower.contains("mysql") || lower.contains("mariadb") {
+            Some(Store::Mysql)
+        } else {
+            None
+        };
+        let Some(store) = client else {
+            continue;
+        };
+        let words = words(line);
+        for (key, value) in sql_settings(&words).into_iter().chain(config_file_lines(line, &words)) {
+            if !setup.settings.iter().any(|(s, k, _)| *s == store && *k == key) {
+                setup.settings.push((store, key, value));
+            }
+        }
+        for account in accounts(store, &words) {
+            if !setup.accounts.iter().any(|(s, a)| *s == store && a.name == account.name) {
+                setup.accounts.push((store, account));
+            }
+        }
+    }
+    setup
+}
+
+impl Setup {
+    /// Adds what the scripts do to the hints of the servers they do it to.
+    pub fn apply(&self, hints: &mut [Datastore]) {
+        for hint in hints {
+            for (store, db) in &self.databases {
+                if store.is_none_or(|s| s == hint.store) && hint.store.has_databases() && !hint.databases.contains(db) {
+                    hint.databases.push(db.clone());
+                }
+            }
+            let settings: toml::Table = self
+                .settings
+                .iter()
+                .filter(|(s, _, _)| *s == hint.store)
+                .map(|(_, k, v)| (k.clone(), toml::Value::String(v.clone())))
+                .collect();
+            if !settings.is_empty() {
+                let text = settings
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {}", v.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                hint.settings.push(Setting {
+                    param: "settings",
+                    value: Some(toml::Value::Table(settings)),
+                    text: format!("settings {text}"),
+                });
+            }
+            for (_, account) in self.accounts.iter().filter(|(s, _)| *s == hint.store) {
+                hint.settings.extend(account.setting(hint.store));
+            }
+        }
+    }
+}
+
+/// The words of SQL statements in a line, lower case, quotes and `;` removed.
+fn sql_words(words: &[String]) -> Vec<String> {
+    words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .map(|w| w.trim_matches(|c: char| matches!(c, ';' | '\'' | '"' | '`')).to_string())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// `ALTER SYSTEM SET wal_level = logical` (PostgreSQL), `SET GLOBAL max_connections = 500`
+/// (MySQL). The value keeps its case; a quoted value loses its quotes.
+fn sql_settings(words: &[String]) -> Vec<(String, String)> {
+    let words = sql_words(words);
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let mut found = Vec::new();
+    for i in 0..lower.len() {
+        let prev = if i > 0 { lower[i - 1].as_str() } else { "" };
+        let key_at = match (prev, lower[i].as_str()) {
+            ("system", "set") | ("set", "global") => i + 1,
+            _ => continue,
+        };
+        let Some(key) = words.get(key_at) else {
+            continue;
+        };
+        // `name = value`, `name TO value`, `name=value`.
+        let (key, value) = match key.split_once('=') {
+            Some((k, v)) if !v.is_empty() => (k.to_string(), Some(v.to_string())),
+            Some((k, _)) => (k.to_string(), words.get(key_at + 1).cloned()),
+            None => match lower.get(key_at + 1).map(String::as_str) {
+                Some("=" | "to") => (key.clone(), words.get(key_at + 2).cloned()),
+                _ => (key.clone(), words.get(key_at + 1).and_then(|w| w.strip_prefix('=')).map(str::to_string)),
+            },
+        };
+        if let Some(value) = value.filter(|v| !v.is_empty())
+            && is_setting_name(&key)
+        {
+            found.push((key.to_ascii_lowercase(), value));
+        }
+    }
+    found
+}
+
+/// Lines written into postgresql.conf: `sed -i "s/#wal_level = replica/wal_level = logical/"
+/// .../postgresql.conf` (the replacement), `echo "wal_level = logical" >> .../postgresql.conf`.
+fn config_file_lines(line: &str, words: &[String]) -> Vec<(String, String)> {
+    if !line.contains("postgresql.conf") {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    if words.iter().any(|w| w.ends_with("sed")) {
+        for word in words {
+            let mut chars = word.chars();
+            let (Some('s'), Some(delim)) = (chars.next(), chars.next()) else {
+                continue;
+            };
+            if delim.is_alphanumeric() || delim.is_whitespace() {
+                continue;
+            }
+            let parts: Vec<&str> = word[1 + delim.len_utf8()..].split(delim).collect();
+            if let Some(replacement) = parts.get(1) {
+                found.extend(conf_line(replacement));
+            }
+        }
+    } else if let Some(at) = words.iter().position(|w| w == "echo" || w == "printf") {
+        for word in &words[at + 1..] {
+            if word.starts_with('>') || word == "|" {
+                break;
+            }
+            found.extend(word.split("\\n").filter_map(conf_line));
+        }
+    }
+    found
+}
+
+/// `wal_level = logical`, `max_connections=200`, `shared_preload_libraries = 'pg_stat_statements'`.
+fn conf_line(text: &str) -> Option<(String, String)> {
+    let text = text.split('#').next()?;
+    let (key, value) = text.split_once('=')?;
+    let (key, value) = (key.trim(), value.trim().trim_matches('\''));
+    (is_setting_name(key) && !value.is_empty() && !value.contains(['\\', '&']))
+        .then(|| (key.to_string(), value.to_string()))
+}
+
+/// `CREATE ROLE app WITH LOGIN CREATEDB PASSWORD 'pw'`, `CREATE USER 'app'@'%' IDENTIFIED BY
+/// 'pw'`, `createuser -s app`.
+fn accounts(store: Store, words: &[String]) -> Vec<Account> {
+    let mut found = Vec::new();
+    let sql = sql_words(words);
+    let lower: Vec<String> = sql.iter().map(|w| w.to_ascii_lowercase()).collect();
+    for i in 0..lower.len() {
+        if lower[i] != "create" || !matches!(lower.get(i + 1).map(String::as_str), Some("role" | "user")) {
+            continue;
+        }
+        let mut at = i + 2;
+        if lower.get(at).map(String::as_str) == Some("if") {
+            at += 3;
+        }
+        // MySQL's `'app'@'%'` is one word once quotes are gone: `app@%`.
+        let Some(name) = sql.get(at).map(|n| n.split('@').next().unwrap_or_default().trim_matches(['\'', '"', '`']))
+        else {
+            continue;
+        };
+        if !is_plain_name(name) || Some(name) == store.superuser_name() {
+            continue;
+        }
+        let mut account = Account::named(name);
+        let rest = &lower[at + 1..];
+        let end = rest.iter().position(|w| w == "create").unwrap_or(rest.len());
+        for (j, word) in rest[..end].iter().enumerate() {
+            match word.as_str() {
+                "superuser" => account.superuser = true,
+                "createdb" => account.createdb = true,
+                "password" | "by" => account.password = sql.get(at + 2 + j).cloned(),
+                _ => {}
+            }
+        }
+        found.push(account);
+    }
+    if let Some(at) = words.iter().position(|w| w == "createuser" || w.ends_with("/createuser")) {
+        let mut account = Account::default();
+        let mut args = words[at + 1..].iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "-s" | "--superuser" => account.superuser = true,
+                "-d" | "--createdb" => account.createdb = true,
+                "-U" | "-h" | "-p" | "--username" | "--host" | "--port" => {
+                    args.next();
+                }
+                a if a.starts_with('-') => {}
+                name => {
+                    account.name = name.to_string();
+                    break;
+                }
+            }
+        }
+        if is_plain_name(&account.name) && Some(account.name.as_str()) != store.superuser_name() {
+            found.push(account);
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(script: &str) -> Vec<(String, String)> {
+        parse(script).settings.into_iter().map(|(_, k, v)| (k, v)).collect()
+    }
+
+    fn pair(k: &str, v: &str) -> (String, String) {
+        (k.to_string(), v.to_string())
+    }
+
+    #[test]
+    fn alter_system_and_set_global() {
+        assert_eq!(
+            settings(r#"psql -U postgres -c "ALTER SYSTEM SET wal_level = logical;""#),
+            [pair("wal_level", "logical")]
+        );
+        assert_eq!(
+            settings("psql -c \"alter system set max_wal_senders to '4'\"\npsql -c 'ALTER SYSTEM SET fsync=off'"),
+            [pair("max_wal_senders", "4"), pair("fsync", "off")]
+        );
+        let setup = parse(r#"mysql -u root -e "SET GLOBAL sql_mode = 'STRICT_ALL_TABLES';""#);
+        assert_eq!(setup.settings, [(Store::Mysql, "sql_mode".to_string(), "STRICT_ALL_TABLES".to_string())]);
+        assert!(settings("echo SET GLOBAL x = 1").is_empty(), "no client, no server");
+    }
+
+    #[test]
+    fn lines_written_into_postgresql_conf() {
+        let script = "sudo sed -i \"s/#wal_level = replica/wal_level = logical/\" /etc/postgresql/14/main/postgresql.conf\n\
+                      echo \"max_replication_slots = 4\" | sudo tee -a /etc/postgresql/14/main/postgresql.conf\n\
+                      echo 'shared_preload_libraries = '\"'\"'pg_stat_statements'\"'\" >> $PGDATA/postgresql.conf\n\
+                      sed -i 's|^port = .*|port = \\&|' postgresql.conf";
+        assert_eq!(
+            settings(script),
+            [
+                pair("wal_level", "logical"),
+                pair("max_replication_slots", "4"),
+                pair("shared_preload_libraries", "pg_stat_statements")
+            ]
+        );
+    }
+
+    #[test]
+    fn roles_and_users() {
+        let setup = parse(
+            "psql -c \"CREATE ROLE shop WITH LOGIN CREATEDB PASSWORD 'shop-pw';\" -U postgres\n\
+             createuser --superuser -U postgres admin\n\
+             mysql -e \"CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY 'app-pw';\"\n\
+             psql -c 'create user postgres'",
+        );
+        let shop =
+            Account { name: "shop".into(), password: Some("shop-pw".into()), createdb: true, ..Account::default() };
+        let admin = Account { name: "admin".into(), superuser: true, ..Account::default() };
+        let app = Account { name: "app".into(), password: Some("app-pw".into()), ..Account::default() };
+        assert_eq!(setup.accounts, [(Store::Postgres, shop), (Store::Postgres, admin), (Store::Mysql, app)]);
+    }
+
+    #[test]
+    fn applied_to_the_servers_they_name() {
+        let setup = parse("psql -c 'CREATE DATABASE extra;'\npsql -c 'ALTER SYSTEM SET wal_level = logical'");
+        let hint = |store| Datastore {
+            store,
+            file: ".travis.yml".into(),
+            origin: "service".into(),
+            version: None,
+            databases: Vec::new(),
+            settings: Vec::new(),
+            notes: Vec::new(),
+            weak: false,
+        };
+        let mut hints = [hint(Store::Postgres), hint(Store::Redis)];
+        setup.apply(&mut hints);
+        assert_eq!(hints[0].databases, ["extra"]);
+        assert_eq!(hints[0].settings[0].value.as_ref().unwrap().to_string(), "{ wal_level = \"logical\" }");
+        assert!(hints[1].settings.is_empty() && hints[1].databases.is_empty());
+    }
+}
