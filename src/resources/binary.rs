@@ -378,6 +378,11 @@ impl Binary {
             }
             match &way.how {
                 How::Run(_) => return Ok(Planned { way: i, build: None, version: None, home: None }),
+                // Without root nor sudo the system's packages are out of reach: a user-space way
+                // (a version manager, a prebuilt build) is next.
+                How::Packages(manager, _) if manager.needs_root() && !cx.facts.root && !cx.facts.sudo => {
+                    why.push(format!("{} needs root, and sudo is not here", manager.name()));
+                }
                 How::Packages(manager, names) => match self.package_version(cx, *manager, &names[0]) {
                     Ok(version) => return Ok(Planned { way: i, build: None, version, home: None }),
                     Err(refused) => why.push(refused),
