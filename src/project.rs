@@ -51,6 +51,13 @@ impl Project {
 
     /// Opens the project as if on a machine with these facts (`devup export --platform`).
     pub fn open_with(settings: &Settings, global: &Global, facts: Facts) -> Result<Project> {
+        let located = Project::locate(settings, global)?;
+        Project::open_located(settings, located, facts)
+    }
+
+    /// Finds and reads devup.toml, and where the project's state is: what a run needs to take
+    /// the project's lock before it reads anything else.
+    pub fn locate(settings: &Settings, global: &Global) -> Result<Located> {
         let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
         let start = match &global.directory {
             Some(dir) => cwd.join(dir),
@@ -63,6 +70,13 @@ impl Project {
         let path = path.canonicalize().map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         let manifest = manifest::load(&path, &display_name(&path, &cwd))?;
         let store = Store::for_project(&settings.state_root, &manifest.name, &manifest.dir);
+        Ok(Located { manifest, store })
+    }
+
+    /// Reads the project's state and lock, and expands it: once the caller holds what it needs
+    /// (`devup up` holds the project's lock, so the state it reads is the one it writes back).
+    pub fn open_located(settings: &Settings, located: Located, facts: Facts) -> Result<Project> {
+        let Located { manifest, store } = located;
         let user_recipes = settings.user_recipes();
         let library = Library::new(Some(&manifest.dir), user_recipes.as_deref(), resources::kind_names());
         let (state, loaded) = store.load();
@@ -101,6 +115,19 @@ impl Project {
             ports: expansion.ports,
             notes: expansion.notes,
         })
+    }
+}
+
+/// A project file read, and where its state is.
+pub struct Located {
+    pub manifest: Manifest,
+    pub store: Store,
+}
+
+impl Located {
+    /// Whether the project has servers of its own, whose ports are chosen while it opens.
+    pub fn has_datastores(&self) -> bool {
+        self.manifest.entries.iter().any(|e| e.section == crate::manifest::Section::Datastores)
     }
 }
 

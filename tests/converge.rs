@@ -241,3 +241,52 @@ apply = "echo start >> log; sleep 2; echo end >> log; touch done"
     sb.devup(&["--yes"]).code(0).stderr_has("waiting for `echo start >> log");
     assert_eq!(sb.read("log"), "start\nend\n", "the command ran once");
 }
+
+/// A run that waited for another reads the state after it: what the first run recorded (here,
+/// what it wrote into a file it owns) is not overwritten by a copy read before the wait.
+#[test]
+fn a_run_that_waited_keeps_what_the_other_run_recorded() {
+    let sb = Sandbox::new()
+        .manifest(
+            r#"
+[languages]
+python = "3"   # its version is cached in the state: a run that reads it anew saves the state
+
+[dependencies]
+config = {}
+
+[[step]]
+name = "slow"
+check = "test -f done"
+apply = "touch started; sleep 2; touch done"
+
+# Fails the first time: the second run has something to apply, and saves the state.
+[[step]]
+name = "second-time"
+check = "test -f ok"
+apply = "if [ -f tried ]; then touch ok; else touch tried; false; fi"
+requires = ["slow"]
+"#,
+        )
+        // Written after the slow step: recorded once the second run has read the state.
+        .file(
+            ".devup/recipes/dependencies/config.toml",
+            "description = \"a file devup owns\"\n[[step]]\nid = \"file\"\nkind = \"file\"\npath = \"local.conf\"\ncontent = \"x = 1\\n\"\nrequires = [\"step.slow\"]\n",
+        );
+    let mut first =
+        sb.command(&["--yes"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !sb.path("started").exists() {
+        assert!(std::time::Instant::now() < deadline, "the first run never started its slow step");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Started while the first holds the lock: it waits, then finds everything done.
+    sb.devup(&["--yes"]).code(0).stderr_has("waiting for another devup run");
+    assert_eq!(first.wait().unwrap().code(), Some(1), "the first run failed `second-time`");
+    // The file's record survived the second run: devup knows the file as its own and updates
+    // it when the recipe changes (without the record it would keep it as a person's edit).
+    let recipe = sb.read(".devup/recipes/dependencies/config.toml").replace("x = 1", "x = 3");
+    sb.write(".devup/recipes/dependencies/config.toml", &recipe);
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.read("local.conf"), "x = 3\n");
+}

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::cli::{Global, UpArgs};
 use crate::engine::{self, Outcome, Plan, RunCx, StepResult, Summary};
 use crate::error::{Error, Result, exit};
+use crate::facts::Facts;
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::settings::Settings;
@@ -24,18 +25,18 @@ struct JsonReport<'a> {
 
 pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printer) -> Result<u8> {
     let started = Instant::now();
-    let mut project = Project::open(settings, global)?;
+    // The project's lock comes first: the state is read under it, so a run that waited never
+    // writes a stale copy back over what the other run recorded.
+    let located = Project::locate(settings, global)?;
+    let _lock = ProjectLock::acquire(&located.store.dir, wait_for(args, printer, "on this project"))?;
     // Ports are chosen from what listens now: two runs choosing at once would pick the same
-    // one. A project with servers of its own converges holding the machine's ports lock, and
-    // chooses again once it holds it.
-    let _ports_lock = if project.ports.is_empty() {
-        None
+    // one. A project with servers of its own opens holding the machine's ports lock.
+    let _ports_lock = if located.has_datastores() {
+        Some(ProjectLock::acquire(&settings.data_root.join("ports"), wait_for(args, printer, "choosing ports"))?)
     } else {
-        let lock = ProjectLock::acquire(&settings.data_root.join("ports"), wait_for(args, printer, "choosing ports"))?;
-        project = Project::open(settings, global)?;
-        Some(lock)
+        None
     };
-    let _lock = ProjectLock::acquire(&project.store.dir, wait_for(args, printer, "on this project"))?;
+    let project = Project::open_located(settings, located, Facts::read(settings.ci, settings.interactive))?;
     let running = project.store.dir.join("running");
     wait_for_leftovers(&running, args, printer)?;
     let system = System::recording(running);
