@@ -113,7 +113,7 @@ impl Project {
             env: expansion.env,
             path: expansion.path,
             ports: expansion.ports,
-            notes: expansion.notes,
+            notes: library.misplaced().into_iter().chain(expansion.notes).collect(),
         })
     }
 }

@@ -107,3 +107,16 @@ fn values_from_devup_toml_cannot_inject_commands_into_recipes() {
 fn toml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
 }
+
+/// A recipe outside a section's folder is never read: devup says so, and where it should go.
+#[test]
+fn a_misplaced_project_recipe_is_named_with_where_it_goes() {
+    let sb = Sandbox::new()
+        .manifest("[[step]]\nname = \"x\"\ncheck = \"true\"\napply = \"true\"\n")
+        .file(".devup/recipes/python.toml", "description = \"mine\"\n")
+        .file(".devup/recipes/language/ruby.toml", "description = \"mine\"\n");
+    sb.devup(&["plan"])
+        .code(0)
+        .stderr_has(".devup/recipes/python.toml is not used: a recipe goes in its section's folder, such as .devup/recipes/languages/python.toml")
+        .stderr_has(".devup/recipes/language is not a section");
+}

@@ -60,6 +60,45 @@ impl Library {
         }
     }
 
+    /// Files in the override directories that no lookup ever reads: a recipe outside a
+    /// section's folder (`.devup/recipes/python.toml`), or in a folder that is not a section.
+    /// Each comes with where it should go.
+    pub fn misplaced(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for (dir, _) in &self.overrides {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            // A project's own are named from the project (`.devup/recipes/python.toml`).
+            let base = dir.parent().and_then(Path::parent).filter(|_| dir.ends_with(".devup/recipes"));
+            let shown = |p: &Path| base.and_then(|b| p.strip_prefix(b).ok()).unwrap_or(p).display().to_string();
+            let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for path in entries {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+                if path.is_dir() {
+                    if Section::ALL.iter().all(|s| s.key() != name) {
+                        let sections: Vec<&str> = Section::ALL.iter().map(|s| s.key()).collect();
+                        found.push(format!(
+                            "{} is not a section: its recipes are not used; recipe folders are {}",
+                            shown(&path),
+                            sections.join(", ")
+                        ));
+                    }
+                } else if let Some(stem) = name.strip_suffix(".toml") {
+                    let section = Section::ALL
+                        .into_iter()
+                        .find(|s| builtin_names(*s).any(|n| n == stem))
+                        .map_or("<section>", |s| s.key());
+                    found.push(format!(
+                        "{} is not used: a recipe goes in its section's folder, such as {}",
+                        shown(&path),
+                        shown(&dir.join(section).join(&name))
+                    ));
+                }
+            }
+        }
+        found
+    }
+
     /// Names of every recipe available in a section, for listings and "did you mean".
     pub fn names(&self, section: Section) -> Vec<String> {
         let mut names: Vec<String> = builtin_names(section).map(str::to_string).collect();
