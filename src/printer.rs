@@ -65,6 +65,7 @@ impl Printer {
             if let Status::Cannot { hint, .. } = &step.status {
                 text.push_str(&format!("    {:width$}  {} {hint}\n", "", style("hint:").dim()));
             } else if let Some(action) = &step.action {
+                let action = one_line(action);
                 text.push_str(&format!("    {:width$}  {} {action}{root}\n", "", style("→").dim()));
             }
         }
@@ -136,6 +137,7 @@ impl Events for Printer {
         if self.json {
             return;
         }
+        let action = one_line(action);
         match &self.spinners {
             Some(multi) => {
                 let bar = multi.add(ProgressBar::new_spinner());
@@ -170,5 +172,31 @@ pub fn format_duration(d: Duration) -> String {
         format!("{:.2}s", d.as_secs_f64())
     } else {
         format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+    }
+}
+
+/// A command as one line of the plan: a multi-line script (SQL in a here-document) shows its
+/// first line and how much follows; `--json` has it whole.
+fn one_line(action: &str) -> String {
+    match action.split_once('\n') {
+        None => action.to_string(),
+        Some((first, rest)) => {
+            let more = rest.lines().count();
+            format!("{first} … ({more} more line{}: `devup plan --json` shows them)`", if more == 1 { "" } else { "s" })
+        }
+    }
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::one_line;
+
+    #[test]
+    fn a_script_is_shown_by_its_first_line() {
+        assert_eq!(one_line("run `createdb x`"), "run `createdb x`");
+        assert_eq!(
+            one_line("run `psql <<'SQL'\nSELECT 1;\nSQL`"),
+            "run `psql <<'SQL' … (2 more lines: `devup plan --json` shows them)`"
+        );
     }
 }

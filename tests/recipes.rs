@@ -188,3 +188,22 @@ fn a_fitting_binary_later_on_path_is_the_projects_and_comes_first_on_its_path() 
     let env = sb.devup(&["env"]);
     env.code(0).stdout_has("export PATH=/usr/bin\"${PATH:+:$PATH}\"");
 }
+
+/// `bundle` is installed with `gem`, which comes with ruby: while ruby is not there, the plan
+/// says bundler's install is decided after it, not that it cannot be done; once ruby is there
+/// without `gem`, it cannot.
+#[test]
+fn a_way_whose_tool_comes_with_a_requirement_is_decided_after_it() {
+    let sb = Sandbox::new()
+        .manifest("[languages]\nruby = \"3.9\"\n[dependencies]\nbundler = {}\n")
+        .file("Gemfile", "source 'https://rubygems.org'\n")
+        .file("Gemfile.lock", "GEM\n")
+        .stub("ruby", "echo ruby 3.1.2p20");
+    sb.devup(&["plan"])
+        .code(1)
+        .stdout_has("! languages.ruby")
+        .stdout_has("to be decided again once languages.ruby is done")
+        .stdout_has("install `bundle` through the first of gem that is here by then");
+    sb.write("devup.toml", "[languages]\nruby = \"3.1\"\n[dependencies]\nbundler = {}\n");
+    sb.devup(&["plan"]).code(1).stdout_has("! dependencies.bundler.bundle").stdout_has("gem is not here");
+}

@@ -22,7 +22,28 @@ pub fn check_all(steps: &[Step], run: &RunCx, env: impl FnOnce() -> Vec<(String,
             results[i] = r;
         }
     }
-    CheckResult { statuses: results.into_iter().map(|r| r.expect("every step was checked")).collect(), env }
+    let mut statuses: Vec<(Status, Duration)> =
+        results.into_iter().map(|r| r.expect("every step was checked")).collect();
+    defer_until_requirements(steps, &mut statuses);
+    CheckResult { statuses, env }
+}
+
+/// A step that cannot be done *now* may become possible once what it requires is done (bundler
+/// is installed with `gem`, which comes with ruby): it is judged again after them, when the
+/// run gets there, and the plan says so instead of calling it impossible.
+fn defer_until_requirements(steps: &[Step], statuses: &mut [(Status, Duration)]) {
+    for i in 0..steps.len() {
+        let Status::Cannot { why, .. } = &statuses[i].0 else { continue };
+        let pending: Vec<&str> = steps[i]
+            .requires
+            .iter()
+            .filter(|&&r| !statuses[r].0.is_satisfied())
+            .map(|&r| steps[r].id.as_str())
+            .collect();
+        if !pending.is_empty() {
+            statuses[i].0 = Status::missing(format!("{why}; to be decided again once {} is done", pending.join(", ")));
+        }
+    }
 }
 
 /// Checks only the steps that resolve tools (`devup env`: the PATH without the other checks).

@@ -37,6 +37,21 @@ impl Vars {
         self.values.get(name)
     }
 
+    /// These values with every placeholder named in `secrets` (`"{item.password}"`) replaced by
+    /// `***`: to render what may be shown, masked exactly where a secret was substituted (a
+    /// role named like its password keeps its name).
+    pub fn masked(&self, secrets: &[String]) -> Vars {
+        let mut masked = self.clone();
+        for template in secrets {
+            for name in placeholders(template).unwrap_or_default() {
+                if masked.values.contains_key(name) {
+                    masked.set_text(name, "***");
+                }
+            }
+        }
+        masked
+    }
+
     pub fn set_records(&mut self, name: impl Into<String>, records: Records) {
         self.records.insert(name.into(), records);
     }

@@ -546,7 +546,8 @@ impl Resource for Binary {
             return if self.ways.is_empty() {
                 format!("install nothing itself: {} comes with the steps it requires, or by hand", self.want())
             } else {
-                format!("nothing: no way to install {} is here", self.want())
+                let ways: Vec<String> = self.ways.iter().map(Way::name).collect();
+                format!("install {} through the first of {} that is here by then", self.want(), ways.join(", "))
             };
         };
         let way = &self.ways[planned.way];

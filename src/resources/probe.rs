@@ -37,6 +37,8 @@ struct Probed {
     description: String,
     probe: Probe,
     fix: Fix,
+    /// `fix` as it may be shown: rendered with the secrets' placeholders masked.
+    fix_shown: String,
     user: Option<String>,
     secrets: Vec<String>,
     env: Vec<(String, String)>,
@@ -60,7 +62,14 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         _ => return Err("a probe step takes `apply` (the command that makes it pass) or `hint` (what the user must do when devup cannot), one of them".to_string()),
     };
     let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
+    let masked = cx.vars.masked(&args.secret);
+    let fix_shown = match (&args.apply, &args.hint) {
+        (Some(apply), _) => masked.shell(apply)?,
+        (_, Some(hint)) => masked.text(hint)?,
+        _ => String::new(),
+    };
     Ok(Box::new(Probed {
+        fix_shown,
         // What the probe finds, in the recipe's words ("database x"), for "no database x".
         description: match cx.description {
             Some(d) => d.to_string(),
@@ -77,8 +86,10 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
 }
 
 impl Probed {
-    /// The command as it may be shown: secrets replaced by `***`.
-    fn shown(&self, text: &str) -> String {
+    /// What a command printed, as it may be shown: the secrets' values replaced by `***`. A
+    /// program may echo a password anywhere in its output, so every occurrence is masked there;
+    /// devup's own texts (the description, the command) are rendered masked instead.
+    fn shown_output(&self, text: &str) -> String {
         self.secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
     }
 }
@@ -98,14 +109,15 @@ impl Resource for Probed {
             }
             Ok(()) => Status::Satisfied,
             // Name what is missing: the probe alone may only say "the query found nothing".
-            Err(e) => Status::missing(self.shown(&format!("no {} ({e})", self.description))),
+            // The probe's words name what it asked (never a secret: those travel in `env`).
+            Err(e) => Status::missing(format!("no {} ({e})", self.description)),
         }
     }
 
     fn action(&self) -> String {
         match &self.fix {
-            Fix::Run(apply) => format!("run `{}`", self.shown(apply)),
-            Fix::Tell(hint) => format!("nothing devup changes itself: {hint}"),
+            Fix::Run(_) => format!("run `{}`", self.fix_shown),
+            Fix::Tell(_) => format!("nothing devup changes itself: {}", self.fix_shown),
         }
     }
 
@@ -136,17 +148,17 @@ impl Resource for Probed {
                 Ok(())
             }
             Ok(out) => {
-                let mut failure = Failure::command(&self.shown(apply), &out);
-                failure.output = failure.output.map(|o| self.shown(&o));
+                let mut failure = Failure::command(&self.fix_shown, &out);
+                failure.output = failure.output.map(|o| self.shown_output(&o));
                 Err(failure)
             }
-            Err(e) => Err(Failure::spawn(&self.shown(apply), &e)),
+            Err(e) => Err(Failure::spawn(&self.fix_shown, &e)),
         }
     }
 
     fn commands(&self) -> Vec<String> {
         match &self.fix {
-            Fix::Run(apply) => vec![self.shown(apply)],
+            Fix::Run(_) => vec![self.fix_shown.clone()],
             Fix::Tell(_) => Vec::new(),
         }
     }
@@ -179,5 +191,33 @@ impl Resource for Probed {
             warnings,
             ..ScriptStep::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::testing::Sandbox;
+
+    /// A role named like its password: the name is shown, the password nowhere.
+    #[test]
+    fn secrets_are_masked_where_they_were_substituted_not_every_equal_word() {
+        let mut sb = Sandbox::new();
+        sb.vars.set_text("item.name", "app");
+        sb.vars.set_text("item.password", "app");
+        let args = "probe = { protocol = \"path\", path = \"role-{item.name}\" }\n\
+                    apply = \": {item.name} {item.password}; echo password app rejected >&2; false\"\n\
+                    secret = [\"{item.password}\"]";
+        let table: toml::Table = toml::from_str(args).unwrap();
+        let cx = BuildCx { description: Some("role app"), ..sb.build_cx() };
+        let step = build(table, &cx).unwrap();
+        assert_eq!(
+            sb.check(step.as_ref()).reason(),
+            format!("no role app ({} does not exist)", sb.path("role-app").display())
+        );
+        assert_eq!(step.action(), "run `: app '***'; echo password app rejected >&2; false`");
+        let failure = sb.converge(step.as_ref()).unwrap_err();
+        assert!(failure.message.contains(": app '***'"), "{}", failure.message);
+        assert_eq!(failure.output.as_deref(), Some("password *** rejected"), "output is masked everywhere");
     }
 }

@@ -43,16 +43,21 @@ impl Sandbox {
 
     pub fn build(&self, build: super::Builder, args: &str) -> Result<Box<dyn Resource>, String> {
         let table: toml::Table = toml::from_str(args).unwrap();
-        let cx = BuildCx {
+        let state = self.dir.path().join(".state");
+        build(table, &BuildCx { state_dir: &state, ..self.build_cx() })
+    }
+
+    /// What a kind is built with in this sandbox (the state directory does not exist).
+    pub fn build_cx(&self) -> BuildCx<'_> {
+        BuildCx {
             facts: &self.facts,
             project_dir: self.dir.path(),
-            state_dir: &self.dir.path().join(".state"),
+            state_dir: Path::new("/nonexistent-state"),
             data_dir: Path::new("/nonexistent-data"),
             home: None,
             vars: &self.vars,
             description: None,
-        };
-        build(table, &cx)
+        }
     }
 
     pub fn cx(&self) -> Cx<'_> {
