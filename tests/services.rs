@@ -16,6 +16,15 @@ s.bind(("127.0.0.1", port))
 s.listen()
 conf = open(os.path.join(data, "fake.conf")).read()
 open(os.path.join(data, "loaded"), "w").write(conf)
+# As postgres does with its socket's lock: refuse to start beside a lock whose process exists.
+lock = os.path.join(data, "lock")
+if os.path.exists(lock):
+    try:
+        os.kill(int(open(lock).read().split()[0]), 0)
+        sys.exit("lock file %s names a process that still exists" % lock)
+    except ProcessLookupError:
+        pass
+open(lock, "w").write(str(os.getpid()) + "\n")
 open(os.path.join(data, "pid"), "w").write(str(os.getpid()) + "\n")
 while True:
     c, _ = s.accept()
@@ -44,8 +53,10 @@ kind = "service"
 name = "fake"
 data = "{{project.data}}/fake"
 start = "setsid python3 {{project.dir}}/server.py {{port}} {{project.data}}/fake > {{project.data}}/fake/log 2>&1 < /dev/null &"
-stop = "kill $(cat {{project.data}}/fake/pid) && rm {{project.data}}/fake/pid"
+# A clean stop leaves no lock, as postgres's does.
+stop = "kill $(cat {{project.data}}/fake/pid) && rm {{project.data}}/fake/pid {{project.data}}/fake/lock"
 pid_file = "pid"
+lock_files = ["lock"]
 log = "log"
 probe = {{ protocol = "tcp", port = "{{port}}" }}
 config = [{{ path = "fake.conf", content = "{{settings}}\n" }}]
@@ -118,6 +129,29 @@ fn starts_restarts_after_a_crash_and_after_a_config_change_then_stops() {
     sb.devup(&["down"]).code(0).stderr_has("stopped datastores.fake.server");
     sb.devup(&["status"]).code(2).stdout_has("not running");
     sb.devup(&["down"]).code(0).stderr_has("was not running");
+}
+
+/// A killed server whose process nobody reaps stays a zombie, and its lock files name a pid
+/// that still exists: devup sees the server down, and clears what it left before starting it.
+#[test]
+fn a_crashed_server_whose_process_is_a_zombie_starts_again() {
+    let p = project("mode = \"z\"");
+    let sb = &p.sb;
+    sb.devup(&["--yes"]).code(0);
+    let pid = data_file(sb, "pid");
+    std::process::Command::new("kill").arg("-9").arg(pid.trim()).status().unwrap();
+    // This test's own child, never waited for: a zombie, as a killed server is on a host whose
+    // PID 1 does not reap orphans. Its pid stands in the crashed server's files.
+    let zombie = std::process::Command::new("true").spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let dir = std::fs::read_dir(sb.data_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
+    for file in ["pid", "lock"] {
+        std::fs::write(dir.join("fake").join(file), format!("{}\n", zombie.id())).unwrap();
+    }
+    sb.devup(&["plan"]).code(2).stdout_has("not running");
+    sb.devup(&["--yes"]).code(0);
+    assert_ne!(data_file(sb, "pid").trim(), zombie.id().to_string());
+    drop(zombie);
 }
 
 #[test]

@@ -36,6 +36,13 @@ struct Args {
     pid_file: Option<String>,
     /// The server's log (relative to the data directory), shown when it fails to start.
     log: Option<String>,
+    /// Lock files (relative to the data directory) whose first line is the pid of the server
+    /// that made them, such as postgres's socket lock `.s.PGSQL.5432.lock`: removed before a
+    /// start when that process is gone or a zombie. A host whose PID 1 does not reap orphans
+    /// (most containers) keeps a killed server as a zombie, and a server refuses to start
+    /// beside a lock whose pid still exists.
+    #[serde(default)]
+    lock_files: Vec<String>,
     probe: ProbeArgs,
     /// The account the server's commands run as when devup is root.
     user: Option<String>,
@@ -87,6 +94,7 @@ struct Service {
     stop: Option<String>,
     pid_file: Option<PathBuf>,
     log: Option<PathBuf>,
+    lock_files: Vec<PathBuf>,
     probe: Probe,
     user: Option<String>,
     path_patterns: Vec<String>,
@@ -128,6 +136,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         initialized: in_data(&args.initialized)?,
         pid_file: in_data(&args.pid_file)?,
         log: in_data(&args.log)?,
+        lock_files: args.lock_files.iter().map(|f| cx.vars.text(f).map(|f| data.join(f))).collect::<Result<_, _>>()?,
         init: args.init.map(|c| cx.vars.shell(&c)).transpose()?,
         start: cx.vars.shell(&args.start)?,
         stop: args.stop.map(|c| cx.vars.shell(&c)).transpose()?,
@@ -200,6 +209,16 @@ impl Service {
         let text = std::fs::read_to_string(self.pid_file.as_ref()?).ok()?;
         let pid = text.lines().next()?.trim().parse::<i32>().ok()?;
         Some((pid, crate::system::process_alive(pid)))
+    }
+
+    /// Removes the pid file and lock files whose process is gone or a zombie.
+    fn remove_stale_locks(&self, cx: &Cx) {
+        for file in self.pid_file.iter().chain(&self.lock_files) {
+            let pid = std::fs::read_to_string(file).ok().and_then(|t| t.lines().next()?.trim().parse::<i32>().ok());
+            if pid.is_some_and(|pid| !crate::system::process_alive(pid)) {
+                let _ = cx.system.remove_file(file);
+            }
+        }
     }
 
     /// Data from a version the project does not declare, e.g. postgres 14 data for 15.
@@ -317,6 +336,7 @@ impl Service {
             .as_ref()
             .ok_or_else(|| Failure::new(format!("{} has no stop command to restart it with", self.name)))?;
         self.run(cx, "stopping", stop)?;
+        self.remove_stale_locks(cx);
         self.run(cx, "starting", &self.start)?;
         self.wait_for_probe(cx)
             .map_err(|e| Failure::new(format!("{} did not come back after a restart: {e}", self.name)))
@@ -436,14 +456,12 @@ impl Resource for Service {
         match self.pid() {
             // Starting up, or hung: give it the same time a start gets.
             Some((_, true)) => {}
-            Some((_, false)) => {
-                // A crash left the pid file; a server that finds it may refuse to start.
-                if let Some(pid_file) = &self.pid_file {
-                    let _ = cx.system.remove_file(pid_file);
-                }
+            // A crash left the pid file (and lock files); a server that finds them may refuse
+            // to start.
+            Some((_, false)) | None => {
+                self.remove_stale_locks(cx);
                 self.run(cx, "starting", &self.start)?;
             }
-            None => self.run(cx, "starting", &self.start)?,
         }
         self.wait_for_probe(cx).map_err(|e| {
             let mut failure =
