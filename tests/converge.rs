@@ -123,6 +123,12 @@ fn a_users_edit_is_kept_and_reported() {
     let sb = every_kind();
     sb.devup(&["--yes"]).code(0);
     sb.write("build/app.conf", "greeting = mine\n");
+    // The plan says what `up` will do: keep it, not write it.
+    sb.devup(&["plan"])
+        .code(2)
+        .stdout_has("have content edited by hand")
+        .stdout_has("nothing: build/app.conf was edited by hand and is kept (`devup up --replace-files` replaces it");
+    sb.devup(&["doctor"]).stdout_has("build/app.conf was edited by hand and is kept");
     let run = sb.devup(&["--yes"]);
     run.code(1).stderr_has("differs from what devup wrote").stderr_has("--replace-files");
     assert_eq!(sb.read("build/app.conf"), "greeting = mine\n");

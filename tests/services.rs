@@ -154,6 +154,32 @@ fn a_crashed_server_whose_process_is_a_zombie_starts_again() {
     drop(zombie);
 }
 
+/// A person's edit of a server's configuration file follows the rule of every file devup
+/// writes: kept and reported (the server runs with it), replaced only with --replace-files,
+/// which keeps a backup.
+#[test]
+fn an_edited_configuration_file_is_kept_until_replace_files_backs_it_up() {
+    let p = project("mode = \"one\"");
+    let sb = &p.sb;
+    sb.devup(&["--yes"]).code(0);
+    let dir = std::fs::read_dir(sb.data_dir().join("projects")).unwrap().next().unwrap().unwrap().path();
+    let conf = dir.join("fake/fake.conf");
+    std::fs::write(&conf, "mode=mine\n").unwrap();
+    sb.devup(&["plan"])
+        .code(2)
+        .stdout_has("fake.conf edited by hand")
+        .stdout_has("was edited by hand and is kept (`devup up --replace-files` replaces it");
+    sb.devup(&["--yes"]).code(1).stderr_has("differs from what devup wrote; it was kept as it is");
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "mode=mine\n");
+    sb.devup(&["status"]).code(2).stdout_has("fake.conf edited by hand");
+
+    sb.devup(&["--yes", "--replace-files"]).code(0);
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "mode=one\n");
+    assert_eq!(std::fs::read_to_string(dir.join("fake/fake.conf.devup-backup")).unwrap(), "mode=mine\n");
+    assert_eq!(data_file(sb, "loaded"), "mode=one\n", "restarted with devup's configuration");
+    sb.devup(&["plan"]).code(0);
+}
+
 #[test]
 fn a_server_that_never_answers_fails_with_the_end_of_its_log() {
     let p = project("mode = \"x\"");

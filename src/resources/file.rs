@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use super::owned::{self, OnDisk};
 use super::{BuildCx, Cx, Failure, Resource, Status, mode_of, parse_args, parse_mode, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
-use crate::state::sha256_hex;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,6 +37,8 @@ struct File {
     content: Content,
     mode: Option<u32>,
     create_only: bool,
+    /// Set by the check when a person edited the file: what the plan says instead of "write".
+    edited: std::sync::Mutex<Option<String>>,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -54,20 +56,32 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         None if secret => Some(0o600),
         None => None,
     };
-    Ok(Box::new(File { shown: paths::show(cx.project_dir, &path), path, content, mode, create_only: args.create_only }))
+    Ok(Box::new(File {
+        shown: paths::show(cx.project_dir, &path),
+        path,
+        content,
+        mode,
+        create_only: args.create_only,
+        edited: Default::default(),
+    }))
 }
 
 impl File {
+    /// The file holds what it should: its mode is what is left to check.
+    fn check_mode(&self) -> Status {
+        match (self.mode, mode_of(&self.path)) {
+            (Some(want), Some(have)) if want != have => {
+                Status::drifted(format!("mode {have:04o}"), format!("mode {want:04o}"))
+            }
+            _ => Status::Satisfied,
+        }
+    }
+
     fn wanted(&self) -> Result<Vec<u8>, String> {
         match &self.content {
             Content::Text(text) => Ok(text.clone().into_bytes()),
             Content::CopyOf(from) => std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display())),
         }
-    }
-
-    /// Whether the file on disk is one a person changed (or wrote), rather than devup.
-    fn edited_by_hand(&self, cx: &Cx, current: &[u8]) -> bool {
-        cx.memory.written(&self.path).as_deref() != Some(sha256_hex(current).as_str())
     }
 }
 
@@ -77,36 +91,35 @@ impl Resource for File {
     }
 
     fn check(&self, cx: &Cx) -> Status {
-        let current = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Status::missing(format!("{} does not exist", self.shown));
-            }
-            Err(e) => return Status::unknown(format!("cannot read {}: {e}", self.shown)),
-        };
-        if !self.create_only {
-            match self.wanted() {
-                Err(e) => return Status::unknown(e),
-                Ok(wanted) if wanted != current => {
-                    let have = if self.edited_by_hand(cx, &current) {
-                        "content edited by hand"
-                    } else {
-                        "content from an older run"
-                    };
-                    return Status::drifted(have, "the declared content");
-                }
-                Ok(_) => {}
-            }
+        *self.edited.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let missing = || Status::missing(format!("{} does not exist", self.shown));
+        if self.create_only {
+            return match std::fs::metadata(&self.path) {
+                Ok(_) => self.check_mode(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing(),
+                Err(e) => Status::unknown(format!("cannot read {}: {e}", self.shown)),
+            };
         }
-        match (self.mode, mode_of(&self.path)) {
-            (Some(want), Some(have)) if want != have => {
-                Status::drifted(format!("mode {have:04o}"), format!("mode {want:04o}"))
+        let wanted = match self.wanted() {
+            Ok(wanted) => wanted,
+            Err(e) => return Status::unknown(e),
+        };
+        match owned::on_disk(cx, &self.path, &wanted) {
+            Ok(OnDisk::Absent) => missing(),
+            Ok(OnDisk::Wanted) => self.check_mode(),
+            Ok(OnDisk::Older) => Status::drifted("content from an older run", "the declared content"),
+            Ok(OnDisk::Edited) => {
+                *self.edited.lock().unwrap_or_else(|p| p.into_inner()) = Some(owned::edited_action(cx, &self.shown));
+                Status::drifted("content edited by hand", "the declared content")
             }
-            _ => Status::Satisfied,
+            Err(e) => Status::unknown(format!("cannot read {}: {e}", self.shown)),
         }
     }
 
     fn action(&self) -> String {
+        if let Some(action) = self.edited.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            return action;
+        }
         match &self.content {
             Content::Text(_) => format!("write {}", self.shown),
             Content::CopyOf(from) => format!("copy {} to {}", from.display(), self.shown),
@@ -122,35 +135,10 @@ impl Resource for File {
                         .set_mode(&self.path, mode)
                         .map_err(|e| Failure::new(format!("cannot chmod {}: {e}", self.shown)))?;
                 }
-                return Ok(());
+                Ok(())
             }
-            Ok(current) if self.edited_by_hand(cx, &current) => {
-                if !cx.replace_files {
-                    return Err(Failure::new(format!(
-                        "{} differs from what devup wrote; it was kept as it is",
-                        self.shown
-                    ))
-                    .with_hint(
-                        "to replace it (the current file is kept as a backup), run `devup up --replace-files`",
-                    ));
-                }
-                let backup = paths::backup_path(&self.path);
-                cx.system
-                    .rename(&self.path, &backup)
-                    .map_err(|e| Failure::new(format!("cannot back up {}: {e}", self.shown)))?;
-            }
-            _ => {}
+            _ => owned::write(cx, &self.path, &self.shown, &wanted, self.mode),
         }
-        if let Some(parent) = self.path.parent() {
-            cx.system
-                .create_dir_all(parent, None)
-                .map_err(|e| Failure::new(format!("cannot create {}: {e}", parent.display())))?;
-        }
-        cx.system
-            .write_atomic(&self.path, &wanted, self.mode)
-            .map_err(|e| Failure::new(format!("cannot write {}: {e}", self.shown)))?;
-        cx.memory.set_written(&self.path, sha256_hex(&wanted));
-        Ok(())
     }
 
     /// Without devup's record of what it wrote, the script cannot tell a person's edit from an

@@ -9,6 +9,7 @@ mod command;
 mod deps;
 mod directory;
 mod file;
+mod owned;
 mod package;
 pub mod paths;
 mod probe;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, parse_args, paths};
+use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, owned, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::probes::{Probe, ProbeArgs};
 use crate::system::{Account, Cmd};
@@ -103,6 +103,8 @@ struct Service {
     config: Vec<(PathBuf, String)>,
     reload: Option<String>,
     needs_restart: Option<Probe>,
+    /// Set by the check when a person edited a configuration file: what the plan says.
+    edited: std::sync::Mutex<Option<String>>,
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
@@ -148,6 +150,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         config,
         reload: args.reload.map(|c| cx.vars.shell(&c)).transpose()?,
         needs_restart,
+        edited: Default::default(),
         data,
     }))
 }
@@ -302,9 +305,10 @@ impl Service {
     fn write_config(&self, cx: &Cx) -> Result<(), Failure> {
         let account = self.account(cx).map(Account::lookup).transpose().map_err(|e| Failure::new(e.to_string()))?;
         for (path, content) in &self.config {
-            cx.system
-                .write_atomic(path, content.as_bytes(), Some(0o600))
-                .map_err(|e| Failure::new(format!("cannot write {}: {e}", path.display())))?;
+            if std::fs::read(path).ok().as_deref() == Some(content.as_bytes()) {
+                continue;
+            }
+            owned::write(cx, path, &path.display().to_string(), content.as_bytes(), Some(0o600))?;
             if let Some(account) = &account {
                 cx.system
                     .chown(path, account)
@@ -312,6 +316,15 @@ impl Service {
             }
         }
         Ok(())
+    }
+
+    /// Configuration files a person edited (devup keeps them unless asked to replace them).
+    fn edited_config(&self, cx: &Cx) -> Vec<String> {
+        self.config
+            .iter()
+            .filter(|(path, want)| owned::on_disk(cx, path, want.as_bytes()).is_ok_and(|d| d == owned::OnDisk::Edited))
+            .map(|(p, _)| p.display().to_string())
+            .collect()
     }
 
     /// Applies changed configuration to a running server: a reload, then a restart when the
@@ -380,6 +393,7 @@ impl Resource for Service {
     }
 
     fn check(&self, cx: &Cx) -> Status {
+        *self.edited.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Some(have) = self.wrong_data_version() {
             let (_, want) = self.data_version.as_ref().expect("checked above");
             return Status::drifted(
@@ -396,6 +410,15 @@ impl Resource for Service {
         let probed = self.probe.run(cx.system, cx.env);
         match (probed, self.pid()) {
             (Ok(()), _) if !self.stale_config().is_empty() => {
+                let edited = self.edited_config(cx);
+                if !edited.is_empty() {
+                    let action = edited.iter().map(|f| owned::edited_action(cx, f)).collect::<Vec<_>>().join("; ");
+                    *self.edited.lock().unwrap_or_else(|p| p.into_inner()) = Some(action);
+                    return Status::drifted(
+                        format!("{} edited by hand", edited.join(", ")),
+                        "the configuration devup.toml declares",
+                    );
+                }
                 let files: Vec<String> = self
                     .stale_config()
                     .iter()
@@ -416,6 +439,11 @@ impl Resource for Service {
     }
 
     fn action(&self) -> String {
+        if let Some(action) = self.edited.lock().unwrap_or_else(|p| p.into_inner()).clone()
+            && self.initialized.as_ref().is_none_or(|m| m.exists())
+        {
+            return action;
+        }
         match &self.initialized {
             Some(marker) if !marker.exists() => {
                 format!("initialize {} and start {}", self.data.display(), self.name)
@@ -447,11 +475,15 @@ impl Resource for Service {
             _ => self.prepare_dir(cx, &self.data)?,
         }
         let changed = !self.stale_config().is_empty();
-        if changed {
-            self.write_config(cx)?;
-        }
+        // A configuration a person edited is kept (unless asked): the server runs with it, and
+        // the step fails saying so once the server is up.
+        let kept = if changed { self.write_config(cx).err() } else { None };
         if self.probe.run(cx.system, cx.env).is_ok() {
-            return if changed { self.apply_config(cx) } else { Ok(()) };
+            return match kept {
+                Some(failure) => Err(failure),
+                None if changed => self.apply_config(cx),
+                None => Ok(()),
+            };
         }
         match self.pid() {
             // Starting up, or hung: give it the same time a start gets.
@@ -469,7 +501,8 @@ impl Resource for Service {
                     .with_hint(self.log_hint());
             failure.output = self.log_tail();
             failure
-        })
+        })?;
+        kept.map_or(Ok(()), Err)
     }
 
     fn stop(&self, cx: &Cx) -> Option<Result<Stopped, Failure>> {
