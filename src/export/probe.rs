@@ -32,7 +32,8 @@ pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
             }
             checks.join(" && ")
         }
-        Probe::Path(path) => format!("test -e {}", cx.path(path)),
+        Probe::Path(path, None) => format!("test -e {}", cx.path(path)),
+        Probe::Path(path, Some(text)) => format!("grep -qF -- {} {} 2>/dev/null", quote(text), cx.path(path)),
         Probe::Command(run) => format!("( {run}\n)"),
         #[allow(unreachable_patterns)]
         other => return Err(format!("the probe {} has no shell equivalent", other.describe())),
@@ -61,6 +62,6 @@ mod tests {
              pg_query 127.0.0.1 5433 postgres b \"SELECT 1 FROM pg_database WHERE datname = 'a'\""
         );
         assert_eq!(shell(&Probe::Redis(addr), &cx).unwrap(), "redis_ping 127.0.0.1 5433");
-        assert_eq!(shell(&Probe::Path("/p/x y".into()), &cx).unwrap(), "test -e 'x y'");
+        assert_eq!(shell(&Probe::Path("/p/x y".into(), None), &cx).unwrap(), "test -e 'x y'");
     }
 }

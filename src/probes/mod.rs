@@ -43,8 +43,12 @@ pub enum ProbeArgs {
         /// A version constraint the server's own version must satisfy (`"15"`).
         version: Option<String>,
     },
-    /// A path exists.
-    Path { path: String },
+    /// A path exists; with `contains`, a file that holds this text (read in-process).
+    Path {
+        path: String,
+        #[serde(default)]
+        contains: Option<String>,
+    },
     /// A shell command exits 0 (for what no socket or file can answer).
     Command { run: String },
 }
@@ -66,7 +70,7 @@ pub enum Probe {
         query: Option<String>,
         version: Option<Constraint>,
     },
-    Path(PathBuf),
+    Path(PathBuf, Option<String>),
     Command(String),
 }
 
@@ -104,7 +108,9 @@ impl ProbeArgs {
                 databases: vars.text_list(databases)?,
                 query: query.as_ref().map(|q| vars.sql(q)).transpose()?,
             },
-            ProbeArgs::Path { path } => Probe::Path(resolve_path(&vars.text(path)?)?),
+            ProbeArgs::Path { path, contains } => {
+                Probe::Path(resolve_path(&vars.text(path)?)?, contains.as_ref().map(|c| vars.text(c)).transpose()?)
+            }
             ProbeArgs::Command { run } => Probe::Command(vars.shell(run)?),
         })
     }
@@ -128,13 +134,18 @@ impl Probe {
                 }
                 Ok(())
             }
-            Probe::Path(path) => {
+            Probe::Path(path, None) => {
                 if path.exists() {
                     Ok(())
                 } else {
                     Err(format!("{} does not exist", path.display()))
                 }
             }
+            Probe::Path(path, Some(text)) => match std::fs::read_to_string(path) {
+                Ok(content) if content.contains(text.as_str()) => Ok(()),
+                Ok(_) => Err(format!("{} does not say `{text}`", path.display())),
+                Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+            },
             Probe::Command(run) => match system.run(&Cmd::shell(run).envs(env)) {
                 Ok(out) if out.success() => Ok(()),
                 Ok(out) => Err(format!("`{run}` failed ({})", out.status_text())),
@@ -161,7 +172,7 @@ impl Probe {
             Probe::Tcp(a) | Probe::Redis(a) | Probe::Memcached(a) | Probe::Postgres { addr: a, .. } => {
                 format!("port {}", a.port())
             }
-            Probe::Path(p) => p.display().to_string(),
+            Probe::Path(p, _) => p.display().to_string(),
             Probe::Command(c) => format!("`{c}`"),
         }
     }
