@@ -59,6 +59,20 @@ fn free_space(path: &Path) -> Option<(u64, u64)> {
     Some((stat.f_bavail as u64 * stat.f_frsize as u64, stat.f_fsid as u64))
 }
 
+/// Whether `localhost` resolves: where it does not (a container with a bare /etc/hosts),
+/// clients that connect to `localhost` and installers that look it up (MariaDB's) fail.
+pub fn localhost() -> Vec<Finding> {
+    use std::net::ToSocketAddrs;
+    match ("localhost", 0).to_socket_addrs() {
+        Ok(mut addrs) if addrs.next().is_some() => Vec::new(),
+        _ => vec![Finding::new(
+            "localhost",
+            "the name `localhost` does not resolve on this machine",
+            "add the line `127.0.0.1 localhost` to /etc/hosts",
+        )],
+    }
+}
+
 /// Whether another devup run holds the project's lock right now. (A lock cannot go stale: the
 /// OS releases it when its process dies, whatever the lock file still says.)
 pub fn lock(state_dir: &Path) -> Vec<Finding> {

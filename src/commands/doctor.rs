@@ -26,6 +26,7 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
     let data_dir = project.store.data_dir(&settings.data_root);
     findings.extend(doctor::disk(&[&project.manifest.dir, &project.store.dir, &data_dir]));
     findings.extend(doctor::lock(&project.store.dir));
+    findings.extend(doctor::localhost());
     findings.extend(doctor::leftovers(&project.store.dir));
     findings.extend(doctor::ports(&project.notes));
     if let Some(why) = &project.state_problem {

@@ -200,10 +200,11 @@ impl Service {
         }
     }
 
+    /// Where to read more: the server's log when it has written one, else its output above.
     fn log_hint(&self) -> String {
         match &self.log {
-            Some(log) => format!("its log is {}", log.display()),
-            None => format!("its data directory is {}", self.data.display()),
+            Some(log) if log.exists() => format!("its log is {}", log.display()),
+            _ => "its output is above".to_string(),
         }
     }
 
@@ -284,7 +285,16 @@ impl Service {
         }
         self.prepare_dir(cx, &staging)?;
         let cmd = self.cmd(cx, init, &staging).envs(&[("DEVUP_INIT_DIR".to_string(), staging.display().to_string())]);
-        self.run_cmd(cx, "initializing", init, cmd)?;
+        if let Err(mut failure) = self.run_cmd(cx, "initializing", init, cmd) {
+            // An init that made nothing leaves nothing; what one made is kept for a look (the
+            // next run starts afresh), and the hint says where.
+            if std::fs::read_dir(&staging).is_ok_and(|mut entries| entries.next().is_none()) {
+                let _ = cx.system.remove_dir_all(&staging);
+            } else if let Some(hint) = &mut failure.hint {
+                hint.push_str(&format!("; what it made is in {}", staging.display()));
+            }
+            return Err(failure);
+        }
         // Over an empty data directory (an earlier devup may have made one), as rename allows.
         cx.system.rename(&staging, &self.data).map_err(|e| {
             Failure::new(format!("cannot move the initialized {} to {}: {e}", staging.display(), self.data.display()))
