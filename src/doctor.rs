@@ -63,9 +63,10 @@ fn free_space(path: &Path) -> Option<(u64, u64)> {
 /// clients that connect to `localhost` and installers that look it up (MariaDB's) fail.
 pub fn localhost() -> Vec<Finding> {
     use std::net::ToSocketAddrs;
-    match ("localhost", 0).to_socket_addrs() {
-        Ok(mut addrs) if addrs.next().is_some() => Vec::new(),
-        _ => vec![Finding::new(
+    let resolves = ("localhost", 0).to_socket_addrs().is_ok_and(|mut addrs| addrs.next().is_some());
+    match resolves {
+        true => Vec::new(),
+        false => vec![Finding::new(
             "localhost",
             "the name `localhost` does not resolve on this machine",
             "add the line `127.0.0.1 localhost` to /etc/hosts",
