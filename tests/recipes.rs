@@ -207,3 +207,21 @@ fn a_way_whose_tool_comes_with_a_requirement_is_decided_after_it() {
     sb.write("devup.toml", "[languages]\nruby = \"3.1\"\n[dependencies]\nbundler = {}\n");
     sb.devup(&["plan"]).code(1).stdout_has("! dependencies.bundler.bundle").stdout_has("gem is not here");
 }
+
+/// A library keeps no lockfile: `lockfile = false` installs what package.json allows, again
+/// when it changes, and writes no lockfile.
+#[test]
+fn npm_without_a_lockfile_installs_from_package_json() {
+    let sb = Sandbox::new()
+        .manifest("[languages]\nnode = \"20\"\n[dependencies]\nnpm = { lockfile = false }\n")
+        .file("package.json", "{\"name\": \"lib\"}\n")
+        .stub("node", "echo v20.11.1")
+        .stub("npm", "case \"$1\" in --version) echo 10.2.4;; install) mkdir -p node_modules;; esac");
+    sb.devup(&["plan"]).code(2).stdout_has("dependencies.npm.install-unlocked");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.calls("npm"), ["install --no-audit --no-fund --no-package-lock"]);
+    assert_eq!(sb.devup(&[]).code(0).summary().1, 0);
+    sb.write("package.json", "{\"name\": \"lib\", \"dependencies\": {}}\n");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(sb.calls("npm").len(), 2);
+}

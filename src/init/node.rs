@@ -47,9 +47,10 @@ pub fn choose(locks: &[&str], declared: Option<&str>) -> (&'static str, Option<&
             Some("yarn") => "yarn",
             _ => "npm",
         };
-        notes.push(format!(
-            "no lockfile yet: install once with {manager} and commit the lockfile, the install step needs it"
-        ));
+        notes.push(match manager {
+            "npm" => "no lockfile: `npm install` from package.json (commit a package-lock.json and drop `lockfile = false` for exact versions)".to_string(),
+            _ => format!("no lockfile yet: install once with {manager} and commit the lockfile, the install step needs it"),
+        });
         return (manager, None, notes);
     };
     for (other, _) in found.iter().filter(|(l, _)| *l != lock) {
@@ -97,8 +98,11 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             hints.note(file, format!("{} is Bun's: devup has no bun recipe yet", lock.unwrap_or("the lockfile")));
             continue;
         }
-        let params =
+        let mut params =
             if dir.is_empty() { Vec::new() } else { vec![("dir".to_string(), toml::Value::String(dir.to_string()))] };
+        if manager == "npm" && lock.is_none() {
+            params.push(("lockfile".to_string(), toml::Value::Boolean(false)));
+        }
         hints.deps.push(Deps {
             manager,
             language: "node",
