@@ -21,6 +21,7 @@ use crate::recipe::template::Vars;
 use crate::recipe::{Origin, Recipe, RecipeStep};
 use crate::resources::{self, BuildCx, Command};
 use crate::step::Step;
+pub use env::distinct_name;
 use requires::Resolved;
 
 /// What expansion needs besides the project file, the recipes and the facts.
