@@ -57,10 +57,31 @@ impl<'a> Names<'a> {
         Lookup::Unknown
     }
 
-    fn all(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.exports.iter().flat_map(|e| e.named().map(|(n, _)| n)).collect();
-        names.push(PROJECT_DIR.to_string());
-        names
+    /// The name `name` likely means: within its entry when the entry is declared; another
+    /// declared entry's when it names an entry that is not (`datastores.postgre.url`); else
+    /// any (`datastore.postgres.url`). Never another server's for a server not declared.
+    fn closest(&self, name: &str) -> Option<String> {
+        let within = |e: &Exports| e.named().map(|(n, _)| n).collect::<Vec<_>>();
+        if let Some(e) = self.exports.iter().find(|e| name.starts_with(&format!("{}.", e.entry))) {
+            return closest(name, within(e).iter().map(String::as_str)).map(str::to_string);
+        }
+        let in_section = crate::manifest::Section::ALL.iter().find_map(|section| {
+            let rest = name.strip_prefix(&format!("{}.", section.key()))?;
+            let (entry, key) = rest.split_once('.')?;
+            Some((format!("{}.", section.key()), entry, key))
+        });
+        if let Some((section, entry, key)) = in_section {
+            // Entry names compared alone: `datastores.` alike makes any two look close.
+            let entries: Vec<&str> = self.exports.iter().filter_map(|e| e.entry.strip_prefix(&section)).collect();
+            let short = closest(entry, entries)?;
+            let e = self.exports.iter().find(|x| x.entry == format!("{section}{short}"))?;
+            let names = within(e);
+            let same_key = names.iter().find(|n| n.rsplit('.').next() == Some(key));
+            return Some(same_key.cloned().unwrap_or_else(|| format!("{}.KEY", e.entry)));
+        }
+        let mut all: Vec<String> = self.exports.iter().flat_map(within).collect();
+        all.push(PROJECT_DIR.to_string());
+        closest(name, all.iter().map(String::as_str)).map(str::to_string)
     }
 
     /// The valid names, as a hint: one entry's keys when `name` is under that entry.
@@ -76,7 +97,11 @@ impl<'a> Names<'a> {
             .map(|e| format!("{{{}.KEY}} with KEY one of {}", e.entry, keys(e)))
             .collect();
         forms.push(format!("{{{PROJECT_DIR}}}"));
-        format!("valid names: {}", forms.join("; "))
+        let undeclared = crate::manifest::Section::ALL.iter().find_map(|section| {
+            let entry = name.strip_prefix(&format!("{}.", section.key()))?.split('.').next()?;
+            Some(format!("devup.toml declares no `{}.{entry}`; ", section.key()))
+        });
+        format!("{}valid names: {}", undeclared.unwrap_or_default(), forms.join("; "))
     }
 }
 
@@ -110,9 +135,8 @@ pub fn resolve(manifest: &Manifest, var: &EnvVar, names: &Names) -> Result<Strin
                     )));
             }
             Lookup::Unknown => {
-                let all = names.all();
                 let listed = names.describe(name);
-                let hint = match closest(name, all.iter().map(String::as_str)) {
+                let hint = match names.closest(name) {
                     Some(close) => format!("did you mean `{{{close}}}`? {listed}"),
                     None => listed,
                 };
@@ -138,6 +162,8 @@ pub fn assemble(manifest: &Manifest, exports: &[Exports]) -> Result<Env, Diagnos
         env.vars.push((var.name.clone(), resolve(manifest, var, &names)?));
     }
     let own = |name: &str| manifest.env.iter().any(|v| v.name == name);
+    let all_exports: Vec<&str> =
+        exports.iter().flat_map(|e| e.env.iter().filter(|x| x.value.is_ok()).map(|x| x.name.as_str())).collect();
     // (name, value, entry) of each exported variable, the first declared entry's.
     let mut exported: Vec<(&str, &str, &str)> = Vec::new();
     for exports in exports {
@@ -148,7 +174,8 @@ pub fn assemble(manifest: &Manifest, exports: &[Exports]) -> Result<Env, Diagnos
                 Some((_, kept, _)) if kept == value => {}
                 Some((_, _, first)) => {
                     if !own(name) && !kept_elsewhere(manifest, &exports.entry, value, &names) {
-                        env.notes.push(lost_note(name, &exports.entry, first));
+                        let taken = |n: &str| own(n) || all_exports.contains(&n);
+                        env.notes.push(lost_note(name, &exports.entry, first, &taken));
                     }
                 }
             }
@@ -172,21 +199,23 @@ fn kept_elsewhere(manifest: &Manifest, entry: &str, value: &str, names: &Names) 
     })
 }
 
-fn lost_note(name: &str, entry: &str, first: &str) -> String {
+fn lost_note(name: &str, entry: &str, first: &str, taken: &dyn Fn(&str) -> bool) -> String {
     let short = entry.rsplit('.').next().unwrap_or(entry);
     format!(
         "{name} is {first}'s, declared first; {entry}'s is not exported: to have it too, add {} = \"{{{entry}.{name}}}\" to [env]",
-        distinct_name(short, name)
+        distinct_name(short, name, taken)
     )
 }
 
 /// A name for an entry's variable beside another entry's of the same name: `mysql` and
-/// `DATABASE_URL` → `MYSQL_URL`; `PGHOST` → `MYSQL_PGHOST`.
-pub fn distinct_name(entry: &str, var: &str) -> String {
+/// `DATABASE_URL` → `MYSQL_URL`; when that is `taken` (a variable of its own),
+/// `MYSQL_DATABASE_URL`.
+pub fn distinct_name(entry: &str, var: &str, taken: &dyn Fn(&str) -> bool) -> String {
     let prefix: String =
         entry.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
     let last = var.rsplit_once('_').map_or(var, |(_, last)| last);
-    format!("{prefix}_{last}")
+    let short = format!("{prefix}_{last}");
+    if taken(&short) { format!("{prefix}_{var}") } else { short }
 }
 
 #[cfg(test)]
@@ -260,6 +289,13 @@ mod tests {
 
         let m = manifest("[env]\nDB = \"{datastores.mongo.url}\"\n");
         let hint = assemble(&m, &[postgres(true)]).unwrap_err().hint.unwrap();
+        assert!(hint.starts_with("devup.toml declares no `datastores.mongo`; valid names: "), "{hint}");
+        // A typo in the entry's name, or the section's.
+        for typo in ["datastores.postgre.url", "datastore.postgres.url"] {
+            let m = manifest(&format!("[env]\nDB = \"{{{typo}}}\"\n"));
+            let hint = assemble(&m, &[postgres(true)]).unwrap_err().hint.unwrap();
+            assert!(hint.starts_with("did you mean `{datastores.postgres.url}`?"), "{typo}: {hint}");
+        }
         assert!(hint.contains("{datastores.postgres.KEY} with KEY one of DATABASE_URL"), "{hint}");
         assert!(hint.contains("{project.dir}"), "{hint}");
     }
@@ -296,7 +332,10 @@ mod tests {
 
     #[test]
     fn distinct_names() {
-        assert_eq!(distinct_name("mysql", "DATABASE_URL"), "MYSQL_URL");
-        assert_eq!(distinct_name("my-db", "PGHOST"), "MY_DB_PGHOST");
+        let free = |_: &str| false;
+        assert_eq!(distinct_name("mysql", "DATABASE_URL", &free), "MYSQL_URL");
+        assert_eq!(distinct_name("my-db", "PGHOST", &free), "MY_DB_PGHOST");
+        // The redis recipe exports REDIS_URL itself.
+        assert_eq!(distinct_name("redis", "DATABASE_URL", &|n| n == "REDIS_URL"), "REDIS_DATABASE_URL");
     }
 }

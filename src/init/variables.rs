@@ -342,7 +342,7 @@ fn second_exports(targets: &[Target], drafted: &[EnvEntry]) -> Vec<EnvEntry> {
             if drafted.iter().any(|e| &e.name == var) {
                 continue;
             }
-            let name = crate::expand::distinct_name(&second.recipe.name, var);
+            let name = crate::expand::distinct_name(&second.recipe.name, var, &|n| taken(n, &out));
             if taken(&name, &out) {
                 continue;
             }

@@ -117,6 +117,23 @@ mod tests {
     }
 
     #[test]
+    fn odd_strings_point_somewhere_without_panicking() {
+        for text in [
+            "[env]\nA = \"\"\"\n\n{x\"\"\"\n",
+            "[env]\nA = '''\r\n}'''\n",
+            "[env]\nA = \"é\\u00e9{\"\n",
+            "[env]\nA = \"\\u007B\"\n",
+            "[env]\nA = \"{a b}{a b}\"\n",
+        ] {
+            let source = Source::new("devup.toml", text);
+            let raw: super::super::raw::RawManifest = toml::from_str(&source.text).unwrap();
+            let Err(crate::error::Error::Input(d)) = table(&source, raw.env) else { panic!("accepted {text:?}") };
+            assert!(d.location.as_ref().unwrap().line >= 2, "{text:?}: {d}");
+            assert!(d.to_string().contains('^'), "{text:?}: {d}");
+        }
+    }
+
+    #[test]
     fn a_brace_that_is_no_placeholder_is_refused_at_its_column() {
         let source = Source::new("devup.toml", "[env]\nCONFIG = '{\"debug\": true}'\n");
         let raw: super::super::raw::RawManifest = toml::from_str(&source.text).unwrap();
