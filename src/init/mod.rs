@@ -43,6 +43,7 @@ mod store;
 mod tool_versions;
 mod tox;
 mod travis;
+mod url;
 mod variables;
 mod yaml;
 

@@ -13,8 +13,9 @@ use super::draft::{Draft, EnvEntry};
 use super::hints::{Reached, VarValue, Variable};
 use super::known::{Known, KnownRecipe};
 use super::store::Store;
+use super::url::{Url, is_port};
 use crate::manifest::Section;
-use crate::recipe::template::escape;
+use crate::recipe::template::{escape, placeholders};
 
 /// Variables that configure CI or a service's image, not the tests.
 const NOT_FOR_THE_TESTS: &[&str] = &[
@@ -109,7 +110,9 @@ pub fn draft(draft: &mut Draft, vars: &[Variable], reached: &[Reached], known: &
     }
     for file in files {
         let of_file: Vec<&EnvEntry> = entries.iter().filter(|e| e.file == file).collect();
-        let named = of_file.iter().filter(|e| e.value.contains("{datastores.")).count();
+        let names_a_server =
+            |e: &&&EnvEntry| placeholders(&e.value).unwrap_or_default().iter().any(|p| p.starts_with("datastores."));
+        let named = of_file.iter().filter(names_a_server).count();
         let count = match of_file.len() {
             1 => "1 variable".to_string(),
             n => format!("{n} variables"),
@@ -175,10 +178,10 @@ fn template_for(name: &str, value: &str, targets: &[Target]) -> (String, bool) {
         let port: u16 = port.parse().unwrap_or_default();
         target_at(name, host, Some(port), targets)
             .and_then(|t| Some(format!("{}:{}", t.placeholder("host")?, t.placeholder("port")?)))
-    } else if is_port(value) {
+    } else if is_port(value) && says(name, &["PORT"]) {
         let port: u16 = value.parse().unwrap_or_default();
         targets.iter().find(|t| t.ports.contains(&port)).and_then(|t| t.placeholder("port"))
-    } else if is_host(value) {
+    } else if is_host(value) && says(name, &["HOST", "HOSTNAME", "SERVER", "ADDR"]) {
         target_at(name, value, None, targets).and_then(|t| t.placeholder("host"))
     } else {
         None
@@ -189,8 +192,12 @@ fn template_for(name: &str, value: &str, targets: &[Target]) -> (String, bool) {
     }
 }
 
-fn is_port(text: &str) -> bool {
-    !text.is_empty() && text.len() <= 5 && text.chars().all(|c| c.is_ascii_digit()) && text.parse::<u16>().is_ok()
+/// Whether a variable's name says what its value is: a bare `5432` is a port only in `PGPORT`
+/// or `DB_PORT`, a bare `postgres` a host only in `DB_HOST` (`DB=postgres` picks a backend,
+/// `ALLOWED_HOSTS=localhost` is the application's).
+fn says(name: &str, words: &[&str]) -> bool {
+    let upper = name.to_ascii_uppercase();
+    words.iter().any(|w| upper.ends_with(w))
 }
 
 fn is_host(text: &str) -> bool {
@@ -199,7 +206,8 @@ fn is_host(text: &str) -> bool {
 }
 
 /// The server `host` (and `port`) points at: a service's name, or this machine with the
-/// server's port, or this machine and a variable naming one server (`PGHOST`), or the only one.
+/// server's port, or this machine and a variable naming one server (`PGHOST`, `REDIS_HOST`)
+/// or a database when one server holds databases (`DB_HOST`).
 fn target_at<'a, 'b>(name: &str, host: &str, port: Option<u16>, targets: &'a [Target<'b>]) -> Option<&'a Target<'b>> {
     let port_fits = |t: &Target| port.is_none_or(|p| t.ports.contains(&p));
     if let Some(t) = targets.iter().find(|t| t.is_named(host)) {
@@ -213,7 +221,6 @@ fn target_at<'a, 'b>(name: &str, host: &str, port: Option<u16>, targets: &'a [Ta
     }
     match Store::named_in(name) {
         Some(store) => targets.iter().find(|t| t.store == store),
-        None if targets.len() == 1 => targets.first(),
         None => {
             let upper = name.to_ascii_uppercase();
             let about_a_database = upper.split('_').any(|w| matches!(w, "DB" | "DATABASE"));
@@ -273,58 +280,6 @@ fn store_of_scheme(scheme: &str) -> Option<Store> {
         "redis" => Some(Store::Redis),
         "memcache" | "memcached" | "pymemcache" => Some(Store::Memcached),
         _ => None,
-    }
-}
-
-/// `scheme://user:password@host:port/path?query#fragment`, as much as `[env]` needs of it.
-#[derive(Debug, PartialEq, Eq)]
-struct Url<'a> {
-    scheme: &'a str,
-    user: &'a str,
-    password: Option<&'a str>,
-    host: &'a str,
-    port: Option<&'a str>,
-    /// Without its leading `/`.
-    path: &'a str,
-    /// Whether there is a `/` before the path (`redis://h:1/` has one, `redis://h:1` none).
-    slash: bool,
-    /// `?query` and `#fragment`, as written.
-    tail: &'a str,
-}
-
-impl<'a> Url<'a> {
-    fn parse(text: &'a str) -> Option<Url<'a>> {
-        let (scheme, rest) = text.split_once("://")?;
-        let scheme_ok =
-            !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-        if !scheme_ok {
-            return None;
-        }
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, after) = rest.split_at(end);
-        let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
-        let (user, password) = match userinfo.split_once(':') {
-            Some((user, password)) => (user, Some(password)),
-            None => (userinfo, None),
-        };
-        let (host, port) = match hostport.strip_prefix('[') {
-            Some(v6) => {
-                let close = v6.find(']')? + 1;
-                let port = hostport[close + 1..].strip_prefix(':');
-                (&hostport[..=close], port)
-            }
-            None => match hostport.rsplit_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (hostport, None),
-            },
-        };
-        if port.is_some_and(|p| !is_port(p)) {
-            return None;
-        }
-        let slash = after.starts_with('/');
-        let after = after.strip_prefix('/').unwrap_or(after);
-        let q = after.find(['?', '#']).unwrap_or(after.len());
-        Some(Url { scheme, user, password, host, port, path: &after[..q], slash, tail: &after[q..] })
     }
 }
 

@@ -81,6 +81,9 @@ fn hosts_ports_and_host_port_pairs() {
         plain("ci.yml", "TEST_DB_HOST", "localhost"),
         plain("ci.yml", "WORKERS", "4"),
         plain("ci.yml", "APP_HOST", "localhost"),
+        plain("ci.yml", "DB", "postgres"),
+        plain("ci.yml", "CACHE_BACKEND", "redis"),
+        plain("ci.yml", "TIMEOUT", "6379"),
     ];
     assert_eq!(
         drafted(pg_redis(), &[], &vars),
@@ -94,8 +97,14 @@ fn hosts_ports_and_host_port_pairs() {
             "TEST_DB_HOST = {datastores.postgres.host}",
             "WORKERS = 4",
             "APP_HOST = localhost",
+            "DB = postgres",
+            "CACHE_BACKEND = redis",
+            "TIMEOUT = 6379",
         ]
     );
+    // One server, and a host that is the application's.
+    let vars = [plain("ci.yml", "ALLOWED_HOSTS", "localhost"), plain("ci.yml", "SERVER_HOST", "localhost")];
+    assert_eq!(drafted(vec![entry("redis", "")], &[], &vars), ["ALLOWED_HOSTS = localhost", "SERVER_HOST = localhost"]);
 }
 
 #[test]
@@ -189,25 +198,4 @@ fn a_second_datastores_url_is_drafted_under_its_own_name() {
     // Without mysql's databases, mysql exports no DATABASE_URL.
     let datastores = vec![entry("postgres", "databases = [\"shop_test\"]"), entry("mysql", "")];
     assert!(drafted(datastores, &[], &[]).is_empty());
-}
-
-#[test]
-fn urls_are_read_as_far_as_needed() {
-    let u = Url::parse("postgresql+psycopg2://u:p@w@[::1]:5433/db?x=1#f").unwrap();
-    assert_eq!(
-        u,
-        Url {
-            scheme: "postgresql+psycopg2",
-            user: "u",
-            password: Some("p@w"),
-            host: "[::1]",
-            port: Some("5433"),
-            path: "db",
-            slash: true,
-            tail: "?x=1#f"
-        }
-    );
-    assert_eq!(Url::parse("redis://cache").unwrap().port, None);
-    assert!(Url::parse("redis://cache:port/0").is_none());
-    assert!(Url::parse("not a url").is_none());
 }
