@@ -121,3 +121,15 @@ env = { CACHE = "{datastores.memcached.host}:{datastores.memcached.port}" }
     sb.devup(&["--yes"]);
     assert_eq!(sb.read("warmed"), "127.0.0.1:11300");
 }
+
+#[test]
+fn the_machines_server_offers_the_same_names() {
+    let sb = Sandbox::new().manifest(
+        "[datastores]\npostgres = { mode = \"system\", databases = [\"shop_dev\"] }\nredis = { mode = \"system\" }\n[env]\nDB = \"{datastores.postgres.url}\"\nDB_HOST = \"{datastores.postgres.host}\"\nCACHE = \"{datastores.redis.url}\"\n",
+    );
+    let env = env_json(&sb);
+    assert_eq!(env["DB"], "postgres:///shop_dev?host=/var/run/postgresql&port=5432");
+    assert_eq!(env["DB_HOST"], "/var/run/postgresql");
+    assert_eq!(env["CACHE"], "redis://127.0.0.1:6379/0");
+    assert_eq!(env["REDIS_PORT"], "6379");
+}

@@ -58,7 +58,7 @@ pub struct Expansion {
     /// that `[env]` does not set.
     pub env: Vec<(String, String)>,
     /// What each entry offers `[env]` (`{datastores.postgres.url}`), in declaration order.
-    pub exports: Vec<exports::Exports>,
+    pub(crate) exports: Vec<exports::Exports>,
     /// How the environment was assembled, when something was not exported (two entries
     /// export `DATABASE_URL`: the first declared wins).
     pub env_notes: Vec<String>,
