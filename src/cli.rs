@@ -130,7 +130,7 @@ pub enum Command {
 
     /// The project's environment: its [env], datastore URLs with their real ports, tool dirs on PATH
     #[command(
-        after_help = "Examples:\n  eval \"$(devup env)\"\n  devup env --shell fish | source\n  devup env --format dotenv > .env.devup\n  devup env --format json"
+        after_help = "Examples:\n  eval \"$(devup env)\"\n  devup env --shell fish | source\n  devup env --format dotenv > .env.devup\n  devup env --format json\n\n[env] values may name what a datastore offers, with the port in use:\n  DATABASE_URL = \"{datastores.postgres.url}\"\n  REDIS_HOST = \"{datastores.redis.host}\"\n  TEST_DB_PORT = \"{datastores.postgres.PGPORT}\"\nWrite {{ and }} for literal braces."
     )]
     Env {
         /// Output format

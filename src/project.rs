@@ -40,6 +40,9 @@ pub struct Project {
     pub ports: BTreeMap<String, u16>,
     /// Things to tell the user before the plan (a preferred port was taken).
     pub notes: Vec<String>,
+    /// How the environment was assembled, when an entry's variable is not exported (two
+    /// entries export `DATABASE_URL`): `devup plan` and `devup env` say so.
+    pub env_notes: Vec<String>,
     /// The project's tools: its lock, and what this run resolves.
     pub tools: Toolbox,
 }
@@ -114,6 +117,7 @@ impl Project {
             path: expansion.path,
             ports: expansion.ports,
             notes: library.misplaced().into_iter().chain(expansion.notes).collect(),
+            env_notes: expansion.env_notes,
         })
     }
 }

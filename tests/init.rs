@@ -142,6 +142,28 @@ fn env_file_copied_by_the_project() {
     round_trip("env-copied");
 }
 
+/// A GitHub test job's and its steps' `env`: service URLs, hosts and ports become devup's
+/// placeholders (a published port included), secrets and matrix values are commented out,
+/// `CI` and the lint job's variables are left out.
+#[test]
+fn ci_env_github_job_and_steps() {
+    round_trip("ci-env-github");
+}
+
+/// Travis `env.global` and the first job's: postgres and mysql both export DATABASE_URL, so
+/// mysql's is drafted as MYSQL_URL; an encrypted variable is a note.
+#[test]
+fn ci_env_travis_two_databases() {
+    round_trip("ci-env-travis");
+}
+
+/// GitLab variables reaching services by alias and name, a JSON value with literal braces,
+/// CI's own settings left out; tox's `{toxinidir}` is the project's directory.
+#[test]
+fn ci_env_gitlab_and_tox() {
+    round_trip("ci-env-gitlab-tox");
+}
+
 #[test]
 fn never_overwrites_without_force() {
     let sb = Sandbox::new().manifest("[project]\nname = \"mine\"\n").file("requirements.txt", "flask\n");

@@ -4,6 +4,7 @@
 mod support;
 
 mod converge;
+mod env;
 mod export;
 mod init;
 mod malformed;

@@ -21,6 +21,12 @@ pub fn run(settings: &Settings, global: &Global, format: EnvFormat) -> Result<u8
     let cx = super::read_only_cx(&project, &system, &memory, super::default_jobs());
     crate::engine::check_tools(&project.steps, &cx);
     let path: Vec<String> = project.path.iter().chain(&project.tools.dirs()).map(|p| p.display().to_string()).collect();
+    // On stderr: stdout is what a shell evaluates.
+    if !global.quiet {
+        for note in &project.env_notes {
+            eprintln!("note: {note}");
+        }
+    }
     print!("{}", render(format, &project.env, &path));
     Ok(exit::OK)
 }

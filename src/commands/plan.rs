@@ -18,6 +18,9 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
     for note in &project.notes {
         printer.line(note);
     }
+    for note in &project.env_notes {
+        printer.line(&format!("note: {note}"));
+    }
     let lock_changes = super::lock::changes(&project);
     if printer.json {
         println!("{}", serde_json::to_string_pretty(&plan).expect("a plan serialises"));

@@ -2,6 +2,8 @@
 //! filled; custom `[[step]]`s become `command` steps; `requires` names become graph edges.
 //! Any problem is reported here, before a single check runs.
 
+mod env;
+mod exports;
 mod packages;
 mod params;
 mod ports;
@@ -19,6 +21,7 @@ use crate::recipe::template::Vars;
 use crate::recipe::{Origin, Recipe, RecipeStep};
 use crate::resources::{self, BuildCx, Command};
 use crate::step::Step;
+pub use env::distinct_name;
 use requires::Resolved;
 
 /// What expansion needs besides the project file, the recipes and the facts.
@@ -51,8 +54,14 @@ impl Inputs<'_> {
 #[derive(Debug)]
 pub struct Expansion {
     pub steps: Vec<Step>,
-    /// The project's environment: `[env]`, then what its recipes export (`DATABASE_URL`).
+    /// The project's environment: `[env]`, then what its recipes export (`DATABASE_URL`)
+    /// that `[env]` does not set.
     pub env: Vec<(String, String)>,
+    /// What each entry offers `[env]` (`{datastores.postgres.url}`), in declaration order.
+    pub(crate) exports: Vec<exports::Exports>,
+    /// How the environment was assembled, when something was not exported (two entries
+    /// export `DATABASE_URL`: the first declared wins).
+    pub env_notes: Vec<String>,
     /// Directories to put on PATH (`devup env`): a venv's `bin`, `node_modules/.bin`.
     pub path: Vec<PathBuf>,
     /// The port each entry uses, to record.
@@ -77,7 +86,9 @@ struct Pending {
 pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &Inputs) -> Result<Expansion, Diagnostic> {
     let mut out = Expansion {
         steps: Vec::new(),
-        env: manifest.env.clone(),
+        env: Vec::new(),
+        exports: Vec::new(),
+        env_notes: Vec::new(),
         path: Vec::new(),
         ports: BTreeMap::new(),
         notes: Vec::new(),
@@ -90,10 +101,13 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
         let recipe = variant(library, entry, recipe)?;
         expand_entry(manifest, entry, &recipe, facts, inputs, &mut out, &mut pending)?;
     }
+    let assembled = env::assemble(manifest, &out.exports)?;
+    (out.env, out.env_notes) = (assembled.vars, assembled.notes);
+    let names = env::Names::new(manifest, &out.exports);
     let steps = &mut out.steps;
     for custom in &manifest.steps {
         let index = steps.len();
-        steps.push(custom_step(manifest, custom));
+        steps.push(custom_step(manifest, custom, &names)?);
 
         for (name, span) in &custom.requires {
             pending.push(Pending { step: index, name: name.clone(), hard: true, span: Some(span.clone()) });
@@ -232,9 +246,7 @@ fn expand_entry(
         out.notes.extend(choice.note);
     }
     let in_error = |e: String| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}"));
-    for (name, value) in &recipe.env {
-        out.env.push((name.clone(), vars.text(value).map_err(in_error)?));
-    }
+    out.exports.push(exports::render(prefix.clone(), recipe, &vars).map_err(in_error)?);
     for dir in &recipe.path {
         out.path.push(manifest.dir.join(vars.text(dir).map_err(in_error)?));
     }
@@ -323,7 +335,7 @@ fn expand_entry(
     Ok(())
 }
 
-fn custom_step(manifest: &Manifest, custom: &CustomStep) -> Step {
+fn custom_step(manifest: &Manifest, custom: &CustomStep, names: &env::Names) -> Result<Step, Diagnostic> {
     let cwd = match &custom.cwd {
         Some(dir) => crate::resources::paths::normalize(&manifest.dir.join(dir)),
         None => manifest.dir.clone(),
@@ -332,16 +344,20 @@ fn custom_step(manifest: &Manifest, custom: &CustomStep) -> Step {
         check: custom.check.clone(),
         apply: custom.apply.clone(),
         cwd,
-        env: custom.env.clone(),
+        env: custom
+            .env
+            .iter()
+            .map(|var| Ok((var.name.clone(), env::resolve(manifest, var, names)?)))
+            .collect::<Result<_, Diagnostic>>()?,
         description: custom.description.clone().or_else(|| Some(custom.name.clone())),
     };
-    Step {
+    Ok(Step {
         id: format!("step.{}", custom.name),
         requires: Vec::new(),
         resource: Box::new(resource),
         description: None,
         from_project: true,
-    }
+    })
 }
 
 /// Placeholders every recipe can use.

@@ -21,6 +21,8 @@ pub struct Draft {
     pub languages: Vec<Entry>,
     pub datastores: Vec<Entry>,
     pub dependencies: Vec<Entry>,
+    /// `[env]`: what the tests run with in CI, naming devup's servers where CI names its own.
+    pub env: Vec<EnvEntry>,
     pub steps: Vec<Step>,
     /// Things found that devup cannot declare.
     pub notes: Vec<Note>,
@@ -46,6 +48,20 @@ pub enum Value {
     Table(Vec<(String, toml::Value)>),
 }
 
+/// One line of `[env]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvEntry {
+    /// Where it comes from; entries of one file are written together under its name.
+    pub file: String,
+    pub name: String,
+    /// A devup template: `{datastores.postgres.url}`, literal braces doubled.
+    pub value: String,
+    /// Comment lines above the entry.
+    pub comments: Vec<String>,
+    /// Written commented out, for this reason.
+    pub disabled: Option<String>,
+}
+
 /// One line of the report: `.nvmrc → languages.node: version 20, read from the file`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -56,7 +72,11 @@ pub struct Finding {
 
 impl Draft {
     pub fn is_empty(&self) -> bool {
-        self.languages.is_empty() && self.datastores.is_empty() && self.dependencies.is_empty() && self.steps.is_empty()
+        self.languages.is_empty()
+            && self.datastores.is_empty()
+            && self.dependencies.is_empty()
+            && self.env.is_empty()
+            && self.steps.is_empty()
     }
 
     pub(super) fn find(&mut self, file: &str, entry: impl Into<String>, why: impl Into<String>) {
@@ -78,6 +98,7 @@ pub fn draft(root: &Path, hints: Hints, known: &Known, dir_name: &str) -> Draft 
     languages(&mut draft, root, &hints.languages, known);
     super::datastores::draft(&mut draft, &hints.datastores, known);
     dependencies(&mut draft, &hints.deps, known);
+    super::variables::draft(&mut draft, &hints.env, &hints.reached, known);
     steps(&mut draft, hints.steps);
     for note in hints.notes {
         draft.notes.push(note);

@@ -1,6 +1,7 @@
 //! GitHub Actions workflows (`.github/workflows/*.yml`): the service containers jobs run
-//! their tests against, and databases their steps create.
+//! their tests against, databases their steps create, and the variables the test jobs set.
 
+use super::ci_env::{self, is_test_job};
 use super::hints::Hints;
 use super::installs::{self, Install};
 use super::repo::Repo;
@@ -25,6 +26,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
                 service::add_hints(hints, file, &workflow.services);
                 workflow.setup.apply(&mut hints.datastores[first..]);
                 hints.installs.push(Install { file: file.clone(), ..workflow.installs });
+                hints.env.extend(workflow.env.iter().map(|(name, value)| ci_env::read(file, name, value)));
             }
             Err(e) => hints.problem(file, e),
         }
@@ -38,6 +40,9 @@ pub struct Workflow {
     pub setup: Setup,
     /// What the test jobs install (every job's, when none looks like one).
     pub installs: Install,
+    /// What the workflow and its test jobs set: `env` of the workflow, the jobs and their
+    /// `run` steps (an action's own `env` is for the action). None without a test job.
+    pub env: Vec<(String, String)>,
 }
 
 /// Pure: the services of every job, and the databases its `run` steps create.
@@ -49,6 +54,7 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     };
     let mut scripts = Vec::new();
     let mut test_scripts = Vec::new();
+    let mut test_env = Vec::new();
     for (key, job) in yaml::entries(jobs) {
         let steps = job.get("steps").map(yaml::items).unwrap_or_default();
         let script: Vec<String> =
@@ -56,6 +62,10 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
         let script = script.join("\n");
         if is_test_job(key, &script) {
             test_scripts.push(script.clone());
+            ci_env::merge(&mut test_env, job.get("env").map(yaml::env).unwrap_or_default());
+            for step in steps.iter().filter(|step| step.get("run").is_some()) {
+                ci_env::merge(&mut test_env, step.get("env").map(yaml::env).unwrap_or_default());
+            }
         }
         scripts.push(script);
         let Some(services) = job.get("services") else {
@@ -92,17 +102,14 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
             }
         }
     }
+    if !test_scripts.is_empty() {
+        workflow.env = doc.get("env").map(yaml::env).unwrap_or_default();
+        ci_env::merge(&mut workflow.env, test_env);
+    }
     workflow.setup = setup::parse(&scripts.join("\n"));
     let installed_by = if test_scripts.is_empty() { &scripts } else { &test_scripts };
     workflow.installs = installs::from_script("", &installed_by.join("\n"));
     Ok(workflow)
-}
-
-/// A job that runs the tests: named so, or running a test runner. Lint and release jobs
-/// install tools the tests do not need.
-fn is_test_job(key: &str, script: &str) -> bool {
-    const RUNNERS: &[&str] = &["pytest", "manage.py test", "tox", "nox", "unittest", "make test"];
-    key.to_ascii_lowercase().contains("test") || RUNNERS.iter().any(|r| script.contains(r))
 }
 
 /// `postgres:${{ matrix.pg }}` with `matrix: { pg: [14, 16] }` → `postgres:16`, and the
@@ -131,6 +138,8 @@ on: [push]
 jobs:
   test:
     runs-on: ubuntu-latest
+    env:
+      DATABASE_URL: postgres://ci:ci@localhost:5432/app_test
     services:
       postgres:
         image: postgres:15
@@ -151,8 +160,15 @@ jobs:
       - run: |
           psql -h localhost -U ci -c 'CREATE DATABASE app_test_2;'
       - run: pip install -r requirements/test.txt
+      - uses: some/action@v1
+        env:
+          ACTION_TOKEN: ${{ secrets.TOKEN }}
       - run: pytest
+        env:
+          REDIS_URL: redis://localhost:6379/1
   lint:
+    env:
+      LINT_STRICT: "1"
     runs-on: ubuntu-latest
     steps:
       - run: pip install -r requirements/lint.txt
@@ -167,6 +183,8 @@ jobs:
         assert_eq!(w.services[0].ports[0].host, Some(5432));
         assert_eq!(w.setup.databases, [(Some(Store::Postgres), "app_test_2".to_string())]);
         assert_eq!(w.installs.requirements, ["requirements/test.txt"], "the lint job's are not the tests'");
+        let env: Vec<&str> = w.env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(env, ["DATABASE_URL", "REDIS_URL"], "the test job's and its run steps', not an action's");
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.databases, ["app_test"]);
         assert_eq!(hint.settings[0].text, "role \"ci\"");

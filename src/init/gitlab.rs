@@ -1,6 +1,8 @@
 //! GitLab CI (`.gitlab-ci.yml`): `services:` at the top, under `default:` or in a job, each an
-//! image name or `{ name, alias, variables }`; `variables:` configure them.
+//! image name or `{ name, alias, variables }`; `variables:` configure them, and are the test
+//! jobs' environment too.
 
+use super::ci_env;
 use super::hints::Hints;
 use super::installs;
 use super::repo::Repo;
@@ -34,6 +36,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         service::add_hints(hints, FILE, &pipeline.services);
         pipeline.setup.apply(&mut hints.datastores[first..]);
         hints.installs.push(installs::from_script(FILE, &pipeline.scripts));
+        hints.env.extend(pipeline.env.iter().map(|(name, value)| ci_env::read(FILE, name, value)));
     }
 }
 
@@ -44,6 +47,9 @@ pub struct Pipeline {
     pub setup: Setup,
     /// Every script, one command a line.
     pub scripts: String,
+    /// The variables of the jobs that run the tests (the global ones, then each job's); none
+    /// without such a job.
+    pub env: Vec<(String, String)>,
 }
 
 /// Pure: every service, with the variables in force for it (global, then the job's, then the
@@ -55,12 +61,21 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
     if let Some(default) = doc.get("default") {
         scopes.push((default, global_vars.clone()));
     }
+    let mut env: Vec<(String, String)> = Vec::new();
     for (key, job) in yaml::entries(&doc) {
         if GLOBAL_KEYS.contains(&key) || (key.starts_with('.') && job.get("services").is_none()) {
             continue;
         }
+        let own = job.get("variables").map(yaml::env).unwrap_or_default();
+        let script: Vec<String> = SCRIPT_KEYS.iter().filter_map(|k| job.get(*k)).map(yaml::script).collect();
+        if !key.starts_with('.') && ci_env::is_test_job(key, &script.join("\n")) {
+            if env.is_empty() {
+                env.extend(global_vars.iter().cloned());
+            }
+            ci_env::merge(&mut env, own.clone());
+        }
         let mut vars = global_vars.clone();
-        vars.extend(job.get("variables").map(yaml::env).unwrap_or_default());
+        vars.extend(own);
         scopes.push((job, vars));
     }
     let mut services: Vec<Service> = Vec::new();
@@ -101,7 +116,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
         }
     }
     let scripts = scripts.join("\n");
-    Ok(Pipeline { services, setup: setup::parse(&scripts), scripts })
+    Ok(Pipeline { services, setup: setup::parse(&scripts), scripts, env })
 }
 
 #[cfg(test)]
@@ -143,6 +158,12 @@ test:
         let texts: Vec<_> = hint.settings.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(texts, ["role \"runner\"", "settings fsync = off"]);
         assert_eq!(pipeline.setup.accounts[0].1.name, "reporting");
+        let env: Vec<(&str, &str)> = pipeline.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            env,
+            [("POSTGRES_DB", "shop_ci"), ("POSTGRES_USER", "runner"), ("POSTGRES_PASSWORD", "")],
+            "the global variables, the test job's over them"
+        );
     }
 
     #[test]

@@ -80,6 +80,36 @@ pub struct Setting {
     pub text: String,
 }
 
+/// How CI's jobs reach a server they run as a service: by its service name (`db`, the alias)
+/// and on its ports (the container's, the published one). `localhost` and the server's usual
+/// port always count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    pub store: Store,
+    pub hosts: Vec<String>,
+    pub ports: Vec<u16>,
+}
+
+/// A variable CI sets where the tests run: a job's or step's `env`, GitLab's `variables`,
+/// Travis's `env`, tox's `setenv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    pub file: String,
+    pub name: String,
+    pub value: VarValue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarValue {
+    /// Written in the file, as the tests get it.
+    Plain(String),
+    /// Already a devup template (tox's `{toxinidir}` is `{project.dir}`).
+    Template(String),
+    /// Filled by CI when the job runs (a matrix value, another variable), as written; with the
+    /// secret's name when it comes from CI's secret store.
+    Runtime { raw: String, secret: Option<String> },
+}
+
 /// A `[[step]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -112,6 +142,10 @@ pub struct Hints {
     pub steps: Vec<Step>,
     /// What CI and tox install before the tests.
     pub installs: Vec<super::installs::Install>,
+    /// Variables CI sets for the tests, in the order found.
+    pub env: Vec<Variable>,
+    /// How CI reaches the servers it runs as services.
+    pub reached: Vec<Reached>,
     pub notes: Vec<Note>,
     /// Files that could not be read or parsed: warnings.
     pub problems: Vec<Note>,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::manifest::Section;
 use crate::recipe::library::Library;
+use crate::recipe::template::{Vars, placeholders};
 use crate::recipe::{ParamSpec, ParamType};
 
 #[derive(Debug, Clone)]
@@ -16,6 +17,9 @@ pub struct KnownRecipe {
     /// `name = "3.11"` sets a version (and `{ from = FILE }` reads one).
     pub version_shorthand: bool,
     pub params: BTreeMap<String, ParamSpec>,
+    /// What the entry exports (`DATABASE_URL`) and offers `[env]` (`host`, `url`), as templates.
+    pub env: BTreeMap<String, String>,
+    pub values: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -43,6 +47,8 @@ impl Known {
                             aliases: recipe.aliases,
                             version_shorthand,
                             params: recipe.params,
+                            env: recipe.env,
+                            values: recipe.values,
                         });
                     }
                     Ok(None) => {}
@@ -98,12 +104,58 @@ impl KnownRecipe {
     pub fn required(&self, param: &str) -> bool {
         self.params.get(param).is_some_and(|p| p.required)
     }
+
+    /// A template of this recipe (a value, an exported variable) rendered for an entry with
+    /// `params` (the others at their defaults), as `devup` will: `None` when a placeholder it
+    /// names would be empty, and so the value left out. The port, chosen only when devup
+    /// runs, is written `{port}`; a fact or another name devup fills at run time, `{NAME}`.
+    pub fn render(&self, template: &str, params: &[(String, toml::Value)]) -> Option<String> {
+        let mut vars = Vars::default();
+        for name in placeholders(template).ok()? {
+            let base = [".first", ".lines"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+            let Some(spec) = self.params.get(base) else {
+                vars.set_text(name, format!("{{{name}}}"));
+                continue;
+            };
+            let given = params.iter().find(|(p, _)| p == base).map(|(_, v)| v).or(spec.default.as_ref());
+            let text = match (given, spec.kind) {
+                (_, ParamType::Port) => format!("{{{name}}}"),
+                (Some(toml::Value::Array(items)), _) => {
+                    let items: Vec<&str> = items.iter().filter_map(toml::Value::as_str).collect();
+                    match name.strip_prefix(base) {
+                        Some(".first") => items.first().copied().unwrap_or_default().to_string(),
+                        Some(".lines") => items.join("\n"),
+                        _ => items.join(" "),
+                    }
+                }
+                (Some(toml::Value::String(s)), _) => s.clone(),
+                (Some(other @ (toml::Value::Integer(_) | toml::Value::Boolean(_))), _) => other.to_string(),
+                _ => String::new(),
+            };
+            if text.is_empty() {
+                return None;
+            }
+            vars.set_text(name, text);
+        }
+        vars.text(template).ok()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::testing::known;
     use crate::manifest::Section;
+
+    #[test]
+    fn values_rendered_as_devup_will() {
+        let pg = super::testing::builtin("postgres");
+        let url = &pg.values["url"];
+        assert_eq!(pg.render(url, &[]), None, "no database: no url");
+        let dbs = vec![("databases".to_string(), toml::Value::Array(vec![toml::Value::String("app".into())]))];
+        assert_eq!(pg.render(url, &dbs).as_deref(), Some("postgres://postgres@127.0.0.1:{port}/app"));
+        let redis = super::testing::builtin("redis");
+        assert_eq!(redis.render(&redis.values["url"], &[]).as_deref(), Some("redis://127.0.0.1:{port}/0"));
+    }
 
     #[test]
     fn takes_lists_tables_and_lists_of_tables() {
@@ -139,7 +191,16 @@ pub mod testing {
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             version_shorthand: section == Section::Languages,
             params,
+            env: BTreeMap::new(),
+            values: BTreeMap::new(),
         }
+    }
+
+    /// A built-in datastore recipe as it is.
+    pub fn builtin(name: &str) -> KnownRecipe {
+        let library = Library::new(None, None, crate::resources::kind_names());
+        let known = Known::from_library(&library);
+        known.get(Section::Datastores, name).expect("a built-in recipe").clone()
     }
 
     /// Postgres with its roles and settings, as the built-in recipe declares them.
@@ -155,6 +216,8 @@ pub mod testing {
         )
         .unwrap();
         pg.params.insert("roles".into(), roles);
+        let builtin = builtin("postgres");
+        (pg.env, pg.values) = (builtin.env, builtin.values);
         pg
     }
 
@@ -182,7 +245,7 @@ pub mod testing {
             ),
             recipe(Dependencies, "bundler", &[], &[("path", "path")]),
             postgres(),
-            recipe(Datastores, "redis", &[], &[("version", "version")]),
+            builtin("redis"),
         ];
         for name in ["npm", "yarn", "pnpm", "cargo", "go"] {
             recipes.push(recipe(Dependencies, name, &[], &[("dir", "path")]));

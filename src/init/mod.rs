@@ -14,6 +14,7 @@
 //! tests is folded into the pip entry once all have run (`ci_installs`).
 
 mod accounts;
+mod ci_env;
 mod ci_installs;
 mod compose;
 mod constraint;
@@ -42,6 +43,8 @@ mod store;
 mod tool_versions;
 mod tox;
 mod travis;
+mod url;
+mod variables;
 mod yaml;
 
 use std::path::Path;

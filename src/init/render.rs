@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::draft::{Draft, Entry, Value};
+use super::draft::{Draft, Entry, EnvEntry, Value};
 
 const HEADER: &str = "\
 # What this project needs on a developer's machine: `devup` makes it so, `devup plan` shows
@@ -48,6 +48,9 @@ pub fn render(draft: &Draft) -> String {
             out.push_str(&render_entry(entry));
         }
     }
+    if !draft.env.is_empty() {
+        out.push_str(&render_env(&draft.env));
+    }
     for step in &draft.steps {
         out.push('\n');
         comment(&mut out, &format!("{}: {}", step.file, step.why));
@@ -89,6 +92,35 @@ fn render_entry(entry: &Entry) -> String {
             comment(&mut out, &line);
         }
         None => writeln!(out, "{line}").unwrap(),
+    }
+    out
+}
+
+/// `[env]`, each file's variables together under its name.
+fn render_env(entries: &[EnvEntry]) -> String {
+    let mut out = String::from("\n[env]\n");
+    let mut file: Option<&str> = None;
+    for entry in entries {
+        if file != Some(entry.file.as_str()) {
+            if file.is_some() {
+                out.push('\n');
+            }
+            if !entry.file.is_empty() {
+                comment(&mut out, &format!("{}: what the tests run with", entry.file));
+            }
+            file = Some(&entry.file);
+        }
+        for line in &entry.comments {
+            comment(&mut out, line);
+        }
+        let line = format!("{} = {}", entry.name, string(&entry.value));
+        match &entry.disabled {
+            Some(reason) => {
+                comment(&mut out, reason);
+                comment(&mut out, &line);
+            }
+            None => writeln!(out, "{line}").unwrap(),
+        }
     }
     out
 }
@@ -201,6 +233,31 @@ apply = "cp .env.example .env && chmod 600 .env"
 # Also found, and not declared:
 # - Gemfile: a b
 "#
+        );
+        toml::from_str::<toml::Table>(&text).unwrap();
+    }
+
+    #[test]
+    fn env_entries_by_file() {
+        let env = |file: &str, name: &str, value: &str| EnvEntry {
+            file: file.into(),
+            name: name.into(),
+            value: value.into(),
+            comments: Vec::new(),
+            disabled: None,
+        };
+        let mut secret = env("ci.yml", "TOKEN", "...");
+        secret.disabled = Some("from CI's secret store".into());
+        let mut url = env("tox.ini", "DATABASE_URL", "{datastores.postgres.url}");
+        url.comments.push("in CI: postgres://localhost/app".into());
+        let draft =
+            Draft { name: "x".into(), env: vec![env("ci.yml", "MODE", "test"), secret, url], ..Draft::default() };
+        let text = render(&draft);
+        assert!(
+            text.ends_with(
+                "\n[env]\n# ci.yml: what the tests run with\nMODE = \"test\"\n# from CI's secret store\n# TOKEN = \"...\"\n\n# tox.ini: what the tests run with\n# in CI: postgres://localhost/app\nDATABASE_URL = \"{datastores.postgres.url}\"\n"
+            ),
+            "{text}"
         );
         toml::from_str::<toml::Table>(&text).unwrap();
     }

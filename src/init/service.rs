@@ -1,7 +1,7 @@
 //! Container services as compose files and CI configurations declare them (an image, its
 //! environment, its ports, its command line) → datastore hints. Shared by `compose`, `github` and `gitlab`.
 
-use super::hints::{Datastore, Setting};
+use super::hints::{Datastore, Reached, Setting};
 use super::image;
 
 /// One service: `db: { image: postgres:16, environment: {...}, ports: [...] }`.
@@ -38,10 +38,33 @@ pub fn describe(service: &Service) -> String {
 pub fn add_hints(hints: &mut super::hints::Hints, file: &str, services: &[Service]) {
     for s in services {
         match hint(file, s) {
-            Some(h) => hints.datastores.push(h),
+            Some(h) => {
+                hints.reached.push(reached(h.store, s));
+                hints.datastores.push(h);
+            }
             None => hints.note(file, format!("{}: devup has no recipe for it", describe(s))),
         }
     }
+}
+
+/// How jobs reach a service: its name is its host name; a service named by its image (GitLab
+/// without an alias) is reached by the image's name without its tag, with `/` as `-` and
+/// as `__` (`bitnami/redis:7` → `bitnami-redis`, `bitnami__redis`, and `redis`).
+pub fn reached(store: super::store::Store, service: &Service) -> Reached {
+    let mut hosts = Vec::new();
+    if service.name.contains([':', '/']) {
+        let name = service.name.split([':', '@']).next().unwrap_or_default();
+        let name = name.strip_prefix("docker.io/").unwrap_or(name);
+        hosts.push(name.replace('/', "-"));
+        hosts.push(name.replace('/', "__"));
+        hosts.extend(name.rsplit('/').next().map(str::to_string));
+    } else {
+        hosts.push(service.name.clone());
+    }
+    hosts.dedup();
+    let mut ports: Vec<u16> = service.ports.iter().flat_map(|p| [Some(p.container), p.host]).flatten().collect();
+    ports.dedup();
+    Reached { store, hosts, ports }
 }
 
 /// The hint for a service running a datastore devup knows; `None` for any other service.
@@ -256,6 +279,15 @@ mod tests {
         assert!(h.settings.is_empty(), "the default port is not pinned");
         assert!(h.notes[0].starts_with("MYSQL_ROOT_PASSWORD"));
         assert!(hint("x", &service("node:20", &[], &[])).is_none());
+    }
+
+    #[test]
+    fn how_jobs_reach_a_service() {
+        let s = service("postgres:16", &[], &["5433:5432"]);
+        let r = reached(Store::Postgres, &s);
+        assert_eq!((r.hosts, r.ports), (vec!["db".to_string()], vec![5432, 5433]));
+        let gitlab = Service { name: "bitnami/redis:7".into(), ..service("bitnami/redis:7", &[], &[]) };
+        assert_eq!(reached(Store::Redis, &gitlab).hosts, ["bitnami-redis", "bitnami__redis", "redis"]);
     }
 
     #[test]

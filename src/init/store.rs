@@ -89,6 +89,24 @@ impl Store {
         }
     }
 
+    /// The store a variable's name is about: `PGHOST`, `POSTGRES_HOST`, `MYSQL_PORT`,
+    /// `REDIS_HOST`, `MEMCACHED_SERVERS`; `None` for `DB_HOST`.
+    pub fn named_in(var: &str) -> Option<Store> {
+        let upper = var.to_ascii_uppercase();
+        let found = [
+            (Store::Postgres, &["PG", "POSTGRES", "POSTGRESQL"][..]),
+            (Store::Mysql, &["MYSQL", "MARIADB"]),
+            (Store::Redis, &["REDIS", "VALKEY"]),
+            (Store::Memcached, &["MEMCACHE", "MEMCACHED"]),
+        ];
+        let words: Vec<&str> = upper.split('_').collect();
+        found.into_iter().find_map(|(store, names)| {
+            let named = words.iter().any(|w| names.contains(w))
+                || (store == Store::Postgres && words.first().is_some_and(|w| w.starts_with("PG")));
+            named.then_some(store)
+        })
+    }
+
     /// The store an image (its last path component, without tag) or service name runs, and
     /// a remark when it is a relative rather than the thing itself.
     pub fn from_name(name: &str) -> Option<(Store, Option<&'static str>)> {
@@ -152,6 +170,17 @@ mod tests {
         assert_eq!(Store::from_name("mariadb").unwrap().0, Store::Mysql);
         assert_eq!(Store::from_name("redis-server").unwrap().0, Store::Redis);
         assert_eq!(Store::from_name("mongo"), None);
+    }
+
+    #[test]
+    fn stores_named_in_variables() {
+        assert_eq!(Store::named_in("PGHOST"), Some(Store::Postgres));
+        assert_eq!(Store::named_in("TEST_POSTGRES_HOST"), Some(Store::Postgres));
+        assert_eq!(Store::named_in("MYSQL_PORT"), Some(Store::Mysql));
+        assert_eq!(Store::named_in("redis_host"), Some(Store::Redis));
+        assert_eq!(Store::named_in("MEMCACHED_SERVERS"), Some(Store::Memcached));
+        assert_eq!(Store::named_in("DB_HOST"), None);
+        assert_eq!(Store::named_in("UPGRADE_HOST"), None);
     }
 
     #[test]

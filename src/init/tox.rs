@@ -5,7 +5,7 @@
 //! `redis`) or a mention in `commands` is only a guess: the tests may mock the server or skip
 //! those tests. Such weak hints are written commented out, for a person to decide.
 
-use super::hints::{Datastore, Hints, Setting};
+use super::hints::{Datastore, Hints, Setting, VarValue, Variable};
 use super::installs::Install;
 use super::repo::Repo;
 use super::store::Store;
@@ -52,17 +52,23 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     if let Some(text) = repo.read(FILE) {
         hints.datastores.extend(parse(&text));
         hints.installs.push(installs(&text));
+        hints.env.extend(env(&text));
     }
 }
 
-/// Pure: what the test environments install (`deps`, `extras`): `[testenv]` and the ones
-/// named for a Python version or tests (`[testenv:py312]`, `[testenv:tests]`), not `lint`'s.
+/// `[testenv]` and the environments named for a Python version or tests (`[testenv:py312]`,
+/// `[testenv:tests]`), not `lint`'s.
+fn is_test_section(section: &str) -> bool {
+    let env = section.strip_prefix("testenv").map(|rest| rest.trim_start_matches(':'));
+    env.is_some_and(|e| e.is_empty() || e.starts_with("py") || e.contains("test"))
+}
+
+/// Pure: what the test environments install (`deps`, `extras`).
 pub fn installs(text: &str) -> Install {
     let mut deps = String::new();
     let mut extras = String::new();
     for (section, key, value) in settings(text) {
-        let env = section.strip_prefix("testenv").map(|rest| rest.trim_start_matches(':'));
-        if !env.is_some_and(|e| e.is_empty() || e.starts_with("py") || e.contains("test")) {
+        if !is_test_section(&section) {
             continue;
         }
         match key.as_str() {
@@ -113,6 +119,36 @@ pub fn parse(text: &str) -> Vec<Datastore> {
         }
     }
     found
+}
+
+/// Pure: what the test environments set (`setenv`, one `KEY = value` a line). tox fills
+/// `{toxinidir}` with the project's directory, which devup calls `{project.dir}`; any other
+/// `{...}` is tox's to fill.
+pub fn env(text: &str) -> Vec<Variable> {
+    let mut vars: Vec<Variable> = Vec::new();
+    for (section, key, value) in settings(text) {
+        if !is_test_section(&section) || !matches!(key.as_str(), "setenv" | "set_env") {
+            continue;
+        }
+        for line in value.lines().map(str::trim) {
+            let Some((name, value)) = line.split_once('=') else { continue };
+            let (name, value) = (name.trim(), value.trim());
+            if name.is_empty() || name.contains(['|', ' ']) || vars.iter().any(|v| v.name == name) {
+                continue;
+            }
+            let project_dir = value.replace("{toxinidir}", "\0").replace("{tox_root}", "\0");
+            let value = if project_dir.contains(['{', '}']) {
+                VarValue::Runtime { raw: value.to_string(), secret: None }
+            } else if project_dir.contains('\0') {
+                let escaped = crate::recipe::template::escape(&project_dir);
+                VarValue::Template(escaped.replace('\0', "{project.dir}"))
+            } else {
+                VarValue::Plain(value.to_string())
+            };
+            vars.push(Variable { file: FILE.to_string(), name: name.to_string(), value });
+        }
+    }
+    vars
 }
 
 fn weak(store: Store, origin: String) -> Datastore {
@@ -216,6 +252,21 @@ commands =
         let redis = &found[1];
         assert_eq!((redis.store, redis.weak), (Store::Redis, true));
         assert_eq!(redis.origin, "deps: redis");
+    }
+
+    #[test]
+    fn what_the_test_environments_set() {
+        let text = "[testenv]\nsetenv =\n    DATABASE_URL = postgresql://localhost/app_test\n    PYTHONPATH={toxinidir}/src\n    COVERAGE_FILE = {envtmpdir}/.coverage\n[testenv:lint]\nsetenv = LINT = 1\n";
+        let vars = env(text);
+        let values: Vec<(&str, &VarValue)> = vars.iter().map(|v| (v.name.as_str(), &v.value)).collect();
+        assert_eq!(
+            values,
+            [
+                ("DATABASE_URL", &VarValue::Plain("postgresql://localhost/app_test".into())),
+                ("PYTHONPATH", &VarValue::Template("{project.dir}/src".into())),
+                ("COVERAGE_FILE", &VarValue::Runtime { raw: "{envtmpdir}/.coverage".into(), secret: None }),
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Travis CI (`.travis.yml`): `services: [postgresql, redis-server]`, versions under `addons:`,
-//! and what its scripts do to them (`psql -c 'create database app_test;'`, `ALTER SYSTEM SET`).
+//! what its scripts do to them (`psql -c 'create database app_test;'`, `ALTER SYSTEM SET`), and
+//! the variables its jobs run with (`env`).
 
+use super::ci_env;
 use super::hints::{Datastore, Hints};
 use super::installs::Install;
 use super::repo::Repo;
@@ -19,6 +21,63 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     if let Some(installs) = hints.parsed(repo, FILE, |text| Ok(installs(text))) {
         hints.installs.push(installs);
     }
+    if let Some(found) = hints.parsed(repo, FILE, |text| Ok(env(text))) {
+        hints.env.extend(found.vars.iter().map(|(name, value)| ci_env::read(FILE, name, value)));
+        if found.encrypted > 0 {
+            let count = match found.encrypted {
+                1 => "1 encrypted variable".to_string(),
+                n => format!("{n} encrypted variables"),
+            };
+            let text = format!(
+                "env: {count} (`secure:`), which only Travis can read: declare in [env] what the tests need of them"
+            );
+            hints.note(FILE, text);
+        }
+    }
+}
+
+/// The variables Travis's jobs run with.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Env {
+    pub vars: Vec<(String, String)>,
+    /// `secure:` items: their names are encrypted too.
+    pub encrypted: usize,
+}
+
+/// Pure: `env.global`, then the first job of `env.jobs` (or `env.matrix`, or of `env` itself
+/// when it is a list: each item is a job of its own). Items are `A=1 B='two words'`, or tables.
+pub fn env(text: &str) -> Env {
+    let mut found = Env::default();
+    let Some(env) = yaml::parse(text).ok().and_then(|doc| doc.get("env").cloned()) else {
+        return found;
+    };
+    let first_job = |list: &serde_norway::Value| yaml::items(list).into_iter().take(1).cloned().collect::<Vec<_>>();
+    let items: Vec<serde_norway::Value> = match &env {
+        serde_norway::Value::Mapping(_)
+            if env.get("global").is_some() || env.get("jobs").is_some() || env.get("matrix").is_some() =>
+        {
+            let mut items: Vec<serde_norway::Value> =
+                env.get("global").map(yaml::items).unwrap_or_default().into_iter().cloned().collect();
+            items.extend(env.get("jobs").or_else(|| env.get("matrix")).map(first_job).unwrap_or_default());
+            items
+        }
+        other => first_job(other),
+    };
+    for item in items {
+        match &item {
+            serde_norway::Value::String(line) => {
+                for word in shlex::split(line).unwrap_or_default() {
+                    if let Some((name, value)) = word.split_once('=') {
+                        ci_env::merge(&mut found.vars, vec![(name.to_string(), value.to_string())]);
+                    }
+                }
+            }
+            serde_norway::Value::Mapping(_) if item.get("secure").is_some() => found.encrypted += 1,
+            serde_norway::Value::Mapping(_) => ci_env::merge(&mut found.vars, yaml::env(&item)),
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Pure: what the scripts install.
@@ -97,6 +156,26 @@ before_script:
         assert_eq!(installs(text).requirements, ["requirements.txt", "requirements-test.txt"]);
         assert_eq!(found[1].store, Store::Redis);
         assert!(found[1].databases.is_empty());
+    }
+
+    #[test]
+    fn the_variables_jobs_run_with() {
+        let text = "env:\n  global:\n    - DJANGO_SETTINGS_MODULE=shop.settings.ci PGPORT=5432\n    - secure: \"abc=\"\n  jobs:\n    - DB=postgres GREETING='hello world'\n    - DB=mysql\n";
+        let found = env(text);
+        let vars: Vec<(&str, &str)> = found.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            vars,
+            [
+                ("DJANGO_SETTINGS_MODULE", "shop.settings.ci"),
+                ("PGPORT", "5432"),
+                ("DB", "postgres"),
+                ("GREETING", "hello world")
+            ]
+        );
+        assert_eq!(found.encrypted, 1);
+        assert_eq!(env("env: A=1 B=2\n").vars.len(), 2);
+        assert_eq!(env("env:\n  - A=1\n  - A=2\n").vars, [("A".to_string(), "1".to_string())]);
+        assert_eq!(env("language: go\n"), Env::default());
     }
 
     #[test]

@@ -39,10 +39,13 @@ pub fn script(value: &Value) -> String {
     items(value).into_iter().filter_map(text).collect::<Vec<_>>().join("\n")
 }
 
-/// Environment variables as a mapping (`KEY: value`) or a list (`- KEY=value`).
+/// Environment variables as a mapping (`KEY: value`, or GitLab's `KEY: { value: ..., description:
+/// ... }`) or a list (`- KEY=value`).
 pub fn env(value: &Value) -> Vec<(String, String)> {
     match value {
-        Value::Mapping(_) => entries(value).map(|(k, v)| (k.to_string(), text(v).unwrap_or_default())).collect(),
+        Value::Mapping(_) => entries(value)
+            .map(|(k, v)| (k.to_string(), text(v.get("value").unwrap_or(v)).unwrap_or_default()))
+            .collect(),
         Value::Sequence(items) => items
             .iter()
             .filter_map(Value::as_str)
@@ -63,6 +66,8 @@ mod tests {
     fn env_forms() {
         let map = parse("A: x\nB: 1\nC:\n").unwrap();
         assert_eq!(env(&map), [("A".into(), "x".into()), ("B".into(), "1".into()), ("C".into(), "".into())]);
+        let described = parse("A:\n  value: x\n  description: the mode\n").unwrap();
+        assert_eq!(env(&described), [("A".into(), "x".into())]);
         let list = parse("- A=x\n- B\n").unwrap();
         assert_eq!(env(&list), [("A".into(), "x".into()), ("B".into(), "".into())]);
     }

@@ -4,6 +4,7 @@
 //! `version = "banana"` fits it is checked during expansion, which knows the recipes; both
 //! happen before anything is touched.
 
+mod env;
 mod raw;
 mod toml_error;
 
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use raw::{Map, RawEntry, RawManifest};
 use toml::Spanned;
 
+pub use env::EnvVar;
 pub use toml_error::toml_error;
 
 pub const FILE_NAME: &str = "devup.toml";
@@ -30,7 +32,8 @@ pub struct Manifest {
     pub source: Source,
     pub name: String,
     pub entries: Vec<Entry>,
-    pub env: Vec<(String, String)>,
+    /// `[env]`: templates, resolved during expansion.
+    pub env: Vec<EnvVar>,
     pub steps: Vec<CustomStep>,
 }
 
@@ -91,7 +94,7 @@ pub struct CustomStep {
     pub apply: String,
     pub requires: Vec<(String, Range<usize>)>,
     pub cwd: Option<String>,
-    pub env: Vec<(String, String)>,
+    pub env: Vec<EnvVar>,
     pub span: Range<usize>,
 }
 
@@ -136,7 +139,7 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
             entries.push(entry(section, key, value));
         }
     }
-    let env = env_table(&source, raw.env)?;
+    let env = env::table(&source, raw.env)?;
     let mut steps: Vec<CustomStep> = Vec::new();
     for step in raw.step {
         let span = step.span();
@@ -177,7 +180,7 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
             apply: step.apply.into_inner(),
             requires: step.requires.into_iter().map(|r| (r.get_ref().clone(), r.span())).collect(),
             cwd: step.cwd.map(Spanned::into_inner),
-            env: env_table(&source, step.env)?,
+            env: env::table(&source, step.env)?,
             span,
         });
     }
@@ -207,38 +210,6 @@ fn entry(section: Section, key: Spanned<String>, value: Spanned<RawEntry>) -> En
         ),
     };
     Entry { section, name_span: key.span(), name: key.into_inner(), value }
-}
-
-/// `[env]` tables: names must be valid variable names; values strings, numbers or booleans.
-fn env_table(source: &Source, map: Map<toml::Value>) -> Result<Vec<(String, String)>> {
-    let mut vars = Vec::new();
-    for (key, value) in sorted_by_position(map) {
-        let name = key.get_ref();
-        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return Err(source
-                .error(key.span(), format!("`{name}` is not a valid environment variable name"))
-                .with_hint("use letters, digits and `_`, not starting with a digit")
-                .into());
-        }
-        let text = match value.get_ref() {
-            toml::Value::String(s) => {
-                check_no_nul(source, s, value.span(), "an environment variable")?;
-                s.clone()
-            }
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            other => {
-                return Err(source
-                    .error(value.span(), format!("expected a string, found {}", other.type_str()))
-                    .with_hint(format!("write {name} = \"...\""))
-                    .into());
-            }
-        };
-        vars.push((key.into_inner(), text));
-    }
-    Ok(vars)
 }
 
 /// NUL cannot be passed to a process at all: refuse it here rather than fail when running.

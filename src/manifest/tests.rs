@@ -58,7 +58,8 @@ requires = ["pip"]
     assert!(matches!(&m.entries[0].value, EntryValue::Short { value, .. } if value == ">=3.11"));
     let EntryValue::Table(params) = &m.entries[4].value else { panic!() };
     assert_eq!(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["requirements", "venv"]);
-    assert_eq!(m.env, [("PORT".into(), "3000".into()), ("MODE".into(), "dev".into())]);
+    let env: Vec<(&str, &str)> = m.env.iter().map(|v| (v.name.as_str(), v.value.as_str())).collect();
+    assert_eq!(env, [("PORT", "3000"), ("MODE", "dev")]);
     assert_eq!(m.steps[0].requires[0].0, "pip");
 }
 

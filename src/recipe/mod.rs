@@ -41,8 +41,11 @@ pub struct Recipe {
     pub params: BTreeMap<String, ParamSpec>,
     pub steps: Vec<RecipeStep>,
     /// Variables the project's environment gets from this entry (`DATABASE_URL`), for its
-    /// commands and `devup env`.
+    /// commands and `devup env`. One that names an empty placeholder is left out.
     pub env: BTreeMap<String, String>,
+    /// What the entry offers `[env]` under generic names (`host`, `port`, `url`...), as
+    /// `{datastores.NAME.KEY}`; like `env`, one that names an empty placeholder has no value.
+    pub values: BTreeMap<String, String>,
     /// Directories `devup env` puts on PATH (a venv's `bin`).
     pub path: Vec<String>,
     /// For `[packages]` recipes: the package's name per package manager.
@@ -178,6 +181,8 @@ struct RawRecipe {
     #[serde(default)]
     env: BTreeMap<String, String>,
     #[serde(default)]
+    values: BTreeMap<String, String>,
+    #[serde(default)]
     path: Vec<String>,
     #[serde(default)]
     names: BTreeMap<String, String>,
@@ -221,6 +226,7 @@ impl Recipe {
             params: raw.params,
             steps,
             env: raw.env,
+            values: raw.values,
             path: raw.path,
             names: raw.names,
         };
@@ -248,6 +254,28 @@ impl Recipe {
         }
     }
 
+    /// `env` and `values` share one namespace in `[env]` (`{datastores.NAME.KEY}`): each key
+    /// must be a name a placeholder can hold, and no key may be in both.
+    fn check_exported_names(&self) -> Result<(), Diagnostic> {
+        for (table, keys) in [("env", &self.env), ("values", &self.values)] {
+            for key in keys.keys() {
+                let valid = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    return Err(self
+                        .error_at_key(table, key, format!("`{table}.{key}` is not a valid name"))
+                        .with_hint("use letters, digits and `_`, not starting with a digit"));
+                }
+            }
+        }
+        if let Some(both) = self.values.keys().find(|k| self.env.contains_key(*k)) {
+            return Err(self
+                .error_at_key("values", both, format!("`{both}` is in both `env` and `values`"))
+                .with_hint("`[env]` names both as {datastores.NAME.KEY}: keep one"));
+        }
+        Ok(())
+    }
+
     /// Checks what serde cannot: references between parts of the recipe.
     fn check_consistency(&self) -> Result<(), Diagnostic> {
         for (name, spec) in &self.params {
@@ -257,10 +285,14 @@ impl Recipe {
                     .with_hint("add preferred = 5432 (the tool's usual port)"));
             }
         }
-        // Placeholders outside steps: the recipe's env, path and port owners.
+        self.check_exported_names()?;
+        // Placeholders outside steps: the recipe's env, values, path and port owners.
         let mut outside = toml::Table::new();
         for (key, value) in &self.env {
             outside.insert(format!("env.{key}"), toml::Value::String(value.clone()));
+        }
+        for (key, value) in &self.values {
+            outside.insert(format!("values.{key}"), toml::Value::String(value.clone()));
         }
         for (i, dir) in self.path.iter().enumerate() {
             outside.insert(format!("path[{i}]"), toml::Value::String(dir.clone()));

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -100,12 +101,27 @@ impl Vars {
         Ok(out)
     }
 
+    /// The placeholders of `template` whose value is empty (`""`, or a list with no items):
+    /// what a recipe's `env` entry must not be exported without.
+    pub fn empty_in(&self, template: &str) -> Result<Vec<String>, String> {
+        let mut empty = Vec::new();
+        for (name, _) in placeholders_at(template).map_err(|e| e.message)? {
+            match self.values.get(name) {
+                Some(Value::Text(s)) if s.is_empty() => empty.push(name.to_string()),
+                Some(Value::List(items)) if items.is_empty() => empty.push(name.to_string()),
+                Some(_) => {}
+                None => return Err(format!("unknown placeholder `{{{name}}}`")),
+            }
+        }
+        Ok(empty)
+    }
+
     fn render(&self, template: &str, show: impl Fn(&Value) -> Cow<'_, str>) -> Result<String, String> {
         let mut out = String::with_capacity(template.len());
-        for piece in parse(template)? {
+        for piece in parse(template).map_err(|e| e.message)? {
             match piece {
                 Piece::Literal(text) => out.push_str(text),
-                Piece::Placeholder(name) => match self.values.get(name) {
+                Piece::Placeholder(name, _) => match self.values.get(name) {
                     Some(value) => out.push_str(&show(value)),
                     None => return Err(format!("unknown placeholder `{{{name}}}`")),
                 },
@@ -124,15 +140,25 @@ pub fn quote(word: &str) -> String {
 #[derive(Debug, PartialEq, Eq)]
 enum Piece<'a> {
     Literal(&'a str),
-    Placeholder(&'a str),
+    /// A name, and where its `{...}` is in the template (byte offsets).
+    Placeholder(&'a str, Range<usize>),
+}
+
+/// A template that cannot be read, and where (byte offsets in the template), so that an error
+/// about a value of devup.toml can point at the brace.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Syntax {
+    pub message: String,
+    pub at: Range<usize>,
 }
 
 /// Splits a template; `{{` and `}}` stand for literal braces.
-fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
+fn parse(template: &str) -> Result<Vec<Piece<'_>>, Syntax> {
     let mut pieces = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find(['{', '}']) {
         let (before, after) = rest.split_at(open);
+        let offset = template.len() - after.len();
         if !before.is_empty() {
             pieces.push(Piece::Literal(before));
         }
@@ -140,16 +166,21 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
             pieces.push(Piece::Literal(&after[..1]));
             rest = &after[2..];
         } else if after.starts_with('}') {
-            return Err("a lone `}` (write `}}` for a literal brace)".into());
+            let message = "a lone `}` (write `}}` for a literal brace)".into();
+            return Err(Syntax { message, at: offset..offset + 1 });
         } else {
-            let close = after.find('}').ok_or("an unclosed `{` (write `{{` for a literal brace)")?;
+            let Some(close) = after.find('}') else {
+                let message = "an unclosed `{` (write `{{` for a literal brace)".into();
+                return Err(Syntax { message, at: offset..offset + 1 });
+            };
             let name = after[1..close].trim();
             let valid =
                 !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
             if !valid {
-                return Err(format!("`{}` is not a placeholder name", &after[..=close]));
+                let message = format!("`{}` is not a placeholder name", &after[..=close]);
+                return Err(Syntax { message, at: offset..offset + close + 1 });
             }
-            pieces.push(Piece::Placeholder(name));
+            pieces.push(Piece::Placeholder(name, offset..offset + close + 1));
             rest = &after[close + 1..];
         }
     }
@@ -161,13 +192,23 @@ fn parse(template: &str) -> Result<Vec<Piece<'_>>, String> {
 
 /// Every placeholder a template names, for checking recipes before they are used.
 pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
+    Ok(placeholders_at(template).map_err(|e| e.message)?.into_iter().map(|(name, _)| name).collect())
+}
+
+/// Every placeholder a template names, with where its `{...}` is in the template.
+pub fn placeholders_at(template: &str) -> Result<Vec<(&str, Range<usize>)>, Syntax> {
     Ok(parse(template)?
         .into_iter()
         .filter_map(|p| match p {
-            Piece::Placeholder(name) => Some(name),
+            Piece::Placeholder(name, at) => Some((name, at)),
             Piece::Literal(_) => None,
         })
         .collect())
+}
+
+/// `text` as a template that renders as itself: its braces doubled.
+pub fn escape(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
 }
 
 #[cfg(test)]
@@ -231,5 +272,29 @@ mod tests {
     #[test]
     fn lists_placeholders() {
         assert_eq!(placeholders("{a} and {facts.os} {{no}}").unwrap(), ["a", "facts.os"]);
+        assert_eq!(placeholders_at("x{{ {a} }}{b}").unwrap(), [("a", 4..7), ("b", 10..13)]);
+    }
+
+    #[test]
+    fn syntax_errors_say_where() {
+        let json = r#"{"debug": true}"#;
+        assert_eq!(placeholders_at(json).unwrap_err().at, 0..json.len());
+        assert_eq!(placeholders_at("ab}").unwrap_err().at, 2..3);
+        assert_eq!(placeholders_at("a {b").unwrap_err().at, 2..3);
+    }
+
+    #[test]
+    fn escaped_text_renders_as_itself() {
+        let json = r#"{"debug": {"level": 2}}"#;
+        assert_eq!(Vars::default().text(&escape(json)).unwrap(), json);
+    }
+
+    #[test]
+    fn empty_placeholders_are_named() {
+        let mut v = vars();
+        v.set_text("none", "");
+        v.set("no_dbs", Value::List(Vec::new()));
+        assert_eq!(v.empty_in("x{version}/{none}{no_dbs}").unwrap(), ["none", "no_dbs"]);
+        assert!(v.empty_in("{nope}").is_err());
     }
 }

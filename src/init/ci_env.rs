@@ -1,0 +1,74 @@
+//! What CI sets for the tests, as its files write it: which jobs run the tests, and a value
+//! read as the tests get it, or as what CI fills in when the job runs (a secret, a matrix
+//! value, another variable), which a developer's machine has no way to know.
+
+use super::hints::{VarValue, Variable};
+use super::service::resolve;
+
+/// A job that runs the tests: named so, or running a test runner. Lint and release jobs
+/// install tools, and set variables, the tests do not need.
+pub fn is_test_job(key: &str, script: &str) -> bool {
+    const RUNNERS: &[&str] = &["pytest", "manage.py test", "tox", "nox", "unittest", "make test"];
+    key.to_ascii_lowercase().contains("test") || RUNNERS.iter().any(|r| script.contains(r))
+}
+
+/// Adds `pairs` to `env`, a later value replacing an earlier one of the same name (a job's
+/// variable over the workflow's), in the order first set.
+pub fn merge(env: &mut Vec<(String, String)>, pairs: Vec<(String, String)>) {
+    for (name, value) in pairs {
+        match env.iter_mut().find(|(n, _)| *n == name) {
+            Some(old) => old.1 = value,
+            None => env.push((name, value)),
+        }
+    }
+}
+
+/// Pure: a variable as GitHub Actions, GitLab CI and Travis write it: `${{ secrets.X }}` and
+/// `${{ matrix.x }}` are CI's, `$X` and `${X}` another variable's; `${X:-default}` is its
+/// default.
+pub fn read(file: &str, name: &str, raw: &str) -> Variable {
+    let value = if raw.contains("${{") {
+        let secret = raw
+            .split("secrets.")
+            .nth(1)
+            .map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>());
+        VarValue::Runtime { raw: raw.to_string(), secret }
+    } else {
+        match resolve(raw) {
+            (text, true) => VarValue::Plain(text),
+            (_, false) => VarValue::Runtime { raw: raw.to_string(), secret: None },
+        }
+    };
+    Variable { file: file.to_string(), name: name.to_string(), value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(raw: &str) -> VarValue {
+        read("ci.yml", "X", raw).value
+    }
+
+    #[test]
+    fn plain_values_secrets_and_what_ci_fills_in() {
+        assert_eq!(value("shop.settings.test"), VarValue::Plain("shop.settings.test".into()));
+        assert_eq!(value("${PORT:-5432}"), VarValue::Plain("5432".into()));
+        assert_eq!(
+            value("${{ secrets.STRIPE_KEY }}"),
+            VarValue::Runtime { raw: "${{ secrets.STRIPE_KEY }}".into(), secret: Some("STRIPE_KEY".into()) }
+        );
+        assert_eq!(value("${{ matrix.db }}"), VarValue::Runtime { raw: "${{ matrix.db }}".into(), secret: None });
+        assert_eq!(
+            value("$CI_PROJECT_DIR/.cache"),
+            VarValue::Runtime { raw: "$CI_PROJECT_DIR/.cache".into(), secret: None }
+        );
+    }
+
+    #[test]
+    fn test_jobs() {
+        assert!(is_test_job("unit-tests", ""));
+        assert!(is_test_job("build", "python -m pytest -q"));
+        assert!(!is_test_job("lint", "ruff check ."));
+    }
+}

@@ -1,0 +1,201 @@
+use super::*;
+use crate::init::ci_env;
+use crate::init::draft::{Entry, Value};
+use crate::init::known::testing::{builtin, known};
+
+/// The draft's recipes, and mysql.
+fn recipes() -> Known {
+    let mut known = known();
+    known.recipes.push(builtin("mysql"));
+    known
+}
+
+fn entry(name: &str, params: &str) -> Entry {
+    let table: toml::Table = toml::from_str(params).unwrap();
+    Entry { name: name.into(), value: Value::Table(table.into_iter().collect()), comments: Vec::new(), disabled: None }
+}
+
+fn plain(file: &str, name: &str, value: &str) -> Variable {
+    Variable { file: file.into(), name: name.into(), value: VarValue::Plain(value.into()) }
+}
+
+/// The `[env]` drafted for these datastores and CI variables, as `NAME = value` lines
+/// (`# NAME = ...` when commented out).
+fn drafted(datastores: Vec<Entry>, reached: &[Reached], vars: &[Variable]) -> Vec<String> {
+    let mut d = Draft { datastores, ..Draft::default() };
+    draft(&mut d, vars, reached, &recipes());
+    d.env
+        .iter()
+        .map(|e| match e.disabled {
+            Some(_) => format!("# {} = {}", e.name, e.value),
+            None => format!("{} = {}", e.name, e.value),
+        })
+        .collect()
+}
+
+fn pg_redis() -> Vec<Entry> {
+    vec![entry("postgres", "databases = [\"shop_test\"]"), entry("redis", "")]
+}
+
+#[test]
+fn urls_that_say_what_devups_does_are_its_url() {
+    let vars = [
+        plain("ci.yml", "DATABASE_URL", "postgres://postgres:postgres@localhost:5432/shop_test"),
+        plain("ci.yml", "CACHE_URL", "redis://localhost:6379/0"),
+    ];
+    assert_eq!(
+        drafted(pg_redis(), &[], &vars),
+        ["DATABASE_URL = {datastores.postgres.url}", "CACHE_URL = {datastores.redis.url}"]
+    );
+}
+
+#[test]
+fn other_urls_keep_their_shape_with_devups_host_and_port() {
+    let vars = [
+        plain("ci.yml", "SQLALCHEMY_URL", "postgresql+psycopg2://shop:secret@127.0.0.1/shop_test?sslmode=disable"),
+        plain("ci.yml", "OTHER_DB", "postgres://postgres@db:5432/other"),
+        plain("ci.yml", "REDIS_URL", "redis://redis:6379"),
+        plain("ci.yml", "SITE", "http://localhost:8000/"),
+    ];
+    let reached = [Reached { store: Store::Postgres, hosts: vec!["db".into()], ports: vec![5432] }];
+    assert_eq!(
+        drafted(pg_redis(), &reached, &vars),
+        [
+            "SQLALCHEMY_URL = postgresql+psycopg2://shop:secret@{datastores.postgres.host}:{datastores.postgres.port}/shop_test?sslmode=disable",
+            "OTHER_DB = postgres://postgres@{datastores.postgres.host}:{datastores.postgres.port}/other",
+            "REDIS_URL = redis://{datastores.redis.host}:{datastores.redis.port}",
+            "SITE = http://localhost:8000/",
+        ]
+    );
+}
+
+#[test]
+fn hosts_ports_and_host_port_pairs() {
+    let vars = [
+        plain("ci.yml", "PGHOST", "localhost"),
+        plain("ci.yml", "PGPORT", "5432"),
+        plain("ci.yml", "REDIS_HOST", "127.0.0.1"),
+        plain("ci.yml", "REDIS_PORT", "6379"),
+        plain("ci.yml", "CACHE", "redis:6379"),
+        plain("ci.yml", "DB_HOST", "postgres"),
+        plain("ci.yml", "TEST_DB_HOST", "localhost"),
+        plain("ci.yml", "WORKERS", "4"),
+        plain("ci.yml", "APP_HOST", "localhost"),
+        plain("ci.yml", "DB", "postgres"),
+        plain("ci.yml", "CACHE_BACKEND", "redis"),
+        plain("ci.yml", "TIMEOUT", "6379"),
+    ];
+    assert_eq!(
+        drafted(pg_redis(), &[], &vars),
+        [
+            "PGHOST = {datastores.postgres.host}",
+            "PGPORT = {datastores.postgres.port}",
+            "REDIS_HOST = {datastores.redis.host}",
+            "REDIS_PORT = {datastores.redis.port}",
+            "CACHE = {datastores.redis.host}:{datastores.redis.port}",
+            "DB_HOST = {datastores.postgres.host}",
+            "TEST_DB_HOST = {datastores.postgres.host}",
+            "WORKERS = 4",
+            "APP_HOST = localhost",
+            "DB = postgres",
+            "CACHE_BACKEND = redis",
+            "TIMEOUT = 6379",
+        ]
+    );
+    // One server, and a host that is the application's.
+    let vars = [plain("ci.yml", "ALLOWED_HOSTS", "localhost"), plain("ci.yml", "SERVER_HOST", "localhost")];
+    assert_eq!(drafted(vec![entry("redis", "")], &[], &vars), ["ALLOWED_HOSTS = localhost", "SERVER_HOST = localhost"]);
+}
+
+#[test]
+fn a_published_port_is_the_services_too() {
+    let reached = [Reached { store: Store::Postgres, hosts: vec!["db".into()], ports: vec![5432, 5433] }];
+    let vars = [plain("ci.yml", "DATABASE_URL", "postgres://postgres@localhost:5433/shop_test")];
+    let datastores = vec![entry("postgres", "databases = [\"shop_test\"]\nport = 5433")];
+    assert_eq!(drafted(datastores, &reached, &vars), ["DATABASE_URL = {datastores.postgres.url}"]);
+}
+
+#[test]
+fn secrets_and_what_ci_fills_in_are_commented_out() {
+    let vars = [
+        ci_env::read("ci.yml", "STRIPE_KEY", "${{ secrets.STRIPE_TEST_KEY }}"),
+        ci_env::read("ci.yml", "PYTHON", "${{ matrix.python }}"),
+        plain("ci.yml", "CI", "true"),
+        plain("ci.yml", "GIT_DEPTH", "10"),
+        plain("ci.yml", "POSTGRES_HOST_AUTH_METHOD", "trust"),
+        plain("ci.yml", "FEATURES", "{\"beta\": true}"),
+    ];
+    let mut d = Draft { datastores: pg_redis(), ..Draft::default() };
+    draft(&mut d, &vars, &[], &recipes());
+    let lines: Vec<(&str, &str, Option<&str>)> =
+        d.env.iter().map(|e| (e.name.as_str(), e.value.as_str(), e.disabled.as_deref())).collect();
+    assert_eq!(
+        lines,
+        [
+            (
+                "STRIPE_KEY",
+                "...",
+                Some(
+                    "STRIPE_KEY comes from CI's secret store (secrets.STRIPE_TEST_KEY): set it here, or in your shell"
+                )
+            ),
+            (
+                "PYTHON",
+                "...",
+                Some(
+                    "set when the job runs (`${{ matrix.python }}`), which devup cannot know: set it here if the tests need it"
+                )
+            ),
+            ("FEATURES", "{{\"beta\": true}}", None),
+        ]
+    );
+    assert_eq!(d.findings[0].why, "3 variables the tests run with");
+}
+
+#[test]
+fn a_server_not_declared_is_left_as_ci_has_it() {
+    let mut datastores = pg_redis();
+    datastores[1].disabled = Some("a weak hint".into());
+    let vars = [plain("ci.yml", "REDIS_URL", "redis://localhost:6379/0"), plain("ci.yml", "M", "mysql://localhost/x")];
+    assert_eq!(drafted(datastores, &[], &vars), ["REDIS_URL = redis://localhost:6379/0", "M = mysql://localhost/x"]);
+}
+
+#[test]
+fn without_a_database_there_is_no_url_to_name() {
+    let vars = [plain("ci.yml", "DATABASE_URL", "postgres://postgres@localhost/")];
+    assert_eq!(
+        drafted(vec![entry("postgres", "")], &[], &vars),
+        ["DATABASE_URL = postgres://postgres@{datastores.postgres.host}:{datastores.postgres.port}/"]
+    );
+}
+
+#[test]
+fn the_first_source_of_a_name_wins() {
+    let vars = [plain("ci.yml", "MODE", "ci"), plain("tox.ini", "MODE", "tox")];
+    let mut d = Draft::default();
+    draft(&mut d, &vars, &[], &recipes());
+    assert_eq!(d.env.len(), 1);
+    assert_eq!(d.env[0].value, "ci");
+    assert_eq!(d.env[0].comments, ["tox.ini sets it too: `tox`"]);
+}
+
+#[test]
+fn a_second_datastores_url_is_drafted_under_its_own_name() {
+    let datastores =
+        vec![entry("postgres", "databases = [\"shop_test\"]"), entry("mysql", "databases = [\"legacy_test\"]")];
+    let mut d = Draft { datastores: datastores.clone(), ..Draft::default() };
+    draft(&mut d, &[], &[], &recipes());
+    assert_eq!(d.env.len(), 1);
+    assert_eq!(d.env[0].name, "MYSQL_URL");
+    assert_eq!(d.env[0].value, "{datastores.mysql.DATABASE_URL}");
+    assert_eq!(
+        d.env[0].comments,
+        ["postgres and mysql both export DATABASE_URL: devup exports postgres's, declared first; this is mysql's"]
+    );
+    // CI says which DATABASE_URL the tests use: nothing to add.
+    let vars = [plain("ci.yml", "DATABASE_URL", "mysql://root@localhost:3306/legacy_test")];
+    assert_eq!(drafted(datastores, &[], &vars), ["DATABASE_URL = {datastores.mysql.url}"]);
+    // Without mysql's databases, mysql exports no DATABASE_URL.
+    let datastores = vec![entry("postgres", "databases = [\"shop_test\"]"), entry("mysql", "")];
+    assert!(drafted(datastores, &[], &[]).is_empty());
+}
