@@ -49,6 +49,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     for note in &project.notes {
         printer.line(note);
     }
+    for note in &project.env_notes {
+        printer.line(&format!("note: {note}"));
+    }
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
     let cx = RunCx {
         system: &system,
