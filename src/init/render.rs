@@ -34,14 +34,22 @@ pub fn render(draft: &Draft) -> String {
         out.push_str(EMPTY);
         return out;
     }
-    for (title, entries) in
-        [("languages", &draft.languages), ("datastores", &draft.datastores), ("dependencies", &draft.dependencies)]
-    {
+    for (title, entries) in [
+        ("languages", &draft.languages),
+        ("packages", &draft.packages),
+        ("datastores", &draft.datastores),
+        ("dependencies", &draft.dependencies),
+    ] {
         if entries.is_empty() {
             continue;
         }
         write!(out, "\n[{title}]\n").unwrap();
         for (i, entry) in entries.iter().enumerate() {
+            // Entries for the same reasons go together under one comment (`libxml2`, `libxslt`).
+            if i > 0 && same_reasons(&entries[i - 1], entry) {
+                out.push_str(&render_entry(&Entry { comments: Vec::new(), ..entry.clone() }));
+                continue;
+            }
             if i > 0 {
                 out.push('\n');
             }
@@ -75,6 +83,13 @@ pub fn render(draft: &Draft) -> String {
         }
     }
     out
+}
+
+fn same_reasons(before: &Entry, entry: &Entry) -> bool {
+    !entry.comments.is_empty()
+        && entry.comments == before.comments
+        && before.disabled.is_none()
+        && entry.disabled.is_none()
 }
 
 fn render_entry(entry: &Entry) -> String {

@@ -4,6 +4,7 @@
 //! `docs/recipes.md`; `library.rs` finds recipes (built in, the user's, the project's).
 
 pub mod library;
+pub mod native;
 pub mod template;
 
 use std::collections::BTreeMap;
