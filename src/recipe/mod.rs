@@ -3,8 +3,10 @@
 //! A recipe declares its parameters and the steps it expands into. The format is documented in
 //! `docs/recipes.md`; `library.rs` finds recipes (built in, the user's, the project's).
 
+pub mod info;
 pub mod library;
 pub mod native;
+pub mod show;
 pub mod template;
 
 use std::collections::BTreeMap;
