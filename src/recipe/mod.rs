@@ -6,6 +6,7 @@
 pub mod info;
 pub mod library;
 pub mod native;
+pub mod reference;
 pub mod show;
 pub mod template;
 

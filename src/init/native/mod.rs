@@ -75,11 +75,7 @@ mod tests {
 
     #[test]
     fn every_table_is_read_and_names_package_recipes() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/native");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|f| f.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
-            .collect();
+        let mut files: Vec<&str> = library::builtin_data_names("native").collect();
         files.sort();
         let mut read: Vec<&str> = ECOSYSTEMS.iter().map(|e| e.name).collect();
         read.sort();
