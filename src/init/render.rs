@@ -221,6 +221,26 @@ apply = "cp .env.example .env && chmod 600 .env"
     }
 
     #[test]
+    fn entries_for_the_same_reasons_share_their_comment() {
+        let mut draft = Draft { name: "shop".into(), ..Draft::default() };
+        let why = ["lxml (requirements.txt) builds against libxml2 and libxslt"];
+        draft.packages.push(entry(
+            "libpq",
+            Value::Short("*".into()),
+            &["psycopg2 (requirements.txt) builds against libpq"],
+        ));
+        draft.packages.push(entry("libxml2", Value::Short("*".into()), &why));
+        draft.packages.push(entry("libxslt", Value::Short("*".into()), &why));
+        let text = render(&draft);
+        assert!(
+            text.ends_with(
+                "\n[packages]\n# psycopg2 (requirements.txt) builds against libpq\nlibpq = \"*\"\n\n# lxml (requirements.txt) builds against libxml2 and libxslt\nlibxml2 = \"*\"\nlibxslt = \"*\"\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn empty() {
         let draft = Draft { name: "x".into(), ..Draft::default() };
         let text = render(&draft);

@@ -98,6 +98,41 @@ mod tests {
         }
     }
 
+    /// Every ecosystem's files, read from a repository: includes are followed, a gem locked
+    /// precompiled needs nothing, a `binding.gyp` is the project's own addon.
+    #[test]
+    fn reads_each_ecosystems_lists() {
+        let root = tempfile::tempdir().unwrap();
+        let files = [
+            ("requirements-dev.txt", "-r requirements/base.txt\npytest\n"),
+            ("requirements/base.txt", "psycopg2-binary\nPsycopg2==2.9\n"),
+            ("Gemfile", "gem \"pg\"\n"),
+            ("Gemfile.lock", "GEM\n  specs:\n    nokogiri (1.16.2-x86_64-linux)\n    pg (1.5.6)\n"),
+            ("addon/package.json", "{\"dependencies\": {\"express\": \"4\"}}"),
+            ("addon/binding.gyp", "{}"),
+            ("go.mod", "module x\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n"),
+        ];
+        for (file, text) in files {
+            let path = root.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let repo = Repo::scan(root.path()).unwrap();
+        let mut hints = Hints::default();
+        detect(&repo, &mut hints);
+        let found: Vec<(&str, &str)> = hints.native.iter().map(|n| (n.dep.as_str(), n.file.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("Psycopg2", "requirements/base.txt"),
+                ("node-gyp", "addon/binding.gyp"),
+                ("pg", "Gemfile.lock"),
+                ("github.com/mattn/go-sqlite3", "go.mod"),
+            ]
+        );
+        assert!(hints.problems.is_empty());
+    }
+
     #[test]
     fn what_compiles_takes_the_toolchain() {
         let table = Table::parse(
