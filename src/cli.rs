@@ -124,9 +124,14 @@ pub enum Command {
         print: bool,
     },
 
-    /// List the built-in recipes (and the project's and user's own)
-    #[command(after_help = "Examples:\n  devup recipes\n  devup recipes --json")]
-    Recipes,
+    /// List the recipes devup knows (built in, the user's, the project's), or show one in full
+    #[command(
+        after_help = "Examples:\n  devup recipes\n  devup recipes postgres              # its parameters, environment and steps\n  devup recipes dependencies/go       # a name in two sections, with its section\n  devup recipes pip --json"
+    )]
+    Recipes {
+        /// A recipe to show: NAME, or SECTION/NAME (languages/go)
+        name: Option<String>,
+    },
 
     /// The project's environment: its [env], datastore URLs with their real ports, tool dirs on PATH
     #[command(

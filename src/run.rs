@@ -39,7 +39,7 @@ pub fn main() -> ExitCode {
         Some(Command::Down) => commands::down::run(&settings, g, &printer),
         Some(Command::Status) => commands::status::run(&settings, g, &printer),
         Some(Command::Init { force, print }) => commands::init::run(&settings, g, *force, *print, &printer),
-        Some(Command::Recipes) => commands::recipes::run(&settings, &printer),
+        Some(Command::Recipes { name }) => commands::recipes::run(&settings, g, name.as_deref(), &printer),
         Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
     };
     match result {

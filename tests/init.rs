@@ -164,6 +164,25 @@ fn ci_env_gitlab_and_tox() {
     round_trip("ci-env-gitlab-tox");
 }
 
+/// psycopg2 and Pillow in requirements.txt, which requirements-dev.txt includes: their system
+/// packages under [packages], with the dependency that needs each.
+#[test]
+fn django_app_with_native_dependencies() {
+    round_trip("django-native");
+}
+
+/// pg and mysql2 in Gemfile.lock; nokogiri locked precompiled needs nothing.
+#[test]
+fn rails_app_with_pg_and_mysql2() {
+    round_trip("rails-native");
+}
+
+/// bcrypt builds with node-gyp when no prebuilt binary fits.
+#[test]
+fn node_app_with_bcrypt() {
+    round_trip("node-bcrypt");
+}
+
 #[test]
 fn never_overwrites_without_force() {
     let sb = Sandbox::new().manifest("[project]\nname = \"mine\"\n").file("requirements.txt", "flask\n");

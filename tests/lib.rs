@@ -11,6 +11,7 @@ mod malformed;
 mod output;
 mod packages;
 mod prebuilt;
+mod recipe_show;
 mod recipes;
 mod services;
 mod trust;

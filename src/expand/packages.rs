@@ -3,7 +3,9 @@
 //!
 //! `git = "*"` uses the name as it is on every manager; `libpq = { apt = "libpq-dev", ... }`
 //! names it per manager; a recipe `recipes/packages/<name>.toml` may hold those names, so that
-//! `libpq = "*"` is enough. A version constraint may come as the value or as `version`.
+//! `libpq = "*"` is enough. A version constraint may come as the value or as `version`. A
+//! recipe's `provided` managers need nothing installed (macOS's command line tools hold the
+//! compilers): there the entry is left out, unless the project names the package itself.
 
 use super::Inputs;
 use crate::diagnostic::Diagnostic;
@@ -28,6 +30,7 @@ pub fn step(
         return Ok(None);
     }
     let managers: Vec<&str> = packages::managers().iter().map(|m| m.name()).collect();
+    let here = packages::for_facts(facts).map(|m| m.name());
     let mut list = Vec::new();
     for entry in &entries {
         let error = |span: std::ops::Range<usize>, message: String| manifest.source.error(span, message);
@@ -37,10 +40,12 @@ pub fn step(
         }
         let mut spec = toml::Table::new();
         spec.insert("name".into(), entry.name.clone().into());
+        let mut provided_here = false;
         if let Some(recipe) = library.get(entry.section, &entry.name)? {
             for (manager, name) in &recipe.names {
                 spec.insert(manager.clone(), name.clone().into());
             }
+            provided_here = here.is_some_and(|m| recipe.provided.contains_key(m));
         }
         match &entry.value {
             EntryValue::Short { value, span } => {
@@ -82,12 +87,80 @@ pub fn step(
                 }
             }
         }
+        if provided_here && !here.is_some_and(|m| spec.contains_key(m)) {
+            continue;
+        }
         list.push(toml::Value::Table(spec));
+    }
+    if list.is_empty() {
+        return Ok(None);
     }
     let mut args = toml::Table::new();
     args.insert("packages".into(), toml::Value::Array(list));
     let vars = Vars::default();
     let resource = resources::build("package", args, &inputs.build_cx(&manifest.dir, facts, &vars))
         .map_err(|e| manifest.source.error(entries[0].name_span.clone(), format!("[packages]: {e}")))?;
-    Ok(Some(Step { id: "packages".into(), requires: Vec::new(), resource, description: None, from_project: false }))
+    Ok(Some(Step {
+        id: crate::recipe::PACKAGES_STEP.into(),
+        requires: Vec::new(),
+        resource,
+        description: None,
+        from_project: false,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use crate::diagnostic::Source;
+    use crate::expand::{Expansion, Inputs, expand};
+    use crate::facts::Facts;
+    use crate::recipe::library::Library;
+
+    /// Expands `manifest` with the built-in recipes on a machine whose package manager is `manager`.
+    fn expand_on(manager: &str, manifest: &str) -> Expansion {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = crate::manifest::parse(dir.path().to_path_buf(), Source::new("devup.toml", manifest)).unwrap();
+        let library = Library::new(None, None, crate::resources::kind_names());
+        let mut facts = Facts::for_tests();
+        facts.package_managers = vec![manager.to_string()];
+        let ports = BTreeMap::new();
+        let inputs =
+            Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
+        expand(&manifest, &library, &facts, &inputs).unwrap()
+    }
+
+    #[test]
+    fn a_package_provided_on_this_manager_is_left_out() {
+        let manifest = "[packages]\nbuild-essentials = \"*\"\nlibpq = \"*\"\n";
+        let on_apt = expand_on("apt", manifest);
+        assert_eq!(on_apt.steps[0].resource.describe(), "packages build-essentials, libpq");
+        let on_brew = expand_on("brew", manifest);
+        assert_eq!(on_brew.steps[0].resource.describe(), "package libpq");
+        // Nothing left: no step at all.
+        assert!(expand_on("brew", "[packages]\nbuild-essentials = \"*\"\n").steps.is_empty());
+        // A name the project gives itself is installed.
+        let named = expand_on("brew", "[packages]\nbuild-essentials = { brew = \"gcc\" }\n");
+        assert_eq!(named.steps[0].resource.describe(), "package build-essentials");
+    }
+
+    #[test]
+    fn installs_that_compile_wait_for_the_packages() {
+        let out = expand_on(
+            "apt",
+            "[packages]\nlibpq = \"*\"\n[dependencies]\npip = { extra_requirements = [\"requirements-test.txt\"] }\n",
+        );
+        let id = |i: usize| out.steps[i].id.as_str();
+        assert_eq!(id(0), "packages");
+        let waiting: Vec<&str> = (0..out.steps.len()).filter(|&i| out.steps[i].requires.contains(&0)).map(id).collect();
+        assert_eq!(
+            waiting,
+            ["dependencies.pip.requirements", "dependencies.pip.extra-requirements[requirements-test.txt]"]
+        );
+        // Without [packages], the same recipe expands as before.
+        let out = expand_on("apt", "[dependencies]\npip = {}\n");
+        assert!(out.steps.iter().all(|s| s.id != "packages"));
+    }
 }

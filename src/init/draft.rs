@@ -19,6 +19,8 @@ const DEPS_ORDER: &[&str] = &["pip", "npm", "yarn", "pnpm", "bundler", "cargo", 
 pub struct Draft {
     pub name: String,
     pub languages: Vec<Entry>,
+    /// System packages the dependencies need (`libpq` for psycopg2).
+    pub packages: Vec<Entry>,
     pub datastores: Vec<Entry>,
     pub dependencies: Vec<Entry>,
     /// `[env]`: what the tests run with in CI, naming devup's servers where CI names its own.
@@ -73,6 +75,7 @@ pub struct Finding {
 impl Draft {
     pub fn is_empty(&self) -> bool {
         self.languages.is_empty()
+            && self.packages.is_empty()
             && self.datastores.is_empty()
             && self.dependencies.is_empty()
             && self.env.is_empty()
@@ -96,6 +99,7 @@ pub fn draft(root: &Path, hints: Hints, known: &Known, dir_name: &str) -> Draft 
         _ => clean_name(dir_name),
     };
     languages(&mut draft, root, &hints.languages, known);
+    super::packages::draft(&mut draft, &hints.native, known);
     super::datastores::draft(&mut draft, &hints.datastores, known);
     dependencies(&mut draft, &hints.deps, known);
     super::variables::draft(&mut draft, &hints.env, &hints.reached, known);

@@ -110,6 +110,23 @@ pub enum VarValue {
     Runtime { raw: String, secret: Option<String> },
 }
 
+/// A dependency that needs something from the system: entries of `[packages]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Native {
+    /// The dependency as the project spells it: `psycopg2`.
+    pub dep: String,
+    /// The file that declares it.
+    pub file: String,
+    /// `[packages]` names building it takes (a C compiler); none when it compiles nothing.
+    pub toolchain: Vec<String>,
+    /// `[packages]` names it needs beyond those: headers it builds against, a library it loads.
+    pub packages: Vec<String>,
+    /// It compiles code (else it only loads what `packages` gives).
+    pub compiles: bool,
+    /// When or why, for the comment: "when no wheel fits this Python".
+    pub note: Option<String>,
+}
+
 /// A `[[step]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -139,6 +156,8 @@ pub struct Hints {
     pub languages: Vec<Language>,
     pub deps: Vec<Deps>,
     pub datastores: Vec<Datastore>,
+    /// Dependencies that need system packages.
+    pub native: Vec<Native>,
     pub steps: Vec<Step>,
     /// What CI and tox install before the tests.
     pub installs: Vec<super::installs::Install>,

@@ -221,7 +221,8 @@ pub mod testing {
         pg
     }
 
-    /// The built-in languages and dependency managers, and datastores as they are planned.
+    /// The built-in languages and dependency managers, datastores as they are planned, and a
+    /// few packages.
     pub fn known() -> Known {
         use Section::*;
         let mut recipes = vec![
@@ -249,6 +250,9 @@ pub mod testing {
         ];
         for name in ["npm", "yarn", "pnpm", "cargo", "go"] {
             recipes.push(recipe(Dependencies, name, &[], &[("dir", "path")]));
+        }
+        for name in ["build-essentials", "python3-dev", "make", "libpq", "libjpeg", "zlib"] {
+            recipes.push(recipe(Packages, name, &[], &[]));
         }
         Known { recipes, broken: Vec::new() }
     }

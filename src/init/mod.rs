@@ -29,7 +29,9 @@ mod image;
 mod installs;
 mod java;
 mod known;
+mod native;
 mod node;
+mod packages;
 mod python;
 mod rails;
 mod render;
@@ -67,6 +69,7 @@ const DETECTORS: &[Detector] = &[
     go::detect,
     rust::detect,
     java::detect,
+    native::detect,
     compose::detect,
     rails::detect,
     github::detect,

@@ -99,7 +99,7 @@ pub fn normalize(path: &str) -> String {
 
 /// A requirements file: `requirements*.txt`, `*-requirements.txt`, or any `.txt` in
 /// `requirements/`. Returns the directory of the project it belongs to.
-fn requirements_project(file: &str) -> Option<&str> {
+pub fn requirements_project(file: &str) -> Option<&str> {
     let base = repo::base(file);
     let dir = repo::dir(file);
     if !base.ends_with(".txt") {

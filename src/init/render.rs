@@ -34,14 +34,22 @@ pub fn render(draft: &Draft) -> String {
         out.push_str(EMPTY);
         return out;
     }
-    for (title, entries) in
-        [("languages", &draft.languages), ("datastores", &draft.datastores), ("dependencies", &draft.dependencies)]
-    {
+    for (title, entries) in [
+        ("languages", &draft.languages),
+        ("packages", &draft.packages),
+        ("datastores", &draft.datastores),
+        ("dependencies", &draft.dependencies),
+    ] {
         if entries.is_empty() {
             continue;
         }
         write!(out, "\n[{title}]\n").unwrap();
         for (i, entry) in entries.iter().enumerate() {
+            // Entries for the same reasons go together under one comment (`libxml2`, `libxslt`).
+            if i > 0 && same_reasons(&entries[i - 1], entry) {
+                out.push_str(&render_entry(&Entry { comments: Vec::new(), ..entry.clone() }));
+                continue;
+            }
             if i > 0 {
                 out.push('\n');
             }
@@ -78,6 +86,13 @@ pub fn render(draft: &Draft) -> String {
         }
     }
     out
+}
+
+fn same_reasons(before: &Entry, entry: &Entry) -> bool {
+    !entry.comments.is_empty()
+        && entry.comments == before.comments
+        && before.disabled.is_none()
+        && entry.disabled.is_none()
 }
 
 fn render_entry(entry: &Entry) -> String {
@@ -260,6 +275,26 @@ apply = "cp .env.example .env && chmod 600 .env"
             "{text}"
         );
         toml::from_str::<toml::Table>(&text).unwrap();
+    }
+
+    #[test]
+    fn entries_for_the_same_reasons_share_their_comment() {
+        let mut draft = Draft { name: "shop".into(), ..Draft::default() };
+        let why = ["lxml (requirements.txt) builds against libxml2 and libxslt"];
+        draft.packages.push(entry(
+            "libpq",
+            Value::Short("*".into()),
+            &["psycopg2 (requirements.txt) builds against libpq"],
+        ));
+        draft.packages.push(entry("libxml2", Value::Short("*".into()), &why));
+        draft.packages.push(entry("libxslt", Value::Short("*".into()), &why));
+        let text = render(&draft);
+        assert!(
+            text.ends_with(
+                "\n[packages]\n# psycopg2 (requirements.txt) builds against libpq\nlibpq = \"*\"\n\n# lxml (requirements.txt) builds against libxml2 and libxslt\nlibxml2 = \"*\"\nlibxslt = \"*\"\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

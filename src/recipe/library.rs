@@ -138,6 +138,18 @@ fn builtin_names(section: Section) -> impl Iterator<Item = &'static str> {
     embedded::EMBEDDED.iter().filter_map(move |(key, _)| key.strip_prefix(section.key())?.strip_prefix('/'))
 }
 
+/// A built-in file of `recipes/` that is data rather than a recipe, such as `native/python`
+/// (what Python packages need from the system, for `devup init`).
+pub fn builtin_data(key: &str) -> Option<&'static str> {
+    embedded::EMBEDDED.iter().find(|(k, _)| *k == key).map(|(_, text)| *text)
+}
+
+/// The names of the built-in data files in a directory of `recipes/` (`native`: `python`, ...).
+pub fn builtin_data_names(dir: &str) -> impl Iterator<Item = &'static str> {
+    let prefix = format!("{dir}/");
+    embedded::EMBEDDED.iter().filter_map(move |(key, _)| key.strip_prefix(prefix.as_str()))
+}
+
 /// Every built-in recipe, for tests and `devup recipes`.
 pub fn builtins() -> impl Iterator<Item = (Section, &'static str)> {
     Section::ALL.into_iter().flat_map(|section| builtin_names(section).map(move |name| (section, name)))

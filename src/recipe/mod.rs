@@ -3,7 +3,11 @@
 //! A recipe declares its parameters and the steps it expands into. The format is documented in
 //! `docs/recipes.md`; `library.rs` finds recipes (built in, the user's, the project's).
 
+pub mod info;
 pub mod library;
+pub mod native;
+pub mod reference;
+pub mod show;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -50,6 +54,9 @@ pub struct Recipe {
     pub path: Vec<String>,
     /// For `[packages]` recipes: the package's name per package manager.
     pub names: BTreeMap<String, String>,
+    /// For `[packages]` recipes: managers on which nothing needs installing, with why (macOS's
+    /// command line tools hold the compilers `build-essentials` gives elsewhere).
+    pub provided: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,10 +193,16 @@ struct RawRecipe {
     path: Vec<String>,
     #[serde(default)]
     names: BTreeMap<String, String>,
+    #[serde(default)]
+    provided: BTreeMap<String, String>,
 }
 
 /// Placeholder names every recipe may use, besides its parameters and `facts.*`.
 pub const BUILTIN_VARS: &[&str] = &["project.dir", "project.name", "project.state", "project.data", "home", "entry"];
+
+/// What a recipe's `requires` calls the step of the `[packages]` section, so that an install
+/// that compiles code waits for the headers it compiles against.
+pub const PACKAGES_STEP: &str = "packages";
 
 /// Keys of a `[[step]]` table that belong to the recipe format; the rest are the kind's arguments.
 const STEP_KEYS: &[&str] = &["id", "kind", "description", "requires", "when", "only_if", "for_each"];
@@ -229,6 +242,7 @@ impl Recipe {
             values: raw.values,
             path: raw.path,
             names: raw.names,
+            provided: raw.provided,
         };
         recipe.check_consistency()?;
         Ok(recipe)
@@ -328,10 +342,11 @@ impl Recipe {
                     .with_hint(format!("make it {}", spec.kind.describe())));
             }
         }
+        self.check_managers()?;
         for step in &self.steps {
             for required in &step.requires {
                 let local = self.steps.iter().any(|s| &s.id == required);
-                if !local && !required.contains('.') {
+                if !local && !required.contains('.') && required != PACKAGES_STEP {
                     let ids = self.steps.iter().map(|s| s.id.as_str());
                     return Err(self
                         .source
@@ -340,9 +355,32 @@ impl Recipe {
                             format!("step `{}` requires `{required}`, which is not a step of this recipe", step.id),
                         )
                         .suggest(required, ids)
-                        .or_hint("name another step's id, or `section.entry` for another recipe's steps"));
+                        .or_hint(format!(
+                            "name another step's id, `section.entry` for another recipe's steps, or `{PACKAGES_STEP}` for the [packages] section"
+                        )));
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// `names` and `provided` are keyed by package managers, and a manager is in one of them.
+    fn check_managers(&self) -> Result<(), Diagnostic> {
+        let managers: Vec<&str> = crate::packages::managers().iter().map(|m| m.name()).collect();
+        for (table, keys) in [("names", &self.names), ("provided", &self.provided)] {
+            for key in keys.keys() {
+                if !managers.contains(&key.as_str()) {
+                    return Err(self
+                        .error_at_key(table, key, format!("`{table}.{key}`: `{key}` is not a package manager"))
+                        .suggest(key, managers.iter().copied())
+                        .or_hint(format!("package managers: {}", managers.join(", "))));
+                }
+            }
+        }
+        if let Some(both) = self.names.keys().find(|m| self.provided.contains_key(*m)) {
+            return Err(self
+                .error_at_key("provided", both, format!("`{both}` is in both `names` and `provided`"))
+                .with_hint("a manager either installs the package under a name, or needs nothing"));
         }
         Ok(())
     }

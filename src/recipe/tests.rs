@@ -94,3 +94,43 @@ fn every_mistake_has_a_hint_and_points_at_its_line() {
         assert_eq!(d.location.as_ref().unwrap().line, line, "{text}: {d}");
     }
 }
+
+#[test]
+fn package_names_and_provided_are_keyed_by_managers() {
+    let packages = |text: &str| {
+        let kinds = crate::resources::kind_names();
+        Recipe::parse(Section::Packages, "demo", Origin::Builtin, Source::new("demo.toml", text), &kinds)
+    };
+    let r = packages("description = 'x'\n[names]\napt = 'x-dev'\n[provided]\nbrew = 'the SDK has it'\n").unwrap();
+    assert_eq!(r.provided["brew"], "the SDK has it");
+    let d = packages("description = 'x'\n[names]\natp = 'x-dev'\n").unwrap_err();
+    assert!(d.message.contains("`atp` is not a package manager"), "{d}");
+    assert_eq!(d.hint.as_deref(), Some("did you mean `apt`?"));
+    assert_eq!(d.location.unwrap().line, 3);
+    let d = packages("description = 'x'\n[names]\nbrew = 'x'\n[provided]\nbrew = 'y'\n").unwrap_err();
+    assert!(d.message.contains("both `names` and `provided`"), "{d}");
+}
+
+#[test]
+fn a_step_may_wait_for_the_packages_section() {
+    parse("description = 'x'\n[[step]]\nid = 'a'\nkind = 'command'\ncheck = 'true'\napply = 'true'\nrequires = ['packages']\n")
+        .unwrap();
+}
+
+/// A built-in package is installable everywhere devup runs: each manager names it, or needs
+/// nothing. (A name missing for a manager would be tried as the logical name, which is rarely
+/// a real package.)
+#[test]
+fn every_builtin_package_covers_every_manager() {
+    let library = library::Library::new(None, None, crate::resources::kind_names());
+    for name in library.names(Section::Packages) {
+        let recipe = library.get(Section::Packages, &name).unwrap().unwrap();
+        for manager in crate::packages::managers() {
+            let m = manager.name();
+            assert!(
+                recipe.names.contains_key(m) || recipe.provided.contains_key(m),
+                "packages/{name}: no name for {m}, and not `provided` there"
+            );
+        }
+    }
+}
