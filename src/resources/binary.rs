@@ -109,6 +109,8 @@ struct Planned {
     version: Option<String>,
     /// Where a prebuilt build goes.
     home: Option<PathBuf>,
+    /// System packages a prebuilt build loads that are missing here, installed with it.
+    system: Vec<String>,
 }
 
 /// One command found on the machine.
@@ -286,9 +288,26 @@ impl Binary {
         let key = format!("version {}", self.version_args.join(" "));
         cx.memory.stamped(&key, path, || {
             let out = cx.system.run(&Cmd::new(path).args(&self.version_args)).ok()?;
+            // A command that cannot run says so, often naming its own path, whose version
+            // directory must not pass for the version it prints.
+            if !out.success() {
+                return None;
+            }
             // Some tools (java) print their version on stderr.
             version::extract(&format!("{}\n{}", out.stdout, out.stderr), self.version_after.as_deref())
         })
+    }
+
+    /// Why a command's version cannot be read: its first line of error (it does not run here).
+    fn why_unreadable(&self, cx: &Cx, path: &Path) -> String {
+        match cx.system.run(&Cmd::new(path).args(&self.version_args)) {
+            Ok(out) if !out.success() => {
+                let said = out.stderr.lines().chain(out.stdout.lines()).find(|l| !l.trim().is_empty()).unwrap_or("");
+                format!("{} does not run here ({}): {said}", path.display(), out.status_text())
+            }
+            Ok(_) => format!("no version in what {} prints", path.display()),
+            Err(e) => format!("{} does not run here: {e}", path.display()),
+        }
     }
 
     /// Where the command was (a file or a dangling link in a PATH or search directory) and
@@ -377,26 +396,29 @@ impl Binary {
                 continue;
             }
             match &way.how {
-                How::Run(_) => return Ok(Planned { way: i, build: None, version: None, home: None }),
+                How::Run(_) => {
+                    return Ok(Planned { way: i, build: None, version: None, home: None, system: Vec::new() });
+                }
                 // Without root nor sudo the system's packages are out of reach: a user-space way
                 // (a version manager, a prebuilt build) is next.
                 How::Packages(manager, _) if manager.needs_root() && !cx.facts.root && !cx.facts.sudo => {
                     why.push(format!("{} needs root, and sudo is not here", manager.name()));
                 }
                 How::Packages(manager, names) => match self.package_version(cx, *manager, &names[0]) {
-                    Ok(version) => return Ok(Planned { way: i, build: None, version, home: None }),
+                    Ok(version) => return Ok(Planned { way: i, build: None, version, home: None, system: Vec::new() }),
                     Err(refused) => why.push(refused),
                 },
-                How::Prebuilt(spec) => match self.prebuilt_build(cx, spec, locked) {
-                    Ok(build) => {
+                How::Prebuilt(spec) => match (self.prebuilt_build(cx, spec, locked), missing_system(cx, spec)) {
+                    (Ok(build), Ok(system)) => {
                         return Ok(Planned {
                             way: i,
                             version: Some(build.version.clone()),
                             home: Some(spec.home(&cx.tools.root, &build.version)),
                             build: Some(build),
+                            system,
                         });
                     }
-                    Err(r) => why.push(r),
+                    (Err(r), _) | (_, Err(r)) => why.push(r),
                 },
             }
         }
@@ -453,10 +475,13 @@ impl Binary {
         self.install_hint.clone().unwrap_or_else(|| format!("install {} and run devup again", self.want()))
     }
 
-    fn found_text(found: &[Found]) -> String {
+    fn found_text(&self, cx: &Cx, found: &[Found]) -> String {
         found
             .iter()
-            .map(|f| format!("{} at {}", f.version.as_deref().unwrap_or("an unreadable version"), f.path.display()))
+            .map(|f| match &f.version {
+                Some(v) => format!("{v} at {}", f.path.display()),
+                None => self.why_unreadable(cx, &f.path),
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -511,7 +536,7 @@ impl Resource for Binary {
         let status = if found.is_empty() {
             Status::missing(format!("`{}` is not on PATH", self.command))
         } else {
-            Status::drifted(Self::found_text(&found), want.clone())
+            Status::drifted(self.found_text(cx, &found), want.clone())
         };
         if self.ways.is_empty() {
             return status;
@@ -535,7 +560,7 @@ impl Resource for Binary {
             }
             Err(why) => {
                 let have =
-                    if found.is_empty() { format!("no `{}` here", self.command) } else { Self::found_text(&found) };
+                    if found.is_empty() { format!("no `{}` here", self.command) } else { self.found_text(cx, &found) };
                 Status::cannot(format!("{have}, want {want}; {}", why.join("; ")), self.hint())
             }
         }
@@ -552,12 +577,15 @@ impl Resource for Binary {
         };
         let way = &self.ways[planned.way];
         match (&way.how, &planned.build) {
-            (How::Prebuilt(spec), Some(build)) => format!(
-                "install {} {}, prebuilt, into {}",
-                spec.name,
-                build.version,
-                planned.home.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default()
-            ),
+            (How::Prebuilt(spec), Some(build)) => {
+                let home = planned.home.as_deref().map(Path::display).map(|d| d.to_string()).unwrap_or_default();
+                let with = if planned.system.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (with {}, which it loads, from the system's packages)", planned.system.join(", "))
+                };
+                format!("install {} {}, prebuilt, into {home}{with}", spec.name, build.version)
+            }
             (How::Packages(manager, names), _) => match &planned.version {
                 Some(v) => format!("install {} ({} {v}) with {}", names.join(", "), self.command, manager.name()),
                 None => format!("install {} with {}", names.join(", "), manager.name()),
@@ -585,6 +613,11 @@ impl Resource for Binary {
         match &way.how {
             How::Prebuilt(spec) => {
                 let build = planned.build.as_ref().expect("a planned prebuilt names its build");
+                if !planned.system.is_empty()
+                    && let Some(manager) = packages::for_facts(cx.facts)
+                {
+                    manager.install(cx, &planned.system).map_err(fail)?;
+                }
                 install_prebuilt(cx.tools, cx, spec, build).map_err(|e| fail(Failure::new(e)))
             }
             How::Packages(manager, names) => manager
@@ -684,6 +717,29 @@ impl Resource for Binary {
         };
         Ok(ScriptStep { check, apply, packages, ..ScriptStep::default() })
     }
+}
+
+/// The system packages a prebuilt build loads that are not installed here; an error when they
+/// are missing and cannot be installed (no root nor sudo).
+fn missing_system(cx: &Cx, spec: &Spec) -> Result<Vec<String>, String> {
+    let Some(manager) = packages::for_facts(cx.facts) else { return Ok(Vec::new()) };
+    let Some(names) = spec.system_packages.get(manager.name()) else { return Ok(Vec::new()) };
+    let states = manager.installed(cx, names)?;
+    let missing: Vec<String> = names
+        .iter()
+        .zip(states)
+        .filter(|(_, state)| !matches!(state, packages::PackageState::Installed(_)))
+        .map(|(name, _)| name.clone())
+        .collect();
+    if !missing.is_empty() && manager.needs_root() && !cx.facts.root && !cx.facts.sudo {
+        return Err(format!(
+            "a prebuilt {} loads {}, which {} installs only with root (sudo is not here)",
+            spec.name,
+            missing.join(", "),
+            manager.name()
+        ));
+    }
+    Ok(missing)
 }
 
 /// Installs a prebuilt build, saying what it downloads.

@@ -57,6 +57,10 @@ pub struct Spec {
     /// The version to choose when the step asks for any (npm 10 runs on every node it serves).
     #[serde(default)]
     pub default_version: Option<String>,
+    /// System libraries the build loads that a minimal system may lack, per package manager
+    /// (`apt = ["libatomic1"]`): installed with the build when missing.
+    #[serde(default)]
+    pub system_packages: BTreeMap<String, Vec<String>>,
 }
 
 fn default_bin() -> String {
