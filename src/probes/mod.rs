@@ -45,6 +45,8 @@ pub enum ProbeArgs {
     },
     /// A path exists.
     Path { path: String },
+    /// An account exists in the machine's password database (the one a server runs as).
+    Account { name: String },
     /// A shell command exits 0 (for what no socket or file can answer).
     Command { run: String },
 }
@@ -67,6 +69,7 @@ pub enum Probe {
         version: Option<Constraint>,
     },
     Path(PathBuf),
+    Account(String),
     Command(String),
 }
 
@@ -105,6 +108,7 @@ impl ProbeArgs {
                 query: query.as_ref().map(|q| vars.sql(q)).transpose()?,
             },
             ProbeArgs::Path { path } => Probe::Path(resolve_path(&vars.text(path)?)?),
+            ProbeArgs::Account { name } => Probe::Account(vars.text(name)?),
             ProbeArgs::Command { run } => Probe::Command(vars.shell(run)?),
         })
     }
@@ -135,6 +139,7 @@ impl Probe {
                     Err(format!("{} does not exist", path.display()))
                 }
             }
+            Probe::Account(name) => crate::system::Account::lookup(name).map(drop).map_err(|e| e.to_string()),
             Probe::Command(run) => match system.run(&Cmd::shell(run).envs(env)) {
                 Ok(out) if out.success() => Ok(()),
                 Ok(out) => Err(format!("`{run}` failed ({})", out.status_text())),
@@ -162,6 +167,7 @@ impl Probe {
                 format!("port {}", a.port())
             }
             Probe::Path(p) => p.display().to_string(),
+            Probe::Account(name) => format!("account {name}"),
             Probe::Command(c) => format!("`{c}`"),
         }
     }
