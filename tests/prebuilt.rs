@@ -154,3 +154,19 @@ fn python_comes_from_a_mirror_of_python_build_standalone_releases() {
     assert_eq!(sb.devup(&["--yes"]).code(0).summary(), (1, 0, 0, 0));
     sb.devup(&["env"]).code(0).stdout_has(&sb.tools_dir().join("python/3.99.1/bin").display().to_string());
 }
+
+#[test]
+fn lock_upgrade_moves_past_a_build_devup_installed_earlier() {
+    // The build an earlier resolution installed is devup's own, not a choice of the machine:
+    // resolving again asks the source for the newest.
+    let mirror = node_mirror();
+    let sb = node_project(&mirror, ">=58");
+    sb.write("devup.lock", "version = 1\n\n[tool.\"languages.node\"]\nversion = \"58.5.0\"\nmethod = \"prebuilt\"\n");
+    sb.devup(&["--yes"]).code(0);
+    assert!(sb.tools_dir().join("node/58.5.0/bin/node").exists());
+    sb.devup(&["lock", "--upgrade", "languages.node"]).code(0).stderr_has("58.5.0 (prebuilt) → 60.1.0 (prebuilt)");
+    assert!(!sb.tools_dir().join("node/60.1.0").exists(), "lock installs nothing");
+    sb.devup(&["plan"]).code(2).stdout_has("install node 60.1.0, prebuilt");
+    sb.devup(&["--yes"]).code(0);
+    sb.devup(&["lock", "--upgrade"]).code(0).stderr_has("devup.lock is up to date");
+}

@@ -500,7 +500,14 @@ impl Resource for Binary {
             return Status::Satisfied;
         }
         let found = self.found(cx);
-        if let Some(good) = found.iter().find(|f| f.version.as_deref().is_some_and(|v| self.wanted(locked, v))) {
+        // Resolving again asks the sources for their newest: a build devup installed for an
+        // earlier resolution is not a choice of the machine's, and is used again only when it
+        // is still the one to have.
+        let upgrading = cx.tools.upgrading(cx.step_id);
+        let usable = |f: &&Found| !(upgrading && f.method == "prebuilt");
+        if let Some(good) =
+            found.iter().filter(usable).find(|f| f.version.as_deref().is_some_and(|v| self.wanted(locked, v)))
+        {
             cx.tools.record(cx.step_id, self.resolution_of(cx, good));
             return Status::Satisfied;
         }

@@ -94,12 +94,16 @@ impl Toolbox {
 
     /// The lock's entry for a step, unless it is being upgraded.
     pub fn locked(&self, step: &str) -> Option<&Locked> {
-        let ignored = match &self.upgrade {
+        if self.upgrading(step) { None } else { self.lock.tool.get(step) }
+    }
+
+    /// Whether the step resolves again this run (`devup lock --upgrade`).
+    pub fn upgrading(&self, step: &str) -> bool {
+        match &self.upgrade {
             Upgrade::Nothing => false,
             Upgrade::All => true,
             Upgrade::Steps(ids) => ids.iter().any(|id| step == id || step.starts_with(&format!("{id}."))),
-        };
-        if ignored { None } else { self.lock.tool.get(step) }
+        }
     }
 
     pub fn record(&self, step: &str, resolution: Resolution) {
