@@ -620,9 +620,32 @@ impl Resource for Binary {
 
     /// The check finds the command as a shell would (PATH, then the search paths) and reads its
     /// version; the apply tries the ways in order, each when its tool is present at run time.
+    /// A command found in a search path has its directory put first on PATH for the steps
+    /// after it, as devup does for the project's commands.
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let dirs: String = self.paths.iter().map(|(p, _)| format!(" {}", cx.path(Path::new(p)))).collect();
-        let find = format!("_p=$(find_command {}{dirs})", quote(&self.command));
+        // A search path's `*` (version directories) is left for the shell to expand, newest
+        // first as devup orders them: `glob_dirs` joins what exists with `:`, split by IFS.
+        let dirs: String = self
+            .paths
+            .iter()
+            .map(|(p, _)| {
+                let words: Vec<String> = cx.rel(Path::new(p)).split('*').map(quote).collect();
+                format!(" $(glob_dirs {})", words.join("*"))
+            })
+            .collect();
+        let command = quote(&self.command);
+        let find = if dirs.is_empty() {
+            format!("_p=$(find_command {command})")
+        } else {
+            format!("_p=$(IFS=:; find_command {command}{dirs})")
+        };
+        let then = if dirs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "if {find} && [ \"$(command -v {command} 2>/dev/null)\" != \"$_p\" ]; then PATH=\"${{_p%/*}}:$PATH\"; export PATH; fi"
+            )
+        };
         let check = match version_test(&self.constraint, "_v") {
             None => find,
             Some(test) => {
@@ -688,7 +711,7 @@ impl Resource for Binary {
             (false, true) => format!("{apply}fi"),
             (false, false) => format!("{apply}else\n{missing}\nfi"),
         };
-        Ok(ScriptStep { check, apply, packages, ..ScriptStep::default() })
+        Ok(ScriptStep { check, apply, packages, then, ..ScriptStep::default() })
     }
 }
 
