@@ -176,3 +176,28 @@ fn a_stamp_kept_in_the_state_goes_to_the_containers_state() {
     assert!(runs[0].contains(">/root/.local/state/devup/projects/kinds-"), "{}", runs[0]);
     assert!(!text.contains(&sb.state_dir().display().to_string()), "{text}");
 }
+
+/// A command found in a version directory of a search path (as Debian's pg_ctl is in
+/// /usr/lib/postgresql/15/bin): the script finds it there, newest first, and the steps after it
+/// run that one, as devup does.
+#[test]
+fn the_script_finds_a_command_in_version_directories_and_the_next_steps_run_it() {
+    let recipe = "description = \"demo\"\nshorthand = \"version\"\n[params.version]\ntype = \"version\"\ndefault = \"*\"\n\
+                  [[step]]\nid = \"demo\"\nkind = \"binary\"\ncommand = \"devup-demo-ctl\"\nversion = \"{version}\"\n\
+                  paths = [\"~/demo tools/*/bin\"]\n";
+    let manifest = "[project]\nname = \"p\"\n[languages]\ndemo = \"2\"\n\n[[step]]\nname = \"use\"\n\
+                    requires = [\"languages.demo\"]\ncheck = \"test -f used.txt\"\napply = \"devup-demo-ctl > used.txt\"\n";
+    let sb = Sandbox::new().manifest(manifest).file(".devup/recipes/languages/demo.toml", recipe);
+    let home = sb.project().parent().unwrap().join("home");
+    for v in ["1.0.0", "2.0.0"] {
+        let bin = home.join(format!("demo tools/{v}/bin"));
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::write(bin.join("devup-demo-ctl"), format!("#!/bin/sh\necho devup-demo-ctl {v}\n")).unwrap();
+        std::fs::set_permissions(bin.join("devup-demo-ctl"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+    }
+    sb.devup(&["export", "script", "-o", "converge.sh"]).code(0);
+    sb.sh("sh converge.sh").code(0).stdout_has("ok       languages.demo").stdout_has("changed  step.use");
+    assert_eq!(sb.read("used.txt"), "devup-demo-ctl 2.0.0\n");
+    sb.devup(&["plan"]).code(0);
+}

@@ -180,3 +180,19 @@ fn a_build_that_cannot_run_here_fails_its_check() {
     let run = sb.devup(&["--yes"]);
     run.code(1).stderr_has("libatomic.so.1");
 }
+
+#[test]
+fn lock_upgrade_moves_past_a_build_devup_installed_earlier() {
+    // The build an earlier resolution installed is devup's own, not a choice of the machine:
+    // resolving again asks the source for the newest.
+    let mirror = node_mirror();
+    let sb = node_project(&mirror, ">=58");
+    sb.write("devup.lock", "version = 1\n\n[tool.\"languages.node\"]\nversion = \"58.5.0\"\nmethod = \"prebuilt\"\n");
+    sb.devup(&["--yes"]).code(0);
+    assert!(sb.tools_dir().join("node/58.5.0/bin/node").exists());
+    sb.devup(&["lock", "--upgrade", "languages.node"]).code(0).stderr_has("58.5.0 (prebuilt) → 60.1.0 (prebuilt)");
+    assert!(!sb.tools_dir().join("node/60.1.0").exists(), "lock installs nothing");
+    sb.devup(&["plan"]).code(2).stdout_has("install node 60.1.0, prebuilt");
+    sb.devup(&["--yes"]).code(0);
+    sb.devup(&["lock", "--upgrade"]).code(0).stderr_has("devup.lock is up to date");
+}

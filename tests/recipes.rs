@@ -155,6 +155,18 @@ fn a_version_a_manager_installs_is_the_projects_alone() {
 }
 
 #[test]
+fn the_steps_after_an_install_run_the_version_it_installed() {
+    // Where a manager puts a version is known only once it installed it: the steps that come
+    // after it in the same run must find that one, not the user's.
+    let install = r#"dir="$HOME/.local/share/mise/installs/node/19.9.0/bin"; mkdir -p "$dir"; printf '#!/bin/sh\necho v19.9.0\n' > "$dir/node"; chmod +x "$dir/node""#;
+    let manifest = "[languages]\nnode = \"19\"\n\n[[step]]\nname = \"which-node\"\nrequires = [\"languages.node\"]\n\
+                    check = \"test -f node-version.txt\"\napply = \"node > node-version.txt\"\n";
+    let sb = Sandbox::new().manifest(manifest).stub("node", "echo v18.19.0").stub("mise", install);
+    assert_eq!(sb.devup(&["--yes"]).code(0).summary(), (0, 2, 0, 0));
+    assert_eq!(sb.read("node-version.txt"), "v19.9.0\n");
+}
+
+#[test]
 fn versions_come_from_the_projects_version_files() {
     let sb = Sandbox::new()
         .manifest("[languages]\nnode = { from = \".nvmrc\" }\n")

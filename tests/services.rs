@@ -333,3 +333,30 @@ impl Drop for Machine {
         }
     }
 }
+
+/// `devup down` stops a server with the command the project resolved, which the user's PATH
+/// need not find (Debian's pg_ctl is in /usr/lib/postgresql/15/bin).
+#[test]
+fn down_stops_a_server_with_the_projects_own_tools() {
+    let p = project("mode = \"x\"");
+    let sb = &p.sb;
+    let ctl = sb.project().parent().unwrap().join("home/fakectl/bin/devup-fakectl");
+    std::fs::create_dir_all(ctl.parent().unwrap()).unwrap();
+    std::fs::write(&ctl, "#!/bin/sh\ncase \"$1\" in\n--version) echo devup-fakectl 1.0.0 ;;\nstop) kill \"$(cat \"$2\")\" && rm \"$2\" ;;\nesac\n")
+        .unwrap();
+    std::fs::set_permissions(&ctl, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let recipe = recipe(free_port())
+        .replace(
+            "stop = \"kill $(cat {project.data}/fake/pid) && rm {project.data}/fake/pid {project.data}/fake/lock\"",
+            "stop = \"devup-fakectl stop {project.data}/fake/pid\"\nrequires = [\"ctl\"]",
+        )
+        .replace(
+            "[[step]]\nid = \"server\"",
+            "[[step]]\nid = \"ctl\"\nkind = \"binary\"\ncommand = \"devup-fakectl\"\nversion = \"1\"\npaths = [\"~/fakectl/bin\"]\n\n[[step]]\nid = \"server\"",
+        );
+    assert!(recipe.contains("requires = [\"ctl\"]") && recipe.contains("id = \"ctl\""), "{recipe}");
+    sb.write(".devup/recipes/datastores/fake.toml", &recipe);
+    sb.devup(&["--yes"]).code(0);
+    sb.devup(&["down"]).code(0).stderr_has("stopped datastores.fake.server");
+    sb.devup(&["status"]).code(2).stdout_has("not running");
+}

@@ -9,11 +9,17 @@ use crate::settings::Settings;
 use crate::system::System;
 
 pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8> {
-    let project = Project::open(settings, global)?;
+    let mut project = Project::open(settings, global)?;
+    // The servers are stopped with the project's own tools (its pg_ctl, which the user's PATH
+    // need not find), as resolved from what is installed and locked: no index is read.
+    project.tools.offline = true;
     let system = System::new();
     super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
     let memory = super::memory(&project, printer);
     let cx = super::read_only_cx(&project, &system, &memory, 1);
+    crate::engine::check_tools(&project.steps, &cx);
+    let env = project.command_env();
+    let cx = crate::engine::RunCx { env: &env, ..cx };
     let mut failures: Vec<(String, Failure)> = Vec::new();
     let mut stopped = 0;
     // Dependents first: the reverse of the order they were started in.

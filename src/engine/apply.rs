@@ -166,6 +166,11 @@ fn converge_one(
         let because = format!("it requires {}, which did not succeed", steps[*r].id);
         return result(Outcome::Skipped { because }, None, Duration::ZERO);
     }
+    // The PATH as this run's resolutions make it now: a tool an earlier step installed where
+    // only the install tells (a package's server directory, a version manager's) comes first
+    // for the steps after it, as it does in the next run.
+    let env = current_env(run);
+    let run = &RunCx { env: &env, ..*run };
     let cx = run.for_step(&step.id);
     let status = if upstream_changed { step.resource.check(&cx) } else { initial.clone() };
     if status.is_satisfied() {
@@ -195,4 +200,13 @@ fn converge_one(
         ),
     };
     result(outcome, reason, started.elapsed())
+}
+
+/// The run's environment with its PATH, when it sets one, made again from the resolutions.
+fn current_env(run: &RunCx) -> Vec<(String, String)> {
+    let mut env = run.env.to_vec();
+    if let Some((_, path)) = env.iter_mut().rev().find(|(k, _)| k == "PATH") {
+        *path = run.tools.path_var().to_string_lossy().into_owned();
+    }
+    env
 }

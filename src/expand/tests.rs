@@ -125,3 +125,35 @@ requires = ["dir"]
     assert_eq!(out.steps[2].requires, [0]);
     assert_eq!(out.steps[3].requires, [1]);
 }
+
+/// The built-in postgres recipe's steps for `manifest` on Debian, as root or not.
+fn builtin_postgres(root: bool) -> Expansion {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = crate::manifest::parse(
+        dir.path().to_path_buf(),
+        Source::new("devup.toml", "[datastores]\npostgres = { version = \"16\", databases = [\"app\"] }\n"),
+    )
+    .unwrap();
+    let library = Library::new(None, None, resources::kind_names());
+    let facts = Facts { root, ..Facts::for_tests() };
+    let ports = BTreeMap::new();
+    let inputs = Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
+    expand(&manifest, &library, &facts, &inputs).unwrap()
+}
+
+#[test]
+fn as_root_the_postgres_account_is_made_before_the_server_starts() {
+    // A prebuilt server comes without the account it must run as when devup is root.
+    let out = builtin_postgres(true);
+    let index = |id: &str| out.steps.iter().position(|s| s.id == id).unwrap_or_else(|| panic!("no step {id}"));
+    let (binaries, account, server) = (
+        index("datastores.postgres.server-binaries"),
+        index("datastores.postgres.account"),
+        index("datastores.postgres.server"),
+    );
+    assert!(out.steps[server].requires.contains(&account), "{:?}", out.steps[server]);
+    assert!(out.steps[account].requires.contains(&binaries), "{:?}", out.steps[account]);
+    assert!(out.steps[account].resource.commands()[0].contains("useradd --system"));
+    // Without root the server runs as the user devup runs as.
+    assert!(!builtin_postgres(false).steps.iter().any(|s| s.id == "datastores.postgres.account"));
+}

@@ -68,6 +68,9 @@ pub struct ScriptStep {
     pub stamp: Option<String>,
     /// What the script cannot do as devup does, written as loud comments above the step.
     pub warnings: Vec<String>,
+    /// Shell run in the script's own shell once the step converged: a tool found outside PATH
+    /// has its directory put first on PATH for the steps after it.
+    pub then: String,
 }
 
 /// Shell-quotes one word.

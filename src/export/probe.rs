@@ -34,6 +34,7 @@ pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
         }
         Probe::Path(path, None) => format!("test -e {}", cx.path(path)),
         Probe::Path(path, Some(text)) => format!("grep -qF -- {} {} 2>/dev/null", quote(text), cx.path(path)),
+        Probe::Account(name) => format!("id -u {} >/dev/null 2>&1", quote(name)),
         Probe::Command(run) => format!("( {run}\n)"),
         #[allow(unreachable_patterns)]
         other => return Err(format!("the probe {} has no shell equivalent", other.describe())),
@@ -63,5 +64,6 @@ mod tests {
         );
         assert_eq!(shell(&Probe::Redis(addr), &cx).unwrap(), "redis_ping 127.0.0.1 5433");
         assert_eq!(shell(&Probe::Path("/p/x y".into(), None), &cx).unwrap(), "test -e 'x y'");
+        assert_eq!(shell(&Probe::Account("postgres".into()), &cx).unwrap(), "id -u postgres >/dev/null 2>&1");
     }
 }

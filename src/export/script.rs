@@ -119,6 +119,9 @@ cd -- "$project_dir" || {{ printf 'error: cannot enter the project directory %s\
             quote(id),
             quote(&one_line(description))
         );
+        if !step.then.is_empty() {
+            let _ = writeln!(s, "{}", step.then);
+        }
     }
     if !project.ports.is_empty() {
         let file = crate::project::ports_file(data_dir);

@@ -49,6 +49,8 @@ pub enum ProbeArgs {
         #[serde(default)]
         contains: Option<String>,
     },
+    /// An account exists in the machine's password database (the one a server runs as).
+    Account { name: String },
     /// A shell command exits 0 (for what no socket or file can answer).
     Command { run: String },
 }
@@ -71,6 +73,7 @@ pub enum Probe {
         version: Option<Constraint>,
     },
     Path(PathBuf, Option<String>),
+    Account(String),
     Command(String),
 }
 
@@ -111,6 +114,7 @@ impl ProbeArgs {
             ProbeArgs::Path { path, contains } => {
                 Probe::Path(resolve_path(&vars.text(path)?)?, contains.as_ref().map(|c| vars.text(c)).transpose()?)
             }
+            ProbeArgs::Account { name } => Probe::Account(vars.text(name)?),
             ProbeArgs::Command { run } => Probe::Command(vars.shell(run)?),
         })
     }
@@ -146,6 +150,7 @@ impl Probe {
                 Ok(_) => Err(format!("{} does not say `{text}`", path.display())),
                 Err(e) => Err(format!("cannot read {}: {e}", path.display())),
             },
+            Probe::Account(name) => crate::system::Account::lookup(name).map(drop).map_err(|e| e.to_string()),
             Probe::Command(run) => match system.run(&Cmd::shell(run).envs(env)) {
                 Ok(out) if out.success() => Ok(()),
                 Ok(out) => Err(format!("`{run}` failed ({})", out.status_text())),
@@ -173,6 +178,7 @@ impl Probe {
                 format!("port {}", a.port())
             }
             Probe::Path(p, _) => p.display().to_string(),
+            Probe::Account(name) => format!("account {name}"),
             Probe::Command(c) => format!("`{c}`"),
         }
     }

@@ -86,3 +86,12 @@ fn a_postgres_socket_is_the_file_named_after_the_port_in_its_directory() {
     let err = probe.run(&System::new(), &[]).unwrap_err();
     assert_eq!(err, format!("database `postgres`: nothing listens on {}", socket.display()));
 }
+
+#[test]
+fn an_account_is_looked_up_in_the_password_database() {
+    let system = System::new();
+    assert_eq!(Probe::Account("root".into()).run(&system, &[]), Ok(()));
+    let err = Probe::Account("devup-no-such-account".into()).run(&system, &[]).unwrap_err();
+    assert_eq!(err, "there is no account `devup-no-such-account`");
+    assert_eq!(system.spawned(), 0, "answered in-process");
+}

@@ -525,7 +525,14 @@ impl Resource for Binary {
             return Status::Satisfied;
         }
         let found = self.found(cx);
-        if let Some(good) = found.iter().find(|f| f.version.as_deref().is_some_and(|v| self.wanted(locked, v))) {
+        // Resolving again asks the sources for their newest: a build devup installed for an
+        // earlier resolution is not a choice of the machine's, and is used again only when it
+        // is still the one to have.
+        let upgrading = cx.tools.upgrading(cx.step_id);
+        let usable = |f: &&Found| !(upgrading && f.method == "prebuilt");
+        if let Some(good) =
+            found.iter().filter(usable).find(|f| f.version.as_deref().is_some_and(|v| self.wanted(locked, v)))
+        {
             cx.tools.record(cx.step_id, self.resolution_of(cx, good));
             return Status::Satisfied;
         }
@@ -647,9 +654,32 @@ impl Resource for Binary {
 
     /// The check finds the command as a shell would (PATH, then the search paths) and reads its
     /// version; the apply tries the ways in order, each when its tool is present at run time.
+    /// A command found in a search path has its directory put first on PATH for the steps
+    /// after it, as devup does for the project's commands.
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let dirs: String = self.paths.iter().map(|(p, _)| format!(" {}", cx.path(Path::new(p)))).collect();
-        let find = format!("_p=$(find_command {}{dirs})", quote(&self.command));
+        // A search path's `*` (version directories) is left for the shell to expand, newest
+        // first as devup orders them: `glob_dirs` joins what exists with `:`, split by IFS.
+        let dirs: String = self
+            .paths
+            .iter()
+            .map(|(p, _)| {
+                let words: Vec<String> = cx.rel(Path::new(p)).split('*').map(quote).collect();
+                format!(" $(glob_dirs {})", words.join("*"))
+            })
+            .collect();
+        let command = quote(&self.command);
+        let find = if dirs.is_empty() {
+            format!("_p=$(find_command {command})")
+        } else {
+            format!("_p=$(IFS=:; find_command {command}{dirs})")
+        };
+        let then = if dirs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "if {find} && [ \"$(command -v {command} 2>/dev/null)\" != \"$_p\" ]; then PATH=\"${{_p%/*}}:$PATH\"; export PATH; fi"
+            )
+        };
         let check = match version_test(&self.constraint, "_v") {
             None => find,
             Some(test) => {
@@ -715,7 +745,7 @@ impl Resource for Binary {
             (false, true) => format!("{apply}fi"),
             (false, false) => format!("{apply}else\n{missing}\nfi"),
         };
-        Ok(ScriptStep { check, apply, packages, ..ScriptStep::default() })
+        Ok(ScriptStep { check, apply, packages, then, ..ScriptStep::default() })
     }
 }
 

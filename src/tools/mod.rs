@@ -94,12 +94,16 @@ impl Toolbox {
 
     /// The lock's entry for a step, unless it is being upgraded.
     pub fn locked(&self, step: &str) -> Option<&Locked> {
-        let ignored = match &self.upgrade {
+        if self.upgrading(step) { None } else { self.lock.tool.get(step) }
+    }
+
+    /// Whether the step resolves again this run (`devup lock --upgrade`).
+    pub fn upgrading(&self, step: &str) -> bool {
+        match &self.upgrade {
             Upgrade::Nothing => false,
             Upgrade::All => true,
             Upgrade::Steps(ids) => ids.iter().any(|id| step == id || step.starts_with(&format!("{id}."))),
-        };
-        if ignored { None } else { self.lock.tool.get(step) }
+        }
     }
 
     pub fn record(&self, step: &str, resolution: Resolution) {
@@ -162,7 +166,8 @@ impl Toolbox {
 
     /// Downloads, verifies and unpacks a build into its directory under the tools root. The
     /// build is unpacked beside its final place and renamed into it, so a run killed at any
-    /// moment leaves nothing that passes for installed.
+    /// moment leaves nothing that passes for installed; the next install of the tool removes
+    /// what it left.
     pub fn install(&self, system: &System, spec: &Spec, build: &Build) -> Result<PathBuf, String> {
         let home = spec.home(&self.root, &build.version);
         if home.exists() {
@@ -174,33 +179,15 @@ impl Toolbox {
             .map_err(|e| e.to_string())?;
         let parent = home.parent().expect("a tool's home has a parent");
         system.create_dir_all(parent, None).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        remove_leftovers(system, parent);
         let staging = parent.join(format!(".{}.unpacking-{}", build.version, std::process::id()));
-        remove_leftovers(system, parent, &build.version);
-        system.unpack(&archive, &staging, spec.strip).map_err(|e| e.to_string())?;
-        // Where it came from, for the lock of a project that finds it installed.
-        let record = format!("url = {:?}\nchecksum = {:?}\n", build.url, build.checksum);
-        system
-            .write_atomic(&staging.join(BUILD_RECORD), record.as_bytes(), None)
-            .map_err(|e| format!("cannot write into {}: {e}", staging.display()))?;
-        for (link, target) in &spec.symlinks {
-            let link = staging.join(link);
-            let points_to = relative_to(&staging.join(target), link.parent().unwrap_or(&staging));
-            if let Some(dir) = link.parent() {
-                system.create_dir_all(dir, None).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-            system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+        let finished = finish(system, spec, build, &archive, &staging).and_then(|()| {
+            settle(system, &staging, &home).map_err(|e| format!("cannot move the build into {}: {e}", home.display()))
+        });
+        if finished.is_err() && staging.symlink_metadata().is_ok() {
+            let _ = system.remove_dir_all(&staging);
         }
-        if let Some(links) = &spec.links {
-            for (source, target) in prebuilt::read_links(&staging.join(links))? {
-                let link = staging.join(&target);
-                let points_to = relative_to(&staging.join(&source), link.parent().unwrap_or(&staging));
-                if link.symlink_metadata().is_err() {
-                    system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
-                }
-            }
-        }
-        system.rename(&staging, &home).map_err(|e| format!("cannot move the build into {}: {e}", home.display()))?;
-        Ok(home)
+        finished.map(|()| home)
     }
 
     fn os(&self) -> &str {
@@ -210,6 +197,34 @@ impl Toolbox {
     fn arch(&self) -> &str {
         self.platform.split_once('-').map_or("", |(_, arch)| arch)
     }
+}
+
+/// Unpacks a build into `staging` and completes it there: where it came from, its links.
+fn finish(system: &System, spec: &Spec, build: &Build, archive: &Path, staging: &Path) -> Result<(), String> {
+    system.unpack(archive, staging, spec.strip).map_err(|e| e.to_string())?;
+    // Where it came from, for the lock of a project that finds it installed.
+    let record = format!("url = {:?}\nchecksum = {:?}\n", build.url, build.checksum);
+    system
+        .write_atomic(&staging.join(BUILD_RECORD), record.as_bytes(), None)
+        .map_err(|e| format!("cannot write into {}: {e}", staging.display()))?;
+    for (link, target) in &spec.symlinks {
+        let link = staging.join(link);
+        let points_to = relative_to(&staging.join(target), link.parent().unwrap_or(staging));
+        if let Some(dir) = link.parent() {
+            system.create_dir_all(dir, None).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+    }
+    if let Some(links) = &spec.links {
+        for (source, target) in prebuilt::read_links(&staging.join(links))? {
+            let link = staging.join(&target);
+            let points_to = relative_to(&staging.join(&source), link.parent().unwrap_or(staging));
+            if link.symlink_metadata().is_err() {
+                system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The file in a prebuilt build's directory saying where it came from.
@@ -228,14 +243,35 @@ pub fn read_build_record(home: Option<&Path>) -> Option<Build> {
     Some(Build { version, url: record.url, checksum: record.checksum })
 }
 
-/// What a killed install left beside a tool's versions (devup made them; they never held data).
-fn remove_leftovers(system: &System, parent: &Path, version: &str) {
-    let prefix = format!(".{version}.unpacking-");
+/// Removes what killed installs left in a tool's directory, whatever their version: a build
+/// being completed (`.<version>.unpacking-<pid>`) or still being unpacked into
+/// (`..<version>.unpacking-<pid>.partial-<pid>-<random>`). devup made them and they never held
+/// data. A live process's are its own: another project may be installing the same build.
+fn remove_leftovers(system: &System, parent: &Path) {
     let Ok(entries) = std::fs::read_dir(parent) else { return };
     for entry in entries.flatten() {
-        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
-            let _ = system.remove_dir_all(&entry.path());
+        let Some(pid) = entry.file_name().to_str().and_then(leftover_pid) else { continue };
+        if pid as u32 == std::process::id() || crate::system::process_alive(pid) {
+            continue;
         }
+        let path = entry.path();
+        let _ =
+            if path.is_dir() && !path.is_symlink() { system.remove_dir_all(&path) } else { system.remove_file(&path) };
+    }
+}
+
+/// The pid in the name of a temporary directory an install makes, when the name is one.
+fn leftover_pid(name: &str) -> Option<i32> {
+    let (_, rest) = name.strip_prefix('.')?.split_once(".unpacking-")?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// Renames a completed build into its place. When another run put the same build there first
+/// (two projects installing it at once), that one is kept and this one dropped.
+fn settle(system: &System, staging: &Path, home: &Path) -> std::io::Result<()> {
+    match system.rename(staging, home) {
+        Err(_) if home.join(BUILD_RECORD).exists() => system.remove_dir_all(staging),
+        other => other,
     }
 }
 
@@ -262,6 +298,48 @@ mod tests {
     fn links_are_relative_to_their_directory() {
         assert_eq!(relative_to(Path::new("/t/lib/libpq.so.5.16"), Path::new("/t/lib")), PathBuf::from("libpq.so.5.16"));
         assert_eq!(relative_to(Path::new("/t/lib/x.so"), Path::new("/t/bin")), PathBuf::from("../lib/x.so"));
+    }
+
+    #[test]
+    fn leftovers_of_dead_installs_are_removed_whatever_their_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = format!(".22.1.0.unpacking-{}", std::process::id());
+        let names = [
+            "22.1.0",                                                // installed
+            ".22.1.0.unpacking-999999999",                           // killed while completing it
+            "..20.3.0.unpacking-999999998.partial-999999998-Ab12Cd", // killed while unpacking
+            ".22.1.0.unpacking-1",                                   // a live process's
+            mine.as_str(),                                           // this one's
+        ];
+        for name in names {
+            std::fs::create_dir_all(dir.path().join(name).join("bin")).unwrap();
+        }
+        std::fs::write(dir.path().join(".devup-notes"), "").unwrap(); // not devup's temporary name
+        remove_leftovers(&System::new(), dir.path());
+        let mut left: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).collect();
+        left.sort();
+        let mut want = vec![".22.1.0.unpacking-1", mine.as_str(), ".devup-notes", "22.1.0"];
+        want.sort();
+        assert_eq!(left, want);
+    }
+
+    #[test]
+    fn a_build_another_run_put_in_place_first_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, home) = (dir.path().join(".1.0.0.unpacking-7"), dir.path().join("1.0.0"));
+        for d in [&staging, &home] {
+            std::fs::create_dir_all(d.join("bin")).unwrap();
+            std::fs::write(d.join(BUILD_RECORD), "").unwrap();
+        }
+        std::fs::write(home.join("bin/theirs"), "").unwrap();
+        settle(&System::new(), &staging, &home).unwrap();
+        assert!(!staging.exists() && home.join("bin/theirs").exists());
+        // A directory in the way that is no build is an error, left alone.
+        std::fs::create_dir_all(staging.join("bin")).unwrap();
+        let other = dir.path().join("2.0.0");
+        std::fs::create_dir_all(other.join("data")).unwrap();
+        assert!(settle(&System::new(), &staging, &other).is_err());
     }
 
     #[test]

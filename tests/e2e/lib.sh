@@ -23,6 +23,11 @@ assert_contains() {
     [[ "$1" == *"$2"* ]] || fail "${3:-output}: '$2' not found in: $1"
 }
 
+# assert_not_contains HAYSTACK NEEDLE [WHAT]
+assert_not_contains() {
+    [[ "$1" != *"$2"* ]] || fail "${3:-output}: '$2' found in: $(printf '%s\n' "$1" | grep -F -- "$2")"
+}
+
 # assert_match STRING EXTENDED_REGEX [WHAT]
 assert_match() {
     [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"
@@ -72,4 +77,15 @@ repair() {
     RUN=$OUT
     assert_match "$RUN" '[0-9]+ ok, [1-9][0-9]* changed, 0 failed, 0 skipped' "summary of the repair"
     expect_exit 0 devup plan
+}
+
+# prebuilt_node_trusts_the_machine: a node devup installs prebuilt trusts the CA list built into
+# it, not the machine's store, where the harness puts the CA of a network that intercepts TLS
+# (none on CI). Pointed at the machine's bundle, as a developer behind such a proxy would do,
+# npm reaches the registry through it. Says so when it does.
+prebuilt_node_trusts_the_machine() {
+    if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+        echo "this network intercepts TLS: NODE_EXTRA_CA_CERTS is the machine's bundle"
+        export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+    fi
 }

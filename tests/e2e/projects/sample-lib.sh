@@ -29,11 +29,6 @@ state_dir() {
     { devup doctor 2>/dev/null || true; } | sed -n 's/^state: *//p'
 }
 
-# assert_not_contains HAYSTACK NEEDLE [WHAT]
-assert_not_contains() {
-    [[ "$1" != *"$2"* ]] || fail "${3:-output}: '$2' found in: $(printf '%s\n' "$1" | grep -F -- "$2")"
-}
-
 # expect_problem SUBJECT CAUSE FIX: the last `devup doctor` output ($OUT) has a line
 # `problem: SUBJECT: <cause>` whose cause contains CAUSE, followed by a line `  fix: <fix>`
 # whose fix contains FIX. SUBJECT is a step id or a machine-level subject (port, lock, trust...).

@@ -115,9 +115,10 @@ converged
 step "a project wanting MySQL 8 is told MariaDB 10.11 does not do; nothing is started for it"
 cd /scenario/wants-mysql-8
 expect_exit 2 devup plan
-assert_match "$OUT" '~ datastores\.mysql\.mysqld +have 10\.11\.[0-9]+ at /usr/sbin/mysqld.*, want mysqld 8' "plan of wants-mysql-8"
+assert_match "$OUT" '~ datastores\.mysql\.mysqld +have 10\.11\.[0-9]+ at /usr/sbin/mysqld.*, want `mysqld` 8' "plan of wants-mysql-8"
 expect_exit 1 devup --yes
-assert_contains "$OUT" 'devup has no way to install `mysqld` 8 here: found 10.11.'
+assert_contains "$OUT" 'devup has no way to install `mysqld` 8 here'
+assert_contains "$OUT" 'it was applied because: have 10.11.'
 assert_contains "$OUT" "skipped: datastores.mysql.server"
 [ -z "$(ls /var/lib/devup/projects/wants-mysql-8-* 2>/dev/null)" ] || fail "data was created for wants-mysql-8"
 cd /scenario/project

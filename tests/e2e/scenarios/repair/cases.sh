@@ -76,15 +76,19 @@ case_node_modules_deleted() {
 }
 
 # npm is removed. Debian packs it apart from nodejs, so a machine may well have node and no npm
-# (or an install of both interrupted between the two); npm is devup's to install then.
+# (or an install of both interrupted between the two); npm is devup's to install then. The npm
+# recipe's first way is npm from the registry, beside the project's node: it becomes the
+# project's (on its PATH through `devup env`), not a command of the machine's PATH.
 case_npm_removed() {
     apt-get remove -y -q npm
     assert_no_cmd npm
     assert_cmd node
     expect_exit 2 devup doctor
-    soft expect_problem dependencies.npm "npm" "apt"
+    soft expect_problem dependencies.npm "npm" "prebuilt"
     expect_repair
-    assert_cmd npm
+    assert_no_cmd npm
+    assert_match "$(eval "$(devup env)" && command -v npm)" '^/opt/devup/tools/npm/[0-9.]+/devup-bin/npm$' \
+        "the project's npm"
     smoke
 }
 
@@ -163,24 +167,23 @@ case_dpkg_interrupted() {
 }
 
 # A wrong version earlier on PATH: an old node (a fake printing v12) in /usr/local/bin, before
-# the good /usr/bin/node. devup cannot reorder a person's PATH: doctor must name both paths, and
-# the run must fail saying so (it must not claim success, nor break anything else).
+# the good /usr/bin/node. devup leaves a person's PATH alone, and the project's is its own: the
+# node that fits (/usr/bin/node) comes first on it (`devup env`, the commands devup runs), so
+# nothing is broken and nothing needs repair, and the person's node stays theirs.
 case_wrong_node_on_path() {
     printf '#!/bin/sh\necho v12.22.12\n' >/usr/local/bin/node
     chmod 755 /usr/local/bin/node
-    expect_exit 2 devup doctor
-    soft expect_problem languages.node "12.22.12 at /usr/local/bin/node" "PATH"
-    assert_contains "$OUT" "/usr/bin/node"
-    expect_exit 1 devup --yes
-    assert_contains "$OUT" "/usr/local/bin/node"
-    assert_contains "$OUT" "/usr/bin/node"
-    assert_match "$OUT" '[0-9]+ ok, [0-9]+ changed, 1 failed, [0-9]+ skipped in ' "summary: only the node step failed"
-    assert_eq v12.22.12 "$(/usr/local/bin/node)" "the person's node is left alone"
-    step "the person removes the old node; devup converges with nothing to reinstall"
+    hash -r
+    expect_exit 0 devup doctor
+    soft expect_no_problem languages.node
+    expect_converged
+    assert_eq v12.22.12 "$(node)" "the person's node, first on the machine's PATH"
+    assert_eq /usr/bin/node "$(eval "$(devup env)" && command -v node)" "the project's node"
+    smoke
+    step "the person removes the old node; nothing changes for the project"
     rm /usr/local/bin/node
     hash -r
-    expect_exit 0 devup --yes
-    expect_exit 0 devup plan
+    expect_converged
     smoke
 }
 
