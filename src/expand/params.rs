@@ -143,7 +143,13 @@ fn set(
 /// Converts a value and keeps it in `vars`: records for a list of tables, else a value.
 fn store(vars: &mut Vars, spec: &ParamSpec, name: &str, value: &toml::Value) -> Result<(), String> {
     if spec.kind == ParamType::Tables {
-        vars.set_records(name, records(spec, value)?);
+        let records = records(spec, value)?;
+        // `{NAME.first.FIELD}`: the first item's fields, empty without one.
+        for field in spec.fields.iter().flat_map(|f| f.keys()) {
+            let first = records.first().and_then(|r| r.get(field)).cloned().unwrap_or_default();
+            vars.set_text(format!("{name}.first.{field}"), first);
+        }
+        vars.set_records(name, records);
     } else {
         vars.set(name, convert(spec, value)?);
     }

@@ -531,8 +531,15 @@ fn check_placeholders(
                 let of_kind = |suffix: &str, kind: ParamType| {
                     name.strip_suffix(suffix).and_then(|p| params.get(p)).is_some_and(|s| s.kind == kind)
                 };
+                // `{roles.first.name}`: a field of a list of tables' first item.
+                let first_field = name.split_once(".first.").is_some_and(|(p, field)| {
+                    params.get(p).is_some_and(|s| {
+                        s.kind == ParamType::Tables && s.fields.as_ref().is_some_and(|f| f.contains_key(field))
+                    })
+                });
                 let known = params.contains_key(name)
                     || version_request
+                    || first_field
                     || of_kind(".first", ParamType::List)
                     || of_kind(".lines", ParamType::List)
                     || BUILTIN_VARS.contains(&name)

@@ -107,7 +107,9 @@ impl Resource for File {
         match owned::on_disk(cx, &self.path, &wanted) {
             Ok(OnDisk::Absent) => missing(),
             Ok(OnDisk::Wanted) => self.check_mode(),
-            Ok(OnDisk::Older) => Status::drifted("content from an older run", "the declared content"),
+            Ok(OnDisk::Older | OnDisk::Unrecorded) => {
+                Status::drifted("content from an older run", "the declared content")
+            }
             Ok(OnDisk::Edited) => {
                 *self.edited.lock().unwrap_or_else(|p| p.into_inner()) = Some(owned::edited_action(cx, &self.shown));
                 Status::drifted("content edited by hand", "the declared content")

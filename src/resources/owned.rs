@@ -18,9 +18,16 @@ pub enum OnDisk {
     Wanted,
     /// What devup wrote there earlier: replaced without a word.
     Older,
+    /// Devup's own words (its `# Written by devup` header) with no record of them: an older
+    /// devup's, which kept none. Replaced, keeping a backup, as nothing says a person edited it
+    /// and nothing must be lost if one did.
+    Unrecorded,
     /// What a person wrote (or a file devup has no record of): kept unless asked.
     Edited,
 }
+
+/// How the files devup writes with a header begin.
+const MARKER: &[u8] = b"# Written by devup";
 
 pub fn on_disk(cx: &Cx, path: &Path, wanted: &[u8]) -> std::io::Result<OnDisk> {
     let current = match std::fs::read(path) {
@@ -28,10 +35,13 @@ pub fn on_disk(cx: &Cx, path: &Path, wanted: &[u8]) -> std::io::Result<OnDisk> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::Absent),
         Err(e) => return Err(e),
     };
+    let record = cx.memory.written(path);
     Ok(if current == wanted {
         OnDisk::Wanted
-    } else if cx.memory.written(path).as_deref() == Some(sha256_hex(&current).as_str()) {
+    } else if record.as_deref() == Some(sha256_hex(&current).as_str()) {
         OnDisk::Older
+    } else if record.is_none() && current.starts_with(MARKER) {
+        OnDisk::Unrecorded
     } else {
         OnDisk::Edited
     })
@@ -52,6 +62,10 @@ pub fn edited_action(cx: &Cx, shown: &str) -> String {
 /// refused, or with `--replace-files` moved to a backup first.
 pub fn write(cx: &Cx, path: &Path, shown: &str, wanted: &[u8], mode: Option<u32>) -> Result<(), Failure> {
     let state = on_disk(cx, path, wanted).map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
+    if state == OnDisk::Unrecorded {
+        let backup = paths::backup_path(path);
+        cx.system.rename(path, &backup).map_err(|e| Failure::new(format!("cannot back up {shown}: {e}")))?;
+    }
     if state == OnDisk::Edited {
         if !cx.replace_files {
             return Err(Failure::new(format!("{shown} differs from what devup wrote; it was kept as it is"))

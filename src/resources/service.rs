@@ -298,7 +298,14 @@ impl Service {
         // Over an empty data directory (an earlier devup may have made one), as rename allows.
         cx.system.rename(&staging, &self.data).map_err(|e| {
             Failure::new(format!("cannot move the initialized {} to {}: {e}", staging.display(), self.data.display()))
-        })
+        })?;
+        // The configuration files the init wrote (initdb's pg_hba.conf) are devup's to replace.
+        for (path, _) in &self.config {
+            if let Ok(made) = std::fs::read(path) {
+                cx.memory.set_written(path, crate::state::sha256_hex(&made));
+            }
+        }
+        Ok(())
     }
 
     /// The configuration files whose content differs from what is declared.

@@ -1,7 +1,8 @@
 # Issue "Datastores configured the way real projects need them".
 # From a fresh root: a project declaring a role with CREATEDB and a password, wal_level =
 # logical, a replication access rule and a seed SQL file converges in one run; a client logs in
-# as the role, sees the setting and the seeded row; the password never shows in the output.
+# as the role, sees the setting and the seeded row (the database and what the seed made are the
+# role's: it owns the database, and the seed runs as it); the password never shows in the output.
 # Changing a setting that needs a restart restarts the server once; the next run is a no-op.
 # Dropping the database brings it back, seeded again; the seed never runs twice.
 source /e2e/lib.sh
@@ -20,6 +21,9 @@ step "the role logs in and sees the setting and the seed"
 assert_eq "logical" "$(psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U app -d app_dev -c 'show wal_level')" "wal_level"
 assert_eq "sprocket" "$(psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U app -d app_dev -c 'select name from widgets')" "seeded row"
 assert_eq "t" "$(psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -c "select rolcreatedb from pg_roles where rolname = 'app'")" "CREATEDB"
+# The database is the role's, and the seed ran as it: what it made is the role's to change.
+assert_eq "app" "$(psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -c "select pg_get_userbyid(datdba) from pg_database where datname = 'app_dev'")" "owner"
+assert_eq "app" "$(psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U postgres -d app_dev -c "select tableowner from pg_tables where tablename = 'widgets'")" "seed ran as the owner"
 assert_contains "$(cat /var/lib/devup/projects/configured-*/postgres/pg_hba.conf)" "host replication app 127.0.0.1/32 trust" "access rule"
 
 step "a second run changes nothing"
