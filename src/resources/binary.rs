@@ -356,11 +356,35 @@ impl Binary {
             }
             _ => (None, None, None),
         };
-        let locked = Locked { version, method: found.method.clone(), platform, source, checksum };
+        let method = match found.method.as_str() {
+            "found" => self.system_method(cx, &found.path, &version),
+            other => other.to_string(),
+        };
+        let locked = Locked { version, method, platform, source, checksum };
         Resolution {
             locked: (self.lock && !self.constraint.is_any()).then_some(locked),
             dir: self.dir_for(cx, &found.path),
         }
+    }
+
+    /// How a command found on the machine came there: the system package manager when its
+    /// database owns the file, else simply found. The lock's word is kept while the version is
+    /// the same, so a converged run reads no package database.
+    fn system_method(&self, cx: &Cx, path: &Path, version: &str) -> String {
+        if let Some(l) = cx.tools.lock.tool.get(cx.step_id)
+            && !l.is_prebuilt()
+            && version::lenient(&l.version) == version::lenient(version)
+        {
+            return l.method.clone();
+        }
+        let files = [path.to_path_buf(), path.canonicalize().unwrap_or_else(|_| path.to_path_buf())];
+        self.ways
+            .iter()
+            .find_map(|w| match &w.how {
+                How::Packages(manager, _) if !manager.owners(&files).is_empty() => Some(manager.name().to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "found".to_string())
     }
 
     /// The prebuilt build a command belongs to: the version directory under the tool's own.
