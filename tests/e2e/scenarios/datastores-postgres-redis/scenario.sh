@@ -13,9 +13,9 @@ cd /scenario/project
 # converged: a run changes nothing, the plan and the status are clean.
 converged() {
     expect_exit 0 devup --yes
-    assert_match "$OUT" '13 ok, 0 changed, 0 failed, 0 skipped' "summary of a converged run"
+    assert_match "$OUT" '11 ok, 0 changed, 0 failed, 0 skipped' "summary of a converged run"
     expect_exit 0 devup plan
-    assert_contains "$OUT" "all 13 steps are satisfied"
+    assert_contains "$OUT" "all 11 steps are satisfied"
     expect_exit 0 devup status
 }
 
@@ -23,19 +23,18 @@ q() { psql -X -tA -h 127.0.0.1 -p "$PGPORT" -U postgres "$@"; }
 has_pgcrypto() { assert_eq pgcrypto "$(q -d "$1" -c "SELECT extname FROM pg_extension WHERE extname = 'pgcrypto'")" "pgcrypto in $1"; }
 postmaster_pid() { head -n 1 "$DATA/postgres/postmaster.pid"; }
 
-# 13 steps: postgres's no-main-cluster, client packages, server binaries (apt's postgresql here),
-# account, server, 2 databases, their owner and the extension; redis's package, command and
-# server. The account and redis' command come with the packages, and a database devup creates
-# has its owner: the first run finds those ok.
+# 11 steps: postgres's no-main-cluster, client packages, server binaries (apt's postgresql here),
+# account, server, 2 databases and the extension; redis's package, command and server. The
+# account and redis' command come with the packages: the first run finds them ok.
 step "a fresh root: no postgres, no redis; everything is to do"
 for c in psql pg_ctlcluster redis-server redis-cli; do assert_no_cmd "$c"; done
 expect_exit 2 devup plan
-assert_contains "$OUT" "13 of 13 steps to change"
+assert_contains "$OUT" "11 of 11 steps to change"
 
 step "ONE devup --yes run converges from scratch"
 started=$SECONDS
 expect_exit 0 devup --yes
-assert_match "$OUT" '4 ok, 9 changed, 0 failed, 0 skipped' "summary of the first run"
+assert_match "$OUT" '2 ok, 9 changed, 0 failed, 0 skipped' "summary of the first run"
 for id in packages server-binaries server 'database[app_dev]' 'database[app_test]' 'extension[pgcrypto]'; do
     assert_contains "$OUT" "changed datastores.postgres.$id ("
 done

@@ -112,7 +112,7 @@ case_database_dropped() {
     eval "$(devup env)"
     dropdb sample_dev
     expect_exit 2 devup doctor
-    soft expect_problem "datastores.postgres.database[sample_dev]" "sample_dev" "-U postgres sample_dev"
+    soft expect_problem "datastores.postgres.database[sample_dev]" "sample_dev" "CREATE DATABASE"
     expect_repair
     smoke
 }
