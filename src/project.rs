@@ -140,7 +140,11 @@ impl Project {
     /// variables, and a PATH with the project's resolved tools first.
     pub fn command_env(&self) -> Vec<(String, String)> {
         let mut env = self.env.clone();
-        env.push(("PATH".to_string(), self.tools.path_var().to_string_lossy().into_owned()));
+        // Only when a tool moved it: a command spawned with its environment changed is found
+        // along PATH by devup rather than by exec, which costs a no-op of many steps dearly.
+        if !self.tools.dirs().is_empty() {
+            env.push(("PATH".to_string(), self.tools.path_var().to_string_lossy().into_owned()));
+        }
         env
     }
 

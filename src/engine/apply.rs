@@ -202,11 +202,17 @@ fn converge_one(
     result(outcome, reason, started.elapsed())
 }
 
-/// The run's environment with its PATH, when it sets one, made again from the resolutions.
+/// The run's environment with its PATH made again from the resolutions as they are now (an
+/// install before this step may have added a directory), when any moved it.
 fn current_env(run: &RunCx) -> Vec<(String, String)> {
     let mut env = run.env.to_vec();
-    if let Some((_, path)) = env.iter_mut().rev().find(|(k, _)| k == "PATH") {
-        *path = run.tools.path_var().to_string_lossy().into_owned();
+    if run.tools.dirs().is_empty() {
+        return env;
+    }
+    let path = run.tools.path_var().to_string_lossy().into_owned();
+    match env.iter_mut().rev().find(|(k, _)| k == "PATH") {
+        Some((_, old)) => *old = path,
+        None => env.push(("PATH".to_string(), path)),
     }
     env
 }
