@@ -100,6 +100,14 @@ pub fn hint(file: &str, service: &Service) -> Option<Datastore> {
         && is_plain_name(&db)
     {
         hint.databases.push(db);
+    } else if store == super::store::Store::Postgres
+        && let Some(user) = var(store.user_vars())
+        && let (user, true) = resolve(user)
+        && is_plain_name(&user)
+    {
+        // The official image creates a database named like POSTGRES_USER when POSTGRES_DB is
+        // not given, and suites connect to it.
+        hint.databases.push(user);
     }
     let (accounts, notes) = super::accounts::from_env(store, &service.env);
     hint.settings.extend(accounts);
@@ -253,6 +261,15 @@ mod tests {
             command: Vec::new(),
             notes: Vec::new(),
         }
+    }
+
+    /// As the official image does: without POSTGRES_DB, the database is named like the user.
+    #[test]
+    fn postgres_without_a_database_gets_the_users() {
+        let s = service("postgres", &[("POSTGRES_USER", "cacheops"), ("POSTGRES_PASSWORD", "cacheops")], &[]);
+        assert_eq!(hint("ci.yml", &s).unwrap().databases, ["cacheops"]);
+        let s = service("postgres", &[("POSTGRES_PASSWORD", "x")], &[]);
+        assert!(hint("ci.yml", &s).unwrap().databases.is_empty());
     }
 
     #[test]
