@@ -869,13 +869,7 @@ mod tests {
             sb.path("a").display(),
             sb.path("b").display()
         );
-        let entry = |v: &str| Locked {
-            version: v.into(),
-            method: "found".into(),
-            platform: None,
-            source: None,
-            checksum: None,
-        };
+        let entry = Locked::found;
         sb.tools.lock.tool.insert("test.step".into(), entry("3.2.0"));
         let b = build_in(&sb, &args);
         assert_eq!(sb.check(b.as_ref()), Status::Satisfied);

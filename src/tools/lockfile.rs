@@ -41,6 +41,12 @@ impl Locked {
         self.method == "prebuilt"
     }
 
+    /// An entry for a version found on the machine, for tests.
+    #[cfg(test)]
+    pub fn found(version: &str) -> Locked {
+        Locked { version: version.into(), method: "found".into(), platform: None, source: None, checksum: None }
+    }
+
     /// "22.11.0 (prebuilt)".
     pub fn summary(&self) -> String {
         format!("{} ({})", self.version, self.method)

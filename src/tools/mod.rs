@@ -344,8 +344,7 @@ mod tests {
 
     #[test]
     fn an_upgrade_ignores_the_named_entries_only() {
-        let locked =
-            Locked { version: "1".into(), method: "found".into(), platform: None, source: None, checksum: None };
+        let locked = Locked::found("1");
         let lock = Lockfile {
             tool: [("languages.node".to_string(), locked.clone()), ("languages.python".to_string(), locked)].into(),
         };
@@ -360,13 +359,7 @@ mod tests {
 
     #[test]
     fn the_lock_after_a_run_keeps_unresolved_entries_of_existing_steps_only() {
-        let entry = |v: &str| Locked {
-            version: v.into(),
-            method: "found".into(),
-            platform: None,
-            source: None,
-            checksum: None,
-        };
+        let entry = Locked::found;
         let lock = Lockfile {
             tool: [("a".to_string(), entry("1")), ("b".to_string(), entry("2")), ("gone".to_string(), entry("3"))]
                 .into(),
