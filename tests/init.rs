@@ -228,3 +228,11 @@ fn unreadable_files_are_warnings() {
     run.code(0).stderr_has("warning: cannot read package.json").stderr_has("warning: cannot read docker-compose.yml");
     sb.devup(&["plan"]).code(0);
 }
+
+/// CircleCI: the docker images after a job's first are its services, with their environment;
+/// the job's `run` steps say what it installs, and its first image's environment what the
+/// tests read.
+#[test]
+fn circleci_services_and_environment() {
+    round_trip("circleci");
+}

@@ -16,6 +16,7 @@
 mod accounts;
 mod ci_env;
 mod ci_installs;
+mod circleci;
 mod compose;
 mod constraint;
 mod datastores;
@@ -75,6 +76,7 @@ const DETECTORS: &[Detector] = &[
     github::detect,
     gitlab::detect,
     travis::detect,
+    circleci::detect,
     tox::detect,
     env_file::detect,
 ];

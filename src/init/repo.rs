@@ -30,7 +30,7 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// Hidden directories whose files matter.
-const HIDDEN_DIRS: &[&str] = &[".github/workflows", ".devcontainer"];
+const HIDDEN_DIRS: &[&str] = &[".github/workflows", ".devcontainer", ".circleci"];
 
 /// How deep projects are looked for: `apps/web/package.json` is two levels down.
 const MAX_DEPTH: usize = 2;
