@@ -29,6 +29,11 @@ pub fn lockfile_ruby(text: &str) -> Option<String> {
     (!version.is_empty()).then(|| version.to_string())
 }
 
+/// A top-level file that only a Ruby project has.
+fn is_ruby_marker(file: &str) -> bool {
+    file.ends_with(".gemspec") || file == "Rakefile"
+}
+
 /// The text of a leading `"..."` or `'...'`.
 fn quoted(text: &str) -> Option<&str> {
     let quote = text.chars().next().filter(|c| *c == '"' || *c == '\'')?;
@@ -38,6 +43,11 @@ fn quoted(text: &str) -> Option<&str> {
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     for file in repo.named(".ruby-version") {
         hints.version_file("ruby", file);
+    }
+    // A gem's repository may have no Gemfile of its own (its CI brings one, or runs rake):
+    // its gemspec or Rakefile at the top still says it is Ruby.
+    for file in repo.files().iter().filter(|f| repo::dir(f).is_empty() && is_ruby_marker(f)) {
+        hints.present("ruby", file);
     }
     for gemfile in repo.named("Gemfile") {
         let dir = repo::dir(gemfile);
@@ -95,6 +105,15 @@ mod tests {
         assert_eq!(gemfile_ruby("ruby '~> 3.2'\n"), Some(Version::Constraint(">=3.2, <4".into())));
         assert_eq!(gemfile_ruby("ruby file: \".ruby-version\"\n"), Some(Version::From(".ruby-version".into())));
         assert_eq!(gemfile_ruby("gem \"rubyzip\"\nrubygems_version = 1\n"), None);
+    }
+
+    #[test]
+    fn a_gem_without_a_gemfile_is_still_ruby() {
+        let repo = Repo::from_files(std::path::Path::new("/r"), vec!["tidy.gemspec".into(), "lib/tidy.rb".into()]);
+        let mut hints = Hints::default();
+        detect(&repo, &mut hints);
+        assert!(hints.languages.iter().any(|l| l.tool == "ruby"), "{:?}", hints.languages);
+        assert!(is_ruby_marker("Rakefile") && !is_ruby_marker("lib/Rakefile.bak"));
     }
 
     #[test]
