@@ -76,29 +76,41 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
             let Some(image) = def.get("image").and_then(yaml::text) else {
                 continue;
             };
-            let (image, notes) = match matrix.and_then(|m| newest_of_matrix(&image, m)) {
-                Some((resolved, values)) => {
-                    let note = format!("the newest of the CI matrix ({values}) for `{image}`");
-                    (resolved, vec![note])
+            // An image that is wholly a matrix value (`${{ matrix.db }}` over `[postgres:16,
+            // mysql:8]`): each of the images is a service the suite runs against.
+            let images: Vec<(String, Vec<String>)> = match matrix.and_then(|m| matrix_images(&image, m)) {
+                Some(images) => {
+                    let note = format!("from the CI matrix ({}) for `{image}`", images.join(", "));
+                    images.into_iter().map(|i| (i, vec![note.clone()])).collect()
                 }
-                None => (image, Vec::new()),
+                None => match matrix.and_then(|m| newest_of_matrix(&image, m)) {
+                    Some((resolved, values)) => {
+                        let note = format!("the newest of the CI matrix ({values}) for `{image}`");
+                        vec![(resolved, vec![note])]
+                    }
+                    None => vec![(image, Vec::new())],
+                },
             };
-            let ports = def
-                .get("ports")
-                .map(|p| yaml::items(p).into_iter().filter_map(yaml::text).filter_map(|t| service::port(&t)).collect())
-                .unwrap_or_default();
-            // Docker's options, of which only `-c NAME=VALUE` reaches the server.
-            let options = def.get("options").and_then(yaml::text).unwrap_or_default();
-            let service = Service {
-                name: name.to_string(),
-                image,
-                env: def.get("env").map(yaml::env).unwrap_or_default(),
-                ports,
-                command: server_args::postgres_pairs(&server_args::words(&options)),
-                notes,
-            };
-            if !workflow.services.contains(&service) {
-                workflow.services.push(service);
+            for (image, notes) in images {
+                let ports = def
+                    .get("ports")
+                    .map(|p| {
+                        yaml::items(p).into_iter().filter_map(yaml::text).filter_map(|t| service::port(&t)).collect()
+                    })
+                    .unwrap_or_default();
+                // Docker's options, of which only `-c NAME=VALUE` reaches the server.
+                let options = def.get("options").and_then(yaml::text).unwrap_or_default();
+                let service = Service {
+                    name: name.to_string(),
+                    image,
+                    env: def.get("env").map(yaml::env).unwrap_or_default(),
+                    ports,
+                    command: server_args::postgres_pairs(&server_args::words(&options)),
+                    notes,
+                };
+                if !workflow.services.contains(&service) {
+                    workflow.services.push(service);
+                }
             }
         }
     }
@@ -110,6 +122,14 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     let installed_by = if test_scripts.is_empty() { &scripts } else { &test_scripts };
     workflow.installs = installs::from_script("", &installed_by.join("\n"));
     Ok(workflow)
+}
+
+/// `${{ matrix.db }}` with `matrix: { db: [postgres:16, "mysql:8.0"] }` → those images (values
+/// that name something, not bare versions). `None` for anything else.
+fn matrix_images(image: &str, matrix: &serde_norway::Value) -> Option<Vec<String>> {
+    let name = image.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim().strip_prefix("matrix.")?;
+    let values: Vec<String> = matrix.get(name).map(yaml::items)?.into_iter().map(yaml::text).collect::<Option<_>>()?;
+    (!values.is_empty() && values.iter().all(|v| v.contains(|c: char| c.is_ascii_alphabetic()))).then_some(values)
 }
 
 /// `postgres:${{ matrix.pg }}` with `matrix: { pg: [14, 16] }` → `postgres:16`, and the
@@ -201,6 +221,17 @@ jobs:
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.version.as_deref(), Some("14"));
         assert_eq!(hint.notes, ["the newest of the CI matrix (9.6, 14, 12) for `postgres:${{ matrix.pg }}-alpine`"]);
+    }
+
+    #[test]
+    fn an_image_that_is_a_matrix_value_is_each_of_its_images() {
+        let w = parse(
+            "jobs:\n  t:\n    strategy:\n      matrix:\n        db: [\"postgres:16\", \"mysql:8.0\"]\n    services:\n      db:\n        image: ${{ matrix.db }}\n",
+        )
+        .unwrap();
+        let images: Vec<&str> = w.services.iter().map(|s| s.image.as_str()).collect();
+        assert_eq!(images, ["postgres:16", "mysql:8.0"]);
+        assert_eq!(w.services[0].notes, ["from the CI matrix (postgres:16, mysql:8.0) for `${{ matrix.db }}`"]);
     }
 
     #[test]
