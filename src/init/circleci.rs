@@ -71,6 +71,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
         }
     }
     let scripts = scripts.join("\n");
+    // Servers a step starts itself with `docker run`.
+    for started in super::docker_run::services(&scripts) {
+        if !services.contains(&started) {
+            services.push(started);
+        }
+    }
     Ok(Config { services, setup: setup::parse(&scripts), scripts, env })
 }
 

@@ -114,6 +114,12 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
             }
         }
     }
+    // Servers a step starts itself with `docker run`.
+    for started in super::docker_run::services(&scripts.join("\n")) {
+        if !workflow.services.contains(&started) {
+            workflow.services.push(started);
+        }
+    }
     if !test_scripts.is_empty() {
         workflow.env = doc.get("env").map(yaml::env).unwrap_or_default();
         ci_env::merge(&mut workflow.env, test_env);
@@ -221,6 +227,15 @@ jobs:
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.version.as_deref(), Some("14"));
         assert_eq!(hint.notes, ["the newest of the CI matrix (9.6, 14, 12) for `postgres:${{ matrix.pg }}-alpine`"]);
+    }
+
+    #[test]
+    fn a_server_a_step_starts_with_docker_run_is_a_service() {
+        let w =
+            parse("jobs:\n  test:\n    steps:\n      - run: docker run -d -p 6379:6379 redis:7\n      - run: pytest\n")
+                .unwrap();
+        let images: Vec<&str> = w.services.iter().map(|s| s.image.as_str()).collect();
+        assert_eq!(images, ["redis:7"]);
     }
 
     #[test]

@@ -116,6 +116,12 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
         }
     }
     let scripts = scripts.join("\n");
+    // Servers a script starts itself with `docker run` (a docker-in-docker job).
+    for started in super::docker_run::services(&scripts) {
+        if !services.contains(&started) {
+            services.push(started);
+        }
+    }
     Ok(Pipeline { services, setup: setup::parse(&scripts), scripts, env })
 }
 

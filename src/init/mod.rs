@@ -20,6 +20,7 @@ mod circleci;
 mod compose;
 mod constraint;
 mod datastores;
+mod docker_run;
 mod draft;
 mod env_file;
 mod github;

@@ -18,6 +18,12 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     if let Some(found) = hints.parsed(repo, FILE, parse) {
         hints.datastores.extend(found);
     }
+    // Servers a script starts itself with `docker run`.
+    if let Some(started) =
+        hints.parsed(repo, FILE, |text| Ok(super::docker_run::services(&scripts(&yaml::parse(text)?))))
+    {
+        super::service::add_hints(hints, FILE, &started);
+    }
     if let Some(installs) = hints.parsed(repo, FILE, |text| Ok(installs(text))) {
         hints.installs.push(installs);
     }
