@@ -17,9 +17,9 @@ use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote, version_test};
 use crate::packages::{self, PackageManager};
 use crate::system::Cmd;
+use crate::tools::Resolution;
 use crate::tools::lockfile::Locked;
 use crate::tools::prebuilt::{self, Build, Spec};
-use crate::tools::{Resolution, Toolbox};
 use crate::version::{self, Constraint};
 use crate::version_dirs;
 
@@ -649,7 +649,7 @@ impl Resource for Binary {
                 {
                     manager.install(cx, &planned.system).map_err(fail)?;
                 }
-                install_prebuilt(cx.tools, cx, spec, build).map_err(|e| fail(Failure::new(e)))
+                cx.tools.install(cx.system, spec, build).map(drop).map_err(|e| fail(Failure::new(e)))
             }
             How::Packages(manager, names) => manager
                 .install(cx, names)
@@ -794,11 +794,6 @@ fn missing_system(cx: &Cx, spec: &Spec) -> Result<Vec<String>, String> {
         ));
     }
     Ok(missing)
-}
-
-/// Installs a prebuilt build, saying what it downloads.
-fn install_prebuilt(tools: &Toolbox, cx: &Cx, spec: &Spec, build: &Build) -> Result<(), String> {
-    tools.install(cx.system, spec, build).map(|_| ())
 }
 
 #[cfg(test)]
