@@ -97,18 +97,27 @@ fn same_reasons(before: &Entry, entry: &Entry) -> bool {
 
 fn render_entry(entry: &Entry) -> String {
     let mut out = String::new();
-    for line in &entry.comments {
-        comment(&mut out, line);
+    assignment(
+        &mut out,
+        &entry.comments,
+        &format!("{} = {}", entry.name, value(&entry.value)),
+        entry.disabled.as_deref(),
+    );
+    out
+}
+
+/// A `KEY = value` line under its comments; commented out, with the reason, when disabled.
+fn assignment(out: &mut String, comments: &[String], line: &str, disabled: Option<&str>) {
+    for text in comments {
+        comment(out, text);
     }
-    let line = format!("{} = {}", entry.name, value(&entry.value));
-    match &entry.disabled {
+    match disabled {
         Some(reason) => {
-            comment(&mut out, reason);
-            comment(&mut out, &line);
+            comment(out, reason);
+            comment(out, line);
         }
         None => writeln!(out, "{line}").unwrap(),
     }
-    out
 }
 
 /// `[env]`, each file's variables together under its name.
@@ -125,17 +134,8 @@ fn render_env(entries: &[EnvEntry]) -> String {
             }
             file = Some(&entry.file);
         }
-        for line in &entry.comments {
-            comment(&mut out, line);
-        }
         let line = format!("{} = {}", entry.name, string(&entry.value));
-        match &entry.disabled {
-            Some(reason) => {
-                comment(&mut out, reason);
-                comment(&mut out, &line);
-            }
-            None => writeln!(out, "{line}").unwrap(),
-        }
+        assignment(&mut out, &entry.comments, &line, entry.disabled.as_deref());
     }
     out
 }
