@@ -5,45 +5,29 @@
 
 use super::ci_env;
 use super::hints::Hints;
-use super::installs;
+use super::pipeline::Pipeline;
 use super::repo::Repo;
-use super::service::{self, Service};
-use super::setup::{self, Setup};
+use super::service::Service;
 use super::yaml;
 use serde_norway::Value;
 
 pub const FILE: &str = ".circleci/config.yml";
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
-    if let Some(config) = hints.parsed(repo, FILE, parse) {
-        let first = hints.datastores.len();
-        service::add_hints(hints, FILE, &config.services);
-        config.setup.apply(&mut hints.datastores[first..]);
-        hints.installs.push(installs::from_script(FILE, &config.scripts));
-        hints.env.extend(config.env.iter().map(|(name, value)| ci_env::read(FILE, name, value)));
+    if let Some(pipeline) = hints.parsed(repo, FILE, parse) {
+        pipeline.add_to(hints, FILE);
     }
-}
-
-#[derive(Debug, Default)]
-pub struct Config {
-    pub services: Vec<Service>,
-    /// What the scripts do to the servers (`psql -c "CREATE ROLE ..."`).
-    pub setup: Setup,
-    /// Every `run` step, one command a line.
-    pub scripts: String,
-    /// The environment of the jobs that run the tests.
-    pub env: Vec<(String, String)>,
 }
 
 /// Pure: the services of every job (its docker images after the first), the scripts, and the
 /// test jobs' environment.
-pub fn parse(text: &str) -> Result<Config, String> {
+pub fn parse(text: &str) -> Result<Pipeline, String> {
     let doc = yaml::parse(text)?;
     let mut services: Vec<Service> = Vec::new();
     let mut scripts = Vec::new();
     let mut env: Vec<(String, String)> = Vec::new();
     let Some(jobs) = doc.get("jobs") else {
-        return Ok(Config::default());
+        return Ok(Pipeline::default());
     };
     for (name, job) in yaml::entries(jobs) {
         let images = job.get("docker").map(yaml::items).unwrap_or_default();
@@ -70,14 +54,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
             }
         }
     }
-    let scripts = scripts.join("\n");
-    // Servers a step starts itself with `docker run`.
-    for started in super::docker_run::services(&scripts) {
-        if !services.contains(&started) {
-            services.push(started);
-        }
-    }
-    Ok(Config { services, setup: setup::parse(&scripts), scripts, env })
+    Ok(Pipeline::new(services, scripts.join("\n"), env))
 }
 
 /// The commands of a job's `run` steps: `- run: CMD` or `- run: { command: CMD }`.

@@ -4,10 +4,9 @@
 
 use super::ci_env;
 use super::hints::Hints;
-use super::installs;
+use super::pipeline::Pipeline;
 use super::repo::Repo;
-use super::service::{self, Service};
-use super::setup::{self, Setup};
+use super::service::Service;
 use super::yaml;
 use serde_norway::Value;
 
@@ -32,24 +31,8 @@ const SCRIPT_KEYS: &[&str] = &["before_script", "script"];
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     if let Some(pipeline) = hints.parsed(repo, FILE, parse) {
-        let first = hints.datastores.len();
-        service::add_hints(hints, FILE, &pipeline.services);
-        pipeline.setup.apply(&mut hints.datastores[first..]);
-        hints.installs.push(installs::from_script(FILE, &pipeline.scripts));
-        hints.env.extend(pipeline.env.iter().map(|(name, value)| ci_env::read(FILE, name, value)));
+        pipeline.add_to(hints, FILE);
     }
-}
-
-#[derive(Debug, Default)]
-pub struct Pipeline {
-    pub services: Vec<Service>,
-    /// What the scripts do to the servers (`psql -c "CREATE ROLE ..."`).
-    pub setup: Setup,
-    /// Every script, one command a line.
-    pub scripts: String,
-    /// The variables of the jobs that run the tests (the global ones, then each job's); none
-    /// without such a job.
-    pub env: Vec<(String, String)>,
 }
 
 /// Pure: every service, with the variables in force for it (global, then the job's, then the
@@ -115,14 +98,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
             }
         }
     }
-    let scripts = scripts.join("\n");
-    // Servers a script starts itself with `docker run` (a docker-in-docker job).
-    for started in super::docker_run::services(&scripts) {
-        if !services.contains(&started) {
-            services.push(started);
-        }
-    }
-    Ok(Pipeline { services, setup: setup::parse(&scripts), scripts, env })
+    Ok(Pipeline::new(services, scripts.join("\n"), env))
 }
 
 #[cfg(test)]
@@ -158,7 +134,7 @@ test:
         let services = pipeline.services;
         let names: Vec<_> = services.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["redis:7", "db"]);
-        let hint = service::hint(FILE, &services[1]).unwrap();
+        let hint = super::super::service::hint(FILE, &services[1]).unwrap();
         assert_eq!(hint.version.as_deref(), Some("14"));
         assert_eq!(hint.databases, ["shop_ci"], "the job's variable wins");
         let texts: Vec<_> = hint.settings.iter().map(|s| s.text.as_str()).collect();

@@ -34,6 +34,7 @@ mod known;
 mod native;
 mod node;
 mod packages;
+mod pipeline;
 mod python;
 mod rails;
 mod render;
