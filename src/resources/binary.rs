@@ -392,7 +392,15 @@ impl Binary {
         self.ways.iter().find_map(|w| match &w.how {
             How::Prebuilt(spec) => {
                 let tool = cx.tools.root.join(&spec.name);
-                let version = path.strip_prefix(&tool).ok()?.components().next()?;
+                let version = path.strip_prefix(&tool).ok()?.components().next()?.as_os_str().to_str()?;
+                // The lock already says where the locked build came from: a converged run reads
+                // no build record.
+                if let Some(l) = cx.tools.lock.tool.get(cx.step_id).filter(|l| {
+                    l.is_prebuilt() && l.version == version && l.platform.as_ref() == Some(&cx.tools.platform)
+                }) && let (Some(url), Some(checksum)) = (&l.source, &l.checksum)
+                {
+                    return Some(Build { version: version.to_string(), url: url.clone(), checksum: checksum.clone() });
+                }
                 crate::tools::read_build_record(Some(&tool.join(version)))
             }
             _ => None,
