@@ -12,8 +12,7 @@ use crate::step::Step;
 /// (`env`, returned for the apply to use too), so a deps step fingerprints the project's python,
 /// not whichever is first on the user's PATH.
 pub fn check_all(steps: &[Step], run: &RunCx, env: impl FnOnce() -> Vec<(String, String)>) -> CheckResult {
-    let tools: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].resource.resolves_tool()).collect();
-    let rest: Vec<usize> = (0..steps.len()).filter(|&i| !steps[i].resource.resolves_tool()).collect();
+    let (tools, rest): (Vec<usize>, Vec<usize>) = (0..steps.len()).partition(|&i| steps[i].resource.resolves_tool());
     let mut results = check_some(steps, &tools, run);
     let env = env();
     let project_run = RunCx { env: &env, ..*run };
