@@ -58,8 +58,10 @@ fn project_recipe_files(project: &Project) -> Vec<PathBuf> {
         .manifest
         .entries
         .iter()
-        .map(|e| dir.join(e.section.key()).join(format!("{}.toml", e.name)))
+        .map(|e| dir.join(e.section.key()).join(format!("{}.toml", e.recipe)))
         .filter(|p| p.is_file())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect()
 }
 

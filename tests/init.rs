@@ -236,3 +236,10 @@ fn unreadable_files_are_warnings() {
 fn circleci_services_and_environment() {
     round_trip("circleci");
 }
+
+/// Two postgres servers in one job (the current major and the previous), each on its own port:
+/// two entries, the second naming its recipe, and each variable names its own server.
+#[test]
+fn two_servers_of_one_kind() {
+    round_trip("two-servers");
+}

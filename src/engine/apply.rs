@@ -169,7 +169,7 @@ fn converge_one(
     // The PATH as this run's resolutions make it now: a tool an earlier step installed where
     // only the install tells (a package's server directory, a version manager's) comes first
     // for the steps after it, as it does in the next run.
-    let env = current_env(run);
+    let env = current_env(run, &step.id);
     let run = &RunCx { env: &env, ..*run };
     let cx = run.for_step(&step.id);
     let status = if upstream_changed { step.resource.check(&cx) } else { initial.clone() };
@@ -204,12 +204,12 @@ fn converge_one(
 
 /// The run's environment with its PATH made again from the resolutions as they are now (an
 /// install before this step may have added a directory), when any moved it.
-fn current_env(run: &RunCx) -> Vec<(String, String)> {
+fn current_env(run: &RunCx, step: &str) -> Vec<(String, String)> {
     let mut env = run.env.to_vec();
     if run.tools.dirs().is_empty() {
         return env;
     }
-    let path = run.tools.path_var().to_string_lossy().into_owned();
+    let path = run.tools.path_var_for(step).to_string_lossy().into_owned();
     match env.iter_mut().rev().find(|(k, _)| k == "PATH") {
         Some((_, old)) => *old = path,
         None => env.push(("PATH".to_string(), path)),

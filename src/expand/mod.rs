@@ -97,7 +97,7 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
     out.steps.extend(packages::step(manifest, library, facts, inputs)?);
     for entry in manifest.entries.iter().filter(|e| e.section != Section::Packages) {
         let recipe =
-            library.get(entry.section, &entry.name)?.ok_or_else(|| unknown_recipe(manifest, library, entry))?;
+            library.get(entry.section, &entry.recipe)?.ok_or_else(|| unknown_recipe(manifest, library, entry))?;
         let recipe = variant(library, entry, recipe)?;
         expand_entry(manifest, entry, &recipe, facts, inputs, &mut out, &mut pending)?;
     }
@@ -207,18 +207,23 @@ fn variant(library: &Library, entry: &Entry, recipe: Recipe) -> Result<Recipe, D
 
 fn unknown_recipe(manifest: &Manifest, library: &Library, entry: &Entry) -> Diagnostic {
     let names = library.names(entry.section);
+    let span = entry.recipe_span.clone().unwrap_or_else(|| entry.name_span.clone());
     let d = manifest
         .source
-        .error(entry.name_span.clone(), format!("there is no recipe `{}` in [{}]", entry.name, entry.section.key()))
-        .suggest(&entry.name, names.iter().map(String::as_str));
+        .error(span, format!("there is no recipe `{}` in [{}]", entry.recipe, entry.section.key()))
+        .suggest(&entry.recipe, names.iter().map(String::as_str));
     if d.hint.is_some() {
         return d;
     }
+    let several = match entry.recipe_span {
+        Some(_) => String::new(),
+        None => format!("; a second entry of a kind names its recipe: `{} = {{ recipe = \"...\" }}`", entry.name),
+    };
     d.with_hint(format!(
-        "known: {}; list them with `devup recipes`, or add .devup/recipes/{}/{}.toml",
+        "known: {}; list them with `devup recipes`, or add .devup/recipes/{}/{}.toml{several}",
         names.join(", "),
         entry.section.key(),
-        entry.name
+        entry.recipe
     ))
 }
 
@@ -238,7 +243,7 @@ fn expand_entry(
     let resolve_owner = |text: &str| -> Result<PathBuf, String> {
         resources::paths::resolve(&inputs.build_cx(&manifest.dir, facts, &vars), text, false)
     };
-    let chosen = ports::choose_all(recipe, &vars, &prefix, inputs.recorded_ports, resolve_owner)
+    let chosen = ports::choose_all(recipe, &vars, &prefix, inputs.recorded_ports, &out.ports, resolve_owner)
         .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
     for choice in chosen {
         vars.set_text(choice.param.clone(), choice.port.to_string());
@@ -258,7 +263,7 @@ fn expand_entry(
     if applicable.is_empty() && !recipe.steps.is_empty() {
         return Err(manifest
             .source
-            .error(entry.name_span.clone(), format!("recipe `{}` has no steps for this machine", entry.name))
+            .error(entry.name_span.clone(), format!("recipe `{}` has no steps for this machine", entry.recipe))
             .with_hint(format!("it supports other platforms; this is {}", describe_machine(facts))));
     }
     let steps = &mut out.steps;

@@ -26,8 +26,11 @@ pub fn choose_all(
     vars: &Vars,
     entry: &str,
     recorded: &BTreeMap<String, u16>,
+    taken: &BTreeMap<String, u16>,
     resolve: impl Fn(&str) -> Result<PathBuf, String>,
 ) -> Result<Vec<Choice>, String> {
+    // A port another entry of the project has chosen is in use: two postgres entries get two.
+    let in_use = |port: u16| taken.values().any(|&p| p == port) || in_use(port);
     let mut choices = Vec::new();
     for (name, spec) in recipe.params.iter().filter(|(_, s)| s.kind == ParamType::Port) {
         let pinned = match vars.get(name) {
@@ -36,6 +39,9 @@ pub fn choose_all(
         };
         let preferred = spec.preferred.unwrap_or(0);
         let owner = spec.owner.as_ref().map(|o| vars.text(o).and_then(|t| resolve(&t))).transpose()?;
+        if let Some((other, _)) = taken.iter().find(|(_, p)| pinned != 0 && **p == pinned) {
+            return Err(format!("port {pinned} is also {other}'s"));
+        }
         let (port, note) = choose(entry, pinned, recorded.get(entry).copied(), preferred, owner.as_deref(), &in_use);
         choices.push(Choice { param: name.clone(), port, note });
     }

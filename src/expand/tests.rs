@@ -128,17 +128,59 @@ requires = ["dir"]
 
 /// The built-in postgres recipe's steps for `manifest` on Debian, as root or not.
 fn builtin_postgres(root: bool) -> Expansion {
+    expand_builtin(root, "[datastores]\npostgres = { version = \"16\", databases = [\"app\"] }\n").unwrap()
+}
+
+/// `manifest` expanded with the built-in recipes only, on Debian, as root or not.
+fn expand_builtin(root: bool, manifest: &str) -> Result<Expansion, Diagnostic> {
     let dir = tempfile::tempdir().unwrap();
-    let manifest = crate::manifest::parse(
-        dir.path().to_path_buf(),
-        Source::new("devup.toml", "[datastores]\npostgres = { version = \"16\", databases = [\"app\"] }\n"),
-    )
-    .unwrap();
+    let manifest = crate::manifest::parse(dir.path().to_path_buf(), Source::new("devup.toml", manifest)).unwrap();
     let library = Library::new(None, None, resources::kind_names());
     let facts = Facts { root, ..Facts::for_tests() };
     let ports = BTreeMap::new();
     let inputs = Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
-    expand(&manifest, &library, &facts, &inputs).unwrap()
+    expand(&manifest, &library, &facts, &inputs)
+}
+
+#[test]
+fn two_entries_of_one_recipe_have_their_own_steps_data_and_ports() {
+    let out = expand_builtin(
+        false,
+        "[datastores]\npostgres = { version = \"16\", databases = [\"app\"] }\n\
+         legacy = { recipe = \"postgres\", version = \"15\", databases = [\"old\"] }\n\
+         [env]\nLEGACY_URL = \"{datastores.legacy.url}\"\n",
+    )
+    .unwrap();
+    let server = |id: &str| out.steps.iter().find(|s| s.id == id).unwrap_or_else(|| panic!("no step {id}"));
+    let (new, old) = (server("datastores.postgres.server"), server("datastores.legacy.server"));
+    assert!(new.resource.commands().iter().any(|c| c.contains("-D /data/postgres ")), "{:?}", new.resource.commands());
+    assert!(old.resource.commands().iter().any(|c| c.contains("-D /data/legacy ")), "{:?}", old.resource.commands());
+    assert!(out.steps.iter().any(|s| s.id == "datastores.legacy.database[old]"));
+    // Each its own port: the second never takes the one the first chose.
+    let (p1, p2) = (out.ports["datastores.postgres"], out.ports["datastores.legacy"]);
+    assert_ne!(p1, p2);
+    let var = |name: &str| out.env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(var("LEGACY_URL"), Some(format!("postgres://postgres@127.0.0.1:{p2}/old")));
+    // The conventional names are the first entry's, and the file is told so.
+    assert_eq!(var("PGPORT"), Some(p1.to_string()));
+    assert!(out.env_notes.iter().any(|n| n.contains("legacy")), "{:?}", out.env_notes);
+}
+
+#[test]
+fn two_entries_cannot_pin_one_port() {
+    let err =
+        expand_builtin(false, "[datastores]\nredis = { port = 6390 }\ncache = { recipe = \"redis\", port = 6390 }\n")
+            .unwrap_err();
+    assert!(err.message.contains("port 6390 is also datastores.redis's"), "{}", err.message);
+}
+
+#[test]
+fn an_unknown_recipe_named_by_an_entry_is_shown_where_it_is_named() {
+    let err = expand_builtin(false, "[datastores]\ncache = { recipe = \"rediss\" }\n").unwrap_err();
+    assert!(err.message.contains("there is no recipe `rediss` in [datastores]"), "{}", err.message);
+    assert!(err.hint.as_deref().unwrap_or_default().contains("redis"), "{:?}", err.hint);
+    let err = expand_builtin(false, "[datastores]\ncache = {}\n").unwrap_err();
+    assert!(err.hint.as_deref().unwrap_or_default().contains("cache = { recipe = \"...\" }"), "{:?}", err.hint);
 }
 
 #[test]

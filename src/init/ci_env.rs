@@ -8,7 +8,28 @@ use super::service::resolve;
 /// A job that runs the tests: named so, or running a test runner. Lint and release jobs
 /// install tools, and set variables, the tests do not need.
 pub fn is_test_job(key: &str, script: &str) -> bool {
-    const RUNNERS: &[&str] = &["pytest", "manage.py test", "tox", "nox", "unittest", "make test"];
+    const RUNNERS: &[&str] = &[
+        "pytest",
+        "manage.py test",
+        "tox",
+        "nox",
+        "unittest",
+        "make test",
+        "make check",
+        "npm test",
+        "npm run test",
+        "yarn test",
+        "pnpm test",
+        "node --test",
+        "jest",
+        "mocha",
+        "vitest",
+        "go test",
+        "cargo test",
+        "rake",
+        "rspec",
+        "minitest",
+    ];
     key.to_ascii_lowercase().contains("test") || RUNNERS.iter().any(|r| script.contains(r))
 }
 

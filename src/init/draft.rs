@@ -216,29 +216,72 @@ fn dependencies(draft: &mut Draft, hints: &[Deps], known: &Known) {
     managers.sort_by_key(|m| DEPS_ORDER.iter().position(|n| n == m).unwrap_or(usize::MAX));
     for manager in managers {
         let list: Vec<&Deps> = hints.iter().filter(|h| h.manager == manager).collect();
-        let first = list[0];
-        let entry_name = format!("dependencies.{manager}");
-        let mut comments = vec![format!("{}: {}", first.file, first.why)];
-        comments.extend(first.notes.iter().cloned());
-        let mut params = Vec::new();
-        let recipe = known.get(Section::Dependencies, manager);
-        for (param, value) in &first.params {
-            match recipe {
-                Some(r) if !r.takes(param, value) => {
-                    comments.push(format!("not set, the recipe takes no such parameter: {param} = {value}"));
+        // One entry per directory (two npm apps of a monorepo); a second file for a directory
+        // that already has its entry is named in a comment.
+        // Each directory's first file, and its entry's index in `draft.dependencies`.
+        let mut entered: Vec<(&Deps, usize)> = Vec::new();
+        for hint in list {
+            match entered.iter().find(|(e, _)| e.dir == hint.dir) {
+                Some((first, index)) => {
+                    let text = format!("not installed: devup.toml holds one {manager} entry here, for {}", first.file);
+                    draft.find(&hint.file, "a comment", &text);
+                    draft.dependencies[*index].comments.push(format!("{}: {text}", hint.file));
                 }
-                _ => params.push((param.clone(), value.clone())),
+                None => {
+                    let name = match entered.is_empty() {
+                        true => manager.to_string(),
+                        false => another_name(draft, known, manager, &hint.dir),
+                    };
+                    dependency(draft, known, hint, name);
+                    entered.push((hint, draft.dependencies.len() - 1));
+                }
             }
         }
-        let disabled = recipe.is_none().then(|| format!("devup has no `dependencies/{manager}` recipe"));
-        draft.find(&first.file, &entry_name, disabled.as_deref().unwrap_or(&first.why));
-        for other in &list[1..] {
-            let text = format!("not installed: devup.toml holds one {manager} entry, for {}", first.file);
-            draft.find(&other.file, "a comment", &text);
-            comments.push(format!("{}: {text}", other.file));
-        }
-        draft.dependencies.push(Entry { name: manager.to_string(), value: Value::Table(params), comments, disabled });
     }
+}
+
+/// One `[dependencies]` entry; named other than its recipe, it says which recipe it uses.
+fn dependency(draft: &mut Draft, known: &Known, hint: &Deps, name: String) {
+    let manager = hint.manager;
+    let entry_name = format!("dependencies.{name}");
+    let mut comments = vec![format!("{}: {}", hint.file, hint.why)];
+    comments.extend(hint.notes.iter().cloned());
+    let mut params = Vec::new();
+    if name != manager {
+        params.push((crate::manifest::RECIPE_KEY.to_string(), toml::Value::String(manager.to_string())));
+    }
+    let recipe = known.get(Section::Dependencies, manager);
+    for (param, value) in &hint.params {
+        match recipe {
+            Some(r) if !r.takes(param, value) => {
+                comments.push(format!("not set, the recipe takes no such parameter: {param} = {value}"));
+            }
+            _ => params.push((param.clone(), value.clone())),
+        }
+    }
+    let disabled = recipe.is_none().then(|| format!("devup has no `dependencies/{manager}` recipe"));
+    draft.find(&hint.file, &entry_name, disabled.as_deref().unwrap_or(&hint.why));
+    draft.dependencies.push(Entry { name, value: Value::Table(params), comments, disabled });
+}
+
+/// The name of a second entry of `manager`: its directory's (`apps/docs` → `docs`) when that is
+/// a free entry name and no recipe's, else `<manager>-<n>`.
+fn another_name(draft: &Draft, known: &Known, manager: &str, dir: &str) -> String {
+    let free = |name: &str| {
+        !draft.dependencies.iter().any(|e| e.name == name) && known.get(Section::Dependencies, name).is_none()
+    };
+    let base: String = dir
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .take(64)
+        .collect();
+    if base.starts_with(|c: char| c.is_ascii_alphanumeric()) && free(&base) {
+        return base;
+    }
+    (2..).map(|n| format!("{manager}-{n}")).find(|name| free(name)).expect("some number is free")
 }
 
 fn steps(draft: &mut Draft, steps: Vec<Step>) {

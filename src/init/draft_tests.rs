@@ -79,7 +79,7 @@ fn aliases_name_languages() {
 }
 
 #[test]
-fn one_entry_per_manager() {
+fn one_entry_per_directory_named_by_it() {
     let deps = |dir: &str, file: &str| Deps {
         manager: "npm",
         language: "node",
@@ -90,16 +90,27 @@ fn one_entry_per_manager() {
         notes: vec![],
     };
     let hints = Hints {
-        deps: vec![deps("apps/web", "apps/web/package-lock.json"), deps("apps/admin", "apps/admin/package-lock.json")],
+        deps: vec![
+            deps("apps/web", "apps/web/package-lock.json"),
+            deps("apps/admin", "apps/admin/package-lock.json"),
+            deps("apps/web", "apps/web/npm-shrinkwrap.json"),
+            // A directory named like a recipe gets a numbered name instead.
+            deps("tools/pip", "tools/pip/package-lock.json"),
+        ],
         ..Hints::default()
     };
     let d = draft_of(Path::new("."), hints, &known());
-    assert_eq!(d.dependencies.len(), 1);
-    let npm = &d.dependencies[0];
-    assert_eq!(npm.value, Value::Table(vec![("dir".into(), toml::Value::String("apps/web".into()))]));
+    let names: Vec<&str> = d.dependencies.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["npm", "admin", "npm-2"]);
+    let text = |s: &str| toml::Value::String(s.into());
+    assert_eq!(d.dependencies[0].value, Value::Table(vec![("dir".into(), text("apps/web"))]));
     assert_eq!(
-        npm.comments[1],
-        "apps/admin/package-lock.json: not installed: devup.toml holds one npm entry, for apps/web/package-lock.json"
+        d.dependencies[1].value,
+        Value::Table(vec![("recipe".into(), text("npm")), ("dir".into(), text("apps/admin"))])
+    );
+    assert_eq!(
+        d.dependencies[0].comments[1],
+        "apps/web/npm-shrinkwrap.json: not installed: devup.toml holds one npm entry here, for apps/web/package-lock.json"
     );
 }
 

@@ -37,6 +37,8 @@ const LOOPBACK: &[&str] = &["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"]
 
 /// A datastore the draft declares, as `[env]` can name it.
 struct Target<'a> {
+    /// The entry's name: `postgres`, or `postgres-5433` for a second server.
+    name: &'a str,
     store: Store,
     recipe: &'a KnownRecipe,
     params: &'a [(String, toml::Value)],
@@ -49,33 +51,76 @@ impl Target<'_> {
     /// `{datastores.postgres.KEY}`, when devup will give it a value for this entry.
     fn placeholder(&self, key: &str) -> Option<String> {
         let template = self.recipe.values.get(key).or_else(|| self.recipe.env.get(key))?;
-        self.recipe.render(template, self.params).map(|_| format!("{{datastores.{}.{key}}}", self.recipe.name))
+        self.recipe.render(template, self.params).map(|_| format!("{{datastores.{}.{key}}}", self.name))
     }
 
     fn is_named(&self, host: &str) -> bool {
         self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
-            || Store::from_name(host).is_some_and(|(store, _)| store == self.store)
+            || (self.name == self.store.recipe()
+                && Store::from_name(host).is_some_and(|(store, _)| store == self.store))
     }
 }
 
 fn targets<'a>(draft: &'a Draft, reached: &[Reached], known: &'a Known) -> Vec<Target<'a>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Target> = Vec::new();
     for entry in draft.datastores.iter().filter(|e| e.disabled.is_none()) {
-        let Some(store) = Store::ALL.into_iter().find(|s| s.recipe() == entry.name) else { continue };
-        let Some(recipe) = known.get(Section::Datastores, &entry.name) else { continue };
         let params = match &entry.value {
             super::draft::Value::Table(params) => params.as_slice(),
             super::draft::Value::Short(_) => &[],
         };
+        let recipe_name = params
+            .iter()
+            .find(|(p, _)| p == crate::manifest::RECIPE_KEY)
+            .and_then(|(_, v)| v.as_str())
+            .unwrap_or(&entry.name);
+        let Some(store) = Store::ALL.into_iter().find(|s| s.recipe() == recipe_name) else { continue };
+        let Some(recipe) = known.get(Section::Datastores, recipe_name) else { continue };
+        let pinned = params
+            .iter()
+            .find(|(p, _)| p == "port")
+            .and_then(|(_, v)| v.as_integer())
+            .and_then(|p| u16::try_from(p).ok());
+        out.push(Target {
+            name: &entry.name,
+            store,
+            recipe,
+            params,
+            hosts: Vec::new(),
+            ports: pinned.into_iter().collect(),
+        });
+    }
+    // How CI reaches each server: a second server of a kind only by its own published port; the
+    // first by the kind's usual port and whatever reaches no other.
+    for i in 0..out.len() {
+        let store = out[i].store;
+        let first = out.iter().position(|t| t.store == store) == Some(i);
+        let others: Vec<u16> = out
+            .iter()
+            .enumerate()
+            .filter(|(j, t)| *j != i && t.store == store)
+            .flat_map(|(_, t)| t.ports.clone())
+            .collect();
+        let own = out[i].ports.clone();
         let mut hosts = Vec::new();
-        let mut ports = vec![store.default_port()];
-        for r in reached.iter().filter(|r| r.store == store) {
-            hosts.extend(r.hosts.iter().cloned());
-            ports.extend(&r.ports);
+        let mut ports = own.clone();
+        if first {
+            ports.push(store.default_port());
         }
-        let pinned = params.iter().find(|(p, _)| p == "port").and_then(|(_, v)| v.as_integer());
-        ports.extend(pinned.and_then(|p| u16::try_from(p).ok()));
-        out.push(Target { store, recipe, params, hosts, ports });
+        for r in reached.iter().filter(|r| r.store == store) {
+            let mine = if others.is_empty() {
+                true
+            } else if first && own.is_empty() {
+                !r.ports.iter().any(|p| others.contains(p))
+            } else {
+                r.ports.iter().any(|p| own.contains(p))
+            };
+            if mine {
+                hosts.extend(r.hosts.iter().cloned());
+                ports.extend(&r.ports);
+            }
+        }
+        out[i].hosts = hosts;
+        out[i].ports = ports;
     }
     out
 }
@@ -238,13 +283,11 @@ fn target_at<'a, 'b>(name: &str, host: &str, port: Option<u16>, targets: &'a [Ta
 /// and port in it.
 fn url_template(url: &Url, targets: &[Target]) -> Option<String> {
     let store = store_of_scheme(url.scheme)?;
-    let t = targets.iter().find(|t| t.store == store)?;
-    let port = url.port.map(|p| p.parse::<u16>().ok()).unwrap_or(Some(t.store.default_port()))?;
-    let reaches =
-        (t.is_named(url.host) || LOOPBACK.contains(&url.host.to_ascii_lowercase().as_str())) && t.ports.contains(&port);
-    if !reaches {
-        return None;
-    }
+    let port = url.port.map(|p| p.parse::<u16>().ok()).unwrap_or(Some(store.default_port()))?;
+    let reaches = |t: &&Target| {
+        (t.is_named(url.host) || LOOPBACK.contains(&url.host.to_ascii_lowercase().as_str())) && t.ports.contains(&port)
+    };
+    let t = targets.iter().filter(|t| t.store == store).find(reaches)?;
     // devup's URL, its port (chosen when devup runs) aside.
     let ours = t.recipe.values.get("url").and_then(|u| t.recipe.render(u, t.params)).map(|u| u.replace("{port}", "1"));
     let same = ours.as_deref().and_then(Url::parse).is_some_and(|ours| {
@@ -293,11 +336,16 @@ fn second_exports(targets: &[Target], drafted: &[EnvEntry]) -> Vec<EnvEntry> {
     for (i, second) in targets.iter().enumerate() {
         for var in second.recipe.env.keys() {
             let Some(first) = targets[..i].iter().find(|t| t.placeholder(var).is_some()) else { continue };
+            // A second server of one kind: its URL under a name of its own, not every variable
+            // of the kind again (`POSTGRES_5433_PGHOST`...); CI's own names come first anyway.
+            if first.store == second.store && !var.ends_with("_URL") {
+                continue;
+            }
             let Some(placeholder) = second.placeholder(var) else { continue };
             if drafted.iter().any(|e| &e.name == var) {
                 continue;
             }
-            let name = crate::expand::distinct_name(&second.recipe.name, var, &|n| taken(n, &out));
+            let name = crate::expand::distinct_name(second.name, var, &|n| taken(n, &out));
             if taken(&name, &out) {
                 continue;
             }
@@ -305,7 +353,7 @@ fn second_exports(targets: &[Target], drafted: &[EnvEntry]) -> Vec<EnvEntry> {
                 file: String::new(),
                 comments: vec![format!(
                     "{} and {} both export {var}: devup exports {}'s, declared first; this is {}'s",
-                    first.recipe.name, second.recipe.name, first.recipe.name, second.recipe.name
+                    first.name, second.name, first.name, second.name
                 )],
                 name,
                 value: placeholder,

@@ -64,10 +64,20 @@ impl Section {
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub section: Section,
+    /// The entry's own name: its steps' ids (`datastores.NAME.server`), its `{datastores.NAME.KEY}`
+    /// values, its data directory.
     pub name: String,
     pub name_span: Range<usize>,
+    /// The recipe it uses: its name, unless `recipe = "..."` names another, so that a project
+    /// can have several entries of one kind (`web = { recipe = "npm", dir = "web" }`).
+    pub recipe: String,
+    /// Where `recipe = "..."` is, when it is written.
+    pub recipe_span: Option<Range<usize>>,
     pub value: EntryValue,
 }
+
+/// The key of an entry's table that names its recipe; no recipe may have a parameter of that name.
+pub const RECIPE_KEY: &str = "recipe";
 
 #[derive(Debug, Clone)]
 pub enum EntryValue {
@@ -136,7 +146,7 @@ pub fn parse(dir: PathBuf, source: Source) -> Result<Manifest> {
     let sections = [raw.languages, raw.packages, raw.datastores, raw.dependencies];
     for (section, map) in Section::ALL.into_iter().zip(sections) {
         for (key, value) in sorted_by_position(map) {
-            entries.push(entry(section, key, value));
+            entries.push(entry(&source, section, key, value)?);
         }
     }
     let env = env::table(&source, raw.env)?;
@@ -193,23 +203,46 @@ fn sorted_by_position<T>(map: Map<T>) -> Vec<(Spanned<String>, Spanned<T>)> {
     items
 }
 
-fn entry(section: Section, key: Spanned<String>, value: Spanned<RawEntry>) -> Entry {
+fn entry(source: &Source, section: Section, key: Spanned<String>, value: Spanned<RawEntry>) -> Result<Entry> {
+    // An entry's name is part of its steps' ids and of its data directory's path.
+    if section != Section::Packages
+        && (key.get_ref().contains('.') || check_name(source, key.get_ref(), key.span(), "entry name").is_err())
+    {
+        return Err(source
+            .error(key.span(), format!("invalid entry name `{}`", key.get_ref()))
+            .with_hint("use up to 64 letters, digits, `-` and `_`, starting with a letter or digit")
+            .into());
+    }
     let span = value.span();
+    let mut recipe = None;
     let value = match value.into_inner() {
         RawEntry::Short(text) => EntryValue::Short { value: text, span },
-        RawEntry::Table(map) => EntryValue::Table(
-            sorted_by_position(map)
-                .into_iter()
-                .map(|(k, v)| Param {
-                    name_span: k.span(),
-                    name: k.into_inner(),
-                    span: v.span(),
-                    value: v.into_inner(),
-                })
-                .collect(),
-        ),
+        RawEntry::Table(map) => {
+            let mut params = Vec::new();
+            for (k, v) in sorted_by_position(map) {
+                // `[packages]` entries are package names, not recipes: a `recipe` there is an
+                // unknown package manager, said where packages are expanded.
+                if k.get_ref() == RECIPE_KEY && section != Section::Packages {
+                    let toml::Value::String(name) = v.get_ref() else {
+                        return Err(source
+                            .error(v.span(), format!("`recipe` takes a recipe's name, not {}", v.get_ref().type_str()))
+                            .with_hint(format!("write recipe = \"{}\"", key.get_ref()))
+                            .into());
+                    };
+                    check_name(source, name, v.span(), "recipe name")?;
+                    recipe = Some((name.clone(), v.span()));
+                    continue;
+                }
+                params.push(Param { name_span: k.span(), name: k.into_inner(), span: v.span(), value: v.into_inner() });
+            }
+            EntryValue::Table(params)
+        }
     };
-    Entry { section, name_span: key.span(), name: key.into_inner(), value }
+    let (recipe, recipe_span) = match recipe {
+        Some((name, span)) => (name, Some(span)),
+        None => (key.get_ref().clone(), None),
+    };
+    Ok(Entry { section, name_span: key.span(), name: key.into_inner(), recipe, recipe_span, value })
 }
 
 /// NUL cannot be passed to a process at all: refuse it here rather than fail when running.

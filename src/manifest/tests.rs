@@ -178,3 +178,32 @@ fn a_step_cannot_require_itself_or_nothing() {
     }
     assert!(error_of(&step("\" \"")).message.contains("empty name"));
 }
+
+#[test]
+fn an_entry_may_name_its_recipe() {
+    let m = parse_str("[dependencies]\nnpm = {}\nweb = { recipe = \"npm\", dir = \"web\" }\n").unwrap();
+    let web = &m.entries[1];
+    assert_eq!((web.name.as_str(), web.recipe.as_str()), ("web", "npm"));
+    assert!(web.recipe_span.is_some());
+    // `recipe` is not passed on as a parameter of the recipe.
+    let EntryValue::Table(params) = &web.value else { panic!("a table") };
+    assert_eq!(params.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["dir"]);
+    assert_eq!((m.entries[0].recipe.as_str(), m.entries[0].recipe_span.is_none()), ("npm", true));
+}
+
+#[test]
+fn a_recipe_named_by_something_else_than_a_name_is_refused() {
+    let d = error_of("[datastores]\ncache = { recipe = 6 }\n");
+    assert!(d.message.contains("`recipe` takes a recipe's name, not integer"), "{}", d.message);
+    assert_eq!(d.location.as_ref().map(|l| (l.line, l.column)), Some((2, 20)));
+    let d = error_of("[datastores]\ncache = { recipe = \"../redis\" }\n");
+    assert!(d.message.contains("invalid recipe name"), "{}", d.message);
+}
+
+#[test]
+fn an_entry_name_is_part_of_paths_and_ids() {
+    for bad in ["\"a.b\"", "\"../x\"", "\"-x\""] {
+        let d = error_of(&format!("[datastores]\n{bad} = {{ recipe = \"redis\" }}\n"));
+        assert!(d.message.contains("invalid entry name"), "{bad}: {}", d.message);
+    }
+}

@@ -292,6 +292,17 @@ impl Recipe {
 
     /// Checks what serde cannot: references between parts of the recipe.
     fn check_consistency(&self) -> Result<(), Diagnostic> {
+        if self.params.contains_key(crate::manifest::RECIPE_KEY) {
+            let message = "a parameter cannot be named `recipe`".to_string();
+            let header = "[params.recipe]";
+            let at = self.source.text.find(header);
+            let error = match at {
+                Some(at) => self.source.error(at..at + header.len(), message),
+                None => self.whole_file_error(message),
+            };
+            return Err(error
+                .with_hint("in devup.toml, `recipe = \"...\"` names the recipe an entry uses: rename the parameter"));
+        }
         for (name, spec) in &self.params {
             if spec.kind == ParamType::Port && spec.preferred.is_none() {
                 return Err(self

@@ -88,8 +88,25 @@ impl Toolbox {
     /// The project's PATH for its commands: the resolved tools' directories, then the PATH
     /// devup was started with.
     pub fn path_var(&self) -> std::ffi::OsString {
+        self.path_var_for("")
+    }
+
+    /// The PATH for one step's commands: the tools its own entry resolved come first, so that
+    /// of two postgres entries at 15 and 16, each server's `pg_ctl` is of its own version.
+    pub fn path_var_for(&self, step: &str) -> std::ffi::OsString {
+        let mut dirs = self.dirs();
+        if let Some(entry) = entry_of(step) {
+            let resolved = self.resolved.lock().unwrap_or_else(|p| p.into_inner());
+            let own: Vec<PathBuf> = resolved
+                .iter()
+                .filter(|(id, _)| entry_of(id) == Some(entry))
+                .filter_map(|(_, r)| r.dir.clone())
+                .collect();
+            dirs.retain(|d| !own.contains(d));
+            dirs.splice(0..0, own);
+        }
         let inherited = std::env::split_paths(&self.inherited_path);
-        std::env::join_paths(self.dirs().into_iter().chain(inherited)).unwrap_or_else(|_| self.inherited_path.clone())
+        std::env::join_paths(dirs.into_iter().chain(inherited)).unwrap_or_else(|_| self.inherited_path.clone())
     }
 
     /// The lock's entry for a step, unless it is being upgraded.
@@ -169,6 +186,9 @@ impl Toolbox {
     /// moment leaves nothing that passes for installed; the next install of the tool removes
     /// what it left.
     pub fn install(&self, system: &System, spec: &Spec, build: &Build) -> Result<PathBuf, String> {
+        // One install at a time in this run: two entries may need the same build (two postgres
+        // entries at 16), and an install clears the unpacking leftovers beside its own.
+        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
         let home = spec.home(&self.root, &build.version);
         if home.exists() {
             return Ok(home);
@@ -199,6 +219,13 @@ impl Toolbox {
     }
 }
 
+/// The entry a step belongs to: `datastores.pg` of `datastores.pg.server`.
+fn entry_of(step: &str) -> Option<&str> {
+    let mut dots = step.match_indices('.').map(|(at, _)| at);
+    let (_, second) = (dots.next()?, dots.next()?);
+    Some(&step[..second])
+}
+
 /// Unpacks a build into `staging` and completes it there: where it came from, its links.
 fn finish(system: &System, spec: &Spec, build: &Build, archive: &Path, staging: &Path) -> Result<(), String> {
     system.unpack(archive, staging, spec.strip).map_err(|e| e.to_string())?;
@@ -226,6 +253,8 @@ fn finish(system: &System, spec: &Spec, build: &Build, archive: &Path, staging: 
     }
     Ok(())
 }
+
+static INSTALLING: Mutex<()> = Mutex::new(());
 
 /// The file in a prebuilt build's directory saying where it came from.
 const BUILD_RECORD: &str = ".devup-build.toml";
@@ -340,6 +369,18 @@ mod tests {
         let other = dir.path().join("2.0.0");
         std::fs::create_dir_all(other.join("data")).unwrap();
         assert!(settle(&System::new(), &staging, &other).is_err());
+    }
+
+    #[test]
+    fn a_step_finds_its_own_entrys_tools_first() {
+        let tools = Toolbox { inherited_path: "/usr/bin".into(), ..Toolbox::for_tests() };
+        let at = |dir: &str| Resolution { locked: None, dir: Some(PathBuf::from(dir)) };
+        tools.record("datastores.legacy.server-binaries", at("/t/postgres/15/bin"));
+        tools.record("datastores.postgres.server-binaries", at("/t/postgres/16/bin"));
+        let path = |step: &str| tools.path_var_for(step).to_string_lossy().into_owned();
+        assert_eq!(path("datastores.postgres.server"), "/t/postgres/16/bin:/t/postgres/15/bin:/usr/bin");
+        assert_eq!(path("datastores.legacy.server"), "/t/postgres/15/bin:/t/postgres/16/bin:/usr/bin");
+        assert_eq!(path("step.seed"), "/t/postgres/15/bin:/t/postgres/16/bin:/usr/bin");
     }
 
     #[test]
