@@ -243,3 +243,10 @@ fn circleci_services_and_environment() {
 fn two_servers_of_one_kind() {
     round_trip("two-servers");
 }
+
+/// Servers a Procfile runs (redis on its own port, with a setting) and a Makefile target starts
+/// with `docker run`, with the database its next line creates.
+#[test]
+fn procfile_and_makefile_servers() {
+    round_trip("procfile-makefile");
+}

@@ -35,6 +35,7 @@ mod native;
 mod node;
 mod packages;
 mod pipeline;
+mod processes;
 mod python;
 mod rails;
 mod render;
@@ -75,6 +76,7 @@ const DETECTORS: &[Detector] = &[
     native::detect,
     compose::detect,
     rails::detect,
+    processes::detect,
     github::detect,
     gitlab::detect,
     travis::detect,
