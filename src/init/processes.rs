@@ -16,7 +16,11 @@ const MAKEFILES: &[&str] = &["Makefile", "makefile", "GNUmakefile"];
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     for file in PROCFILES.iter().chain(MAKEFILES) {
         let Some(script) = hints.parsed(repo, file, |text| Ok(commands(file, text))) else { continue };
-        let mut started = super::docker_run::services(&script);
+        // Containers of other images are the project's own (`docker run rqtest`): not said.
+        let mut started: Vec<Service> = super::docker_run::services(&script)
+            .into_iter()
+            .filter(|s| super::image::parse(&s.image).is_some())
+            .collect();
         started.extend(script.lines().filter_map(server_process));
         let first = hints.datastores.len();
         service::add_hints(hints, file, &started);
