@@ -69,6 +69,26 @@ fn pip_installs_several_requirements_files_and_the_project_with_extras() {
     sb.devup(&["plan"]).code(2).stdout_has("changes since the last install: requirements-test.txt");
 }
 
+/// tox's `deps = pytest>=7` and a CI script's `pip install pytest-cov`: named one by one, in
+/// one call after the files and before the project, again when the list changes.
+#[test]
+fn pip_installs_requirements_named_one_by_one() {
+    let sb = pip_stubbed("[dependencies]\npip = { packages = [\"pytest>=7\", \"psycopg2-binary\"], project = true }\n");
+    sb.devup(&["--yes"]).code(0);
+    assert_eq!(
+        sb.read("pip-calls").lines().collect::<Vec<_>>(),
+        [
+            "-m pip install --disable-pip-version-check --quiet -r requirements.txt",
+            "-m pip install --disable-pip-version-check --quiet pytest>=7 psycopg2-binary",
+            "-m pip install --disable-pip-version-check --quiet -e .",
+        ]
+    );
+    assert!(!sb.path("7").exists(), "`>=7` is no redirection");
+    sb.devup(&["plan"]).code(0);
+    sb.write("devup.toml", "[dependencies]\npip = { packages = [\"pytest>=8\"], project = true }\n");
+    sb.devup(&["plan"]).code(2).stdout_has("changes since the last install: the install command");
+}
+
 #[test]
 fn pip_without_the_new_parameters_installs_as_before() {
     let sb = pip_stubbed("[dependencies]\npip = { project = true }\n");

@@ -1,5 +1,6 @@
 //! The pip entry installs what CI and tox install before the tests: the requirements files
-//! its own choice does not pull in become `extra_requirements`, the project with its extras
+//! its own choice does not pull in become `extra_requirements`, requirements named one by one
+//! (tox's `deps = pytest`, `pip install pytest mock`) `packages`, the project with its extras
 //! `project = true, extras = [...]`. A file the repository's own pick already covers (through
 //! `-r`) is not installed twice.
 
@@ -35,12 +36,7 @@ fn apply(
         None if exists("requirements.txt") => "requirements.txt".to_string(),
         None => String::new(),
     };
-    let extra: Vec<String> = param(pip, "extra_requirements")
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
+    let extra = strings(param(pip, "extra_requirements"));
     let mut wanted: Vec<String> = Vec::new();
     for file in &install.requirements {
         if exists(file) {
@@ -98,12 +94,7 @@ fn apply(
         if has_pyproject {
             set(pip, "project", toml::Value::Boolean(true));
             if !install.extras.is_empty() {
-                let mut extras: Vec<String> = param(pip, "extras")
-                    .and_then(|v| v.as_array().cloned())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
+                let mut extras = strings(param(pip, "extras"));
                 extras.extend(install.extras.iter().filter(|e| !extras.contains(e)).cloned().collect::<Vec<_>>());
                 set(pip, "extras", toml::Value::Array(extras.into_iter().map(toml::Value::String).collect()));
             }
@@ -119,13 +110,30 @@ fn apply(
             ));
         }
     }
-    if !install.packages.is_empty() {
-        let list = install.packages.join(", ");
+    if !install.conditional.is_empty() {
         pip.notes.push(format!(
-            "{}: also installs {list}, which pip's entry cannot name: add them to a requirements file",
-            install.file
+            "{}: not installed, for some of its environments only: {}",
+            install.file,
+            install.conditional.join(", ")
         ));
     }
+    if !install.packages.is_empty() {
+        let mut packages = strings(param(pip, "packages"));
+        let new: Vec<String> = install.packages.iter().filter(|p| !packages.contains(p)).cloned().collect();
+        if !new.is_empty() {
+            pip.notes.push(format!("{}: also installs {} before the tests", install.file, new.join(", ")));
+            packages.extend(new);
+            set(pip, "packages", toml::Value::Array(packages.into_iter().map(toml::Value::String).collect()));
+        }
+    }
+}
+
+/// A list parameter's strings.
+fn strings(value: Option<&toml::Value>) -> Vec<String> {
+    value
+        .and_then(toml::Value::as_array)
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
 }
 
 /// `requirements-dev.txt`, `requirements/local.txt`: what a developer installs.
@@ -154,9 +162,10 @@ fn param<'a>(pip: &'a Deps, name: &str) -> Option<&'a toml::Value> {
     pip.params.iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }
 
-/// Sets a parameter, keeping pip's order: requirements, extra_requirements, project, extras.
+/// Sets a parameter, keeping pip's order: requirements, extra_requirements, packages, project,
+/// extras.
 fn set(pip: &mut Deps, name: &str, value: toml::Value) {
-    const ORDER: &[&str] = &["requirements", "extra_requirements", "project", "extras", "venv"];
+    const ORDER: &[&str] = &["requirements", "extra_requirements", "packages", "project", "extras", "venv"];
     match pip.params.iter_mut().find(|(k, _)| k == name) {
         Some((_, old)) => *old = value,
         None => {
@@ -189,7 +198,7 @@ mod tests {
             requirements: requirements.iter().map(|r| r.to_string()).collect(),
             project,
             extras: extras.iter().map(|e| e.to_string()).collect(),
-            packages: Vec::new(),
+            ..Install::default()
         }
     }
 
@@ -256,5 +265,31 @@ mod tests {
         apply(&mut p, &install(&[], true, &[]), &exists, &includes, false);
         assert_eq!(shown(&p), "");
         assert!(p.notes[0].contains("needs a pyproject.toml"));
+    }
+
+    #[test]
+    fn requirements_named_one_by_one_are_installed_once_each() {
+        let mut p = pip(&[("requirements", toml::Value::String(String::new())), ("project", true.into())], &[]);
+        let tox = Install {
+            file: "tox.ini".into(),
+            packages: vec!["pytest>=7".into(), "psycopg2-binary".into()],
+            conditional: vec!["django42: Django<4.3".into()],
+            ..Install::default()
+        };
+        let ci = Install { packages: vec!["pytest>=7".into(), "pytest-cov".into()], ..Install::default() };
+        apply(&mut p, &tox, &exists, &includes, true);
+        apply(&mut p, &Install { file: "ci.yml".into(), ..ci }, &exists, &includes, true);
+        assert_eq!(
+            shown(&p),
+            r#"requirements = "", packages = ["pytest>=7", "psycopg2-binary", "pytest-cov"], project = true"#
+        );
+        assert_eq!(
+            p.notes,
+            [
+                "tox.ini: not installed, for some of its environments only: django42: Django<4.3",
+                "tox.ini: also installs pytest>=7, psycopg2-binary before the tests",
+                "ci.yml: also installs pytest-cov before the tests",
+            ]
+        );
     }
 }

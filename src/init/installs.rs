@@ -12,25 +12,29 @@ pub struct Install {
     pub project: bool,
     /// Its extras: `test` of `.[test]`.
     pub extras: Vec<String>,
-    /// Packages named one by one (`pip install pytest mock`), which pip's entry cannot hold.
+    /// Requirements named one by one (`pip install pytest mock`, tox's `deps = pytest>=7`).
     pub packages: Vec<String>,
+    /// tox's deps for some environments only (`py311: pytest`, `django42: Django<4.3`): not
+    /// installed, said in a comment.
+    pub conditional: Vec<String>,
 }
 
 impl Install {
     pub fn is_empty(&self) -> bool {
-        self.requirements.is_empty() && !self.project && self.packages.is_empty()
+        self.requirements.is_empty() && !self.project && self.packages.is_empty() && self.conditional.is_empty()
     }
 
     fn add(&mut self, other: Install) {
         push_new(&mut self.requirements, other.requirements);
         push_new(&mut self.extras, other.extras);
         push_new(&mut self.packages, other.packages);
+        push_new(&mut self.conditional, other.conditional);
         self.project |= other.project;
     }
 
-    /// A requirement as pip reads it in a requirements file or on the command line.
+    /// A requirement as pip reads it in a requirements file or on the command line (a shell
+    /// word, its quotes removed).
     fn requirement(&mut self, word: &str) {
-        let word = word.trim_matches(['"', '\'']);
         let (path, extras) = match word.split_once('[') {
             Some((path, rest)) => (path, rest.trim_end_matches(']')),
             None => (word, ""),
@@ -117,12 +121,18 @@ fn requirement_file<'a>(arg: &str, rest: &mut impl Iterator<Item = &'a String>) 
     (!value.is_empty() && !value.contains(['$', '{'])).then(|| value.to_string())
 }
 
-/// Pure: tox's `deps` (one requirement a line, as in a requirements file) and `extras`.
+/// Pure: tox's `deps` (one requirement a line, as in a requirements file, its markers and
+/// spaces included) and `extras`.
 pub fn from_tox(file: &str, deps: &str, extras: &str) -> Install {
     let mut found = Install { file: file.to_string(), ..Install::default() };
     for line in deps.lines().map(|l| l.split(" #").next().unwrap_or_default().trim()).filter(|l| !l.is_empty()) {
-        let words = super::server_args::words(line);
-        found.add(arguments(file, &words));
+        if for_some_environments(line) {
+            push_new(&mut found.conditional, [line.to_string()]);
+        } else if line.starts_with('-') {
+            found.add(arguments(file, &super::server_args::words(line)));
+        } else {
+            found.requirement(line);
+        }
     }
     let extras: Vec<String> =
         extras.split([',', '\n']).map(str::trim).filter(|e| !e.is_empty()).map(String::from).collect();
@@ -131,6 +141,14 @@ pub fn from_tox(file: &str, deps: &str, extras: &str) -> Install {
         push_new(&mut found.extras, extras);
     }
     found
+}
+
+/// `py311: pytest`, `django42,django50: ...`, `!pypy: ...`: a tox factor condition.
+fn for_some_environments(line: &str) -> bool {
+    line.split_once(':').is_some_and(|(factors, _)| {
+        !factors.is_empty()
+            && factors.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ',' | '!' | '-'))
+    })
 }
 
 #[cfg(test)]
@@ -164,11 +182,13 @@ mod tests {
     fn tox_deps_and_extras() {
         let found = from_tox(
             "tox.ini",
-            "-r{toxinidir}/requirements-test.txt\npytest>=7  # the runner\n-e .[dev]",
+            "-r{toxinidir}/requirements-test.txt\npytest>=7  # the runner\n-e .[dev]\n\
+             importlib-metadata; python_version < \"3.10\"\ndjango42: Django>=4.2,<4.3\n{[base]deps}",
             "test,\n  docs",
         );
         assert_eq!(found.requirements, ["requirements-test.txt"]);
-        assert_eq!(found.packages, ["pytest>=7"]);
+        assert_eq!(found.packages, ["pytest>=7", "importlib-metadata; python_version < \"3.10\""]);
+        assert_eq!(found.conditional, ["django42: Django>=4.2,<4.3"]);
         assert!(found.project);
         assert_eq!(found.extras, ["dev", "test", "docs"]);
     }

@@ -240,6 +240,7 @@ pub mod testing {
                     ("venv", "path"),
                     ("requirements", "path"),
                     ("extra_requirements", "list"),
+                    ("packages", "list"),
                     ("project", "bool"),
                     ("extras", "list"),
                 ],
