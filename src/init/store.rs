@@ -124,7 +124,8 @@ impl Store {
         let found = match name.as_str() {
             "postgres" | "postgresql" => (Store::Postgres, None, true),
             "postgis" => (Store::Postgres, None, true),
-            "mysql" | "mysql-server" => (Store::Mysql, None, true),
+            // Where devup's mysql is MariaDB, no MySQL version could be met (see `image`).
+            "mysql" | "mysql-server" => (Store::Mysql, None, false),
             "mariadb" => (
                 Store::Mysql,
                 Some(
@@ -174,6 +175,7 @@ mod tests {
         assert_eq!(Store::from_name("postgis"), Some((Store::Postgres, None)));
         assert!(Store::same_versions("postgis"));
         assert!(!Store::same_versions("mariadb"));
+        assert!(!Store::same_versions("mysql"), "devup's mysql is MariaDB where the platform ships that");
         assert_eq!(Store::from_name("mariadb").unwrap().0, Store::Mysql);
         assert_eq!(Store::from_name("redis-server").unwrap().0, Store::Redis);
         assert_eq!(Store::from_name("mongo"), None);
