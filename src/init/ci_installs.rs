@@ -4,14 +4,23 @@
 //! `project = true, extras = [...]`. A file the repository's own pick already covers (through
 //! `-r`) is not installed twice.
 
-use super::hints::{Deps, Hints};
+use super::hints::{CiPackage, Deps, Hints};
 use super::installs::Install;
 use super::python;
 use super::repo::{self, Repo};
 
-/// Runs after every detector: it changes the pip hint the Python detector made.
+/// Runs after every detector: it changes the pip hint the Python detector made, and keeps
+/// the system packages CI installs for `[packages]`.
 pub fn fold(repo: &Repo, hints: &mut Hints) {
     let installs = std::mem::take(&mut hints.installs);
+    for install in &installs {
+        for apt in &install.apt {
+            let package = CiPackage { file: install.file.clone(), apt: apt.clone() };
+            if !hints.ci_packages.iter().any(|p| p.apt == package.apt) {
+                hints.ci_packages.push(package);
+            }
+        }
+    }
     let Some(pip) = hints.deps.iter_mut().find(|d| d.manager == "pip" && d.dir.is_empty()) else {
         return;
     };

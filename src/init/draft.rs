@@ -101,6 +101,7 @@ pub fn draft(root: &Path, hints: Hints, known: &Known, dir_name: &str) -> Draft 
     languages(&mut draft, root, &hints.languages, known);
     super::packages::draft(&mut draft, &hints.native, known);
     super::datastores::draft(&mut draft, &hints.datastores, known);
+    super::ci_packages::draft(&mut draft, &hints.ci_packages, known);
     dependencies(&mut draft, &hints.deps, known);
     super::variables::draft(&mut draft, &hints.env, &hints.reached, known);
     steps(&mut draft, hints.steps);

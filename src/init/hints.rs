@@ -127,6 +127,14 @@ pub struct Native {
     pub note: Option<String>,
 }
 
+/// A system package CI installs before the tests: `apt-get install -y ruby-mysql2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiPackage {
+    pub file: String,
+    /// Its name for apt.
+    pub apt: String,
+}
+
 /// A `[[step]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -158,6 +166,8 @@ pub struct Hints {
     pub datastores: Vec<Datastore>,
     /// Dependencies that need system packages.
     pub native: Vec<Native>,
+    /// System packages CI installs for the tests.
+    pub ci_packages: Vec<CiPackage>,
     pub steps: Vec<Step>,
     /// What CI and tox install before the tests.
     pub installs: Vec<super::installs::Install>,

@@ -14,6 +14,9 @@ pub struct Image {
     pub extension: Option<&'static str>,
 }
 
+/// Why a MySQL image's version is not drafted.
+const MYSQL_VERSION: &str = "MySQL: devup's mysql is MariaDB where that is what the platform ships (Debian, Ubuntu, Fedora, Arch, Alpine); MariaDB's versions are not MySQL's, so none is pinned";
+
 /// Pure. `None` when the image is no datastore devup knows, or its name is not written out
 /// (`${{ matrix.image }}`). Interpolations with a default (`postgres:${PG:-15}`) use the default.
 pub fn parse(reference: &str) -> Option<Image> {
@@ -24,7 +27,9 @@ pub fn parse(reference: &str) -> Option<Image> {
     let (store, remark) = Store::from_name(name)?;
     let numeric: String = tag.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
     let numeric = numeric.trim_end_matches('.');
-    let version = (complete && Store::same_versions(name) && !numeric.is_empty()).then(|| store.release_line(numeric));
+    let same = Store::same_versions(name);
+    let version = (complete && same && !numeric.is_empty()).then(|| store.release_line(numeric));
+    let remark = remark.or((store == Store::Mysql && !same && !numeric.is_empty()).then_some(MYSQL_VERSION));
     Some(Image { store, version, remark, extension: name.eq_ignore_ascii_case("postgis").then_some("postgis") })
 }
 
@@ -44,9 +49,8 @@ mod tests {
         assert_eq!(version("docker.io/library/postgres:14-bookworm").as_deref(), Some("14"));
         assert_eq!(version("postgis/postgis:15-3.4").as_deref(), Some("15"));
         assert_eq!(parse("postgis/postgis:15-3.4").unwrap().extension, Some("postgis"));
-        assert_eq!(version("mysql:8.0.33").as_deref(), Some("8.0"));
         assert_eq!(version("redis:7-alpine").as_deref(), Some("7"));
-        assert_eq!(version("bitnami/redis:7.2.4").as_deref(), Some("7.2"));
+        assert_eq!(version("bitnami/redis:7.2.4").as_deref(), Some("7"));
         assert_eq!(version("memcached:1.6-alpine").as_deref(), Some("1.6"));
         assert_eq!(version("registry.local:5000/postgres:13").as_deref(), Some("13"));
         assert_eq!(version("postgres@sha256:abc").as_deref(), None);
@@ -60,6 +64,10 @@ mod tests {
         let maria = parse("mariadb:10.11").unwrap();
         assert_eq!((maria.store, maria.version), (Store::Mysql, None));
         assert!(maria.remark.is_some());
+        let mysql = parse("mysql:8.0.33").unwrap();
+        assert_eq!((mysql.store, mysql.version), (Store::Mysql, None), "devup's mysql is MariaDB on Debian");
+        assert!(mysql.remark.unwrap().contains("MariaDB's versions are not MySQL's"));
+        assert_eq!(parse("mysql").unwrap().remark, None, "no version, nothing to say");
     }
 
     #[test]

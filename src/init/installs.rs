@@ -1,6 +1,7 @@
 //! What a CI job or tox installs before the tests: `pip install -r requirements/test.txt -r
 //! requirements/ci.txt`, `pip install -e ".[test]"`, tox's `deps = -rrequirements-test.txt`
-//! and `extras = test`. The pip entry installs the same (see `ci_installs`).
+//! and `extras = test`. The pip entry installs the same (see `ci_installs`). And the system
+//! packages it installs with `apt-get install`, which `[packages]` declares (`ci_packages`).
 
 /// One file's worth of installs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,9 +18,12 @@ pub struct Install {
     /// tox's deps for some environments only (`py311: pytest`, `django42: Django<4.3`): not
     /// installed, said in a comment.
     pub conditional: Vec<String>,
+    /// Debian packages (`apt-get install -y libpq-dev`), by their names there.
+    pub apt: Vec<String>,
 }
 
 impl Install {
+    /// Whether it installs nothing with pip.
     pub fn is_empty(&self) -> bool {
         self.requirements.is_empty() && !self.project && self.packages.is_empty() && self.conditional.is_empty()
     }
@@ -29,6 +33,7 @@ impl Install {
         push_new(&mut self.extras, other.extras);
         push_new(&mut self.packages, other.packages);
         push_new(&mut self.conditional, other.conditional);
+        push_new(&mut self.apt, other.apt);
         self.project |= other.project;
     }
 
@@ -68,11 +73,14 @@ fn push_new(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
     }
 }
 
-/// Pure: the pip installs of a script (one command a line; `&&` and `;` separate commands).
+/// Pure: the pip and apt installs of a script (one command a line, `\\` continuing one;
+/// `&&` and `;` separate commands).
 pub fn from_script(file: &str, script: &str) -> Install {
     let mut found = Install { file: file.to_string(), ..Install::default() };
+    let script = script.replace("\\\n", " ");
     for command in script.lines().flat_map(|l| l.split("&&")).flat_map(|c| c.split(';')) {
         let words = super::server_args::words(command);
+        push_new(&mut found.apt, apt_packages(&words));
         let Some(at) = words.iter().position(|w| w.ends_with("pip") || w.ends_with("pip3")) else {
             continue;
         };
@@ -84,6 +92,45 @@ pub fn from_script(file: &str, script: &str) -> Install {
             continue;
         }
         found.add(arguments(file, &words[at + 2..]));
+    }
+    found
+}
+
+/// `apt-get` options that take a value as the next word.
+const APT_WITH_VALUE: &[&str] = &["-o", "--option", "-t", "--target-release", "-c", "--config-file"];
+
+/// The packages of `[sudo] [VAR=value] apt-get|apt [options] install [options] NAME...`: a
+/// name without its `=VERSION` or `/RELEASE`; none from a word CI fills in (`$EXTRA`).
+fn apt_packages(words: &[String]) -> Vec<String> {
+    let Some(at) = words.iter().position(|w| matches!(super::repo::base(w), "apt-get" | "apt")) else {
+        return Vec::new();
+    };
+    if !words[..at].iter().all(|w| w == "sudo" || w == "-E" || w.contains('=')) {
+        return Vec::new();
+    }
+    let mut rest = words[at + 1..].iter();
+    let mut installing = false;
+    let mut found = Vec::new();
+    while let Some(word) = rest.next() {
+        if APT_WITH_VALUE.contains(&word.as_str()) {
+            rest.next();
+        } else if word.starts_with('-') {
+        } else if !installing {
+            if word != "install" {
+                return Vec::new();
+            }
+            installing = true;
+        } else if matches!(word.as_str(), "|" | ">" | "2>&1" | "||") || word.starts_with('>') {
+            break;
+        } else {
+            let name = word.split(['=', '/']).next().unwrap_or_default();
+            let valid = !name.is_empty()
+                && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '+' | '.' | ':'));
+            if valid {
+                found.push(name.to_string());
+            }
+        }
     }
     found
 }
@@ -168,6 +215,21 @@ mod tests {
         assert_eq!(found.extras, ["test", "docs"]);
         assert_eq!(found.packages, ["pytest-cov"], "pip and wheel are CI's own tools");
         assert!(from_script("x", "pytest -q\npip freeze").is_empty());
+    }
+
+    #[test]
+    fn apt_get_installs() {
+        let script = "sudo apt-get update -qq\n\
+                      sudo DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0 install -y --no-install-recommends \\\n  ruby ruby-mysql2=0.5.3-4 rake && rake test\n\
+                      apt install -t bookworm-backports libvips-dev/bookworm-backports $EXTRA_PACKAGES\n\
+                      echo apt-get install nothing\n\
+                      apt-get remove -y something\n\
+                      sudo apt-get install -y ruby > /dev/null";
+        let found = from_script("ci.yml", script);
+        assert_eq!(found.apt, ["ruby", "ruby-mysql2", "rake", "libvips-dev"]);
+        assert!(found.is_empty(), "nothing for pip");
+        let found = from_script("x", "pip install \\\n  -r requirements.txt");
+        assert_eq!(found.requirements, ["requirements.txt"], "a continued line is one command");
     }
 
     #[test]

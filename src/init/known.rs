@@ -20,6 +20,11 @@ pub struct KnownRecipe {
     /// What the entry exports (`DATABASE_URL`) and offers `[env]` (`host`, `url`), as templates.
     pub env: BTreeMap<String, String>,
     pub values: BTreeMap<String, String>,
+    /// The Debian packages its steps may install (every `apt` name in them): `ruby-full` for
+    /// ruby, `postgresql-client` for postgres.
+    pub apt: Vec<String>,
+    /// A package recipe's name per manager (`apt = "libpq-dev"`).
+    pub package_names: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -49,6 +54,8 @@ impl Known {
                             params: recipe.params,
                             env: recipe.env,
                             values: recipe.values,
+                            apt: recipe.steps.iter().flat_map(|step| apt_names(&step.args)).collect(),
+                            package_names: recipe.names,
                         });
                     }
                     Ok(None) => {}
@@ -69,6 +76,26 @@ impl Known {
             .iter()
             .find(|r| r.section == Section::Languages && (r.name == tool || r.aliases.iter().any(|a| a == tool)))
     }
+}
+
+/// Every name under an `apt` key, at any depth: `packages = { apt = ["ruby-full"] }`,
+/// `packages = [{ name = "redis", apt = "redis-server" }]`.
+fn apt_names(table: &toml::Table) -> Vec<String> {
+    let mut found = Vec::new();
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("apt", toml::Value::String(name)) => found.push(name.clone()),
+            ("apt", toml::Value::Array(names)) => {
+                found.extend(names.iter().filter_map(toml::Value::as_str).map(str::to_string))
+            }
+            (_, toml::Value::Table(inner)) => found.extend(apt_names(inner)),
+            (_, toml::Value::Array(items)) => {
+                found.extend(items.iter().filter_map(toml::Value::as_table).flat_map(apt_names))
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 impl KnownRecipe {
@@ -147,6 +174,21 @@ mod tests {
     use crate::manifest::Section;
 
     #[test]
+    fn the_debian_packages_of_builtin_recipes() {
+        let known = super::Known::from_library(&crate::recipe::library::Library::new(
+            None,
+            None,
+            crate::resources::kind_names(),
+        ));
+        let apt = |section, name| known.get(section, name).unwrap().apt.clone();
+        assert_eq!(apt(Section::Languages, "ruby"), ["ruby-full"]);
+        assert!(apt(Section::Datastores, "postgres").contains(&"postgresql-client".to_string()));
+        assert!(apt(Section::Datastores, "redis").contains(&"redis-server".to_string()));
+        let libpq = known.get(Section::Packages, "libpq").unwrap();
+        assert_eq!(libpq.package_names.get("apt").map(String::as_str), Some("libpq-dev"));
+    }
+
+    #[test]
     fn values_rendered_as_devup_will() {
         let pg = super::testing::builtin("postgres");
         let url = &pg.values["url"];
@@ -193,6 +235,8 @@ pub mod testing {
             params,
             env: BTreeMap::new(),
             values: BTreeMap::new(),
+            apt: Vec::new(),
+            package_names: BTreeMap::new(),
         }
     }
 
@@ -252,8 +296,17 @@ pub mod testing {
         for name in ["npm", "yarn", "pnpm", "cargo", "go"] {
             recipes.push(recipe(Dependencies, name, &[], &[("dir", "path")]));
         }
-        for name in ["build-essentials", "python3-dev", "make", "libpq", "libjpeg", "zlib"] {
-            recipes.push(recipe(Packages, name, &[], &[]));
+        for (name, apt) in [
+            ("build-essentials", "build-essential"),
+            ("python3-dev", "python3-dev"),
+            ("make", "make"),
+            ("libpq", "libpq-dev"),
+            ("libjpeg", "libjpeg-dev"),
+            ("zlib", "zlib1g-dev"),
+        ] {
+            let mut package = recipe(Packages, name, &[], &[]);
+            package.package_names.insert("apt".into(), apt.into());
+            recipes.push(package);
         }
         Known { recipes, broken: Vec::new() }
     }

@@ -11,11 +11,13 @@
 //! their file. `draft` chooses among them and fits them to the recipes devup has, so the file
 //! is valid as written; `render` writes it with comments saying where each line came from.
 //! A new format is one file here and one line in `DETECTORS`. What CI installs before the
-//! tests is folded into the pip entry once all have run (`ci_installs`).
+//! tests is folded into the pip entry once all have run (`ci_installs`), and its apt-get
+//! installs drafted as `[packages]` (`ci_packages`).
 
 mod accounts;
 mod ci_env;
 mod ci_installs;
+mod ci_packages;
 mod circleci;
 mod compose;
 mod constraint;

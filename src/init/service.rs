@@ -294,7 +294,8 @@ mod tests {
         let h = hint("compose.yaml", &s).unwrap();
         assert!(h.databases.is_empty());
         assert!(h.settings.is_empty(), "the default port is not pinned");
-        assert!(h.notes[0].starts_with("MYSQL_ROOT_PASSWORD"));
+        assert!(h.notes[0].starts_with("MySQL: devup's mysql is MariaDB"));
+        assert!(h.notes[1].starts_with("MYSQL_ROOT_PASSWORD"));
         assert!(hint("x", &service("node:20", &[], &[])).is_none());
     }
 

@@ -124,7 +124,8 @@ impl Store {
         let found = match name.as_str() {
             "postgres" | "postgresql" => (Store::Postgres, None, true),
             "postgis" => (Store::Postgres, None, true),
-            "mysql" | "mysql-server" => (Store::Mysql, None, true),
+            // Where devup's mysql is MariaDB, no MySQL version could be met (see `image`).
+            "mysql" | "mysql-server" => (Store::Mysql, None, false),
             "mariadb" => (
                 Store::Mysql,
                 Some(
@@ -147,10 +148,17 @@ impl Store {
     }
 
     /// Reduces a version to what matters for a server: PostgreSQL 10+ by its major version
-    /// (15.4 → 15), the others by major.minor (8.0.33 → 8.0).
+    /// (15.4 → 15); Redis by its major version too (7.2.4 → 7): a minor release adds a few
+    /// commands to its major's, an image tag's minor is mostly the release current when CI was
+    /// written, and a distribution ships one minor (Debian 12: 7.0) and nothing installs another;
+    /// the others by major.minor (8.0.33 → 8.0).
     pub fn release_line(self, version: &str) -> String {
         let parts: Vec<&str> = version.split('.').collect();
-        let major_only = self == Store::Postgres && parts[0].parse::<u32>().is_ok_and(|m| m >= 10);
+        let major_only = match self {
+            Store::Postgres => parts[0].parse::<u32>().is_ok_and(|m| m >= 10),
+            Store::Redis => true,
+            Store::Mysql | Store::Memcached => false,
+        };
         let keep = if major_only { 1 } else { 2 };
         parts[..parts.len().min(keep)].join(".")
     }
@@ -167,6 +175,7 @@ mod tests {
         assert_eq!(Store::from_name("postgis"), Some((Store::Postgres, None)));
         assert!(Store::same_versions("postgis"));
         assert!(!Store::same_versions("mariadb"));
+        assert!(!Store::same_versions("mysql"), "devup's mysql is MariaDB where the platform ships that");
         assert_eq!(Store::from_name("mariadb").unwrap().0, Store::Mysql);
         assert_eq!(Store::from_name("redis-server").unwrap().0, Store::Redis);
         assert_eq!(Store::from_name("mongo"), None);
@@ -190,6 +199,7 @@ mod tests {
         assert_eq!(Store::Postgres.release_line("9.6.24"), "9.6");
         assert_eq!(Store::Mysql.release_line("8.0.33"), "8.0");
         assert_eq!(Store::Redis.release_line("7"), "7");
+        assert_eq!(Store::Redis.release_line("7.2.4"), "7", "Debian 12's 7.0 serves a CI image of 7.2");
         assert_eq!(Store::Memcached.release_line("1.6.21"), "1.6");
     }
 }

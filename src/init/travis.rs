@@ -86,10 +86,19 @@ pub fn env(text: &str) -> Env {
     found
 }
 
-/// Pure: what the scripts install.
+/// Pure: what the scripts install, and the apt addon's packages.
 pub fn installs(text: &str) -> Install {
-    let scripts = yaml::parse(text).map(|doc| scripts(&doc)).unwrap_or_default();
-    super::installs::from_script(FILE, &scripts)
+    let Ok(doc) = yaml::parse(text) else {
+        return Install { file: FILE.to_string(), ..Install::default() };
+    };
+    let mut found = super::installs::from_script(FILE, &scripts(&doc));
+    let addon = doc.get("addons").and_then(|a| a.get("apt")).and_then(|a| a.get("packages"));
+    for name in addon.map(yaml::items).unwrap_or_default().into_iter().filter_map(yaml::text) {
+        if !found.apt.contains(&name) {
+            found.apt.push(name);
+        }
+    }
+    found
 }
 
 fn scripts(doc: &serde_norway::Value) -> String {
@@ -160,6 +169,8 @@ before_script:
         assert_eq!(found[0].origin, "service `postgresql`");
         assert_eq!(found[0].settings[0].text, "settings wal_level = logical");
         assert_eq!(installs(text).requirements, ["requirements.txt", "requirements-test.txt"]);
+        let addon = "addons:\n  apt:\n    packages: [libgeos-dev, gdal-bin]\nbefore_install: sudo apt-get install -y graphviz\n";
+        assert_eq!(installs(addon).apt, ["graphviz", "libgeos-dev", "gdal-bin"]);
         assert_eq!(found[1].store, Store::Redis);
         assert!(found[1].databases.is_empty());
     }
