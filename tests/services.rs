@@ -53,8 +53,10 @@ kind = "service"
 name = "fake"
 data = "{{project.data}}/fake"
 start = "setsid python3 {{project.dir}}/server.py {{port}} {{project.data}}/fake > {{project.data}}/fake/log 2>&1 < /dev/null &"
-# A clean stop leaves no lock, as postgres's does.
-stop = "kill $(cat {{project.data}}/fake/pid) && rm {{project.data}}/fake/pid {{project.data}}/fake/lock"
+# A clean stop leaves no lock, as postgres's does, and waits until the server is gone (a
+# zombie counts as gone), as `pg_ctl stop -w` does: else the next start's probe could reach
+# the old server still listening.
+stop = "pid=$(cat {{project.data}}/fake/pid) && kill $pid && for i in $(seq 200); do s=$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null) || break; [ \"$s\" = Z ] && break; sleep 0.05; done; rm {{project.data}}/fake/pid {{project.data}}/fake/lock"
 pid_file = "pid"
 lock_files = ["lock"]
 log = "log"
@@ -345,11 +347,12 @@ fn down_stops_a_server_with_the_projects_own_tools() {
     std::fs::write(&ctl, "#!/bin/sh\ncase \"$1\" in\n--version) echo devup-fakectl 1.0.0 ;;\nstop) kill \"$(cat \"$2\")\" && rm \"$2\" ;;\nesac\n")
         .unwrap();
     std::fs::set_permissions(&ctl, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let stop = "stop = \"devup-fakectl stop {project.data}/fake/pid\"\nrequires = [\"ctl\"]";
     let recipe = recipe(free_port())
-        .replace(
-            "stop = \"kill $(cat {project.data}/fake/pid) && rm {project.data}/fake/pid {project.data}/fake/lock\"",
-            "stop = \"devup-fakectl stop {project.data}/fake/pid\"\nrequires = [\"ctl\"]",
-        )
+        .lines()
+        .map(|line| if line.starts_with("stop = ") { stop } else { line })
+        .collect::<Vec<_>>()
+        .join("\n")
         .replace(
             "[[step]]\nid = \"server\"",
             "[[step]]\nid = \"ctl\"\nkind = \"binary\"\ncommand = \"devup-fakectl\"\nversion = \"1\"\npaths = [\"~/fakectl/bin\"]\n\n[[step]]\nid = \"server\"",
