@@ -81,12 +81,19 @@ pub fn quote(word: &str) -> String {
 /// A shell condition true when the version in `$var` (an `x.y.z` from `version_in`) satisfies
 /// `constraint`; `None` for any version.
 pub fn version_test(constraint: &Constraint, var: &str) -> Option<String> {
-    let bounds = constraint.bounds();
-    if bounds.is_empty() {
+    let alternatives = constraint.alternatives();
+    if alternatives.is_empty() {
         return None;
     }
-    let words: Vec<String> = bounds.iter().map(|(op, v)| format!("{} {v}", quote(op))).collect();
-    Some(format!("version_matches \"${var}\" {}", words.join(" ")))
+    let tests: Vec<String> = alternatives
+        .iter()
+        .map(|bounds| {
+            let words: Vec<String> = bounds.iter().map(|(op, v)| format!("{} {v}", quote(op))).collect();
+            format!("version_matches \"${var}\" {}", words.join(" "))
+        })
+        .collect();
+    // npm's `18 || 20`: any alternative.
+    Some(if tests.len() == 1 { tests.concat() } else { format!("{{ {}; }}", tests.join(" || ")) })
 }
 
 /// Shell lines that `export` each variable.

@@ -18,7 +18,6 @@ mod ci_env;
 mod ci_installs;
 mod circleci;
 mod compose;
-mod constraint;
 mod datastores;
 mod docker_run;
 mod draft;
