@@ -15,7 +15,10 @@ pub fn parse(text: &str) -> Result<VersionSpecifiers, String> {
         // under it; devup's diagnostic already points at the text.
         let message = e.to_string();
         let first = message.lines().next().unwrap_or_default();
-        first.trim_start_matches("Failed to parse version: ").trim_end_matches(':').to_string()
+        let why = first.trim_start_matches("Failed to parse version: ").trim_end_matches(':');
+        // A clause of devup's sentence: "`~=3` is not a PEP 440 version specifier: the ~= ..."
+        let mut chars = why.chars();
+        chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
     })
 }
 
@@ -110,7 +113,7 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_wrong() {
-        assert_eq!(parse("~=3").unwrap_err(), "The ~= operator requires at least two segments in the release version");
+        assert_eq!(parse("~=3").unwrap_err(), "the ~= operator requires at least two segments in the release version");
         assert!(parse("=>3.10").is_err());
     }
 }
