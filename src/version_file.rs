@@ -4,13 +4,31 @@
 
 use std::path::Path;
 
+use crate::version::{Constraint, Syntax};
+
 /// The version `file` names for a tool known by any of `names` (e.g. `["node", "nodejs"]`), as a
-/// constraint string devup understands.
-pub fn read(file: &Path, names: &[&str]) -> Result<String, String> {
+/// constraint string devup understands in `syntax` (the tool's: `package.json`'s `engines` are
+/// npm ranges).
+pub fn read(file: &Path, names: &[&str], syntax: Syntax) -> Result<String, String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let base = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let found = parse(base, &text, names)?;
-    normalize(&found).ok_or_else(|| format!("{base} says `{found}`, which is not a version devup can use"))
+    checked(base, &found, syntax)
+}
+
+/// What a file says, normalized (`normalize`) and checked in `syntax`.
+fn checked(base: &str, found: &str, syntax: Syntax) -> Result<String, String> {
+    let version = normalize(found);
+    match Constraint::parse_as(syntax, &version) {
+        Ok(_) => Ok(version),
+        Err(_) if found.starts_with("lts/") => Err(format!(
+            "{base} says `{found}`, which is not a version devup can use: it names a release line by a \
+             name that only a lookup resolves; write its number instead (`lts/iron` is \"20\")"
+        )),
+        Err(e) => {
+            Err(format!("{base} says `{found}`, which is not a version devup can use: not {} ({e})", syntax.what()))
+        }
+    }
 }
 
 /// Pure: the version text a file of this name holds for the tool.
@@ -70,18 +88,18 @@ pub fn parse(file_name: &str, text: &str, names: &[&str]) -> Result<String, Stri
 }
 
 /// Turns what such files say into a constraint: `v20.1.0` → `20.1.0`, `ruby-3.2.2` → `3.2.2`,
-/// `stable` → `*`. Names of release lines that need a lookup (`lts/iron`) are refused.
-fn normalize(found: &str) -> Option<String> {
+/// `stable` → `*`. Names of release lines that need a lookup (`lts/iron`) are left as they are,
+/// for the check to refuse.
+fn normalize(found: &str) -> String {
     let found = found.trim();
     if matches!(found, "stable" | "latest" | "system" | "node" | "*") {
-        return Some("*".to_string());
+        return "*".to_string();
     }
     let without_name = found
         .rsplit_once('-')
-        .filter(|(name, _)| name.chars().all(|c| c.is_ascii_alphabetic()))
+        .filter(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()))
         .map_or(found, |(_, v)| v);
-    let version = without_name.trim_start_matches('v');
-    crate::version::Constraint::parse(version).ok().map(|_| version.to_string())
+    without_name.trim_start_matches('v').to_string()
 }
 
 #[cfg(test)]
@@ -89,7 +107,7 @@ mod tests {
     use super::*;
 
     fn version(file: &str, text: &str, names: &[&str]) -> Option<String> {
-        parse(file, text, names).ok().and_then(|v| normalize(&v))
+        parse(file, text, names).ok().and_then(|v| checked(file, &v, Syntax::Devup).ok())
     }
 
     #[test]
@@ -118,5 +136,20 @@ mod tests {
         assert_eq!(version("go.mod", "module x\n\ngo 1.22.1\n\nrequire (\n)\n", &["go"]).as_deref(), Some(">=1.22.1"));
         let pkg = r#"{"name":"x","engines":{"node":">=18"}}"#;
         assert_eq!(version("package.json", pkg, &["node"]).as_deref(), Some(">=18"));
+    }
+
+    #[test]
+    fn a_files_version_is_read_in_the_tools_syntax() {
+        let pkg = r#"{"name":"x","engines":{"node":">=18 <21"}}"#;
+        let found = parse("package.json", pkg, &["node"]).unwrap();
+        assert_eq!(checked("package.json", &found, Syntax::Npm).unwrap(), ">=18 <21");
+        let err = checked("package.json", &found, Syntax::Devup).unwrap_err();
+        assert!(err.contains("not a version devup can use: not a version constraint"), "{err}");
+        let err = checked("package.json", ">=banana", Syntax::Npm).unwrap_err();
+        assert!(err.contains("not an npm version range"), "{err}");
+        let err = checked(".nvmrc", "lts/iron", Syntax::Npm).unwrap_err();
+        assert!(err.contains("only a lookup resolves"), "{err}");
+        assert_eq!(checked(".python-version", "3.12", Syntax::Pep440).unwrap(), "3.12");
+        assert_eq!(checked(".ruby-version", "ruby-3.2.2", Syntax::Gem).unwrap(), "3.2.2");
     }
 }

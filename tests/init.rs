@@ -183,6 +183,13 @@ fn node_app_with_bcrypt() {
     round_trip("node-bcrypt");
 }
 
+/// Versions as each ecosystem writes them (PEP 440, an npm range, a RubyGems requirement, a
+/// `go` directive) are kept as the project wrote them, not widened.
+#[test]
+fn versions_in_their_ecosystems_syntax() {
+    round_trip("ecosystem-versions");
+}
+
 #[test]
 fn never_overwrites_without_force() {
     let sb = Sandbox::new().manifest("[project]\nname = \"mine\"\n").file("requirements.txt", "flask\n");

@@ -15,3 +15,4 @@ mod recipe_show;
 mod recipes;
 mod services;
 mod trust;
+mod versions;

@@ -71,13 +71,15 @@ pub fn fill(
     for (name, spec) in &recipe.params {
         if spec.kind == ParamType::Version
             && let Some(Value::Text(text)) = vars.get(name)
-            && let Ok(constraint) = Constraint::parse(text)
+            && let Ok(constraint) = Constraint::parse_as(spec.syntax, text)
         {
             let request = match (constraint.request(), &spec.latest) {
                 (request, Some(word)) if request == "latest" => word.clone(),
                 (request, _) => request,
             };
             vars.set_text(format!("{name}.request"), request);
+            // What a step reads `{NAME}` in (`resources::constraint`).
+            vars.set_text(format!("{name}.syntax"), spec.syntax.name());
         }
         if let Some(Value::List(items)) = vars.get(name) {
             let (first, lines) = (items.first().cloned().unwrap_or_default(), items.join("\n"));
@@ -117,8 +119,13 @@ fn from_file(
             .with_hint("name a file in the project"));
     }
     let names: Vec<&str> = recipe.aliases.iter().map(String::as_str).chain([recipe.name.as_str()]).collect();
-    crate::version_file::read(&path, &names).map_err(|e| {
-        source.error(param.span.clone(), e).with_hint("fix the file, or give the version itself: version = \"3.11\"")
+    let syntax = version_shorthand(recipe).map_or_else(Default::default, |short| recipe.params[short].syntax);
+    crate::version_file::read(&path, &names, syntax).map_err(|e| {
+        let example = match syntax {
+            crate::version::Syntax::Devup => "version = \"3.11\"".to_string(),
+            other => format!("{}: {}", other.what(), other.examples()),
+        };
+        source.error(param.span.clone(), e).with_hint(format!("fix the file, or give the version itself: {example}"))
     })
 }
 
@@ -131,7 +138,9 @@ fn set(
     span: &Range<usize>,
 ) -> Result<(), Diagnostic> {
     store(vars, spec, name, value).map_err(|e| {
-        let hint = if spec.doc.is_empty() {
+        let hint = if spec.kind == ParamType::Version && !spec.syntax.is_default() {
+            format!("`{name}`: {}", spec.syntax.hint())
+        } else if spec.doc.is_empty() {
             format!("`{name}` takes {}", spec.kind.describe())
         } else {
             format!("`{name}`: {}", spec.doc)
@@ -240,7 +249,7 @@ fn convert_type(spec: &ParamSpec, value: &toml::Value) -> Result<Value, String> 
     match (spec.kind, value) {
         (ParamType::String | ParamType::Path, toml::Value::String(s)) => Ok(Value::Text(s.clone())),
         (ParamType::Version, toml::Value::String(s)) => {
-            Constraint::parse(s).map_err(|e| format!("`{s}` is not a version constraint: {e}"))?;
+            Constraint::parse_as(spec.syntax, s).map_err(|e| format!("`{s}` is not {}: {e}", spec.syntax.what()))?;
             Ok(Value::Text(s.clone()))
         }
         (ParamType::Version, toml::Value::Integer(i)) => Ok(Value::Text(i.to_string())),

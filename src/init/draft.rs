@@ -185,15 +185,17 @@ fn choose_version<'a>(
             None => continue,
             // Only files inside the repository are read.
             Some(Version::From(file)) if !is_inside(file) => {}
-            Some(Version::From(file)) => match crate::version_file::read(&root.join(file), &recipe.names()) {
-                Ok(v) => {
-                    let value = Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
-                    let why = format!("version {v}, read from the file at each run");
-                    return (Some(Choice { hint, value, why, means: v }), failed);
+            Some(Version::From(file)) => {
+                match crate::version_file::read(&root.join(file), &recipe.names(), recipe.version_syntax()) {
+                    Ok(v) => {
+                        let value = Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
+                        let why = format!("version {v}, read from the file at each run");
+                        return (Some(Choice { hint, value, why, means: v }), failed);
+                    }
+                    Err(e) => comments.push(e),
                 }
-                Err(e) => comments.push(e),
-            },
-            Some(Version::Constraint(c)) => match Constraint::parse(c) {
+            }
+            Some(Version::Constraint(c)) => match Constraint::parse_as(recipe.version_syntax(), c) {
                 Ok(_) => {
                     let choice =
                         Choice { hint, value: Value::Short(c.clone()), why: format!("version {c}"), means: c.clone() };

@@ -123,6 +123,13 @@ impl KnownRecipe {
         }
     }
 
+    /// The syntax the recipe's version is written in (`pep440` for python): what a constraint
+    /// `init` keeps as the project wrote it must be in.
+    pub fn version_syntax(&self) -> crate::version::Syntax {
+        let version = self.params.values().find(|p| p.kind == ParamType::Version);
+        version.filter(|_| self.version_shorthand).map(|p| p.syntax).unwrap_or_default()
+    }
+
     /// The names a version file may use for this tool.
     pub fn names(&self) -> Vec<&str> {
         self.aliases.iter().map(String::as_str).chain([self.name.as_str()]).collect()

@@ -20,7 +20,6 @@ mod ci_installs;
 mod ci_packages;
 mod circleci;
 mod compose;
-mod constraint;
 mod datastores;
 mod docker_run;
 mod draft;

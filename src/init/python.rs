@@ -5,14 +5,14 @@
 //! the one that pulls in the most of the others is installed: on a developer's machine that is
 //! usually the development file.
 
-use super::constraint;
 use super::hints::{Deps, Hints, Rank, Version};
 use super::repo::{self, Repo};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pyproject {
     pub name: Option<String>,
-    /// `requires-python` (or Poetry's `python` dependency), as devup reads constraints.
+    /// `requires-python` (or Poetry's `python` dependency), as the project wrote it: the python
+    /// recipe reads PEP 440.
     pub requires_python: Option<String>,
     /// It can be installed itself (`pip install -e .`): it has a `[project]` or a build system.
     pub installable: bool,
@@ -27,8 +27,7 @@ pub fn parse_pyproject(text: &str) -> Result<Pyproject, String> {
     Ok(Pyproject {
         name: text(project.and_then(|p| p.get("name"))).or_else(|| text(poetry.and_then(|p| p.get("name")))),
         requires_python: text(project.and_then(|p| p.get("requires-python")))
-            .or_else(|| text(poetry.and_then(|p| p.get("dependencies")).and_then(|d| d.get("python"))))
-            .map(|v| constraint::from_pep440(&v)),
+            .or_else(|| text(poetry.and_then(|p| p.get("dependencies")).and_then(|d| d.get("python")))),
         installable: project.is_some() || table.contains_key("build-system") || poetry.is_some(),
     })
 }
@@ -255,7 +254,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.name.as_deref(), Some("shop"));
-        assert_eq!(p.requires_python.as_deref(), Some(">=3.11, <4"));
+        assert_eq!(p.requires_python.as_deref(), Some("~=3.11"));
         assert!(p.installable);
         let poetry =
             parse_pyproject("[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\npython = \"^3.10\"\n").unwrap();

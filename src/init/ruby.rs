@@ -1,10 +1,10 @@
 //! Ruby: `Gemfile` (its `ruby` line), `Gemfile.lock` (`RUBY VERSION`), `.ruby-version`.
 
-use super::constraint;
 use super::hints::{Deps, Hints, Rank, Version};
 use super::repo::{self, Repo};
 
-/// Pure: what a Gemfile's `ruby` line asks for: `ruby "~> 3.2"` → a constraint,
+/// Pure: what a Gemfile's `ruby` line asks for: `ruby "~> 3.2"` → that constraint (the ruby
+/// recipe reads RubyGems requirements),
 /// `ruby file: ".ruby-version"` → that file.
 pub fn gemfile_ruby(text: &str) -> Option<Version> {
     text.lines().find_map(|line| {
@@ -16,7 +16,7 @@ pub fn gemfile_ruby(text: &str) -> Option<Version> {
         if let Some(file) = rest.strip_prefix("file:") {
             return quoted(file.trim()).map(|f| Version::From(f.to_string()));
         }
-        quoted(rest).map(|v| Version::Constraint(constraint::from_gem(v)))
+        quoted(rest).map(|v| Version::Constraint(v.to_string()))
     })
 }
 
@@ -102,7 +102,7 @@ mod tests {
     fn gemfile() {
         let text = "source \"https://rubygems.org\"\n\nruby \"3.2.2\"\n\ngem \"rails\", \"~> 7.1\"\n";
         assert_eq!(gemfile_ruby(text), Some(Version::Constraint("3.2.2".into())));
-        assert_eq!(gemfile_ruby("ruby '~> 3.2'\n"), Some(Version::Constraint(">=3.2, <4".into())));
+        assert_eq!(gemfile_ruby("ruby '~> 3.2'\n"), Some(Version::Constraint("~> 3.2".into())));
         assert_eq!(gemfile_ruby("ruby file: \".ruby-version\"\n"), Some(Version::From(".ruby-version".into())));
         assert_eq!(gemfile_ruby("gem \"rubyzip\"\nrubygems_version = 1\n"), None);
     }

@@ -93,8 +93,7 @@ impl ProbeArgs {
             ProbeArgs::Postgres { port, user, databases, query, socket, version } => Probe::Postgres {
                 version: match version {
                     Some(text) => {
-                        let text = vars.text(text)?;
-                        let want = Constraint::parse(&text).map_err(|e| format!("version `{text}`: {e}"))?;
+                        let want = crate::resources::constraint(vars, text)?;
                         (!want.is_any()).then_some(want)
                     }
                     None => None,

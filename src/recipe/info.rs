@@ -46,6 +46,9 @@ pub struct Param {
     pub identifier: bool,
     /// For a port: the one used when it is free.
     pub preferred: Option<u16>,
+    /// For a version: the syntax it is written in, when not devup's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syntax: Option<crate::version::Syntax>,
     /// For a list of tables: the fields of each.
     pub fields: Vec<Param>,
 }
@@ -113,6 +116,7 @@ fn param(name: &str, spec: &ParamSpec, text: &str) -> Param {
         secret: spec.secret,
         identifier: spec.identifier,
         preferred: spec.preferred,
+        syntax: (!spec.syntax.is_default()).then_some(spec.syntax),
         fields: spec.fields.as_ref().map(|f| fields(name, f, text)).unwrap_or_default(),
     }
 }

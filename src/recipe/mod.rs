@@ -89,6 +89,10 @@ pub struct ParamSpec {
     /// For a version: what version managers call the newest release (`stable` for rustup).
     /// `{version.request}` is this word when the constraint names no single release line.
     pub latest: Option<String>,
+    /// For a version: the syntax it is written in, its ecosystem's (`pep440`, `npm`, `gem`,
+    /// `go`) or devup's own (the default). A bare version is its release line in every one.
+    #[serde(default)]
+    pub syntax: crate::version::Syntax,
     /// For a string: the only values it accepts.
     #[serde(default)]
     pub choices: Vec<String>,
@@ -117,6 +121,19 @@ pub enum ParamType {
     /// A TCP port: `0` lets devup choose (the `preferred` one if free, else the next free one,
     /// remembered across runs); another number pins it.
     Port,
+}
+
+impl ParamSpec {
+    /// Whether `value` is of this parameter's type (a version in its syntax), as a recipe's
+    /// `default` must be.
+    pub fn check(&self, value: &toml::Value) -> Result<(), String> {
+        match (self.kind, value) {
+            (ParamType::Version, toml::Value::String(s)) => crate::version::Constraint::parse_as(self.syntax, s)
+                .map(drop)
+                .map_err(|e| format!("`{s}` is not {}: {e}", self.syntax.what())),
+            _ => self.kind.check(value),
+        }
+    }
 }
 
 impl ParamType {
@@ -345,8 +362,13 @@ impl Recipe {
                     .error_at_key(&table, "default", format!("parameter `{name}` is required and has a default"))
                     .with_hint("remove `default`, or `required = true`"));
             }
+            if !spec.syntax.is_default() && spec.kind != ParamType::Version {
+                return Err(self
+                    .error_at_key(&table, "syntax", format!("parameter `{name}` has a syntax but is not a version"))
+                    .with_hint("`syntax` is for type = \"version\" only"));
+            }
             if let Some(default) = &spec.default
-                && let Err(e) = spec.kind.check(default)
+                && let Err(e) = spec.check(default)
             {
                 return Err(self
                     .error_at_key(&table, "default", format!("default of parameter `{name}`: {e}"))
@@ -537,6 +559,7 @@ fn check_placeholders(
             for name in names {
                 let version_request = name
                     .strip_suffix(".request")
+                    .or_else(|| name.strip_suffix(".syntax"))
                     .and_then(|p| params.get(p))
                     .is_some_and(|s| s.kind == ParamType::Version);
                 let of_kind = |suffix: &str, kind: ParamType| {

@@ -82,6 +82,9 @@ fn meaning(param: &Param, info: &Info) -> String {
     if !param.doc.is_empty() {
         parts.push(param.doc.clone());
     }
+    if let Some(syntax) = param.syntax {
+        parts.push(format!("written as {} (`syntax = \"{syntax}\"`)", syntax.what()));
+    }
     if !param.choices.is_empty() {
         let choices: Vec<String> = param.choices.iter().map(|c| format!("`\"{c}\"`")).collect();
         parts.push(format!("one of {}", choices.join(", ")));

@@ -86,6 +86,9 @@ pub fn facts(param: &Param) -> String {
     if let Some(port) = param.preferred {
         parts.push(format!("{port} when free"));
     }
+    if let Some(syntax) = param.syntax {
+        parts.push(format!("written as {}", syntax.what()));
+    }
     if !param.choices.is_empty() {
         let choices: Vec<String> = param.choices.iter().map(|c| format!("\"{c}\"")).collect();
         parts.push(format!("one of {}", choices.join(", ")));

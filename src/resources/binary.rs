@@ -128,10 +128,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
         return Err(format!("`command` must be a command name, not `{command}`"));
     }
     let constraint = match &args.version {
-        Some(text) => {
-            let text = cx.vars.text(text)?;
-            Constraint::parse(&text).map_err(|e| format!("version `{text}`: {e}"))?
-        }
+        Some(template) => super::constraint(cx.vars, template)?,
         None => Constraint::any(),
     };
     let resolve =

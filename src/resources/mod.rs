@@ -27,6 +27,7 @@ use crate::facts::Facts;
 use crate::recipe::template::Vars;
 use crate::state::Memory;
 use crate::system::{CmdOutput, System};
+use crate::version::{Constraint, Syntax};
 
 pub use command::Command;
 
@@ -245,6 +246,24 @@ fn env_table(table: &toml::Table, vars: &Vars) -> Result<Vec<(String, String)>, 
             other => Err(format!("env `{key}` must be a string, found {}", other.type_str())),
         })
         .collect()
+}
+
+/// A step's version constraint from its template (`version = "{version}"`). A template that is
+/// one version parameter is read in the syntax that parameter declares (`{version.syntax}`, set
+/// with it), so `python = "~=3.11"` reaches the step as PEP 440; any other text in devup's own.
+pub fn constraint(vars: &Vars, template: &str) -> Result<Constraint, String> {
+    let text = vars.text(template)?;
+    let syntax = template
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .filter(|name| !name.contains(['{', '}']))
+        .and_then(|name| vars.get(&format!("{name}.syntax")))
+        .and_then(|value| match value {
+            crate::recipe::template::Value::Text(name) => Syntax::from_name(name),
+            crate::recipe::template::Value::List(_) => None,
+        })
+        .unwrap_or_default();
+    Constraint::parse_as(syntax, &text).map_err(|e| format!("version `{text}` is not {}: {e}", syntax.what()))
 }
 
 /// Reads a kind's arguments, rejecting unknown ones.

@@ -117,11 +117,8 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
     let path_patterns: Vec<String> = args.paths.iter().map(|p| cx.vars.text(p)).collect::<Result<_, _>>()?;
     let data_version = match &args.data_version {
         Some(dv) => {
-            let want = cx.vars.text(&dv.want)?;
-            Some((
-                data.join(cx.vars.text(&dv.file)?),
-                Constraint::parse(&want).map_err(|e| format!("data_version `{want}`: {e}"))?,
-            ))
+            let want = super::constraint(cx.vars, &dv.want).map_err(|e| format!("data_version: {e}"))?;
+            Some((data.join(cx.vars.text(&dv.file)?), want))
         }
         None => None,
     };
