@@ -15,16 +15,23 @@ pub fn module(text: &str) -> Option<String> {
     })
 }
 
+/// Pure: whether a `go.mod` requires any module (`require x v1`, or a `require (` block); a
+/// module of the standard library only has no go.sum, and needs none.
+pub fn requires(text: &str) -> bool {
+    text.lines().any(|line| line.trim().strip_prefix("require").is_some_and(|rest| rest.starts_with([' ', '\t', '('])))
+}
+
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     for file in repo.named("go.mod") {
         let dir = repo::dir(file);
         hints.version_file("go", file);
+        let text = repo.read(file).unwrap_or_default();
         if dir.is_empty()
-            && let Some(path) = repo.read(file).as_deref().and_then(module)
+            && let Some(path) = module(&text)
         {
             hints.name(file, path.rsplit('/').next().unwrap_or(&path));
         }
-        let notes = if repo.has(&repo::join(dir, "go.sum")) {
+        let notes = if repo.has(&repo::join(dir, "go.sum")) || !requires(&text) {
             Vec::new()
         } else {
             vec!["no go.sum yet: run `go mod tidy` once and commit it".to_string()]
@@ -53,5 +60,13 @@ mod tests {
         assert_eq!(module(text).as_deref(), Some("github.com/acme/orders"));
         assert_eq!(module("go 1.22\n"), None);
         assert_eq!(module("modulex\n"), None);
+    }
+
+    #[test]
+    fn requirements() {
+        assert!(requires("module a\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n)\n"));
+        assert!(requires("module a\nrequire github.com/lib/pq v1.10.9\n"));
+        assert!(!requires("module a\n\ngo 1.19\n"), "the standard library only");
+        assert!(!requires("module a\n// requires nothing\n"));
     }
 }

@@ -1,4 +1,5 @@
-//! Ruby: `Gemfile` (its `ruby` line), `Gemfile.lock` (`RUBY VERSION`), `.ruby-version`.
+//! Ruby: `Gemfile` (its `ruby` line), `Gemfile.lock` (`RUBY VERSION`), `.ruby-version`, and a
+//! gem's `*.gemspec` (its name and `required_ruby_version`).
 
 use super::hints::{Deps, Hints, Rank, Version};
 use super::repo::{self, Repo};
@@ -29,6 +30,31 @@ pub fn lockfile_ruby(text: &str) -> Option<String> {
     (!version.is_empty()).then(|| version.to_string())
 }
 
+/// What a gemspec says of the gem: its name and the Ruby versions it runs on.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Gemspec {
+    pub name: Option<String>,
+    /// As RubyGems writes it: `>= 3.0`.
+    pub ruby: Option<String>,
+}
+
+/// Pure: `spec.name = "shelf"` and `spec.required_ruby_version = ">= 3.0"` (any block
+/// variable; a value that is not a string literal is code, and not read).
+pub fn gemspec(text: &str) -> Gemspec {
+    let mut found = Gemspec::default();
+    for line in text.lines() {
+        let Some((target, value)) = line.trim().split_once('=') else { continue };
+        let Some((_, attribute)) = target.trim().rsplit_once('.') else { continue };
+        let value = quoted(value.trim()).filter(|v| !v.is_empty()).map(str::to_string);
+        match attribute {
+            "name" if found.name.is_none() => found.name = value,
+            "required_ruby_version" if found.ruby.is_none() => found.ruby = value,
+            _ => {}
+        }
+    }
+    found
+}
+
 /// A top-level file that only a Ruby project has.
 fn is_ruby_marker(file: &str) -> bool {
     file.ends_with(".gemspec") || file == "Rakefile"
@@ -48,6 +74,23 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     // its gemspec or Rakefile at the top still says it is Ruby.
     for file in repo.files().iter().filter(|f| repo::dir(f).is_empty() && is_ruby_marker(f)) {
         hints.present("ruby", file);
+        if !file.ends_with(".gemspec") {
+            continue;
+        }
+        let spec = repo.read(file).map(|text| gemspec(&text)).unwrap_or_default();
+        if let Some(name) = &spec.name {
+            hints.name(file, name);
+        }
+        if let Some(ruby) = spec.ruby {
+            let constraint = constraint::from_gem(&ruby);
+            hints.language(
+                "ruby",
+                file,
+                Some(Version::Constraint(constraint.clone())),
+                Some(constraint),
+                Rank::Manifest,
+            );
+        }
     }
     for gemfile in repo.named("Gemfile") {
         let dir = repo::dir(gemfile);
@@ -114,6 +157,17 @@ mod tests {
         detect(&repo, &mut hints);
         assert!(hints.languages.iter().any(|l| l.tool == "ruby"), "{:?}", hints.languages);
         assert!(is_ruby_marker("Rakefile") && !is_ruby_marker("lib/Rakefile.bak"));
+    }
+
+    #[test]
+    fn gemspecs() {
+        let text = "Gem::Specification.new do |s|\n  s.name        = 'tidy'\n  s.version = Tidy::VERSION\n  s.required_ruby_version = \">= 3.0\"\n  s.add_dependency \"name\", \"= 1\"\nend\n";
+        assert_eq!(gemspec(text), Gemspec { name: Some("tidy".into()), ruby: Some(">= 3.0".into()) });
+        assert_eq!(gemspec("spec.name = NAME\n"), Gemspec::default(), "code is not read");
+        let repo = Repo::from_files(std::path::Path::new("/r"), vec!["tidy.gemspec".into()]);
+        let mut hints = Hints::default();
+        detect(&repo, &mut hints);
+        assert_eq!(hints.name, None, "a gemspec that cannot be read names nothing");
     }
 
     #[test]

@@ -1,0 +1,3 @@
+module github.com/lanternops/readyz
+
+go 1.19
