@@ -81,15 +81,9 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         if let Some(name) = &spec.name {
             hints.name(file, name);
         }
+        // Kept as written: the ruby recipe reads RubyGems' syntax (`>= 3.0`, `~> 3.1`).
         if let Some(ruby) = spec.ruby {
-            let constraint = constraint::from_gem(&ruby);
-            hints.language(
-                "ruby",
-                file,
-                Some(Version::Constraint(constraint.clone())),
-                Some(constraint),
-                Rank::Manifest,
-            );
+            hints.language("ruby", file, Some(Version::Constraint(ruby.clone())), Some(ruby), Rank::Manifest);
         }
     }
     for gemfile in repo.named("Gemfile") {
