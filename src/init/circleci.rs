@@ -25,6 +25,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
     let doc = yaml::parse(text)?;
     let mut services: Vec<Service> = Vec::new();
     let mut scripts = Vec::new();
+    let mut test_scripts = Vec::new();
     let mut env: Vec<(String, String)> = Vec::new();
     let Some(jobs) = doc.get("jobs") else {
         return Ok(Pipeline::default());
@@ -36,6 +37,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
             let primary = images.first().and_then(|i| i.get("environment")).map(yaml::env).unwrap_or_default();
             ci_env::merge(&mut env, primary);
             ci_env::merge(&mut env, job.get("environment").map(yaml::env).unwrap_or_default());
+            test_scripts.push(script.clone());
         }
         scripts.push(script);
         for image in images.iter().skip(1) {
@@ -54,7 +56,8 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
             }
         }
     }
-    Ok(Pipeline::new(services, scripts.join("\n"), env))
+    let test_scripts = (!test_scripts.is_empty()).then(|| test_scripts.join("\n"));
+    Ok(Pipeline::new(services, scripts.join("\n"), test_scripts, env))
 }
 
 /// The commands of a job's `run` steps: `- run: CMD` or `- run: { command: CMD }`.
@@ -121,8 +124,8 @@ jobs:
         let config = parse(CONFIG).unwrap();
         assert!(config.env.contains(&("DJANGO_SETTINGS_MODULE".into(), "shop.settings.test".into())));
         assert!(config.env.iter().any(|(k, _)| k == "DATABASE_URL"), "the primary image's too: {:?}", config.env);
-        assert!(config.scripts.contains("pip install -r requirements/test.txt"), "{}", config.scripts);
-        assert!(config.scripts.contains("pytest"));
+        assert!(config.test_scripts.contains("pip install -r requirements/test.txt"), "{}", config.test_scripts);
+        assert!(config.test_scripts.contains("pytest"));
     }
 
     #[test]

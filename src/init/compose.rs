@@ -1,7 +1,10 @@
 //! Docker Compose files (`compose.yaml`, `docker-compose.yml`...): the datastores a project
-//! runs in containers during development.
+//! runs in containers during development, and what its own services (those built from the
+//! repository, `build: .`) run with: `DATABASE_URL: postgres://app@db:5432/app` names the
+//! compose service `db`, which `[env]` names as devup's server (`variables`).
 
-use super::hints::Hints;
+use super::ci_env;
+use super::hints::{Hints, VarValue};
 use super::repo::{self, Repo};
 use super::service::{self, Port, Service};
 use super::yaml;
@@ -15,6 +18,23 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         }
         if let Some(services) = hints.parsed(repo, file, parse) {
             service::add_hints(hints, file, &services);
+        }
+        if let Some(apps) = hints.parsed(repo, file, app_env) {
+            let datastores: Vec<&str> = apps
+                .services
+                .iter()
+                .map(String::as_str)
+                .filter(|name| hints.reached.iter().any(|r| r.hosts.iter().any(|h| h == name)))
+                .collect();
+            for (name, value) in &apps.env {
+                let mut var = ci_env::read(file, name, value);
+                if let VarValue::Plain(text) = &var.value
+                    && let Some(service) = service_named(text, &apps.services).filter(|s| !datastores.contains(s))
+                {
+                    var.value = VarValue::Elsewhere { raw: text.clone(), service: service.to_string() };
+                }
+                hints.app_env.push(var);
+            }
         }
     }
 }
@@ -46,6 +66,47 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
             })
         })
         .collect())
+}
+
+/// What the services built from the repository (`build:`) run with.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Apps {
+    /// Their environment, in the order written; the first service's value of a name wins. A
+    /// variable without a value (`- TOKEN`, `TOKEN:`) is the developer's shell's, and left to it.
+    pub env: Vec<(String, String)>,
+    /// Every service's name: the host names the values may point at.
+    pub services: Vec<String>,
+}
+
+/// Pure.
+pub fn app_env(text: &str) -> Result<Apps, String> {
+    let doc = yaml::parse(text)?;
+    let mut apps = Apps::default();
+    let Some(services) = doc.get("services") else {
+        return Ok(apps);
+    };
+    for (name, def) in yaml::entries(services) {
+        apps.services.push(name.to_string());
+        if def.get("build").is_none() {
+            continue;
+        }
+        for (name, value) in def.get("environment").map(yaml::env).unwrap_or_default() {
+            if !value.is_empty() && !apps.env.iter().any(|(n, _)| *n == name) {
+                apps.env.push((name, value));
+            }
+        }
+    }
+    Ok(apps)
+}
+
+/// The service a value points at: a URL's host (`http://search:9200`), `search:9200`, or a
+/// bare `search`.
+fn service_named<'a>(value: &str, services: &'a [String]) -> Option<&'a str> {
+    let host = match super::url::Url::parse(value) {
+        Some(url) => url.host,
+        None => value.rsplit_once(':').filter(|(_, p)| super::url::is_port(p)).map_or(value, |(h, _)| h),
+    };
+    services.iter().find(|s| s.as_str() == host).map(String::as_str)
 }
 
 /// A command as one string (`postgres -c fsync=off`) or a list of words.
@@ -117,6 +178,56 @@ services:
         assert_eq!(cache.ports, [Port { host: Some(6380), container: 6379 }]);
         let hint = service::hint("compose.yaml", cache).unwrap();
         assert_eq!(hint.version.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn what_the_apps_run_with() {
+        let text = r#"
+services:
+  web:
+    build: .
+    environment:
+      DATABASE_URL: postgres://shop:shop@db:5432/shop
+      REDIS_URL: ${REDIS_URL:-redis://cache:6379/0}
+      STRIPE_KEY:
+  worker:
+    build: { context: ., dockerfile: Dockerfile.worker }
+    environment:
+      - DATABASE_URL=postgres://other@db/other
+      - QUEUES=default,mail
+      - SENTRY_DSN
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD: shop
+  adminer:
+    image: adminer
+    environment:
+      ADMINER_DEFAULT_SERVER: db
+"#;
+        let apps = app_env(text).unwrap();
+        assert_eq!(apps.services, ["web", "worker", "db", "adminer"]);
+        let names: Vec<(&str, &str)> = apps.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("DATABASE_URL", "postgres://shop:shop@db:5432/shop"),
+                ("REDIS_URL", "${REDIS_URL:-redis://cache:6379/0}"),
+                ("QUEUES", "default,mail"),
+            ],
+            "the services built here, not an image's; the first value of a name; none from the shell"
+        );
+    }
+
+    #[test]
+    fn the_service_a_value_points_at() {
+        let services = ["web".to_string(), "search".to_string()];
+        for value in ["http://search:9200/_bulk", "search:9200", "search"] {
+            assert_eq!(service_named(value, &services), Some("search"), "{value}");
+        }
+        for value in ["https://example.org", "searching", "development", "5432"] {
+            assert_eq!(service_named(value, &services), None, "{value}");
+        }
     }
 
     #[test]

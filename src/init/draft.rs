@@ -103,7 +103,8 @@ pub fn draft(root: &Path, hints: Hints, known: &Known, dir_name: &str) -> Draft 
     super::datastores::draft(&mut draft, &hints.datastores, known);
     super::ci_packages::draft(&mut draft, &hints.ci_packages, known);
     dependencies(&mut draft, &hints.deps, known);
-    super::variables::draft(&mut draft, &hints.env, &hints.reached, known);
+    let vars: Vec<_> = hints.env.iter().chain(&hints.app_env).cloned().collect();
+    super::variables::draft(&mut draft, &vars, &hints.reached, known);
     steps(&mut draft, hints.steps);
     for note in hints.notes {
         draft.notes.push(note);

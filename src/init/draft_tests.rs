@@ -209,3 +209,25 @@ fn steps_get_unique_names() {
     let names: Vec<_> = d.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["env-file", "env-file-2"]);
 }
+
+/// CI's test variables come before what a compose app runs with: a test database, not the
+/// development one.
+#[test]
+fn ci_variables_win_over_a_compose_apps() {
+    use crate::init::hints::{VarValue, Variable};
+    let var = |file: &str, name: &str, value: &str| Variable {
+        file: file.into(),
+        name: name.into(),
+        value: VarValue::Plain(value.into()),
+    };
+    let hints = Hints {
+        app_env: vec![var("compose.yaml", "APP_MODE", "development"), var("compose.yaml", "LOG_LEVEL", "debug")],
+        env: vec![var(".github/workflows/ci.yml", "APP_MODE", "test")],
+        ..Hints::default()
+    };
+    let d = draft_of(Path::new("."), hints, &known());
+    let env: Vec<(&str, &str, &str)> =
+        d.env.iter().map(|e| (e.file.as_str(), e.name.as_str(), e.value.as_str())).collect();
+    assert_eq!(env, [(".github/workflows/ci.yml", "APP_MODE", "test"), ("compose.yaml", "LOG_LEVEL", "debug")]);
+    assert_eq!(d.env[0].comments, ["compose.yaml sets it too: `development`"]);
+}

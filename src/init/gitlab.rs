@@ -45,6 +45,10 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
         scopes.push((default, global_vars.clone()));
     }
     let mut env: Vec<(String, String)> = Vec::new();
+    // The global `before_script` runs in every job, the tests' too.
+    let mut test_scripts: Vec<String> =
+        scopes.iter().flat_map(|(scope, _)| scope.get("before_script")).map(yaml::script).collect();
+    let mut a_test_job = false;
     for (key, job) in yaml::entries(&doc) {
         if GLOBAL_KEYS.contains(&key) || (key.starts_with('.') && job.get("services").is_none()) {
             continue;
@@ -56,6 +60,8 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
                 env.extend(global_vars.iter().cloned());
             }
             ci_env::merge(&mut env, own.clone());
+            test_scripts.extend(script.iter().cloned());
+            a_test_job = true;
         }
         let mut vars = global_vars.clone();
         vars.extend(own);
@@ -98,7 +104,8 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
             }
         }
     }
-    Ok(Pipeline::new(services, scripts.join("\n"), env))
+    let test_scripts = a_test_job.then(|| test_scripts.join("\n"));
+    Ok(Pipeline::new(services, scripts.join("\n"), test_scripts, env))
 }
 
 #[cfg(test)]
@@ -145,6 +152,23 @@ test:
             env,
             [("POSTGRES_DB", "shop_ci"), ("POSTGRES_USER", "runner"), ("POSTGRES_PASSWORD", "")],
             "the global variables, the test job's over them"
+        );
+    }
+
+    #[test]
+    fn what_the_test_jobs_install() {
+        let pipeline = parse(
+            "before_script:\n  - pip install -U pip wheel\nlint:\n  script:\n    - pip install flake8\n    - flake8\n\
+             unit-tests:\n  before_script:\n    - pip install -r requirements-test.txt pytest-cov\n  script: [pytest]\n",
+        )
+        .unwrap();
+        let installs = crate::init::installs::from_script(FILE, &pipeline.test_scripts);
+        assert_eq!(installs.requirements, ["requirements-test.txt"]);
+        assert_eq!(installs.packages, ["pytest-cov"], "not the lint job's flake8");
+        let no_test_job = parse("build:\n  script:\n    - pip install -r requirements.txt\n").unwrap();
+        assert_eq!(
+            no_test_job.test_scripts, "pip install -r requirements.txt",
+            "every job's, when none runs the tests"
         );
     }
 

@@ -108,6 +108,8 @@ pub enum VarValue {
     /// Filled by CI when the job runs (a matrix value, another variable), as written; with the
     /// secret's name when it comes from CI's secret store.
     Runtime { raw: String, secret: Option<String> },
+    /// Points at a service of the compose file that devup does not run (`http://search:9200`).
+    Elsewhere { raw: String, service: String },
 }
 
 /// A dependency that needs something from the system: entries of `[packages]`.
@@ -173,6 +175,9 @@ pub struct Hints {
     pub installs: Vec<super::installs::Install>,
     /// Variables CI sets for the tests, in the order found.
     pub env: Vec<Variable>,
+    /// Variables the project's own compose services run with: after CI's, which are the
+    /// tests' own (a test database rather than the development one).
+    pub app_env: Vec<Variable>,
     /// How CI reaches the servers it runs as services.
     pub reached: Vec<Reached>,
     pub notes: Vec<Note>,

@@ -260,7 +260,7 @@ pub mod testing {
             Section::Datastores,
             "postgres",
             &[],
-            &[("version", "version"), ("databases", "list"), ("settings", "table")],
+            &[("version", "version"), ("databases", "list"), ("settings", "table"), ("init_sql", "path")],
         );
         let roles: ParamSpec = toml::from_str(
             "type = \"tables\"\n[fields.name]\ntype = \"string\"\n[fields.password]\ntype = \"string\"\n[fields.superuser]\ntype = \"bool\"\n[fields.createdb]\ntype = \"bool\"\n",

@@ -99,6 +99,7 @@ pub fn scan(repo: &Repo, known: &Known) -> Scan {
         detect(repo, &mut hints);
     }
     ci_installs::fold(repo, &mut hints);
+    setup::init_sql_files(repo, &mut hints);
     let mut problems: Vec<String> =
         hints.problems.iter().map(|p| format!("cannot read {}: {}", p.file, p.text)).collect();
     problems.extend(repo.unreadable().into_iter().map(|(file, e)| format!("cannot read {file}: {e}")));

@@ -12,22 +12,30 @@ pub struct Pipeline {
     pub services: Vec<Service>,
     /// What the scripts do to the servers (`psql -c "CREATE ROLE ..."`).
     pub setup: Setup,
-    /// Every script, one command a line.
-    pub scripts: String,
+    /// The scripts of the jobs that run the tests (every job's when none looks like one): what
+    /// they install is what the tests need, a lint job's is not.
+    pub test_scripts: String,
     /// The variables of the jobs that run the tests; none without such a job.
     pub env: Vec<(String, String)>,
 }
 
 impl Pipeline {
-    /// From what a CI file declares: servers the scripts start themselves with `docker run`
-    /// count as services too.
-    pub fn new(mut services: Vec<Service>, scripts: String, env: Vec<(String, String)>) -> Pipeline {
+    /// From what a CI file declares (every script, one command a line; those of the test jobs
+    /// when some look like one): servers the scripts start themselves with `docker run` count
+    /// as services too.
+    pub fn new(
+        mut services: Vec<Service>,
+        scripts: String,
+        test_scripts: Option<String>,
+        env: Vec<(String, String)>,
+    ) -> Pipeline {
         for started in super::docker_run::services(&scripts) {
             if !services.contains(&started) {
                 services.push(started);
             }
         }
-        Pipeline { services, setup: setup::parse(&scripts), scripts, env }
+        let setup = setup::parse(&scripts);
+        Pipeline { services, setup, test_scripts: test_scripts.unwrap_or(scripts), env }
     }
 
     /// Adds what it says to the hints, as found in `file`.
@@ -35,7 +43,7 @@ impl Pipeline {
         let first = hints.datastores.len();
         service::add_hints(hints, file, &self.services);
         self.setup.apply(&mut hints.datastores[first..]);
-        hints.installs.push(installs::from_script(file, &self.scripts));
+        hints.installs.push(installs::from_script(file, &self.test_scripts));
         hints.env.extend(self.env.iter().map(|(name, value)| ci_env::read(file, name, value)));
     }
 }

@@ -130,7 +130,7 @@ fn render_env(entries: &[EnvEntry]) -> String {
                 out.push('\n');
             }
             if !entry.file.is_empty() {
-                comment(&mut out, &format!("{}: what the tests run with", entry.file));
+                comment(&mut out, &format!("{}: what {}", entry.file, super::variables::runs_with(&entry.file)));
             }
             file = Some(&entry.file);
         }

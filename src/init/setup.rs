@@ -1,8 +1,9 @@
 //! What a CI job's scripts do to its database server before the tests: the databases they
 //! create, the roles and users (`psql -c "CREATE ROLE app LOGIN PASSWORD 'app'"`,
 //! `createuser -s app`), and the settings they change (`ALTER SYSTEM SET wal_level = logical`,
-//! `sed -i ... postgresql.conf`, `echo "..." >> postgresql.conf`, `SET GLOBAL ...`). Each is
-//! added to the datastore hints of the same file, so devup's server is set up the same way.
+//! `sed -i ... postgresql.conf`, `echo "..." >> postgresql.conf`, `SET GLOBAL ...`), and the SQL
+//! files they load (`psql -d app_test -f schema.sql`: PostgreSQL's `init_sql`). Each is added to
+//! the datastore hints of the same file, so devup's server is set up the same way.
 
 use super::accounts::Account;
 use super::hints::{Datastore, Setting};
@@ -16,6 +17,9 @@ pub struct Setup {
     pub databases: Vec<(Option<Store>, String)>,
     pub settings: Vec<(Store, String, String)>,
     pub accounts: Vec<(Store, Account)>,
+    /// SQL files loaded into PostgreSQL (`psql -f schema.sql`, `psql < schema.sql`), as the
+    /// scripts name them (relative to the repository).
+    pub sql_files: Vec<String>,
 }
 
 /// Pure: what the scripts (one command a line) do.
@@ -37,6 +41,13 @@ pub fn parse(script: &str) -> Setup {
         for (key, value) in sql_settings(&words).into_iter().chain(config_file_lines(line, &words)) {
             if !setup.settings.iter().any(|(s, k, _)| *s == store && *k == key) {
                 setup.settings.push((store, key, value));
+            }
+        }
+        if store == Store::Postgres {
+            for file in loaded_files(&words) {
+                if !setup.sql_files.contains(&file) {
+                    setup.sql_files.push(file);
+                }
             }
         }
         for account in accounts(store, &words) {
@@ -78,6 +89,87 @@ impl Setup {
             for (_, account) in self.accounts.iter().filter(|(s, _)| *s == hint.store) {
                 hint.settings.extend(account.setting(hint.store));
             }
+            // One each: `init_sql_files` keeps the first the repository has.
+            for file in self.sql_files.iter().filter(|_| hint.store == Store::Postgres) {
+                hint.settings.push(Setting {
+                    param: "init_sql",
+                    value: Some(toml::Value::String(file.clone())),
+                    text: format!("loads {file}"),
+                });
+            }
+        }
+    }
+}
+
+/// Files a `psql` command line reads SQL from: `-f FILE`, `--file=FILE`, `-fFILE`, `< FILE`,
+/// `cat FILE | psql`. Only files of the repository: a path that is absolute or holds a variable
+/// is another machine's.
+fn loaded_files(words: &[String]) -> Vec<String> {
+    let Some(at) = words.iter().position(|w| w == "psql" || w.ends_with("/psql")) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    // `cat schema.sql | psql ...`
+    if at >= 3 && words[at - 1] == "|" && words[at - 3] == "cat" {
+        found.push(words[at - 2].clone());
+    }
+    let mut args = words[at + 1..].iter();
+    while let Some(arg) = args.next() {
+        let file = match arg.as_str() {
+            "-f" | "--file" | "<" => args.next().cloned(),
+            "|" | "&&" | ";" | "||" => break,
+            a => a
+                .strip_prefix("--file=")
+                .or_else(|| a.strip_prefix("-f"))
+                .or_else(|| a.strip_prefix('<'))
+                .filter(|f| !f.is_empty())
+                .map(str::to_string),
+        };
+        found.extend(file);
+    }
+    found.retain(|f| !f.starts_with(['/', '~', '-']) && !f.contains(['$', '{', '`']));
+    found.iter().map(|f| f.trim_start_matches("./").to_string()).collect()
+}
+
+/// The SQL files the scripts load → `init_sql`, which is one file, run once in each database:
+/// the first the repository has (a file an earlier step of the job makes cannot be read by
+/// devup); the others are said in comments.
+pub fn init_sql_files(repo: &super::repo::Repo, hints: &mut super::hints::Hints) {
+    for hint in &mut hints.datastores {
+        let files: Vec<String> = hint
+            .settings
+            .iter()
+            .filter(|s| s.param == "init_sql")
+            .filter_map(|s| s.value.as_ref().and_then(toml::Value::as_str).map(str::to_string))
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let (present, missing): (Vec<String>, Vec<String>) = files.into_iter().partition(|f| repo.has(f));
+        let chosen = hint
+            .settings
+            .iter()
+            .position(|s| {
+                s.param == "init_sql"
+                    && s.value.as_ref().and_then(toml::Value::as_str) == present.first().map(String::as_str)
+            })
+            .map(|at| hint.settings.remove(at));
+        hint.settings.retain(|s| s.param != "init_sql");
+        hint.settings.extend(chosen);
+        if let Some((chosen, rest)) = present.split_first()
+            && !rest.is_empty()
+        {
+            let them = if rest.len() == 1 { "it" } else { "them" };
+            hint.notes.push(format!(
+                "the scripts also load {}: init_sql is one file; add {them} to {chosen} if the tests need {them}",
+                rest.join(", ")
+            ));
+        }
+        if !missing.is_empty() {
+            hint.notes.push(format!(
+                "the scripts load {}, which the repository does not have (an earlier step makes it?)",
+                missing.join(", ")
+            ));
         }
     }
 }
@@ -301,5 +393,31 @@ mod tests {
         assert_eq!(hints[0].databases, ["extra"]);
         assert_eq!(hints[0].settings[0].value.as_ref().unwrap().to_string(), "{ wal_level = \"logical\" }");
         assert!(hints[1].settings.is_empty() && hints[1].databases.is_empty());
+    }
+
+    #[test]
+    fn sql_files_loaded_with_psql() {
+        let setup = parse(
+            "psql -U postgres -d app_test -f db/schema.sql\n\
+             psql -U postgres app_test < ./db/seed.sql\n\
+             cat db/views.sql | psql -U postgres app_test\n\
+             psql --file=/tmp/generated.sql\n\
+             psql -f $SCHEMA\n\
+             mysql app < db/mysql.sql",
+        );
+        assert_eq!(setup.sql_files, ["db/schema.sql", "db/seed.sql", "db/views.sql"]);
+        let mut hints = [Datastore {
+            store: Store::Postgres,
+            file: ".travis.yml".into(),
+            origin: "service".into(),
+            version: None,
+            databases: Vec::new(),
+            settings: Vec::new(),
+            notes: Vec::new(),
+            weak: false,
+        }];
+        setup.apply(&mut hints);
+        let files: Vec<_> = hints[0].settings.iter().filter_map(|s| s.value.as_ref()?.as_str()).collect();
+        assert_eq!(files, ["db/schema.sql", "db/seed.sql", "db/views.sql"], "one each, chosen among later");
     }
 }

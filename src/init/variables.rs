@@ -162,9 +162,10 @@ pub fn draft(draft: &mut Draft, vars: &[Variable], reached: &[Reached], known: &
             1 => "1 variable".to_string(),
             n => format!("{n} variables"),
         };
+        let who = runs_with(file);
         let why = match named {
-            0 => format!("{count} the tests run with"),
-            n => format!("{count} the tests run with, {n} naming devup's servers"),
+            0 => format!("{count} {who}"),
+            n => format!("{count} {who}, {n} naming devup's servers"),
         };
         draft.find(file, "env", why);
     }
@@ -172,11 +173,21 @@ pub fn draft(draft: &mut Draft, vars: &[Variable], reached: &[Reached], known: &
     draft.env.extend(conflicts);
 }
 
+/// Who runs with a file's variables: the tests (CI, tox), or the services a compose file
+/// builds from the repository.
+pub fn runs_with(file: &str) -> &'static str {
+    if from_compose(file) { "the app runs with" } else { "the tests run with" }
+}
+
+fn from_compose(file: &str) -> bool {
+    super::compose::is_compose_file(super::repo::base(file))
+}
+
 /// What CI's value is, for comments: a value CI fills in as it is written.
 fn shown(value: &VarValue) -> String {
     match value {
         VarValue::Plain(text) | VarValue::Template(text) => format!("`{text}`"),
-        VarValue::Runtime { raw, .. } => format!("`{raw}`"),
+        VarValue::Runtime { raw, .. } | VarValue::Elsewhere { raw, .. } => format!("`{raw}`"),
     }
 }
 
@@ -192,7 +203,8 @@ fn entry(var: &Variable, targets: &[Target]) -> EnvEntry {
         VarValue::Plain(text) => {
             let (value, changed) = template_for(&var.name, text, targets);
             if changed {
-                e.comments.push(format!("in CI: {text}"));
+                let source = if from_compose(&var.file) { "compose" } else { "CI" };
+                e.comments.push(format!("in {source}: {text}"));
             }
             e.value = value;
         }
@@ -202,6 +214,12 @@ fn entry(var: &Variable, targets: &[Target]) -> EnvEntry {
             e.disabled = Some(format!(
                 "{} comes from CI's secret store (secrets.{secret}): set it here, or in your shell",
                 var.name
+            ));
+        }
+        VarValue::Elsewhere { raw, service } => {
+            e.value = escape(raw);
+            e.disabled = Some(format!(
+                "points at compose service `{service}`, which devup does not run: set it to where yours runs"
             ));
         }
         VarValue::Runtime { raw, secret: None } => {

@@ -1,0 +1,1 @@
+"""A catalogue of books kept in PostgreSQL, with lookups cached in redis."""
