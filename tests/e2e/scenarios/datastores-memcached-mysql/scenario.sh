@@ -8,7 +8,8 @@
 # recipe as it was before: today's recipe takes that server over without losing its data, and
 # root's password then works over the socket, `localhost` and TCP; devup still administers the
 # server (over its socket, as root known by it), recreates a dropped database, applies a changed
-# password and stops the server for `devup down`; no password is ever printed.
+# password and stops the server for `devup down`; no password is ever printed. The same as a
+# developer's own account (not root), whose server runs as it and which devup administers as.
 source /e2e/lib.sh
 export CI=1
 cd /scenario/project
@@ -222,5 +223,38 @@ step "no password was printed"
 assert_not_contains "$ALL_OUTPUT" "$ROOT_PW"
 assert_not_contains "$ALL_OUTPUT" "$APP_PW"
 devup down >/dev/null
+
+step "a developer's own account, not root: devup administers its server as that account"
+# The same project in the home of `dev`, who runs devup: the server runs as dev, devup reaches it
+# as 'dev'@'localhost' by the socket, and root (whose socket is not dev's) gets the password alone.
+useradd --create-home dev
+mkdir /home/dev/shop
+sed 's/password = "root"/password = "dev-root-pw"/' devup.toml > /home/dev/shop/devup.toml
+assert_contains "$(cat /home/dev/shop/devup.toml)" '{ name = "root", password = "dev-root-pw" }'
+
+chown -R dev: /home/dev/shop
+# dev RUN...: as dev, in the project, with the environment of this scenario (CI=1).
+dev() { su dev -s /bin/bash -c "cd /home/dev/shop && $*"; }
+expect_exit 0 dev devup --yes
+ALL_OUTPUT+=$OUT
+assert_match "$OUT" '0 failed, 0 skipped' "dev's first run"
+DEV_SOCK=$(echo /home/dev/.local/share/devup/datastores/projects/accounts-*/mysql/mysqld.sock)
+assert_eq dev "$(ps -o user= -p "$(head -n 1 "${DEV_SOCK%/*}/mysqld.pid")")" "the server's account"
+DEV_PORT=$(dev 'eval "$(devup env)" && echo $MYSQL_TCP_PORT')
+assert_eq dev@localhost "$(dev "mariadb -h localhost -S $DEV_SOCK -u dev -N -B -e 'SELECT CURRENT_USER()'")" "devup's account, by the socket"
+for way in "-h localhost -S $DEV_SOCK" "--protocol=tcp -h localhost -P $DEV_PORT" "-h 127.0.0.1 -P $DEV_PORT"; do
+    assert_match "$(dev "mariadb $way -u root -pdev-root-pw -N -B -e 'SELECT CURRENT_USER()'")" '^root@' "dev as root with its password, $way"
+    assert_match "$(dev "mariadb $way -u app -p\"$APP_PW\" -N -B -e 'SELECT CURRENT_USER()'")" '^app@' "dev as app, $way"
+done
+expect_exit 1 dev "mariadb -h localhost -S $DEV_SOCK -u root -e 'SELECT 1'"
+dev "mariadb -h 127.0.0.1 -P $DEV_PORT -u root -pdev-root-pw -e 'DROP DATABASE shop_test'"
+expect_exit 0 dev devup --yes
+ALL_OUTPUT+=$OUT
+assert_contains "$OUT" "changed datastores.mysql.database[shop_test] ("
+expect_exit 0 dev devup --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "dev's run after the repair"
+expect_exit 0 dev devup down
+assert_contains "$OUT" "1 stopped, 0 failed"
+assert_not_contains "$ALL_OUTPUT" "dev-root-pw"
 
 step "done"
