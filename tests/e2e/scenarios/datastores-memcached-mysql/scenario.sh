@@ -4,12 +4,13 @@
 # a second run changes nothing. Then a dropped database, a crashed mysqld, a killed memcached
 # and `devup down` are each repaired by one run, with the data kept. A project wanting MySQL 8
 # is refused with the version found (the recipe checks mysqld's version).
-# Then a project declaring root with a password (and a user of its own), converged first by the
-# recipe as it was before: today's recipe takes that server over without losing its data, and
-# root's password then works over the socket, `localhost` and TCP; devup still administers the
-# server (over its socket, as root known by it), recreates a dropped database, applies a changed
-# password and stops the server for `devup down`; no password is ever printed. The same as a
-# developer's own account (not root), whose server runs as it and which devup administers as.
+# Issue "A declared account is the account you get": a project declaring root with a password
+# (and a user of its own), converged first by the recipe as it was before: today's recipe takes
+# that server over without losing its data, and root's password then works over the socket,
+# `localhost` and TCP; devup still administers the server (over its socket, as root known by it),
+# recreates a dropped database, applies a changed password, restarts the server for a changed
+# setting and stops it for `devup down`; no password is ever printed. Then the same as a
+# developer's own account (not root): its server runs as it, and devup administers it as it.
 source /e2e/lib.sh
 export CI=1
 cd /scenario/project
@@ -208,6 +209,16 @@ done
 expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u root -p"$ROOT_PW"
 run 0 --yes
 assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "the run after the change"
+
+step "a changed setting restarts the server root has a password on (stopped by its signal, no account)"
+pid=$(head -n 1 "$ADATA/mysql/mysqld.pid")
+sed -i 's/databases = \["shop_test"\]/databases = ["shop_test"], settings = { max_connections = "77" }/' devup.toml
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.server ("
+assert_ne "$pid" "$(head -n 1 "$ADATA/mysql/mysqld.pid")" "mysqld's pid after the restart"
+assert_eq 77 "$(mariadb -h 127.0.0.1 -P "$PORT" -u root -proot -N -B -e 'SELECT @@max_connections')" "max_connections"
+run 0 --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "the run after the restart"
 
 step "devup down stops the server root has a password on; one run starts it again, data kept"
 pid=$(head -n 1 "$ADATA/mysql/mysqld.pid")
