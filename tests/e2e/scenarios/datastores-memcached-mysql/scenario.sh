@@ -209,6 +209,12 @@ done
 expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u root -p"$ROOT_PW"
 run 0 --yes
 assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "the run after the change"
+# devup's record of its way in lost: made again, and root keeps the password it has.
+rm "$ADATA/mysql/devup-admin"
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.admin ("
+assert_match "$(as -h 127.0.0.1 -P "$PORT" -u root -proot)" '^root@' "root's password after devup's way in was made again"
+su mysql -s /bin/sh -c "mariadb -h localhost -S $SOCK -u root -proot -e 'SELECT 1'" >/dev/null || fail "root's password on the socket after devup's way in was made again"
 
 step "a changed setting restarts the server root has a password on (stopped by its signal, no account)"
 pid=$(head -n 1 "$ADATA/mysql/mysqld.pid")
