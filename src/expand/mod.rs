@@ -387,4 +387,6 @@ fn describe_machine(facts: &Facts) -> String {
 }
 
 #[cfg(test)]
+mod mysql_tests;
+#[cfg(test)]
 mod tests;

@@ -82,29 +82,44 @@ pub fn from_env(store: Store, env: &[(String, String)]) -> (Vec<Setting>, Vec<St
         }
         _ => {}
     }
+    // The server's root with the password CI gives it: the tests log in as root with it, over
+    // the socket or TCP alike (the recipe gives it to every root account).
     if store == Store::Mysql
-        && let Some((name, value)) = var(&["MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD"])
-        && !value.is_empty()
+        && let Some((name, raw)) = var(&["MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD"])
+        && !raw.is_empty()
     {
-        notes.push(format!(
-            "{name}: devup's root account has no password; tests that log in as root with one need a user of their own"
-        ));
+        match resolve(raw) {
+            (value, true) => {
+                let root = Account { password: Some(value), ..Account::named("root") };
+                settings.extend(root.setting(store));
+            }
+            _ => notes.push(format!(
+                "{name} comes from {}: root keeps no password; add {{ name = \"root\", password = \"...\" }} to users \
+                 if the tests send one",
+                source(raw)
+            )),
+        }
     }
     (settings, notes)
 }
 
 /// Where CI gets a value the file does not hold, as a comment.
 pub fn secret_note(var: &str, raw: &str, whose: &str) -> String {
-    let source = match raw.split("secrets.").nth(1) {
+    format!(
+        "{var} comes from {}: {whose} is declared without a password; add password = \"...\" to it if the tests send one",
+        source(raw)
+    )
+}
+
+/// Where CI gets a value: its secret store, or a variable.
+fn source(raw: &str) -> String {
+    match raw.split("secrets.").nth(1) {
         Some(rest) => {
             let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
             format!("CI's secret store (secrets.{name})")
         }
         None => format!("a CI variable (`{}`)", raw.trim()),
-    };
-    format!(
-        "{var} comes from {source}: {whose} is declared without a password; add password = \"...\" to it if the tests send one"
-    )
+    }
 }
 
 #[cfg(test)]
@@ -160,7 +175,24 @@ mod tests {
         );
         assert_eq!(settings[0].param, "users");
         assert_eq!(value(&settings[0]), r#"[{ name = "app", password = "app" }]"#);
-        assert!(notes[0].starts_with("MARIADB_ROOT_PASSWORD"));
+        assert_eq!(value(&settings[1]), r#"[{ name = "root", password = "root" }]"#);
+        assert!(notes.is_empty(), "{notes:?}");
         assert!(from_env(Store::Redis, &env(&[("POSTGRES_USER", "x")])).0.is_empty());
+    }
+
+    /// The tests log in as root with the password CI gives it: devup's root gets it too.
+    #[test]
+    fn mysql_root_with_the_password_ci_gives_it() {
+        let (settings, notes) = from_env(Store::Mysql, &env(&[("MYSQL_ROOT_PASSWORD", "root")]));
+        assert_eq!(value(&settings[0]), r#"[{ name = "root", password = "root" }]"#);
+        assert!(notes.is_empty(), "{notes:?}");
+        let (settings, notes) = from_env(Store::Mysql, &env(&[("MYSQL_ROOT_PASSWORD", "${{ secrets.ROOT_PW }}")]));
+        assert!(settings.is_empty());
+        assert_eq!(
+            notes,
+            ["MYSQL_ROOT_PASSWORD comes from CI's secret store (secrets.ROOT_PW): root keeps no password; \
+                 add { name = \"root\", password = \"...\" } to users if the tests send one"]
+        );
+        assert!(from_env(Store::Mysql, &env(&[("MYSQL_ROOT_PASSWORD", "")])).0.is_empty());
     }
 }

@@ -4,15 +4,22 @@
 # a second run changes nothing. Then a dropped database, a crashed mysqld, a killed memcached
 # and `devup down` are each repaired by one run, with the data kept. A project wanting MySQL 8
 # is refused with the version found (the recipe checks mysqld's version).
+# Issue "A declared account is the account you get": a project declaring root with a password
+# (and a user of its own), converged first by the recipe as it was before: today's recipe takes
+# that server over without losing its data, and root's password then works over the socket,
+# `localhost` and TCP; devup still administers the server (over its socket, as root known by it),
+# recreates a dropped database, applies a changed password, restarts the server for a changed
+# setting and stops it for `devup down`; no password is ever printed. Then the same as a
+# developer's own account (not root): its server runs as it, and devup administers it as it.
 source /e2e/lib.sh
 export CI=1
 cd /scenario/project
 
 converged() {
     expect_exit 0 devup --yes
-    assert_match "$OUT" '8 ok, 0 changed, 0 failed, 0 skipped' "summary of a converged run"
+    assert_match "$OUT" '9 ok, 0 changed, 0 failed, 0 skipped' "summary of a converged run"
     expect_exit 0 devup plan
-    assert_contains "$OUT" "all 8 steps are satisfied"
+    assert_contains "$OUT" "all 9 steps are satisfied"
     expect_exit 0 devup status
 }
 
@@ -30,13 +37,13 @@ pid_of() { head -n 1 "$DATA/$1"; }
 step "a fresh root: no mysqld, no memcached; everything is to do"
 for c in mysqld mariadb memcached; do assert_no_cmd "$c"; done
 expect_exit 2 devup plan
-assert_contains "$OUT" "8 of 8 steps to change"
+assert_contains "$OUT" "9 of 9 steps to change"
 
 step "ONE devup --yes run converges from scratch"
 started=$SECONDS
 expect_exit 0 devup --yes
-assert_match "$OUT" '[0-9] ok, [5-7] changed, 0 failed, 0 skipped' "summary of the first run"
-for id in memcached.packages memcached.server mysql.packages mysql.server 'mysql.database[app_dev]'; do
+assert_match "$OUT" '[0-9] ok, [6-8] changed, 0 failed, 0 skipped' "summary of the first run"
+for id in memcached.packages memcached.server mysql.packages mysql.server mysql.admin 'mysql.database[app_dev]'; do
     assert_contains "$OUT" "changed datastores.$id ("
 done
 echo "first run: $((SECONDS - started)) s"
@@ -127,5 +134,144 @@ assert_contains "$OUT" "skipped: datastores.mysql.server"
 [ -z "$(ls /var/lib/devup/projects/wants-mysql-8-* 2>/dev/null)" ] || fail "data was created for wants-mysql-8"
 cd /scenario/project
 converged
+
+ROOT_PW='r00t-Secret' APP_PW="app's pw"
+cd /scenario/accounts
+ALL_OUTPUT=''
+# run CODE ARGS...: devup, its output kept to check that no password shows.
+run() { expect_exit "$1" devup "${@:2}"; ALL_OUTPUT+=$OUT; }
+# as WAY... -u USER [-pPASSWORD]: who the server says the client is (fails when refused).
+as() { mariadb "$@" -N -B -e 'SELECT CURRENT_USER()'; }
+
+step "the recipe as it was: root's password went to 'root'@'%' alone, so clients on this machine were refused"
+mkdir -p .devup/recipes/datastores
+cp before-mysql.toml .devup/recipes/datastores/mysql.toml
+run 0 --yes --trust
+assert_match "$OUT" '0 failed, 0 skipped' "the older recipe's run"
+ADATA=$(echo /var/lib/devup/projects/accounts-*)
+SOCK=$ADATA/mysql/mysqld.sock
+eval "$(devup env)"
+PORT=$MYSQL_TCP_PORT
+assert_ne 3306 "$PORT" "the second project's port"
+expect_exit 1 as -h localhost -S "$SOCK" -u root -p"$ROOT_PW"
+assert_contains "$OUT" "Access denied for user 'root'@'localhost'"
+expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u root -p"$ROOT_PW"
+mariadb -h localhost -S "$SOCK" -u root -e "CREATE TABLE shop_test.orders (id int) ENGINE=InnoDB; INSERT INTO shop_test.orders VALUES (7)"
+
+step "today's recipe takes that server over: the plan says what it will do, without a password"
+rm -r .devup
+expect_pending "datastores.mysql.admin datastores.mysql.user[root] datastores.mysql.user[app]" \
+    "no server account root (the account devup runs as) known by the server's socket" \
+    "attributes devup cannot read back changed in devup.toml" "no user app (its accounts on localhost and %)"
+ALL_OUTPUT+=$OUT
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.admin ("
+assert_contains "$OUT" "changed datastores.mysql.user[root] ("
+assert_eq 7 "$(mariadb -h localhost -S "$SOCK" -u root -N -B -e 'SELECT id FROM shop_test.orders')" "the data after the takeover"
+run 0 --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "the run after the takeover"
+
+step "root and app log in with their passwords over the socket, localhost and TCP"
+eval "$(devup env)"
+assert_eq "$SOCK" "$MYSQL_UNIX_PORT" "MYSQL_UNIX_PORT: localhost is the project's server"
+# The socket; `localhost` found by MYSQL_UNIX_PORT (by a client that reads no option file: Debian's
+# names the machine's socket); `localhost` and 127.0.0.1 over TCP.
+WAYS=("-h localhost -S $SOCK" "--no-defaults -h localhost" "--protocol=tcp -h localhost -P $PORT" "-h 127.0.0.1 -P $PORT")
+for way in "${WAYS[@]}"; do
+    assert_match "$(as $way -u root -p"$ROOT_PW")" '^root@' "root with its password, $way"
+    assert_match "$(as $way -u app -p"$APP_PW")" '^app@' "app with its password, $way"
+    assert_eq 7 "$(mariadb $way -u app -p"$APP_PW" -N -B -e 'SELECT id FROM shop_test.orders')" "app reads shop_test, $way"
+done
+# Another account of the machine that reaches the socket (the server's) is root by the password
+# alone; with a wrong one, or none over TCP, it is refused.
+assert_eq root@localhost "$(su mysql -s /bin/sh -c "mariadb -h localhost -S $SOCK -u root -p'$ROOT_PW' -N -B -e 'SELECT CURRENT_USER()'")" "root's password on the socket"
+expect_exit 1 su mysql -s /bin/sh -c "mariadb -h localhost -S $SOCK -u root -pwrong -e 'SELECT 1'"
+expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u root -pwrong
+expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u root
+expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u app -pwrong
+
+step "devup still administers it: a dropped database is recreated"
+mariadb -h 127.0.0.1 -P "$PORT" -u root -p"$ROOT_PW" -e 'DROP DATABASE shop_test'
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.database[shop_test] ("
+assert_eq shop_test "$(mariadb -h 127.0.0.1 -P "$PORT" -u app -p"$APP_PW" -N -B -e "SHOW DATABASES LIKE 'shop_test'")" "shop_test, recreated, app's"
+mariadb -h 127.0.0.1 -P "$PORT" -u app -p"$APP_PW" -e "CREATE TABLE shop_test.orders (id int) ENGINE=InnoDB; INSERT INTO shop_test.orders VALUES (8)"
+
+step "a changed password is applied everywhere; the old one no longer works"
+sed -i "s/r00t-Secret/root/" devup.toml
+run 2 plan
+assert_match "$OUT" '~ datastores\.mysql\.user\[root\]' "plan of a changed password"
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.user[root] ("
+for way in "${WAYS[@]}"; do
+    assert_match "$(as $way -u root -proot)" '^root@' "root with its new password, $way"
+done
+expect_exit 1 as -h 127.0.0.1 -P "$PORT" -u root -p"$ROOT_PW"
+run 0 --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "the run after the change"
+# devup's record of its way in lost: made again, and root keeps the password it has.
+rm "$ADATA/mysql/devup-admin"
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.admin ("
+assert_match "$(as -h 127.0.0.1 -P "$PORT" -u root -proot)" '^root@' "root's password after devup's way in was made again"
+su mysql -s /bin/sh -c "mariadb -h localhost -S $SOCK -u root -proot -e 'SELECT 1'" >/dev/null || fail "root's password on the socket after devup's way in was made again"
+
+step "a changed setting restarts the server root has a password on (stopped by its signal, no account)"
+pid=$(head -n 1 "$ADATA/mysql/mysqld.pid")
+sed -i 's/databases = \["shop_test"\]/databases = ["shop_test"], settings = { max_connections = "77" }/' devup.toml
+run 0 --yes
+assert_contains "$OUT" "changed datastores.mysql.server ("
+assert_ne "$pid" "$(head -n 1 "$ADATA/mysql/mysqld.pid")" "mysqld's pid after the restart"
+assert_eq 77 "$(mariadb -h 127.0.0.1 -P "$PORT" -u root -proot -N -B -e 'SELECT @@max_connections')" "max_connections"
+run 0 --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "the run after the restart"
+
+step "devup down stops the server root has a password on; one run starts it again, data kept"
+pid=$(head -n 1 "$ADATA/mysql/mysqld.pid")
+run 0 down
+assert_contains "$OUT" "1 stopped, 0 failed"
+wait_for 30 bash -c "! kill -0 $pid 2>/dev/null"
+run 0 --yes
+assert_eq 8 "$(mariadb -h 127.0.0.1 -P "$PORT" -u root -proot -N -B -e 'SELECT id FROM shop_test.orders')" "the row after down/up"
+run 0 --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "converged after down/up"
+
+step "no password was printed"
+assert_not_contains "$ALL_OUTPUT" "$ROOT_PW"
+assert_not_contains "$ALL_OUTPUT" "$APP_PW"
+devup down >/dev/null
+
+step "a developer's own account, not root: devup administers its server as that account"
+# The same project in the home of `dev`, who runs devup: the server runs as dev, devup reaches it
+# as 'dev'@'localhost' by the socket, and root (whose socket is not dev's) gets the password alone.
+useradd --create-home dev
+mkdir /home/dev/shop
+sed 's/password = "root"/password = "dev-root-pw"/' devup.toml > /home/dev/shop/devup.toml
+assert_contains "$(cat /home/dev/shop/devup.toml)" '{ name = "root", password = "dev-root-pw" }'
+
+chown -R dev: /home/dev/shop
+# dev RUN...: as dev, in the project, with the environment of this scenario (CI=1).
+dev() { su dev -s /bin/bash -c "cd /home/dev/shop && $*"; }
+expect_exit 0 dev devup --yes
+ALL_OUTPUT+=$OUT
+assert_match "$OUT" '0 failed, 0 skipped' "dev's first run"
+DEV_SOCK=$(echo /home/dev/.local/share/devup/datastores/projects/accounts-*/mysql/mysqld.sock)
+assert_eq dev "$(ps -o user= -p "$(head -n 1 "${DEV_SOCK%/*}/mysqld.pid")")" "the server's account"
+DEV_PORT=$(dev 'eval "$(devup env)" && echo $MYSQL_TCP_PORT')
+assert_eq dev@localhost "$(dev "mariadb -h localhost -S $DEV_SOCK -u dev -N -B -e 'SELECT CURRENT_USER()'")" "devup's account, by the socket"
+for way in "-h localhost -S $DEV_SOCK" "--protocol=tcp -h localhost -P $DEV_PORT" "-h 127.0.0.1 -P $DEV_PORT"; do
+    assert_match "$(dev "mariadb $way -u root -pdev-root-pw -N -B -e 'SELECT CURRENT_USER()'")" '^root@' "dev as root with its password, $way"
+    assert_match "$(dev "mariadb $way -u app -p\"$APP_PW\" -N -B -e 'SELECT CURRENT_USER()'")" '^app@' "dev as app, $way"
+done
+expect_exit 1 dev "mariadb -h localhost -S $DEV_SOCK -u root -e 'SELECT 1'"
+dev "mariadb -h 127.0.0.1 -P $DEV_PORT -u root -pdev-root-pw -e 'DROP DATABASE shop_test'"
+expect_exit 0 dev devup --yes
+ALL_OUTPUT+=$OUT
+assert_contains "$OUT" "changed datastores.mysql.database[shop_test] ("
+expect_exit 0 dev devup --yes
+assert_match "$OUT" ' 0 changed, 0 failed, 0 skipped' "dev's run after the repair"
+expect_exit 0 dev devup down
+assert_contains "$OUT" "1 stopped, 0 failed"
+assert_not_contains "$ALL_OUTPUT" "dev-root-pw"
 
 step "done"

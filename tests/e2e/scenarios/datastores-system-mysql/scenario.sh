@@ -2,7 +2,9 @@
 # From a fresh root one run installs it, starts it through its init script (no init system
 # here), gives the account devup runs as (root) its server account, and creates the database
 # and a user with a password; clients connect over the socket and over TCP. Second run:
-# nothing. A stopped server is started again by one run, the data kept.
+# nothing. A stopped server is started again by one run, the data kept. root declared with a
+# password gets it on every root account, so a client sending it gets in over the socket and over
+# TCP, while the machine's root still gets in by the socket (Debian's maintenance does).
 source /e2e/lib.sh
 export CI=1
 mkdir -p /root/shop && cd /root/shop
@@ -40,5 +42,17 @@ expect_exit 2 devup plan
 assert_contains "$OUT" "datastores.mysql.server"
 expect_exit 0 devup --yes
 assert_eq here "$(mysql -N shop_dev -e 'SELECT v FROM kept')" "shop_dev's data"
+converged
+
+step "root declared with a password: it works over the socket and TCP; the socket still knows root"
+sed -i 's/users = \[/users = [{ name = "root", password = "r00t-Secret" }, /' devup.toml
+expect_exit 2 devup plan
+assert_contains "$OUT" "datastores.mysql.user[root]"
+expect_exit 0 devup --yes --trust
+[[ "$OUT" != *"r00t-Secret"* ]] || fail "root's password was printed"
+assert_eq root@localhost "$(su nobody -s /bin/sh -c "mysql -h localhost -S /run/mysqld/mysqld.sock -u root -pr00t-Secret -N -e 'SELECT CURRENT_USER()'")" "root by its password over the socket"
+assert_match "$(mysql -h 127.0.0.1 -P 3306 -u root -pr00t-Secret -N -e 'SELECT CURRENT_USER()')" '^root@' "root by its password over TCP"
+expect_exit 1 su nobody -s /bin/sh -c "mysql -h localhost -u root -pwrong -e 'SELECT 1'"
+assert_eq 1 "$(mysql -N -e 'SELECT 1' shop_dev)" "root by the socket, no password"
 converged
 step "done"
