@@ -257,3 +257,10 @@ fn two_servers_of_one_kind() {
 fn procfile_and_makefile_servers() {
     round_trip("procfile-makefile");
 }
+
+/// A datastore the project's own recipe describes, with a `[detect]` table: init recognises its
+/// compose service, image version, database and the app's URL variable, as a built-in one's.
+#[test]
+fn a_project_datastore_recipe_teaches_init() {
+    round_trip("project-datastore-recipe");
+}

@@ -32,16 +32,14 @@ impl Account {
         if let Some(password) = self.password.as_ref().filter(|p| !p.is_empty()) {
             table.insert("password".into(), toml::Value::String(password.clone()));
         }
-        // MySQL's users get every privilege on the declared databases; these are PostgreSQL's.
-        if store == Store::Postgres {
-            if self.superuser {
-                table.insert("superuser".into(), toml::Value::Boolean(true));
-            }
-            if self.createdb {
-                table.insert("createdb".into(), toml::Value::Boolean(true));
+        // Privileges the recipe's accounts can have (MySQL's users get every privilege on the
+        // declared databases, and have no such fields).
+        for (field, wanted) in [("superuser", self.superuser), ("createdb", self.createdb)] {
+            if wanted && store.account_takes(field) {
+                table.insert(field.into(), toml::Value::Boolean(true));
             }
         }
-        let kind = if store == Store::Postgres { "role" } else { "user" };
+        let kind = store.account_word();
         Some(Setting {
             param,
             value: Some(toml::Value::Array(vec![toml::Value::Table(table)])),
@@ -52,7 +50,7 @@ impl Account {
 
 /// Pure: the settings and comments a service's environment gives.
 pub fn from_env(store: Store, env: &[(String, String)]) -> (Vec<Setting>, Vec<String>) {
-    let var = |names: &[&str]| {
+    let var = |names: &[String]| {
         names.iter().find_map(|name| env.iter().find(|(k, _)| k == name).map(|(k, v)| (k.as_str(), v.as_str())))
     };
     let mut settings = Vec::new();
@@ -77,26 +75,27 @@ pub fn from_env(store: Store, env: &[(String, String)]) -> (Vec<Setting>, Vec<St
         }
         // The server's own superuser: devup's server has it, and trusts connections from
         // this machine, so whatever password the tests send is accepted.
-        (_, Some((name, _, _))) if store == Store::Postgres => {
-            notes.push(format!("{name}: devup's server trusts connections from this machine, any password is accepted"))
+        (_, Some((name, _, _))) if store.detect().password_note.is_some() => {
+            notes.push(format!("{name}: {}", store.detect().password_note.as_deref().unwrap_or_default()))
         }
         _ => {}
     }
     // The server's root with the password CI gives it: the tests log in as root with it, over
     // the socket or TCP alike (the recipe gives it to every root account).
-    if store == Store::Mysql
-        && let Some((name, raw)) = var(&["MYSQL_ROOT_PASSWORD", "MARIADB_ROOT_PASSWORD"])
+    if let Some(superuser) = superuser
+        && let Some((name, raw)) = var(&store.detect().superuser_password_vars)
         && !raw.is_empty()
     {
         match resolve(raw) {
             (value, true) => {
-                let root = Account { password: Some(value), ..Account::named("root") };
-                settings.extend(root.setting(store));
+                let account = Account { password: Some(value), ..Account::named(superuser) };
+                settings.extend(account.setting(store));
             }
             _ => notes.push(format!(
-                "{name} comes from {}: root keeps no password; add {{ name = \"root\", password = \"...\" }} to users \
-                 if the tests send one",
-                source(raw)
+                "{name} comes from {}: {superuser} keeps no password; add {{ name = \"{superuser}\", password = \"...\" }} \
+                 to {} if the tests send one",
+                source(raw),
+                store.accounts_param().unwrap_or("the accounts")
             )),
         }
     }
@@ -137,7 +136,7 @@ mod tests {
     #[test]
     fn a_postgres_role_with_its_plain_password() {
         let (settings, notes) =
-            from_env(Store::Postgres, &env(&[("POSTGRES_USER", "shop"), ("POSTGRES_PASSWORD", "shop-pw")]));
+            from_env(Store::postgres(), &env(&[("POSTGRES_USER", "shop"), ("POSTGRES_PASSWORD", "shop-pw")]));
         assert_eq!(settings.len(), 1);
         assert_eq!(settings[0].param, "roles");
         assert_eq!(value(&settings[0]), r#"[{ name = "shop", password = "shop-pw", superuser = true }]"#);
@@ -147,52 +146,52 @@ mod tests {
     #[test]
     fn a_secret_password_is_a_comment() {
         let (settings, notes) = from_env(
-            Store::Postgres,
+            Store::postgres(),
             &env(&[("POSTGRES_USER", "shop"), ("POSTGRES_PASSWORD", "${{ secrets.DB_PASS }}")]),
         );
         assert_eq!(value(&settings[0]), r#"[{ name = "shop", superuser = true }]"#);
         assert!(notes[0].contains("secrets.DB_PASS"), "{notes:?}");
         assert!(notes[0].contains("password = \"...\""));
-        let (_, notes) = from_env(Store::Mysql, &env(&[("MYSQL_USER", "app"), ("MYSQL_PASSWORD", "$DB_PASS")]));
+        let (_, notes) = from_env(Store::mysql(), &env(&[("MYSQL_USER", "app"), ("MYSQL_PASSWORD", "$DB_PASS")]));
         assert!(notes[0].contains("a CI variable (`$DB_PASS`)"), "{notes:?}");
     }
 
     #[test]
     fn the_superuser_needs_no_account() {
         let (settings, notes) =
-            from_env(Store::Postgres, &env(&[("POSTGRES_USER", "postgres"), ("POSTGRES_PASSWORD", "x")]));
+            from_env(Store::postgres(), &env(&[("POSTGRES_USER", "postgres"), ("POSTGRES_PASSWORD", "x")]));
         assert!(settings.is_empty());
         assert!(notes[0].contains("trusts"));
-        let (settings, notes) = from_env(Store::Postgres, &env(&[("POSTGRES_HOST_AUTH_METHOD", "trust")]));
+        let (settings, notes) = from_env(Store::postgres(), &env(&[("POSTGRES_HOST_AUTH_METHOD", "trust")]));
         assert!(settings.is_empty() && notes.is_empty());
     }
 
     #[test]
     fn mysql_and_mariadb_users() {
         let (settings, notes) = from_env(
-            Store::Mysql,
+            Store::mysql(),
             &env(&[("MARIADB_USER", "app"), ("MARIADB_PASSWORD", "app"), ("MARIADB_ROOT_PASSWORD", "root")]),
         );
         assert_eq!(settings[0].param, "users");
         assert_eq!(value(&settings[0]), r#"[{ name = "app", password = "app" }]"#);
         assert_eq!(value(&settings[1]), r#"[{ name = "root", password = "root" }]"#);
         assert!(notes.is_empty(), "{notes:?}");
-        assert!(from_env(Store::Redis, &env(&[("POSTGRES_USER", "x")])).0.is_empty());
+        assert!(from_env(Store::redis(), &env(&[("POSTGRES_USER", "x")])).0.is_empty());
     }
 
     /// The tests log in as root with the password CI gives it: devup's root gets it too.
     #[test]
     fn mysql_root_with_the_password_ci_gives_it() {
-        let (settings, notes) = from_env(Store::Mysql, &env(&[("MYSQL_ROOT_PASSWORD", "root")]));
+        let (settings, notes) = from_env(Store::mysql(), &env(&[("MYSQL_ROOT_PASSWORD", "root")]));
         assert_eq!(value(&settings[0]), r#"[{ name = "root", password = "root" }]"#);
         assert!(notes.is_empty(), "{notes:?}");
-        let (settings, notes) = from_env(Store::Mysql, &env(&[("MYSQL_ROOT_PASSWORD", "${{ secrets.ROOT_PW }}")]));
+        let (settings, notes) = from_env(Store::mysql(), &env(&[("MYSQL_ROOT_PASSWORD", "${{ secrets.ROOT_PW }}")]));
         assert!(settings.is_empty());
         assert_eq!(
             notes,
             ["MYSQL_ROOT_PASSWORD comes from CI's secret store (secrets.ROOT_PW): root keeps no password; \
                  add { name = \"root\", password = \"...\" } to users if the tests send one"]
         );
-        assert!(from_env(Store::Mysql, &env(&[("MYSQL_ROOT_PASSWORD", "")])).0.is_empty());
+        assert!(from_env(Store::mysql(), &env(&[("MYSQL_ROOT_PASSWORD", "")])).0.is_empty());
     }
 }

@@ -10,7 +10,7 @@ use super::store::Store;
 use crate::manifest::Section;
 
 pub fn draft(draft: &mut Draft, hints: &[Datastore], known: &Known) {
-    for store in Store::ALL {
+    for store in Store::all() {
         let strong: Vec<&Datastore> = hints.iter().filter(|h| h.store == store && !h.weak).collect();
         let weak: Vec<&Datastore> = hints.iter().filter(|h| h.store == store && h.weak).collect();
         if strong.is_empty() {

@@ -116,14 +116,14 @@ fn one_entry_per_directory_named_by_it() {
 
 #[test]
 fn datastores_merge_across_files() {
-    let mut compose = store(Store::Postgres, "docker-compose.yml", Some("16"), &["app_dev"]);
+    let mut compose = store(Store::postgres(), "docker-compose.yml", Some("16"), &["app_dev"]);
     compose.settings.push(Setting {
         param: "port",
         value: Some(toml::Value::Integer(5433)),
         text: "host port 5433 (mapped to 5432)".into(),
     });
     compose.settings.push(Setting { param: "password", value: None, text: "password from POSTGRES_PASSWORD".into() });
-    let ci = store(Store::Postgres, ".github/workflows/ci.yml", Some("15"), &["app_test", "app_dev"]);
+    let ci = store(Store::postgres(), ".github/workflows/ci.yml", Some("15"), &["app_test", "app_dev"]);
     let hints = Hints { datastores: vec![compose, ci], ..Hints::default() };
     let d = draft_of(Path::new("."), hints.clone(), &known());
     let pg = &d.datastores[0];
@@ -163,11 +163,11 @@ fn datastores_merge_across_files() {
 
 #[test]
 fn weak_hints_and_missing_recipes_are_commented_out() {
-    let mut weak = store(Store::Redis, "tox.ini", None, &[]);
+    let mut weak = store(Store::redis(), "tox.ini", None, &[]);
     weak.weak = true;
     weak.origin = "deps: redis".into();
     let hints = Hints {
-        datastores: vec![weak, store(Store::Mysql, "compose.yaml", Some("8.0"), &["shop"])],
+        datastores: vec![weak, store(Store::mysql(), "compose.yaml", Some("8.0"), &["shop"])],
         ..Hints::default()
     };
     let d = draft_of(Path::new("."), hints, &known());

@@ -207,7 +207,7 @@ jobs:
         let images: Vec<_> = w.services.iter().map(|s| s.image.as_str()).collect();
         assert_eq!(images, ["postgres:15", "redis:7"]);
         assert_eq!(w.services[0].ports[0].host, Some(5432));
-        assert_eq!(w.setup.databases, [(Some(Store::Postgres), "app_test_2".to_string())]);
+        assert_eq!(w.setup.databases, [(Some(Store::postgres()), "app_test_2".to_string())]);
         assert_eq!(w.installs.requirements, ["requirements/test.txt"], "the lint job's are not the tests'");
         let env: Vec<&str> = w.env.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(env, ["DATABASE_URL", "REDIS_URL"], "the test job's and its run steps', not an action's");

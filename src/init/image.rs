@@ -14,9 +14,6 @@ pub struct Image {
     pub extension: Option<&'static str>,
 }
 
-/// Why a MySQL image's version is not drafted.
-const MYSQL_VERSION: &str = "MySQL: devup's mysql is MariaDB where that is what the platform ships (Debian, Ubuntu, Fedora, Arch, Alpine); MariaDB's versions are not MySQL's, so none is pinned";
-
 /// Pure. `None` when the image is no datastore devup knows, or its name is not written out
 /// (`${{ matrix.image }}`). Interpolations with a default (`postgres:${PG:-15}`) use the default.
 pub fn parse(reference: &str) -> Option<Image> {
@@ -29,8 +26,15 @@ pub fn parse(reference: &str) -> Option<Image> {
     let numeric = numeric.trim_end_matches('.');
     let same = Store::same_versions(name);
     let version = (complete && same && !numeric.is_empty()).then(|| store.release_line(numeric));
-    let remark = remark.or((store == Store::Mysql && !same && !numeric.is_empty()).then_some(MYSQL_VERSION));
-    Some(Image { store, version, remark, extension: name.eq_ignore_ascii_case("postgis").then_some("postgis") })
+    let note = store.detect().image_version_note.as_str();
+    let remark = remark.or((!same && !note.is_empty() && !numeric.is_empty()).then_some(note));
+    let extension = store
+        .detect()
+        .image_extensions
+        .iter()
+        .find(|(image, _)| image.eq_ignore_ascii_case(name))
+        .map(|(_, e)| e.as_str());
+    Some(Image { store, version, remark, extension })
 }
 
 #[cfg(test)]
@@ -43,7 +47,7 @@ mod tests {
 
     #[test]
     fn stores_and_versions() {
-        assert_eq!(parse("postgres:16").unwrap().store, Store::Postgres);
+        assert_eq!(parse("postgres:16").unwrap().store, Store::postgres());
         assert_eq!(version("postgres:16").as_deref(), Some("16"));
         assert_eq!(version("postgres:15.4-alpine3.18").as_deref(), Some("15"));
         assert_eq!(version("docker.io/library/postgres:14-bookworm").as_deref(), Some("14"));
@@ -62,10 +66,10 @@ mod tests {
         assert_eq!(version("postgres:latest"), None);
         assert_eq!(version("redis:alpine"), None);
         let maria = parse("mariadb:10.11").unwrap();
-        assert_eq!((maria.store, maria.version), (Store::Mysql, None));
+        assert_eq!((maria.store, maria.version), (Store::mysql(), None));
         assert!(maria.remark.is_some());
         let mysql = parse("mysql:8.0.33").unwrap();
-        assert_eq!((mysql.store, mysql.version), (Store::Mysql, None), "devup's mysql is MariaDB on Debian");
+        assert_eq!((mysql.store, mysql.version), (Store::mysql(), None), "devup's mysql is MariaDB on Debian");
         assert!(mysql.remark.unwrap().contains("MariaDB's versions are not MySQL's"));
         assert_eq!(parse("mysql").unwrap().remark, None, "no version, nothing to say");
     }

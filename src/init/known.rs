@@ -25,6 +25,8 @@ pub struct KnownRecipe {
     pub apt: Vec<String>,
     /// A package recipe's name per manager (`apt = "libpq-dev"`).
     pub package_names: BTreeMap<String, String>,
+    /// For a datastore: what `init` recognises as it (`[detect]`).
+    pub detect: Option<crate::recipe::detect::Detect>,
 }
 
 #[derive(Debug, Default)]
@@ -56,6 +58,7 @@ impl Known {
                             values: recipe.values,
                             apt: recipe.steps.iter().flat_map(|step| apt_names(&step.args)).collect(),
                             package_names: recipe.names,
+                            detect: recipe.detect,
                         });
                     }
                     Ok(None) => {}
@@ -244,6 +247,7 @@ pub mod testing {
             values: BTreeMap::new(),
             apt: Vec::new(),
             package_names: BTreeMap::new(),
+            detect: None,
         }
     }
 

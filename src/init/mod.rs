@@ -94,6 +94,8 @@ pub struct Scan {
 
 /// Reads the repository at `root` and drafts its devup.toml.
 pub fn scan(repo: &Repo, known: &Known) -> Scan {
+    // The datastores the recipes (a project's own too) teach init to recognise.
+    store::register(known);
     let mut hints = hints::Hints::default();
     for detect in DETECTORS {
         detect(repo, &mut hints);

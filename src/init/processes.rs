@@ -56,13 +56,7 @@ fn server_process(line: &str) -> Option<Service> {
         args.remove(0);
     }
     let program = args.first()?.rsplit('/').next()?.to_string();
-    let store = match program.as_str() {
-        "redis-server" => Store::Redis,
-        "memcached" => Store::Memcached,
-        "postgres" | "postmaster" => Store::Postgres,
-        "mysqld" | "mariadbd" | "mysqld_safe" => Store::Mysql,
-        _ => return None,
-    };
+    let store = Store::of_process(&program)?;
     let mut port = None;
     let mut rest = Vec::new();
     let mut iter = args.into_iter().skip(1);

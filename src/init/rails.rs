@@ -37,10 +37,8 @@ pub fn parse(text: &str) -> Result<Vec<Datastore>, String> {
             let Some(adapter) = config.get("adapter").and_then(yaml::text) else {
                 continue;
             };
-            let store = match adapter.as_str() {
-                "postgresql" | "postgis" => Store::Postgres,
-                "mysql2" | "trilogy" | "mysql" => Store::Mysql,
-                _ => continue,
+            let Some(store) = Store::of_adapter(&adapter) else {
+                continue;
             };
             let index = match found.iter().position(|h| h.store == store) {
                 Some(i) => i,
@@ -111,7 +109,7 @@ production:
     fn development_and_test_databases() {
         let found = parse(DATABASE_YML).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].store, Store::Postgres);
+        assert_eq!(found[0].store, Store::postgres());
         assert_eq!(found[0].databases, ["shop_development", "shop_test"]);
         assert_eq!(found[0].origin, "adapter postgresql");
     }
@@ -121,7 +119,7 @@ production:
         let text = "development:\n  primary:\n    adapter: mysql2\n    database: app_dev\n  cache:\n    adapter: sqlite3\n    database: storage/cache.sqlite3\n";
         let found = parse(text).unwrap();
         assert_eq!(found.len(), 1);
-        assert_eq!((found[0].store, found[0].databases.clone()), (Store::Mysql, vec!["app_dev".to_string()]));
+        assert_eq!((found[0].store, found[0].databases.clone()), (Store::mysql(), vec!["app_dev".to_string()]));
         assert!(parse("development:\n  adapter: sqlite3\n").unwrap().is_empty());
     }
 

@@ -3,6 +3,7 @@
 //! --character-set-server=utf8mb4`, `redis-server --appendonly yes` → the recipe's `settings`.
 
 use super::store::Store;
+use crate::recipe::detect::ServerArgs;
 
 /// Pure: a command line as words, with quotes removed (`"a b"` is one word).
 pub fn words(text: &str) -> Vec<String> {
@@ -54,28 +55,28 @@ pub fn postgres_pairs(words: &[String]) -> Vec<String> {
 pub fn settings(store: Store, command: &[String]) -> (Vec<(String, String)>, Vec<String>) {
     let mut found = Vec::new();
     let mut notes = Vec::new();
-    match store {
-        Store::Postgres => {
+    match store.detect().server_args {
+        ServerArgs::Postgres => {
             for pair in postgres_pairs(command).chunks(2) {
                 if let Some((key, value)) = pair[1].split_once('=') {
                     found.push((key.trim().to_string(), value.trim().to_string()));
                 }
             }
         }
-        Store::Mysql => {
+        ServerArgs::Mysql => {
             for word in command {
                 let Some((key, value)) = word.strip_prefix("--").and_then(|w| w.split_once('=')) else {
                     continue;
                 };
                 if store.refused_options().iter().any(|r| r.replace('-', "_") == key.replace('-', "_")) {
-                    notes.push(format!("--{key}={value} is left out: MariaDB, devup's mysql on Debian, refuses it"));
+                    notes.push(format!("--{key}={value} is left out: devup's {} refuses it", store.recipe()));
                 } else {
                     found.push((key.to_string(), value.to_string()));
                 }
             }
         }
         // `redis-server --appendonly yes`: each option and its value as two words.
-        Store::Redis => {
+        ServerArgs::Redis => {
             let mut iter = command.iter().peekable();
             while let Some(word) = iter.next() {
                 if let Some(key) = word.strip_prefix("--")
@@ -85,7 +86,7 @@ pub fn settings(store: Store, command: &[String]) -> (Vec<(String, String)>, Vec
                 }
             }
         }
-        Store::Memcached => {}
+        ServerArgs::None => {}
     }
     found.retain(|(key, value)| is_setting_name(key) && !value.is_empty());
     (found, notes)
@@ -121,7 +122,7 @@ mod tests {
     fn postgres_flags_among_docker_options() {
         let options = w("--health-cmd pg_isready --health-interval 10s -c wal_level=logical -cfsync=off -c 512");
         assert_eq!(postgres_pairs(&options), ["-c", "wal_level=logical", "-c", "fsync=off"]);
-        let (found, _) = settings(Store::Postgres, &options);
+        let (found, _) = settings(Store::postgres(), &options);
         assert_eq!(found, [("wal_level".into(), "logical".into()), ("fsync".into(), "off".into())]);
     }
 
@@ -130,10 +131,10 @@ mod tests {
         let command = w(
             "mysqld --character-set-server=utf8mb4 --default-authentication-plugin=mysql_native_password --skip-name-resolve",
         );
-        let (found, notes) = settings(Store::Mysql, &command);
+        let (found, notes) = settings(Store::mysql(), &command);
         assert_eq!(found, [("character-set-server".to_string(), "utf8mb4".to_string())]);
         assert!(notes[0].contains("default-authentication-plugin"));
-        let (found, _) = settings(Store::Redis, &w("redis-server --appendonly yes --save ''"));
+        let (found, _) = settings(Store::redis(), &w("redis-server --appendonly yes --save ''"));
         assert_eq!(found, [("appendonly".to_string(), "yes".to_string())]);
     }
 }

@@ -94,13 +94,13 @@ pub fn hint(file: &str, service: &Service) -> Option<Datastore> {
             text: format!("extension {extension}"),
         });
     }
-    let var = |names: &[&str]| names.iter().find_map(|n| service.env.iter().find(|(k, _)| k == n).map(|(_, v)| v));
+    let var = |names: &[String]| names.iter().find_map(|n| service.env.iter().find(|(k, _)| k == n).map(|(_, v)| v));
     if let Some(db) = var(store.database_vars())
         && let (db, true) = resolve(db)
         && is_plain_name(&db)
     {
         hint.databases.push(db);
-    } else if store == super::store::Store::Postgres
+    } else if store.detect().user_database
         && let Some(user) = var(store.user_vars())
         && let (user, true) = resolve(user)
         && is_plain_name(&user)
@@ -192,13 +192,7 @@ pub fn created_databases(script: &str) -> Vec<(Option<super::store::Store>, Stri
     let mut found = Vec::new();
     for line in script.lines() {
         let lower = line.to_ascii_lowercase();
-        let store = if lower.contains("psql") || lower.contains("createdb") {
-            Some(Store::Postgres)
-        } else if lower.contains("mysql") {
-            Some(Store::Mysql)
-        } else {
-            None
-        };
+        let store = Store::of_client_line(line);
         let words: Vec<&str> = lower.split_whitespace().collect();
         let mut names = Vec::new();
         for (i, word) in words.iter().enumerate() {
@@ -280,7 +274,7 @@ mod tests {
             &["5433:5432"],
         );
         let h = hint("docker-compose.yml", &s).unwrap();
-        assert_eq!(h.store, Store::Postgres);
+        assert_eq!(h.store, Store::postgres());
         assert_eq!(h.version.as_deref(), Some("16"));
         assert_eq!(h.databases, ["app_dev"]);
         assert_eq!(h.origin, "service `db` (postgres:16-alpine)");
@@ -302,10 +296,10 @@ mod tests {
     #[test]
     fn how_jobs_reach_a_service() {
         let s = service("postgres:16", &[], &["5433:5432"]);
-        let r = reached(Store::Postgres, &s);
+        let r = reached(Store::postgres(), &s);
         assert_eq!((r.hosts, r.ports), (vec!["db".to_string()], vec![5432, 5433]));
         let gitlab = Service { name: "bitnami/redis:7".into(), ..service("bitnami/redis:7", &[], &[]) };
-        assert_eq!(reached(Store::Redis, &gitlab).hosts, ["bitnami-redis", "bitnami__redis", "redis"]);
+        assert_eq!(reached(Store::redis(), &gitlab).hosts, ["bitnami-redis", "bitnami__redis", "redis"]);
     }
 
     #[test]
@@ -338,9 +332,9 @@ mod tests {
         assert_eq!(
             created_databases(script),
             [
-                (Some(Store::Postgres), "App_test".to_string()),
-                (Some(Store::Mysql), "shop_test".to_string()),
-                (Some(Store::Postgres), "other".to_string()),
+                (Some(Store::postgres()), "App_test".to_string()),
+                (Some(Store::mysql()), "shop_test".to_string()),
+                (Some(Store::postgres()), "other".to_string()),
             ]
         );
     }

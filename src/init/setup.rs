@@ -26,15 +26,7 @@ pub struct Setup {
 pub fn parse(script: &str) -> Setup {
     let mut setup = Setup { databases: created_databases(script), ..Setup::default() };
     for line in script.lines() {
-        let lower = line.to_ascii_lowercase();
-        let client = if lower.contains("psql") || lower.contains("createuser") || lower.contains("postgresql.conf") {
-            Some(Store::Postgres)
-        } else if lower.contains("mysql") || lower.contains("mariadb") {
-            Some(Store::Mysql)
-        } else {
-            None
-        };
-        let Some(store) = client else {
+        let Some(store) = Store::of_client_line(line) else {
             continue;
         };
         let words = words(line);
@@ -43,7 +35,7 @@ pub fn parse(script: &str) -> Setup {
                 setup.settings.push((store, key, value));
             }
         }
-        if store == Store::Postgres {
+        if store.takes_init_sql() {
             for file in loaded_files(&words) {
                 if !setup.sql_files.contains(&file) {
                     setup.sql_files.push(file);
@@ -90,7 +82,7 @@ impl Setup {
                 hint.settings.extend(account.setting(hint.store));
             }
             // One each: `init_sql_files` keeps the first the repository has.
-            for file in self.sql_files.iter().filter(|_| hint.store == Store::Postgres) {
+            for file in self.sql_files.iter().filter(|_| hint.store.takes_init_sql()) {
                 hint.settings.push(Setting {
                     param: "init_sql",
                     value: Some(toml::Value::String(file.clone())),
@@ -340,7 +332,7 @@ mod tests {
             [pair("max_wal_senders", "4"), pair("fsync", "off")]
         );
         let setup = parse(r#"mysql -u root -e "SET GLOBAL sql_mode = 'STRICT_ALL_TABLES';""#);
-        assert_eq!(setup.settings, [(Store::Mysql, "sql_mode".to_string(), "STRICT_ALL_TABLES".to_string())]);
+        assert_eq!(setup.settings, [(Store::mysql(), "sql_mode".to_string(), "STRICT_ALL_TABLES".to_string())]);
         assert!(settings("echo SET GLOBAL x = 1").is_empty(), "no client, no server");
     }
 
@@ -372,7 +364,7 @@ mod tests {
             Account { name: "shop".into(), password: Some("shop-pw".into()), createdb: true, ..Account::default() };
         let admin = Account { name: "admin".into(), superuser: true, ..Account::default() };
         let app = Account { name: "app".into(), password: Some("app-pw".into()), ..Account::default() };
-        assert_eq!(setup.accounts, [(Store::Postgres, shop), (Store::Postgres, admin), (Store::Mysql, app)]);
+        assert_eq!(setup.accounts, [(Store::postgres(), shop), (Store::postgres(), admin), (Store::mysql(), app)]);
     }
 
     #[test]
@@ -388,7 +380,7 @@ mod tests {
             notes: Vec::new(),
             weak: false,
         };
-        let mut hints = [hint(Store::Postgres), hint(Store::Redis)];
+        let mut hints = [hint(Store::postgres()), hint(Store::redis())];
         setup.apply(&mut hints);
         assert_eq!(hints[0].databases, ["extra"]);
         assert_eq!(hints[0].settings[0].value.as_ref().unwrap().to_string(), "{ wal_level = \"logical\" }");
@@ -407,7 +399,7 @@ mod tests {
         );
         assert_eq!(setup.sql_files, ["db/schema.sql", "db/seed.sql", "db/views.sql"]);
         let mut hints = [Datastore {
-            store: Store::Postgres,
+            store: Store::postgres(),
             file: ".travis.yml".into(),
             origin: "service".into(),
             version: None,

@@ -12,39 +12,6 @@ use super::store::Store;
 
 pub const FILE: &str = "tox.ini";
 
-/// Client libraries, by the server they talk to.
-const CLIENTS: &[(&str, Store)] = &[
-    ("psycopg", Store::Postgres),
-    ("psycopg2", Store::Postgres),
-    ("psycopg2-binary", Store::Postgres),
-    ("psycopg-binary", Store::Postgres),
-    ("asyncpg", Store::Postgres),
-    ("pg8000", Store::Postgres),
-    ("pytest-postgresql", Store::Postgres),
-    ("mysqlclient", Store::Mysql),
-    ("pymysql", Store::Mysql),
-    ("mysql-connector-python", Store::Mysql),
-    ("aiomysql", Store::Mysql),
-    ("redis", Store::Redis),
-    ("hiredis", Store::Redis),
-    ("pytest-redis", Store::Redis),
-    ("django-redis", Store::Redis),
-    ("pymemcache", Store::Memcached),
-    ("pylibmc", Store::Memcached),
-    ("python-memcached", Store::Memcached),
-];
-
-/// Words in `commands` that mean a server is used.
-const COMMAND_WORDS: &[(&str, Store)] = &[
-    ("psql", Store::Postgres),
-    ("pg_ctl", Store::Postgres),
-    ("createdb", Store::Postgres),
-    ("postgres", Store::Postgres),
-    ("mysql", Store::Mysql),
-    ("redis", Store::Redis),
-    ("memcached", Store::Memcached),
-];
-
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     if !repo.has(FILE) {
         return;
@@ -104,14 +71,13 @@ pub fn parse(text: &str) -> Vec<Datastore> {
                         .collect::<String>()
                         .to_ascii_lowercase()
                         .replace('_', "-");
-                    if let Some((_, store)) = CLIENTS.iter().find(|(name, _)| *name == package) {
-                        add(weak(*store, format!("deps: {package}")));
+                    if let Some(store) = Store::of_library(&package) {
+                        add(weak(store, format!("deps: {package}")));
                     }
                 }
                 "commands" | "commands_pre" => {
-                    let lower = line.to_ascii_lowercase();
-                    if let Some((word, store)) = COMMAND_WORDS.iter().find(|(w, _)| lower.contains(w)) {
-                        add(weak(*store, format!("commands mention `{word}`")));
+                    if let Some((store, word)) = Store::mentioned_in(line) {
+                        add(weak(store, format!("commands mention `{word}`")));
                     }
                 }
                 _ => {}
@@ -172,12 +138,8 @@ fn add_url(line: &str, add: &mut impl FnMut(Datastore)) {
     let Some((scheme, rest)) = value.trim().split_once("://") else {
         return;
     };
-    let store = match scheme.split('+').next().unwrap_or_default() {
-        "postgres" | "postgresql" | "postgis" => Store::Postgres,
-        "mysql" | "mysql2" | "mariadb" => Store::Mysql,
-        "redis" | "rediss" => Store::Redis,
-        "memcache" | "memcached" => Store::Memcached,
-        _ => return,
+    let Some(store) = Store::of_scheme(scheme) else {
+        return;
     };
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let host = authority.rsplit('@').next().unwrap_or_default();
@@ -245,12 +207,12 @@ commands =
         let found = parse(text);
         assert_eq!(found.len(), 2);
         let pg = &found[0];
-        assert_eq!((pg.store, pg.weak), (Store::Postgres, false));
+        assert_eq!((pg.store, pg.weak), (Store::postgres(), false));
         assert_eq!(pg.origin, "setenv DATABASE_URL");
         assert_eq!(pg.databases, ["app_test"]);
         assert_eq!(pg.settings[0].text, "port 5433");
         let redis = &found[1];
-        assert_eq!((redis.store, redis.weak), (Store::Redis, true));
+        assert_eq!((redis.store, redis.weak), (Store::redis(), true));
         assert_eq!(redis.origin, "deps: redis");
     }
 

@@ -163,7 +163,7 @@ before_script:
 "#;
         let found = parse(text).unwrap();
         assert_eq!(found.len(), 2);
-        assert_eq!(found[0].store, Store::Postgres);
+        assert_eq!(found[0].store, Store::postgres());
         assert_eq!(found[0].version.as_deref(), Some("13"));
         assert_eq!(found[0].databases, ["travis_ci_test"]);
         assert_eq!(found[0].origin, "service `postgresql`");
@@ -171,7 +171,7 @@ before_script:
         assert_eq!(installs(text).requirements, ["requirements.txt", "requirements-test.txt"]);
         let addon = "addons:\n  apt:\n    packages: [libgeos-dev, gdal-bin]\nbefore_install: sudo apt-get install -y graphviz\n";
         assert_eq!(installs(addon).apt, ["graphviz", "libgeos-dev", "gdal-bin"]);
-        assert_eq!(found[1].store, Store::Redis);
+        assert_eq!(found[1].store, Store::redis());
         assert!(found[1].databases.is_empty());
     }
 
@@ -198,7 +198,7 @@ before_script:
     #[test]
     fn mariadb_addon() {
         let found = parse("addons:\n  mariadb: '10.5'\n").unwrap();
-        assert_eq!(found[0].store, Store::Mysql);
+        assert_eq!(found[0].store, Store::mysql());
         assert_eq!(found[0].version, None);
         assert!(parse("language: go\n").unwrap().is_empty());
     }

@@ -17,18 +17,9 @@ use super::url::{Url, is_port};
 use crate::manifest::Section;
 use crate::recipe::template::{escape, placeholders};
 
-/// Variables that configure CI or a service's image, not the tests.
-const NOT_FOR_THE_TESTS: &[&str] = &[
-    "CI",
-    "POSTGRES_HOST_AUTH_METHOD",
-    "POSTGRES_INITDB_ARGS",
-    "POSTGRES_INITDB_WALDIR",
-    "MYSQL_ALLOW_EMPTY_PASSWORD",
-    "MYSQL_RANDOM_ROOT_PASSWORD",
-    "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD",
-    "MARIADB_RANDOM_ROOT_PASSWORD",
-    "ALLOW_EMPTY_PASSWORD",
-];
+/// Variables that configure CI or an image (`ALLOW_EMPTY_PASSWORD` of Bitnami's), not the
+/// tests; a datastore's own image's are its recipe's `[detect] image_vars`.
+const NOT_FOR_THE_TESTS: &[&str] = &["CI", "ALLOW_EMPTY_PASSWORD"];
 /// ...and the CI systems' own settings (`GIT_DEPTH`, `DOCKER_DRIVER`, `FF_USE_FASTZIP`).
 const CI_PREFIXES: &[&str] = &["CI_", "GITHUB_", "RUNNER_", "GIT_", "DOCKER_", "FF_", "TRAVIS_"];
 
@@ -73,7 +64,7 @@ fn targets<'a>(draft: &'a Draft, reached: &[Reached], known: &'a Known) -> Vec<T
             .find(|(p, _)| p == crate::manifest::RECIPE_KEY)
             .and_then(|(_, v)| v.as_str())
             .unwrap_or(&entry.name);
-        let Some(store) = Store::ALL.into_iter().find(|s| s.recipe() == recipe_name) else { continue };
+        let Some(store) = Store::of_recipe(recipe_name) else { continue };
         let Some(recipe) = known.get(Section::Datastores, recipe_name) else { continue };
         let pinned = params
             .iter()
@@ -133,8 +124,9 @@ pub fn draft(draft: &mut Draft, vars: &[Variable], reached: &[Reached], known: &
     for var in vars {
         let valid = var.name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && var.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        let for_ci =
-            NOT_FOR_THE_TESTS.contains(&var.name.as_str()) || CI_PREFIXES.iter().any(|p| var.name.starts_with(p));
+        let for_ci = NOT_FOR_THE_TESTS.contains(&var.name.as_str())
+            || CI_PREFIXES.iter().any(|p| var.name.starts_with(p))
+            || Store::all().any(|s| s.detect().image_vars.contains(&var.name));
         if !valid || for_ci {
             continue;
         }
@@ -300,7 +292,7 @@ fn target_at<'a, 'b>(name: &str, host: &str, port: Option<u16>, targets: &'a [Ta
 /// user and database; a password its servers do not ask for), else CI's URL with devup's host
 /// and port in it.
 fn url_template(url: &Url, targets: &[Target]) -> Option<String> {
-    let store = store_of_scheme(url.scheme)?;
+    let store = Store::of_scheme(url.scheme)?;
     let port = url.port.map(|p| p.parse::<u16>().ok()).unwrap_or(Some(store.default_port()))?;
     let reaches = |t: &&Target| {
         (t.is_named(url.host) || LOOPBACK.contains(&url.host.to_ascii_lowercase().as_str())) && t.ports.contains(&port)
@@ -331,17 +323,6 @@ fn url_template(url: &Url, targets: &[Target]) -> Option<String> {
         t.placeholder("port")?,
         escape(url.tail)
     ))
-}
-
-/// The server a URL scheme is for, a driver's suffix aside (`postgresql+psycopg2`).
-fn store_of_scheme(scheme: &str) -> Option<Store> {
-    match scheme.split('+').next().unwrap_or_default().to_ascii_lowercase().as_str() {
-        "postgres" | "postgresql" | "postgis" | "pgsql" => Some(Store::Postgres),
-        "mysql" | "mysql2" | "mariadb" | "trilogy" => Some(Store::Mysql),
-        "redis" => Some(Store::Redis),
-        "memcache" | "memcached" | "pymemcache" => Some(Store::Memcached),
-        _ => None,
-    }
 }
 
 /// For each variable two declared datastores export, the second one's under a name of its own

@@ -57,7 +57,7 @@ fn other_urls_keep_their_shape_with_devups_host_and_port() {
         plain("ci.yml", "REDIS_URL", "redis://redis:6379"),
         plain("ci.yml", "SITE", "http://localhost:8000/"),
     ];
-    let reached = [Reached { store: Store::Postgres, hosts: vec!["db".into()], ports: vec![5432] }];
+    let reached = [Reached { store: Store::postgres(), hosts: vec!["db".into()], ports: vec![5432] }];
     assert_eq!(
         drafted(pg_redis(), &reached, &vars),
         [
@@ -109,7 +109,7 @@ fn hosts_ports_and_host_port_pairs() {
 
 #[test]
 fn a_published_port_is_the_services_too() {
-    let reached = [Reached { store: Store::Postgres, hosts: vec!["db".into()], ports: vec![5432, 5433] }];
+    let reached = [Reached { store: Store::postgres(), hosts: vec!["db".into()], ports: vec![5432, 5433] }];
     let vars = [plain("ci.yml", "DATABASE_URL", "postgres://postgres@localhost:5433/shop_test")];
     let datastores = vec![entry("postgres", "databases = [\"shop_test\"]\nport = 5433")];
     assert_eq!(drafted(datastores, &reached, &vars), ["DATABASE_URL = {datastores.postgres.url}"]);

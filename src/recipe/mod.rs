@@ -3,6 +3,7 @@
 //! A recipe declares its parameters and the steps it expands into. The format is documented in
 //! `docs/recipes.md`; `library.rs` finds recipes (built in, the user's, the project's).
 
+pub mod detect;
 pub mod info;
 pub mod library;
 pub mod native;
@@ -57,6 +58,8 @@ pub struct Recipe {
     /// For `[packages]` recipes: managers on which nothing needs installing, with why (macOS's
     /// command line tools hold the compilers `build-essentials` gives elsewhere).
     pub provided: BTreeMap<String, String>,
+    /// For `[datastores]` recipes: what `devup init` recognises as this server.
+    pub detect: Option<detect::Detect>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,6 +215,7 @@ struct RawRecipe {
     names: BTreeMap<String, String>,
     #[serde(default)]
     provided: BTreeMap<String, String>,
+    detect: Option<detect::Detect>,
 }
 
 /// Placeholder names every recipe may use, besides its parameters and `facts.*`.
@@ -260,6 +264,7 @@ impl Recipe {
             path: raw.path,
             names: raw.names,
             provided: raw.provided,
+            detect: raw.detect,
         };
         recipe.check_consistency()?;
         Ok(recipe)
