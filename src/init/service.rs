@@ -190,7 +190,7 @@ pub fn port(text: &str) -> Option<Port> {
 pub fn created_databases(script: &str) -> Vec<(Option<super::store::Store>, String)> {
     use super::store::Store;
     let mut found = Vec::new();
-    for line in script.lines() {
+    for line in script.replace("\\\n", " ").lines() {
         let lower = line.to_ascii_lowercase();
         let store = Store::of_client_line(line);
         let words: Vec<&str> = lower.split_whitespace().collect();

@@ -24,6 +24,8 @@ pub struct Setup {
 
 /// Pure: what the scripts (one command a line) do.
 pub fn parse(script: &str) -> Setup {
+    // A command continued with `\` is one line (`psql \` then `-c "CREATE ROLE ..."`).
+    let script = &script.replace("\\\n", " ");
     let mut setup = Setup { databases: created_databases(script), ..Setup::default() };
     for line in script.lines() {
         let Some(store) = Store::of_client_line(line) else {
@@ -250,6 +252,36 @@ fn conf_line(text: &str) -> Option<(String, String)> {
         .then(|| (key.to_string(), value.to_string()))
 }
 
+/// A string literal's value, its quotes already gone: `pw`, or PostgreSQL's Unicode escapes
+/// (`U&'IX-\2168'` → `IX-Ⅸ`); `None` for one it cannot read.
+fn sql_string(word: &str) -> Option<String> {
+    let Some(escaped) = word.strip_prefix("U&'").and_then(|w| w.strip_suffix('\'')) else {
+        return Some(word.to_string());
+    };
+    let mut out = String::new();
+    let mut chars = escaped.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let digits: String = match chars.clone().next() {
+            Some('\\') => {
+                chars.next();
+                out.push('\\');
+                continue;
+            }
+            Some('+') => {
+                chars.next();
+                chars.by_ref().take(6).collect()
+            }
+            _ => chars.by_ref().take(4).collect(),
+        };
+        out.push(u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32)?);
+    }
+    Some(out)
+}
+
 /// `CREATE ROLE app WITH LOGIN CREATEDB PASSWORD 'pw'`, `CREATE USER 'app'@'%' IDENTIFIED BY
 /// 'pw'`, `createuser -s app`.
 fn accounts(store: Store, words: &[String]) -> Vec<Account> {
@@ -279,7 +311,7 @@ fn accounts(store: Store, words: &[String]) -> Vec<Account> {
             match word.as_str() {
                 "superuser" => account.superuser = true,
                 "createdb" => account.createdb = true,
-                "password" | "by" => account.password = sql.get(at + 2 + j).cloned(),
+                "password" | "by" => account.password = sql.get(at + 2 + j).and_then(|w| sql_string(w)),
                 _ => {}
             }
         }
@@ -312,6 +344,21 @@ fn accounts(store: Store, words: &[String]) -> Vec<Account> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_unicode_escapes_is_its_text() {
+        assert_eq!(sql_string("U&'IX-\\2168'").as_deref(), Some("IX-\u{2168}"));
+        assert_eq!(sql_string("U&'a\\+01F600'").as_deref(), Some("a\u{1F600}"));
+        assert_eq!(sql_string("plain").as_deref(), Some("plain"));
+        assert_eq!(sql_string("U&'\\zz'"), None);
+    }
+
+    #[test]
+    fn a_continued_psql_line_creates_its_roles() {
+        let setup = parse("psql \\\n  -c \"CREATE ROLE scram_test LOGIN PASSWORD 'test4scram'\"\n");
+        assert_eq!(setup.accounts.len(), 1, "{setup:?}");
+        assert_eq!(setup.accounts[0].1.password.as_deref(), Some("test4scram"));
+    }
 
     fn settings(script: &str) -> Vec<(String, String)> {
         parse(script).settings.into_iter().map(|(_, k, v)| (k, v)).collect()

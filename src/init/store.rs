@@ -71,6 +71,24 @@ fn lower_eq(list: &[String], name: &str) -> bool {
     list.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
+/// Words that make `<image>-<word>` a tool beside the server, not a build of it.
+const BESIDE_THE_SERVER: &[&str] =
+    &["exporter", "commander", "insight", "ui", "admin", "backup", "operator", "proxy", "cli", "client", "tools"];
+
+/// The image an image's variant is a build of (`postgres-ssl` → `postgres`, as images of a
+/// server with something added are named), or the name itself: `redis-exporter` is not one.
+fn variant_of(name: &str) -> &str {
+    let Some((base, rest)) = name.split_once('-') else {
+        return name;
+    };
+    let named = |n: &str| {
+        Store::all()
+            .any(|s| lower_eq(&s.detect().images, n) || s.detect().relatives.keys().any(|r| r.eq_ignore_ascii_case(n)))
+    };
+    let beside = rest.split('-').any(|w| BESIDE_THE_SERVER.iter().any(|b| b.eq_ignore_ascii_case(w)));
+    if named(base) && !named(name) && !beside { base } else { name }
+}
+
 impl Store {
     /// Every store, in the order they are written in `[datastores]`.
     pub fn all() -> impl Iterator<Item = Store> {
@@ -164,6 +182,7 @@ impl Store {
     /// The store an image (its last path component, without tag) or service name runs, and
     /// a remark when it is a relative rather than the thing itself.
     pub fn from_name(name: &str) -> Option<(Store, Option<&'static str>)> {
+        let name = variant_of(name);
         Store::all().find_map(|store| {
             let d = store.detect();
             if lower_eq(&d.images, name) {
@@ -179,6 +198,7 @@ impl Store {
     /// Whether an image of this name numbers its releases as devup's server does (PostGIS
     /// does; MariaDB, a relative, does not).
     pub fn same_versions(name: &str) -> bool {
+        let name = variant_of(name);
         Store::all().any(|s| s.detect().image_versions && lower_eq(&s.detect().images, name))
     }
 
@@ -267,6 +287,16 @@ mod tests {
         assert_eq!(Store::from_name("mariadb").unwrap().0, Store::mysql());
         assert_eq!(Store::from_name("redis-server").unwrap().0, Store::redis());
         assert_eq!(Store::from_name("mongo"), None);
+    }
+
+    #[test]
+    fn builds_of_an_image_with_something_added_are_the_server() {
+        assert_eq!(Store::from_name("postgres-ssl"), Some((Store::postgres(), None)));
+        assert!(Store::same_versions("postgres-ssl"));
+        assert_eq!(Store::from_name("redis-stack-server").unwrap().0, Store::redis());
+        assert_eq!(Store::from_name("postgres-exporter"), None);
+        assert_eq!(Store::from_name("redis-commander"), None);
+        assert_eq!(Store::from_name("mongo-express"), None);
     }
 
     #[test]
