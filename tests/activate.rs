@@ -132,13 +132,29 @@ cd "$ROOT/project"; prompt
 again=$("$ROOT/bin/devup-hook" hook-env bash 2>&1)
 printf 'again=<%s>\n' "$again"
 prompt; prompt
+# An edit that keeps devup.toml's size, inode and mtime is not seen: the file is not read
+# again while its stamp holds (a read would find it changed since its approval).
+touch -r devup.toml stamp
+text=$(cat devup.toml); printf '%s\n' "${text/\"dev\"/\"xyz\"}" > devup.toml
+touch -r stamp devup.toml
+prompt; show unread
+touch devup.toml
+prompt; show read
 "#,
     );
-    run.code(0).stdout_has("again=<>");
-    assert_eq!(said(&run), ["devup: shop activated: 5 variables, 1 directory first on PATH"], "{}", run.stderr);
-    // Four prompts outside: no process. In the project: the activation, the explicit call, two
-    // prompts.
-    assert_eq!(sb.calls("devup-hook").len(), 4, "{:?}", sb.calls("devup-hook"));
+    run.code(0).stdout_has("again=<>").stdout_has("[unread] mode=<dev>").stdout_has("[read] mode=<>");
+    assert_eq!(
+        said(&run),
+        [
+            "devup: shop activated: 5 variables, 1 directory first on PATH",
+            "devup: shop deactivated: it changed since you approved it; review the change with `devup trust`"
+        ],
+        "{}",
+        run.stderr
+    );
+    // Four prompts outside: no process. In the project: the activation, the explicit call, and
+    // four prompts.
+    assert_eq!(sb.calls("devup-hook").len(), 6, "{:?}", sb.calls("devup-hook"));
 }
 
 #[test]
