@@ -25,6 +25,11 @@ by design) and everything else.
   check is `test -d DIR`), in a temporary sandbox (own HOME, DEVUP_STATE_DIR, DEVUP_DATA_DIR,
   DEVUP_CONFIG_DIR, DEVUP_TRUST=1, CI=1).
 
+- activation: the hook `devup activate bash` installs, called as bash calls it before a
+  prompt, in a sandbox: outside any project, in a converged project where nothing changed,
+  and right after `cd` between two projects. `--no-activation` skips it; with
+  `--no-reference --sizes ''` it is all that runs.
+
 Python standard library only. Needs: cargo (or --devup), strace (installed with apt when
 missing), and for the reference, root plus what tests/e2e/setup.sh installs.
 """
@@ -53,6 +58,9 @@ CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 TARGET_REFERENCE_MS = 20.0
 TARGET_1000_MS = 200.0
 TARGET_ANSIBLE_RATIO = 50.0
+# Targets of the issue "Everyday use": the activation hook, per prompt.
+TARGET_HOOK_PROJECT_MS = 3.0
+TARGET_HOOK_OUTSIDE_MS = 1.0
 
 
 def log(msg):
@@ -333,6 +341,80 @@ def bench_generated(devup, n, warmup, runs):
         return res
 
 
+# ---------------------------------------------------------------- the activation hook
+
+ACTIVATION_SHOP = """\
+[project]
+name = "shop"
+
+[languages]
+python = "3"
+
+[env]
+APP_ENV = "development"
+DATABASE_URL = "postgres://shop@127.0.0.1:5432/shop_dev"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+SECRET_KEY_BASE = "for-development-only"
+LOG_DIR = "{project.dir}/log"
+"""
+
+ACTIVATION_BLOG = """\
+[project]
+name = "blog"
+
+[env]
+DATABASE_URL = "postgres://blog@127.0.0.1:5432/blog_dev"
+"""
+
+# Each sample is one call of the hook, as bash makes it before a prompt: the walk up from
+# $PWD in bash, and (in a project) `devup hook-env bash` started and its output evaluated.
+HOOK_SCRIPT = r"""
+eval "$("$DEVUP" activate bash)"
+t() { local s=$EPOCHREALTIME; _devup_hook; local e=$EPOCHREALTIME; echo "$1 $(( ${e/./} - ${s/./} ))"; }
+cd "$OUT"; for ((i = 0; i < N; i++)); do t outside; done
+cd "$SHOP/src"; _devup_hook; for ((i = 0; i < N; i++)); do t project; done
+for ((i = 0; i < N; i++)); do cd "$BLOG"; t switch; cd "$SHOP/src"; t switch; done
+"""
+
+
+def bench_activation(devup, warmup, runs):
+    """The activation hook's cost per prompt in bash: outside any project, in a converged
+    project (nothing changed: the fast path), and right after `cd` into another project (the
+    project is opened, its environment computed, the other one's undone)."""
+    with tempfile.TemporaryDirectory(prefix="devup-bench-activation-") as d:
+        root = Path(d)
+        env = sandbox_env(root)
+        shop, blog, out = root / "shop", root / "blog", root / "out"
+        for path in (shop / "src", blog, out):
+            path.mkdir(parents=True)
+        (shop / "devup.toml").write_text(ACTIVATION_SHOP)
+        (blog / "devup.toml").write_text(ACTIVATION_BLOG)
+        for project, args in ((shop, ["--yes", "-q"]), (shop, ["trust", "--yes"]), (blog, ["trust", "--yes"])):
+            r = subprocess.run([str(devup), "-C", str(project), *args], env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"devup {' '.join(args)} in {project.name} failed:\n{r.stderr}")
+        n = warmup + runs * 10
+        henv = dict(env, DEVUP=str(devup), SHOP=str(shop), BLOG=str(blog), OUT=str(out), N=str(n))
+        henv.pop("CI", None)
+        r = subprocess.run(["bash", "--norc", "--noprofile", "-c", HOOK_SCRIPT], env=henv,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=root)
+        said = r.stderr.splitlines()
+        switches = [line for line in said if line.startswith("devup: ") and " activated: " in line]
+        if r.returncode != 0 or len(switches) != 2 * n + 1 or len(said) != len(switches):
+            raise RuntimeError(f"the activation hook did not switch as expected (exit {r.returncode}):\n"
+                               + "\n".join(said[:20]))
+        samples = {}
+        for line in r.stdout.splitlines():
+            label, us = line.split()
+            samples.setdefault(label, []).append(int(us) / 1000)
+        res = {"projects": "shop: [env] of 5 variables, python; blog: [env] of 1", "samples": n - warmup}
+        for label, values in samples.items():
+            values = sorted(values[warmup:])
+            res[label] = {"median_ms": statistics.median(values), "min_ms": values[0]}
+        return res
+
+
 # ---------------------------------------------------------------- the reference, in an isolated root
 
 REFERENCE_CHECKS = ["test -f .env", "test -d tmp/cache", "test -f tmp/.migrated"]
@@ -471,6 +553,7 @@ def machine():
 
 
 def table(results):
+    results = [r for r in results if r["name"] != "activation"]
     head = ["project", "steps", "no-op wall, median (min)", "CPU", "of which loading",
             "processes: checks + other", "strace execve"]
     rows = []
@@ -494,6 +577,13 @@ def table(results):
 def verdicts(results):
     out = []
     by = {r["name"]: r for r in results}
+    act = by.get("activation")
+    if act:
+        for label, target, text in (("project", TARGET_HOOK_PROJECT_MS, "in a converged project"),
+                                    ("outside", TARGET_HOOK_OUTSIDE_MS, "outside any project")):
+            ms = act[label]["median_ms"]
+            out.append(f"{'MET ' if ms <= target else 'MISS'} activation hook {text} at most "
+                       f"{target:.0f} ms per prompt: {ms:.2f} ms")
     ref = by.get("reference")
     if ref:
         ok = ref["wall_median_ms"] < TARGET_REFERENCE_MS
@@ -537,8 +627,9 @@ def report(results, devup_version, args, started_load):
           "Of which loading: CPU of `devup env` (manifest, recipes, facts, expansion; no check). "
           "Processes: the `N processes started` of --timings, as the checks of `command` steps + "
           "other; strace execve: successful execve calls under `strace -f`, classified the same way.")
-    print()
-    print(table(results))
+    if any(r["name"] != "activation" for r in results):
+        print()
+        print(table(results))
     for r in results:
         a = r.get("ansible")
         if a:
@@ -572,6 +663,14 @@ def report(results, devup_version, args, started_load):
             print(f"  {r['steps']:>5,} steps: {r['cpu_median_ms'] * 1000 / r['steps']:.0f} µs CPU per step; "
                   f"loading {r['phases']['load']['cpu_median_ms'] * 1000 / r['steps']:.0f} µs per step; "
                   f"failed execve (PATH lookups of `sh`): {r['strace']['failed_execve']}")
+    act = next((r for r in results if r.get("name") == "activation"), None)
+    if act:
+        print(f"\nactivation hook in bash, per prompt ({act['projects']}; median of {act['samples']} "
+              "prompts, min in brackets):")
+        for label, text in (("outside", "outside any project (devup not started)"),
+                            ("project", "in a converged project, nothing changed"),
+                            ("switch", "right after `cd` into the other project")):
+            print(f"  {text}: {act[label]['median_ms']:.2f} ms ({act[label]['min_ms']:.2f})")
     print()
     for line in verdicts(results):
         print(line)
@@ -611,6 +710,7 @@ def main():
     ap.add_argument("--sizes", default="100,1000,5000", help="generated project sizes, in steps")
     ap.add_argument("--no-reference", action="store_true", help="skip the reference (isolated root)")
     ap.add_argument("--no-ansible", action="store_true", help="skip the Ansible comparison")
+    ap.add_argument("--no-activation", action="store_true", help="skip the activation hook's cost")
     ap.add_argument("--ansible-runs", type=int, default=5, help="timed Ansible runs (default 5)")
     ap.add_argument("--reference-timeout", type=int, default=2400, help="seconds for the isolated root")
     ap.add_argument("--json", type=Path, help="also write the results as JSON to this file")
@@ -633,6 +733,9 @@ def main():
         for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
             log(f"generated project of {n} steps")
             results.append(bench_generated(devup, n, args.warmup, args.runs))
+        if not args.no_activation:
+            log("activation hook")
+            results.append({"name": "activation", **bench_activation(devup, args.warmup, args.runs)})
     finally:
         shutil.rmtree(keep, ignore_errors=True)
     report(results, version, args, started_load)

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::activation::shell::Shell;
+
 const AFTER_HELP: &str = "\
 Examples:
   devup                 bring this project's machine to the state devup.toml declares
@@ -146,6 +148,32 @@ pub enum Command {
         shell: Option<EnvShell>,
     },
 
+    /// Print the hook that activates a project's environment in your shell on `cd`, for its rc file
+    #[command(
+        after_help = "Examples:\n  echo 'eval \"$(devup activate bash)\"' >> ~/.bashrc\n  echo 'eval \"$(devup activate zsh)\"' >> ~/.zshrc\n  echo 'devup activate fish | source' >> ~/.config/fish/config.fish\n\nIn a project's tree its [env], datastore variables and tool directories (first on PATH, the\nvenv's too) are applied before each prompt, and undone on leaving it: variables you had before\nget their values back. A line says when it switches. Nothing runs: no converge, no command of\nthe project. A project whose commands or [env] are not approved (`devup trust`) is not\nactivated."
+    )]
+    Activate {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+
+    /// What the activation hook runs before each prompt (prints shell code)
+    #[command(hide = true)]
+    HookEnv {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+
+    /// Run a command in the project's environment; with no command, open your shell in it
+    #[command(
+        after_help = "Examples:\n  devup exec -- pytest -x          # the command's exit code is devup's\n  devup exec -- sh -c 'echo $DATABASE_URL'   # a shell only when you ask for one\n  devup exec                       # your $SHELL, in the environment; `exit` leaves it\n  devup -C ~/src/shop exec -- npm test\n\nThe environment is `devup env`'s (nothing is converged first: run `devup` for that). The\nproject's commands and [env] must be approved (`devup trust`; asked at a terminal).\nExit codes: the command's; 126 or 127 when it cannot be started, as in a shell."
+    )]
+    Exec {
+        /// The command and its arguments (after `--`)
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+        command: Vec<std::ffi::OsString>,
+    },
+
     /// Write what converges this project without devup: a shell script, a Dockerfile, a devcontainer.json
     #[command(
         after_help = "Examples:\n  devup export script -o setup.sh && sh setup.sh   # converge this machine without devup\n  devup export script --platform ubuntu-24.04\n  devup export dockerfile -o Dockerfile\n  devup export devcontainer -o .devcontainer/devcontainer.json\n\nPlatforms: debian-11, debian-12, debian-13, ubuntu-20.04, ubuntu-22.04, ubuntu-24.04 (apt)."
@@ -177,6 +205,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+impl Global {
+    /// The options of a command that names its project file and nothing else.
+    pub fn for_file(file: PathBuf) -> Global {
+        Global { directory: None, file: Some(file), json: false, quiet: true, jobs: None, timings: false, trust: false }
+    }
 }
 
 impl UpArgs {

@@ -4,6 +4,7 @@
 //! `graph` (order) → `engine` (check, plan, apply, verify) → `printer` (report).
 //! Every side effect goes through `system`; every environment variable is read in `settings`.
 
+pub mod activation;
 pub mod cli;
 pub mod commands;
 pub mod diagnostic;

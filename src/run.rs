@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use crate::activation::shell::Shell;
 use crate::cli::{Cli, Command, EnvFormat, EnvShell};
 use crate::commands;
 use crate::error::exit;
@@ -11,6 +12,10 @@ use crate::printer::Printer;
 use crate::settings::Settings;
 
 pub fn main() -> ExitCode {
+    // The activation hook runs before every prompt: it skips parsing the command line.
+    if let Some(shell) = hook_env_shell() {
+        return ExitCode::from(commands::hook_env::run(&Settings::from_env(), shell));
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -41,9 +46,22 @@ pub fn main() -> ExitCode {
         Some(Command::Init { force, print }) => commands::init::run(&settings, g, *force, *print, &printer),
         Some(Command::Recipes { name }) => commands::recipes::run(&settings, g, name.as_deref(), &printer),
         Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
+        Some(Command::Activate { shell }) => Ok(commands::activate::run(*shell)),
+        Some(Command::HookEnv { shell }) => Ok(commands::hook_env::run(&settings, *shell)),
+        Some(Command::Exec { command }) => commands::exec::run(&settings, g, command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),
     }
+}
+
+/// `devup hook-env SHELL`, exactly.
+fn hook_env_shell() -> Option<Shell> {
+    let mut args = std::env::args_os().skip(1);
+    let (command, shell) = (args.next()?, args.next()?);
+    if command != "hook-env" || args.next().is_some() {
+        return None;
+    }
+    Shell::parse(shell.to_str()?)
 }

@@ -16,6 +16,13 @@
 //! | `DEVUP_TOOLS_DIR`  | where prebuilt tools are installed, one directory per tool and version (default: ~/.local/share/devup/tools; as root, /opt/devup/tools) |
 //! | `DEVUP_CACHE_DIR`  | where downloads are kept (default: the platform cache dir)      |
 //! | `DEVUP_MIRROR_<TOOL>` | a mirror for a tool's prebuilt builds (`DEVUP_MIRROR_NODE=https://...`): replaces the recipe's source address |
+//! | `PWD`              | the shell's directory, as it names it (activation finds the project from it) |
+//! | `SHELL`            | the user's shell, which `devup exec` with no command opens      |
+//! | `__DEVUP_STATE`    | what activation applied in this shell (written by devup itself) |
+//!
+//! Activation and `devup exec` also read the current value of each variable they set (and
+//! PATH), to restore it on leaving the project: those are values to keep, not settings
+//! (`activation/`).
 //!
 //! Downloads leave two groups to the crates that use them, read there and nowhere in devup:
 //! `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and lowercase forms) by the HTTP
@@ -25,6 +32,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+#[derive(Clone)]
 pub struct Settings {
     pub state_root: PathBuf,
     /// Where per-project datastores keep their data. As root it is not under root's home
@@ -51,6 +59,13 @@ pub struct Settings {
     pub cache_root: PathBuf,
     /// Mirrors for prebuilt tools, by tool name in lower case (`DEVUP_MIRROR_NODE` → `node`).
     pub mirrors: std::collections::BTreeMap<String, String>,
+    /// The shell's current directory as it names it (`PWD`, symbolic links kept), when it is
+    /// absolute.
+    pub pwd: Option<PathBuf>,
+    /// The user's shell (`SHELL`).
+    pub shell: Option<PathBuf>,
+    /// What activation applied in this shell (`__DEVUP_STATE`), as written.
+    pub activation: Option<String>,
 }
 
 impl Settings {
@@ -108,6 +123,9 @@ impl Settings {
             assume_yes: var("DEVUP_YES").is_some_and(|v| v == "1" || v == "true"),
             trust: var("DEVUP_TRUST").is_some_and(|v| v == "1" || v == "true"),
             sudo_user: var("SUDO_USER").map(|v| v.to_string_lossy().into_owned()).filter(|u| u != "root"),
+            pwd: var("PWD").map(PathBuf::from).filter(|p| p.is_absolute()),
+            shell: var("SHELL").map(PathBuf::from),
+            activation: var(crate::activation::STATE_VAR).map(|v| v.to_string_lossy().into_owned()),
         }
     }
 

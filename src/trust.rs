@@ -4,6 +4,12 @@
 //! The approval is recorded in the project's state folder against the sha256 of those files,
 //! together with the list of what they run, so that a change asks again and shows what changed.
 //! Built-in recipes and the user's own recipes are trusted: they do not come with the repository.
+//!
+//! The project's `[env]` is part of what is approved: it reaches every command devup runs, and
+//! activation (`devup activate`) and `devup exec` put it into the user's shell, where `PATH`,
+//! `LD_PRELOAD` or `NODE_OPTIONS` change what runs. `up`, `plan` and `doctor` ask only when the
+//! project runs commands of its own (what they show then includes its `[env]`); activation and
+//! `exec` ask whenever there is anything to approve.
 
 use std::path::PathBuf;
 
@@ -20,6 +26,17 @@ pub struct Review {
     pub sha256: String,
     /// One line per command or effect: `step.env-file: cp .env.example .env`.
     pub lines: Vec<String>,
+    /// One line per variable of `[env]`, as written: `LD_PRELOAD = "./lib.so"` (an approval
+    /// recorded by an older devup has none).
+    #[serde(default)]
+    pub env: Vec<String>,
+}
+
+impl Review {
+    /// Whether the project runs commands of its own (and not only sets variables).
+    pub fn runs_commands(&self) -> bool {
+        !self.lines.is_empty()
+    }
 }
 
 pub enum Verdict {
@@ -30,7 +47,7 @@ pub enum Verdict {
     },
 }
 
-/// What the project would have devup run; `None` when it runs nothing of its own.
+/// What the project would have devup run and what its `[env]` sets; `None` when neither.
 pub fn review(project: &Project) -> Option<Review> {
     let mut lines = Vec::new();
     for step in project.steps.iter().filter(|s| s.from_project) {
@@ -40,7 +57,13 @@ pub fn review(project: &Project) -> Option<Review> {
         }
         lines.extend(commands.into_iter().map(|c| format!("{}: {c}", step.id)));
     }
-    if lines.is_empty() {
+    let env: Vec<String> = project
+        .manifest
+        .env
+        .iter()
+        .map(|var| format!("{} = {}", var.name, serde_json::Value::from(var.value.as_str())))
+        .collect();
+    if lines.is_empty() && env.is_empty() {
         return None;
     }
     let mut hashed = project.manifest.source.text.clone();
@@ -48,7 +71,7 @@ pub fn review(project: &Project) -> Option<Review> {
         hashed.push_str(&format!("\n--- {}\n", file.display()));
         hashed.push_str(&std::fs::read_to_string(&file).unwrap_or_default());
     }
-    Some(Review { sha256: sha256_hex(hashed.as_bytes()), lines })
+    Some(Review { sha256: sha256_hex(hashed.as_bytes()), lines, env })
 }
 
 /// The project's own recipe files that its entries use.
@@ -89,20 +112,40 @@ pub fn describe(review: &Review, previous: Option<&Review>) -> String {
     let mut text = String::new();
     match previous {
         None => {
-            text.push_str("This project runs these commands of its own:\n");
-            for line in &review.lines {
-                text.push_str(&format!("  {line}\n"));
+            if review.runs_commands() {
+                text.push_str("This project runs these commands of its own:\n");
+                for line in &review.lines {
+                    text.push_str(&format!("  {line}\n"));
+                }
+            }
+            if !review.env.is_empty() {
+                text.push_str(if review.runs_commands() {
+                    "Its [env] sets these variables for them, and in your shell when activated:\n"
+                } else {
+                    "This project's [env] sets these variables for the commands devup runs, and in your shell when activated:\n"
+                });
+                for line in &review.env {
+                    text.push_str(&format!("  {line}\n"));
+                }
             }
         }
         Some(old) => {
-            text.push_str("The project's commands changed since you approved them:\n");
-            for line in review.lines.iter().filter(|l| !old.lines.contains(l)) {
-                text.push_str(&format!("  + {line}\n"));
+            if review.runs_commands() || old.runs_commands() {
+                text.push_str("The project's commands changed since you approved them:\n");
+            } else {
+                text.push_str("The project's [env] changed since you approved it:\n");
             }
-            for line in old.lines.iter().filter(|l| !review.lines.contains(l)) {
-                text.push_str(&format!("  - {line}\n"));
-            }
-            if review.lines == old.lines {
+            let changed = |now: &[String], before: &[String], prefix: &str, text: &mut String| {
+                for line in now.iter().filter(|l| !before.contains(l)) {
+                    text.push_str(&format!("  + {prefix}{line}\n"));
+                }
+                for line in before.iter().filter(|l| !now.contains(l)) {
+                    text.push_str(&format!("  - {prefix}{line}\n"));
+                }
+            };
+            changed(&review.lines, &old.lines, "", &mut text);
+            changed(&review.env, &old.env, "[env] ", &mut text);
+            if review.lines == old.lines && review.env == old.env {
                 text.push_str("  (the same commands; the project file or its recipes changed otherwise)\n");
             }
         }
@@ -155,7 +198,7 @@ mod tests {
     use super::*;
 
     fn review(lines: &[&str]) -> Review {
-        Review { sha256: lines.join("|"), lines: lines.iter().map(|s| s.to_string()).collect() }
+        Review { sha256: lines.join("|"), lines: lines.iter().map(|s| s.to_string()).collect(), env: Vec::new() }
     }
 
     #[test]

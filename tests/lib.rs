@@ -3,8 +3,10 @@
 
 mod support;
 
+mod activate;
 mod converge;
 mod env;
+mod exec;
 mod export;
 mod init;
 mod malformed;
@@ -14,5 +16,6 @@ mod prebuilt;
 mod recipe_show;
 mod recipes;
 mod services;
+mod terminal;
 mod trust;
 mod versions;

@@ -120,3 +120,33 @@ fn a_misplaced_project_recipe_is_named_with_where_it_goes() {
         .stderr_has(".devup/recipes/python.toml is not used: a recipe goes in its section's folder, such as .devup/recipes/languages/python.toml")
         .stderr_has(".devup/recipes/language is not a section");
 }
+
+#[test]
+fn env_is_shown_and_approved_with_the_commands_but_alone_does_not_stop_a_converge() {
+    // [env] reaches the shell through activation: `devup trust` shows and approves it...
+    let sb = Sandbox::new().untrusted().manifest("[env]\nNODE_OPTIONS = \"--require ./hook.js\"\n");
+    sb.devup(&["trust"])
+        .code(0)
+        .stderr_has("This project's [env] sets these variables")
+        .stderr_has("NODE_OPTIONS = \"--require ./hook.js\"")
+        .stderr_has("trusted: activation and `devup exec` will set these variables");
+    sb.devup(&["trust"]).code(0).stderr_has("already trusted");
+    // ...and a change to it is shown as such.
+    sb.write("devup.toml", "[env]\nNODE_OPTIONS = \"--require ./other.js\"\n");
+    sb.devup(&["trust"])
+        .code(0)
+        .stderr_has("The project's [env] changed since you approved it:")
+        .stderr_has("+ [env] NODE_OPTIONS = \"--require ./other.js\"")
+        .stderr_has("- [env] NODE_OPTIONS = \"--require ./hook.js\"");
+    // A project that runs no command of its own converges without approval, as before.
+    let sb = Sandbox::new().untrusted().manifest("[env]\nA = \"1\"\n");
+    sb.devup(&["--yes"]).code(0);
+    // With commands, the approval shows its [env] too.
+    let sb = project();
+    sb.write("devup.toml", &format!("{STEPS}\n[env]\nA = \"1\"\n"));
+    sb.devup(&["--yes"])
+        .code(4)
+        .stderr_has("step.hello: hello-apply")
+        .stderr_has("Its [env] sets these variables")
+        .stderr_has("A = \"1\"");
+}

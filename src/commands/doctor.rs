@@ -37,7 +37,7 @@ pub fn run(settings: &Settings, global: &Global, trust_given: bool, printer: &Pr
         ));
     }
     if !trust_given
-        && let Some(review) = trust::review(&project)
+        && let Some(review) = trust::review(&project).filter(trust::Review::runs_commands)
         && let Verdict::Untrusted { .. } = trust::verdict(&project.store, &review)
     {
         findings.push(Finding::new(

@@ -13,22 +13,34 @@ use crate::system::System;
 
 pub fn run(settings: &Settings, global: &Global, format: EnvFormat) -> Result<u8> {
     let mut project = Project::open(settings, global)?;
-    // The tools' directories, as resolved from what is installed and locked: no index is read,
-    // and a converged project's versions are cached, so nothing is spawned.
-    project.tools.offline = true;
-    let system = System::new();
-    let memory = Memory::new(project.state.clone());
-    let cx = super::read_only_cx(&project, &system, &memory, super::default_jobs());
-    crate::engine::check_tools(&project.steps, &cx);
-    let path: Vec<String> = project.path.iter().chain(&project.tools.dirs()).map(|p| p.display().to_string()).collect();
+    let (vars, path) = environment(&mut project);
     // On stderr: stdout is what a shell evaluates.
     if !global.quiet {
         for note in &project.env_notes {
             eprintln!("note: {note}");
         }
     }
-    print!("{}", render(format, &project.env, &path));
+    print!("{}", render(format, &vars, &path));
     Ok(exit::OK)
+}
+
+/// The project's variables (one value per name, the last one written wins) and the directories
+/// to put first on PATH: its own (a venv's `bin`) and its tools', as resolved from what is
+/// installed and locked. No index is read, and a converged project's versions are cached, so
+/// nothing is spawned. Shared by `devup env`, activation and `devup exec`.
+pub fn environment(project: &mut Project) -> (Vec<(String, String)>, Vec<String>) {
+    project.tools.offline = true;
+    let system = System::new();
+    let memory = Memory::new(project.state.clone());
+    let cx = super::read_only_cx(project, &system, &memory, super::default_jobs());
+    crate::engine::check_tools(&project.steps, &cx);
+    let path: Vec<String> = project.path.iter().chain(&project.tools.dirs()).map(|p| p.display().to_string()).collect();
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for (key, value) in &project.env {
+        vars.retain(|(k, _)| k != key);
+        vars.push((key.clone(), value.clone()));
+    }
+    (vars, path)
 }
 
 /// Pure: the text for a format. Later variables of the same name win, as in a shell.
@@ -75,7 +87,7 @@ fn sh_quote(value: &str) -> String {
     crate::recipe::template::quote(value)
 }
 
-fn fish_quote(value: &str) -> String {
+pub fn fish_quote(value: &str) -> String {
     format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 

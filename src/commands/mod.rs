@@ -1,10 +1,13 @@
 //! One file per subcommand.
 
+pub mod activate;
 pub mod completions;
 pub mod doctor;
 pub mod down;
 pub mod env;
+pub mod exec;
 pub mod export;
+pub mod hook_env;
 pub mod init;
 pub mod lock;
 pub mod plan;

@@ -15,7 +15,7 @@ const CI_HINT: &str = "review and approve them with `devup trust`; in CI, where 
 pub fn run(settings: &Settings, global: &Global, yes: bool, printer: &Printer) -> Result<u8> {
     let project = Project::open(settings, global)?;
     let Some(review) = trust::review(&project) else {
-        printer.line("this project runs no commands of its own: nothing to trust");
+        printer.line("this project runs no commands of its own and has no [env]: nothing to trust");
         return Ok(exit::OK);
     };
     let previous = match trust::verdict(&project.store, &review) {
@@ -30,7 +30,11 @@ pub fn run(settings: &Settings, global: &Global, yes: bool, printer: &Printer) -
         return Err(Error::refused("nothing was trusted", None));
     }
     record(&System::new(), &project, &review)?;
-    printer.line("trusted: `devup` will run these commands");
+    printer.line(if review.runs_commands() {
+        "trusted: `devup` will run these commands"
+    } else {
+        "trusted: activation and `devup exec` will set these variables"
+    });
     Ok(exit::OK)
 }
 
@@ -43,27 +47,49 @@ pub fn ensure(project: &Project, settings: &Settings, system: &System, trust_giv
             Some("run devup as yourself; it uses sudo on its own, only to install packages"),
         ));
     }
-    let Some(review) = trust::review(project) else {
+    let Some(review) = trust::review(project).filter(trust::Review::runs_commands) else {
         return Ok(());
     };
-    let Verdict::Untrusted { previous } = trust::verdict(&project.store, &review) else {
+    approve_or_refuse(project, settings, system, trust_given, &review)
+}
+
+/// Before `devup exec` puts the project's environment into a command: its commands and its
+/// `[env]` must be approved, asked as `up` asks.
+pub fn ensure_for_shell(project: &Project, settings: &Settings, system: &System, trust_given: bool) -> Result<()> {
+    match trust::review(project) {
+        Some(review) => approve_or_refuse(project, settings, system, trust_given, &review),
+        None => Ok(()),
+    }
+}
+
+fn approve_or_refuse(
+    project: &Project,
+    settings: &Settings,
+    system: &System,
+    trust_given: bool,
+    review: &trust::Review,
+) -> Result<()> {
+    let Verdict::Untrusted { previous } = trust::verdict(&project.store, review) else {
         return Ok(());
     };
     if trust_given {
-        return record(system, project, &review);
+        return record(system, project, review);
     }
-    let text = trust::describe(&review, previous.as_ref());
+    let text = trust::describe(review, previous.as_ref());
     if !settings.interactive {
+        let what = if review.runs_commands() { "the project's commands have" } else { "the project's [env] has" };
         return Err(Error::refused(
-            format!("the project's commands have not been approved on this machine\n{}", text.trim_end()),
+            format!("{what} not been approved on this machine\n{}", text.trim_end()),
             Some(CI_HINT),
         ));
     }
     eprint!("{text}");
-    if !super::ask("Trust these commands and go on?", false)? {
+    let question =
+        if review.runs_commands() { "Trust these commands and go on?" } else { "Trust these variables and go on?" };
+    if !super::ask(question, false)? {
         return Err(Error::refused("nothing was changed: the project's commands were not trusted", None));
     }
-    record(system, project, &review)
+    record(system, project, review)
 }
 
 /// For `plan` and `doctor`: an untrusted project's own steps are shown but not checked.
@@ -72,7 +98,7 @@ pub fn gate_if_untrusted(project: &mut Project, trust_given: bool, printer: &Pri
     if trust_given {
         return;
     }
-    let Some(review) = trust::review(project) else {
+    let Some(review) = trust::review(project).filter(trust::Review::runs_commands) else {
         return;
     };
     if let Verdict::Untrusted { .. } = trust::verdict(&project.store, &review) {

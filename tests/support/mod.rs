@@ -69,6 +69,11 @@ impl Sandbox {
         })
     }
 
+    /// The sandbox's root: `project`, `home`, `state`... are in it.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
     /// The project directory (where devup.toml goes).
     pub fn project(&self) -> PathBuf {
         self.root.path().join("project")
@@ -172,16 +177,21 @@ impl Sandbox {
         cmd
     }
 
-    /// Runs a shell script (`sh -c`) in the project, with the environment devup gets.
-    pub fn sh(&self, script: &str) -> Run {
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", script]).current_dir(self.project()).env_clear();
+    /// A program (a shell) started in the project with the environment devup gets.
+    pub fn program(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.args(args).current_dir(self.project()).env_clear();
         for (key, value) in self.command(&[]).get_envs() {
             if let Some(value) = value {
                 cmd.env(key, value);
             }
         }
-        let out = cmd.output().expect("sh runs");
+        cmd
+    }
+
+    /// Runs a shell script (`sh -c`) in the project, with the environment devup gets.
+    pub fn sh(&self, script: &str) -> Run {
+        let out = self.program("sh", &["-c", script]).output().expect("sh runs");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
