@@ -1,7 +1,7 @@
 //! Activation as a person meets it: an interactive bash, zsh or fish in a real pseudo-terminal,
 //! its rc file evaluating `devup activate`, commands typed at its prompt. bash is required;
-//! zsh and fish too (`.ci/run` installs them): a missing shell fails its test with how to
-//! install it, it is never counted as a pass.
+//! zsh and fish too (`./install.sh` installs them: this repository's devup.toml declares
+//! them): a missing shell fails its test with how to install it, never counted as a pass.
 
 use std::path::Path;
 
@@ -21,7 +21,9 @@ impl Terminal {
     /// before, `show` (prints what a test looks at), and devup's hook.
     fn start(sb: &Sandbox, shell: &str, dir: &Path) -> Terminal {
         let Some(program) = which(shell) else {
-            panic!("{shell} is not installed: install it (`apt-get install {shell}`; .ci/run does) to run this test")
+            panic!(
+                "{shell} is not installed: install it (`./install.sh` does, or `apt-get install {shell}`) to run this test"
+            )
         };
         let hook = sb.devup(&["activate", shell]).stdout.clone();
         let rc_dir = sb.root().join(format!("rc-{shell}"));
