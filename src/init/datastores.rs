@@ -1,7 +1,9 @@
 //! The `[datastores]` entries of a draft: hints for the same server from several files (a
 //! compose file, CI services, `database.yml`) merged into one entry. The first file to give a
 //! version wins (detectors run development setups first), databases are the union, and what
-//! the recipe cannot take is said in a comment.
+//! the recipe cannot take is said in a comment. Servers of one kind on different published
+//! ports (a postgres on 5432 and another on 5433) are entries of their own: the second is named
+//! by its port and names its recipe (`postgres-5433 = { recipe = "postgres", port = 5433 }`).
 
 use super::draft::{Draft, Entry, Value, dedup};
 use super::hints::{Datastore, Setting};

@@ -254,6 +254,7 @@ fn finish(system: &System, spec: &Spec, build: &Build, archive: &Path, staging: 
     Ok(())
 }
 
+/// Held by the install under way in this process (see `Toolbox::install`).
 static INSTALLING: Mutex<()> = Mutex::new(());
 
 /// The file in a prebuilt build's directory saying where it came from.
