@@ -5,7 +5,11 @@
 //!    (languages, tools, the datastores' servers) in one `apt-get install`;
 //! 2. for each dependency install, in the engine's order: `COPY` of only its inputs (the
 //!    lockfiles), then the install: a changed lockfile re-runs the installs from there on;
-//! 3. `COPY . .`: editing code rebuilds nothing above.
+//! 3. the code, from a stage that copied the project and removed what the installs build (a
+//!    local `.venv` must not replace the image's): editing code rebuilds nothing above.
+//!
+//! Only instructions every builder reads (docker's classic builder, BuildKit, buildah 1.28): a
+//! multi-line shell is a `RUN` in exec form, never a here-document.
 //!
 //! Each install runs as the exported script applies it (the step's own shell, with the helpers
 //! it calls), so it leaves the stamp devup keeps of its last install (`.venv/.devup-venv`,
@@ -21,7 +25,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use super::{Platform, ScriptStep};
+use super::{Platform, ScriptStep, quote};
 use crate::project::Project;
 use crate::state::Store;
 
@@ -68,23 +72,34 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
     let mut s = String::new();
     let _ = write!(
         s,
-        "# syntax=docker/dockerfile:1
-# The image of the project `{name}` on {platform}: its system packages and languages, then its
+        "# The image of the project `{name}` on {platform}: its system packages and languages, then its
 # dependency installs. Exported by devup {version} (`devup export dockerfile`).
+# It builds unedited with docker (BuildKit or the classic builder), podman and buildah
+# (`buildah bud --layers`): only instructions that each of them reads.
 # Layers go from what changes least to what changes most: editing code rebuilds only the last
 # COPY; a changed lockfile re-runs the installs from its own layer on.
 # Datastores: their packages are here, but no server runs or keeps data in the image. In the
 # container, `devup` (or the script of `devup export script`) starts the project's own servers
 # on loopback, with the ports and URLs below.
-FROM {image}
-
-# 1. System packages and languages, in one layer.
-RUN {install}
-
-WORKDIR {WORKDIR}
 ",
         platform = platform.name,
         version = env!("CARGO_PKG_VERSION"),
+    );
+    if !built.is_empty() {
+        let dirs: Vec<String> = built.iter().map(|d| format!("{WORKDIR}/{d}")).collect();
+        let _ = write!(
+            s,
+            "\n# The project's code without what the installs build ({listed}): a local copy of those must not\n\
+             # replace the image's. (Listing them in .dockerignore as well spares sending them to the builder.)\n\
+             FROM {image} AS code\nCOPY . {WORKDIR}\nRUN {rm}\n",
+            listed = built.iter().map(|d| format!("{d}/")).collect::<Vec<_>>().join(", "),
+            image = platform.image,
+            rm = run(&format!("rm -rf {}", dirs.iter().map(|d| quote(d)).collect::<Vec<_>>().join(" "))),
+        );
+    }
+    let _ = write!(
+        s,
+        "\nFROM {image}\n\n# 1. System packages and languages, in one layer.\nRUN {install}\n\nWORKDIR {WORKDIR}\n",
         image = platform.image,
     );
     if !project.env.is_empty() {
@@ -114,20 +129,22 @@ WORKDIR {WORKDIR}
             let _ = writeln!(s, "COPY [{}, {}]", json(input), json(&format!("{WORKDIR}/{input}")));
             copied.push(input.clone());
         }
-        let delimiter = delimiter(&step.shell);
-        let _ = writeln!(s, "RUN <<'{delimiter}'\n{}\n{delimiter}", step.shell);
+        let _ = writeln!(s, "RUN {}", run(&step.shell));
     }
-    let ignore = if built.is_empty() {
-        String::new()
+    if built.is_empty() {
+        s.push_str("\n# 3. The rest of the project.\nCOPY . .\n");
     } else {
-        format!(" ({})", built.iter().map(|d| format!("{d}/")).collect::<Vec<_>>().join(", "))
-    };
-    let _ = write!(
-        s,
-        "\n# 3. The rest of the project. List what the installs build{ignore} in .dockerignore,\n\
-         # so that a local copy does not replace the image's.\nCOPY . .\n",
-    );
+        s.push_str("\n# 3. The rest of the project, without a local copy of what the installs built.\n");
+        let _ = writeln!(s, "COPY --from=code {WORKDIR} {WORKDIR}");
+    }
     Ok(s)
+}
+
+/// A `RUN` of shell text in exec form: a JSON array running `/bin/sh -c` with the text, newlines
+/// and all. Every builder reads it (docker's classic builder, BuildKit, buildah), unlike
+/// BuildKit's here-documents, which buildah 1.28 refuses (`Unknown instruction: "SET"`).
+fn run(shell: &str) -> String {
+    format!("[\"/bin/sh\", \"-c\", {}]", json(shell))
 }
 
 /// The project's directories the dependency installs build and keep their stamps in (`.venv`,
@@ -241,15 +258,6 @@ fn prelude_functions() -> Vec<(&'static str, &'static str)> {
     out
 }
 
-/// A heredoc's delimiter that is no line of `text`.
-fn delimiter(text: &str) -> String {
-    let mut delimiter = "EOF".to_string();
-    while text.lines().any(|l| l == delimiter) {
-        delimiter.push('_');
-    }
-    delimiter
-}
-
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -275,11 +283,5 @@ mod tests {
         assert!(found[0].starts_with("# tool_identity NAME") && found[0].ends_with("\n}"), "{}", found[0]);
         assert!(found[1].contains("input_sha() {"), "{}", found[1]);
         assert!(helpers("my_input_sha_x; say_more").is_empty());
-    }
-
-    #[test]
-    fn heredoc_delimiters_avoid_the_text() {
-        assert_eq!(delimiter("a\nb"), "EOF");
-        assert_eq!(delimiter("a\nEOF\nEOF_"), "EOF__");
     }
 }
