@@ -187,13 +187,19 @@ fn the_dockerfile_installs_leave_the_stamps_devup_reads() {
 }
 
 #[test]
-fn a_stamp_kept_in_the_state_goes_to_the_containers_state() {
+fn a_stamp_kept_in_the_state_goes_to_the_state_of_where_the_install_runs() {
     let sb = every_kind();
     let text = sb.devup(&["export", "dockerfile", "--platform", "debian-12"]).stdout;
     let runs = install_runs(&text);
     assert_eq!(runs.len(), 1, "{text}");
-    assert!(runs[0].contains(">/root/.local/state/devup/projects/kinds-"), "{}", runs[0]);
+    // devup's state for the project where it is built (root's, for /workspace, in an image).
+    assert!(runs[0].contains("devup_dirs kinds\n") && runs[0].contains(">\"${devup_state_dir}\"/deps/"), "{}", runs[0]);
     assert!(!text.contains(&sb.state_dir().display().to_string()), "{text}");
+    // Run where the project is here, the install leaves its stamp where devup here reads it.
+    sb.sh(&runs[0]).code(0);
+    let plan = sb.devup(&["plan"]);
+    plan.code(2).stdout_has("5 of 7 steps to change");
+    assert!(!plan.stdout.contains("dependencies.demo.install"), "{}", plan.stdout);
 }
 
 /// A command found in a version directory of a search path (as Debian's pg_ctl is in

@@ -6,6 +6,7 @@ mod support;
 mod converge;
 mod env;
 mod export;
+mod export_anywhere;
 mod init;
 mod malformed;
 mod output;

@@ -12,13 +12,15 @@
 
 use super::Platform;
 use super::dockerfile::WORKDIR;
+use super::here::Here;
 use crate::project::Project;
 
-pub fn render(project: &Project, platform: &Platform) -> Result<String, String> {
+pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<String, String> {
     // The same checks as the Dockerfile it refers to: every step must be exportable.
     super::script::steps(project, platform)?;
-    let ports: Vec<u16> = project.ports.values().copied().collect();
-    let mounts: Vec<String> = super::dockerfile::built_dirs(project, platform)?
+    // The ports the servers take in the container: their preferred (or pinned) ones.
+    let ports: Vec<u16> = project.ports.values().map(|&p| here.container_port(p)).collect();
+    let mounts: Vec<String> = super::dockerfile::built_dirs(project, platform, here)?
         .iter()
         .map(|dir| format!("source=devup-${{devcontainerId}}-{},target={WORKDIR}/{dir},type=volume", volume_name(dir)))
         .collect();

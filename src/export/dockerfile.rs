@@ -25,15 +25,10 @@
 use std::fmt::Write;
 use std::path::Path;
 
+use super::here::Here;
+pub use super::here::WORKDIR;
 use super::{Platform, ScriptStep, quote};
 use crate::project::Project;
-use crate::state::Store;
-
-/// Where the project is in the image.
-pub const WORKDIR: &str = "/workspace";
-
-/// Where devup keeps its state in the container: root's default (`~/.local/state/devup`).
-const CONTAINER_STATE_ROOT: &str = "/root/.local/state/devup";
 
 /// The exported script's helpers: an install's record calls some of them (`tool_identity`).
 const PRELUDE: &str = include_str!("prelude.sh");
@@ -51,7 +46,7 @@ struct Install {
     stamp: Option<String>,
 }
 
-pub fn render(project: &Project, platform: &Platform) -> Result<String, String> {
+pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<String, String> {
     let steps = super::script::steps(project, platform)?;
     let manager = crate::packages::for_facts(&platform.facts)
         .ok_or_else(|| format!("{} has no package manager devup can export for", platform.name))?;
@@ -66,7 +61,7 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
     let install = manager
         .image_install(&packages)
         .ok_or_else(|| format!("installing packages through {} cannot be exported", manager.name()))?;
-    let installs = installs(project, &steps);
+    let installs = installs(&steps, here)?;
     let built = built_dirs_of(&installs);
     let name = &project.manifest.name;
     let mut s = String::new();
@@ -105,7 +100,7 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
     if !project.env.is_empty() {
         s.push_str("\n# The project's environment, as `devup env` gives it.\n");
         for (key, value) in &project.env {
-            let _ = writeln!(s, "ENV {key}={}", env_value(value));
+            let _ = writeln!(s, "ENV {key}={}", env_value(&here.in_container(value)));
         }
     }
     if !installs.is_empty() {
@@ -149,9 +144,9 @@ fn run(shell: &str) -> String {
 
 /// The project's directories the dependency installs build and keep their stamps in (`.venv`,
 /// `node_modules`: the directory of each stamp inside the project): the image's own, which a copy of the project must not replace.
-pub fn built_dirs(project: &Project, platform: &Platform) -> Result<Vec<String>, String> {
+pub fn built_dirs(project: &Project, platform: &Platform, here: &Here) -> Result<Vec<String>, String> {
     let steps = super::script::steps(project, platform)?;
-    Ok(built_dirs_of(&installs(project, &steps)))
+    Ok(built_dirs_of(&installs(&steps, here)?))
 }
 
 fn built_dirs_of(installs: &[Install]) -> Vec<String> {
@@ -166,37 +161,37 @@ fn built_dirs_of(installs: &[Install]) -> Vec<String> {
     dirs
 }
 
-/// The steps that are dependency installs, as the image runs them.
-fn installs(project: &Project, steps: &[(String, String, ScriptStep)]) -> Vec<Install> {
-    // A stamp kept in the state directory goes where devup in the container keeps its state.
-    let here = project.store.dir.display().to_string();
-    let there = Store::for_project(Path::new(CONTAINER_STATE_ROOT), &project.manifest.name, Path::new(WORKDIR))
-        .dir
-        .display()
-        .to_string();
-    let relocate = |text: &str| text.replace(&here, &there);
-    steps
-        .iter()
-        .filter(|(_, _, step)| step.stamp.is_some())
-        .map(|(id, description, step)| {
-            let functions = relocate(&step.functions);
-            let apply = relocate(&step.apply);
-            let mut shell = String::from("set -eu\n");
-            for helper in helpers(&format!("{functions}\n{apply}")) {
-                shell.push_str(helper);
-                shell.push('\n');
+/// The steps that are dependency installs, as the image runs them: each with the variables of
+/// where it runs (the image's directories and ports) and the tools the steps before it found
+/// outside PATH.
+fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<Install>, String> {
+    let mut found = String::new();
+    let mut out = Vec::new();
+    for (id, description, step) in steps {
+        if step.stamp.is_none() {
+            if !step.then.is_empty() {
+                found.push_str(&step.then);
+                found.push('\n');
             }
-            shell.push_str(&functions);
-            shell.push_str(super::body(&apply).as_str());
-            Install {
-                id: id.clone(),
-                description: description.clone(),
-                inputs: step.inputs.clone(),
-                stamp: step.stamp.as_deref().map(relocate),
-                shell: shell.trim_end_matches('\n').to_string(),
-            }
-        })
-        .collect()
+            continue;
+        }
+        let text = format!("{}{found}{}{}", here.image_prologue(), step.functions, super::body(&step.apply));
+        let text = here.shell(&text).map_err(|e| format!("step {id}: {e}"))?;
+        let mut shell = String::from("set -eu\n");
+        for helper in helpers(&text) {
+            shell.push_str(helper);
+            shell.push('\n');
+        }
+        shell.push_str(&text);
+        out.push(Install {
+            id: id.clone(),
+            description: description.clone(),
+            inputs: step.inputs.clone(),
+            stamp: step.stamp.clone(),
+            shell: shell.trim_end_matches('\n').to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// The script's helper functions that `text` calls (with their comments), in the order the

@@ -10,8 +10,10 @@
 
 pub mod devcontainer;
 pub mod dockerfile;
+pub mod here;
 mod platform;
 pub mod probe;
+pub mod relocate;
 pub mod script;
 
 use std::path::Path;

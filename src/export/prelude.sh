@@ -126,3 +126,49 @@ pid_alive() {
     _pid=$(head -n 1 "$1" 2>/dev/null | tr -dc 0-9)
     [ -n "$_pid" ] && [ -d "/proc/$_pid" ]
 }
+# devup_dirs NAME: where devup keeps, for this user, the state of the project NAME at
+# $devup_project_dir, its servers' data, and prebuilt tools, as devup computes them
+# (DEVUP_STATE_DIR, DEVUP_DATA_DIR, DEVUP_TOOLS_DIR, the XDG directories, root's own).
+devup_dirs() {
+    _key="$1-$(printf '%s' "$devup_project_dir" | sha256sum | cut -c1-12)"
+    case ${XDG_STATE_HOME:-} in /*) _state=$XDG_STATE_HOME ;; *) _state=$HOME/.local/state ;; esac
+    case ${XDG_DATA_HOME:-} in /*) _share=$XDG_DATA_HOME ;; *) _share=$HOME/.local/share ;; esac
+    devup_state_dir=${DEVUP_STATE_DIR:-$_state/devup}/projects/$_key
+    if [ -n "${DEVUP_DATA_DIR:-}" ]; then
+        _data=$DEVUP_DATA_DIR
+    elif [ "$(id -u)" = 0 ]; then
+        _data=/var/lib/devup
+    else
+        _data=$_share/devup/datastores
+    fi
+    devup_data_dir=$_data/projects/$_key
+    if [ -n "${DEVUP_TOOLS_DIR:-}" ]; then
+        devup_tools_dir=$DEVUP_TOOLS_DIR
+    elif [ "$(id -u)" = 0 ]; then
+        devup_tools_dir=/opt/devup/tools
+    else
+        devup_tools_dir=$_share/devup/tools
+    fi
+}
+# recorded_port ENTRY: the port devup recorded for ENTRY beside the servers' data, if any.
+recorded_port() {
+    [ -f "$devup_data_dir/ports.json" ] || return 0
+    sed -n 's/^ *"\([^"]*\)": *\([0-9][0-9]*\).*/\1 \2/p' "$devup_data_dir/ports.json" |
+        while read -r _e _p; do [ "$_e" != "$1" ] || echo "$_p"; done
+}
+# choose_port ENTRY PREFERRED [OWNER_PID_FILE]: sets _port to the port of ENTRY's server, chosen
+# as devup chooses it: the recorded one while it is free or held by the project's own server
+# (its pid file names a live process), else PREFERRED when free, else the next free one; never
+# one an earlier entry took.
+devup_taken=' '
+choose_port() {
+    _port=$(recorded_port "$1")
+    if [ -z "$_port" ] || { ! { [ -n "${3:-}" ] && pid_alive "$3"; } &&
+        { case $devup_taken in *" $_port "*) true ;; *) false ;; esac || tcp_open 127.0.0.1 "$_port"; }; }; then
+        _port=$2
+        while case $devup_taken in *" $_port "*) true ;; *) false ;; esac || tcp_open 127.0.0.1 "$_port"; do
+            _port=$((_port + 1))
+        done
+    fi
+    devup_taken="$devup_taken$_port "
+}

@@ -35,6 +35,18 @@ assert_no_file .venv
 cat .devcontainer/Dockerfile
 cat .devcontainer/devcontainer.json
 dockerfile=$(cat .devcontainer/Dockerfile)
+
+step "exported with 5432 busy, from another home and path, they are the same"
+perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:5432", Listen => 1, ReuseAddr => 1) or die "listen: $!"; sleep 300' &
+busy=$!
+wait_for 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432'
+mkdir -p /home/someone-else /srv/other
+cp -a . /srv/other/sample
+(cd /srv/other/sample && HOME=/home/someone-else devup export dockerfile | cmp - /root/context/.devcontainer/Dockerfile)
+(cd /srv/other/sample && HOME=/home/someone-else devup export devcontainer | cmp - /root/context/.devcontainer/devcontainer.json)
+kill "$busy"
+wait "$busy" 2>/dev/null || true
+rm -rf /srv/other
 assert_not_contains "$dockerfile" "RUN <<" "the Dockerfile (here-documents need a newer builder)"
 assert_not_contains "$dockerfile" "# syntax=" "the Dockerfile (a frontend image to pull)"
 
