@@ -11,7 +11,7 @@
 //! changed, devup sees the volume's stamp differ and installs again into the volume.
 
 use super::Platform;
-use super::dockerfile::WORKDIR;
+use super::dockerfile::{CONVERGE, WORKDIR};
 use super::here::Here;
 use crate::project::Project;
 
@@ -31,7 +31,9 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
         "workspaceMount": format!("source=${{localWorkspaceFolder}},target={WORKDIR},type=bind"),
         "mounts": mounts,
         "forwardPorts": ports,
-        "postStartCommand": "if command -v devup >/dev/null; then devup --yes; elif [ -f .devcontainer/converge.sh ]; then sh .devcontainer/converge.sh; else echo 'start the datastores: devup, or the script of devup export script'; fi",
+        // The image's converge script: the servers start, the project's own steps run in the
+        // checkout (whoever opens the container trusts the repository it builds).
+        "postStartCommand": format!("{CONVERGE} {WORKDIR}"),
     });
     Ok(format!("{}\n", serde_json::to_string_pretty(&value).expect("json serialises")))
 }

@@ -97,15 +97,36 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
         "\nFROM {image}\n\n# 1. System packages and languages, in one layer.\nRUN {install}\n\nWORKDIR {WORKDIR}\n",
         image = platform.image,
     );
-    if !project.env.is_empty() {
-        s.push_str("\n# The project's environment, as `devup env` gives it.\n");
+    if !project.env.is_empty() || !project.path.is_empty() {
+        s.push_str("\n# The project's environment, as `devup env` gives it in the container.\n");
         for (key, value) in &project.env {
             let _ = writeln!(s, "ENV {key}={}", env_value(&here.in_container(value)));
         }
+        if !project.path.is_empty() {
+            let dirs: Vec<String> =
+                project.path.iter().map(|d| here.in_container(&d.display().to_string()).replace("/./", "/")).collect();
+            // `${PATH}`: the image's own, which every builder expands in ENV.
+            let _ = writeln!(s, "ENV PATH={}:${{PATH}}", env_value(&dirs.join(":")));
+        }
     }
+    let converge = super::script::render(project, platform, here)?;
+    let _ = write!(
+        s,
+        "\n# 2. How a container reaches converged: `{CONVERGE}` is the script of `devup export script`\n\
+         # (the servers start, what they hold is made, the project's own steps run, the ports are\n\
+         # chosen as devup chooses them); the entrypoint runs it, then the container's command:\n\
+         #   docker run --rm IMAGE ./run-the-tests      (or `{CONVERGE}` first, where the entrypoint is not run)\n",
+    );
+    for line in write_runs(CONVERGE, &converge) {
+        s.push_str(&line);
+    }
+    for line in write_runs(ENTRYPOINT, &entrypoint()) {
+        s.push_str(&line);
+    }
+    let _ = writeln!(s, "ENTRYPOINT [{}]\nCMD [\"bash\"]", json(ENTRYPOINT));
     if !installs.is_empty() {
         s.push_str(
-            "\n# 2. Dependency installs, each after copying only what it reads. Each runs as the script of\n\
+            "\n# 3. Dependency installs, each after copying only what it reads. Each runs as the script of\n\
              # `devup export script` applies it: the install, then devup's record of it (the command,\n\
              # the tools and the sha256 of the inputs it was made from), where devup looks for it. So\n\
              # `devup` in the container finds these installs done.\n",
@@ -127,12 +148,47 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
         let _ = writeln!(s, "RUN {}", run(&step.shell));
     }
     if built.is_empty() {
-        s.push_str("\n# 3. The rest of the project.\nCOPY . .\n");
+        s.push_str("\n# 4. The rest of the project.\nCOPY . .\n");
     } else {
-        s.push_str("\n# 3. The rest of the project, without a local copy of what the installs built.\n");
+        s.push_str("\n# 4. The rest of the project, without a local copy of what the installs built.\n");
         let _ = writeln!(s, "COPY --from=code {WORKDIR} {WORKDIR}");
     }
     Ok(s)
+}
+
+/// The image's converge script: the script of `devup export script`.
+pub const CONVERGE: &str = "/usr/local/bin/devup-converge";
+/// The image's entrypoint: converge, then the command.
+const ENTRYPOINT: &str = "/usr/local/bin/devup-entrypoint";
+
+fn entrypoint() -> String {
+    format!(
+        "#!/bin/sh\n# The entrypoint of the image exported by devup: converges the project in {WORKDIR} (its\n\
+         # servers start), then runs the container's command.\nset -e\n{CONVERGE} {WORKDIR} >&2\nexec \"$@\"\n"
+    )
+}
+
+/// The `RUN`s that write an executable file of `text`: one per piece of at most 24 KB, so that
+/// no line of the Dockerfile outgrows what builders read in one line (64 KB for docker's parser).
+fn write_runs(path: &str, text: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = vec![String::new()];
+    for line in text.split_inclusive('\n') {
+        let last = pieces.last_mut().expect("one piece at least");
+        if !last.is_empty() && last.len() + line.len() > 24 * 1024 {
+            pieces.push(String::new());
+        }
+        pieces.last_mut().expect("one piece at least").push_str(line);
+    }
+    let count = pieces.len();
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let redirect = if i == 0 { ">" } else { ">>" };
+            let chmod = if i + 1 == count { format!(" && chmod 755 {path}") } else { String::new() };
+            format!("RUN {}\n", run(&format!("printf '%s' {} {redirect}{path}{chmod}", quote(piece))))
+        })
+        .collect()
 }
 
 /// A `RUN` of shell text in exec form: a JSON array running `/bin/sh -c` with the text, newlines

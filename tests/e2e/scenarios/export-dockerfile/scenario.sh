@@ -92,29 +92,65 @@ started=$SECONDS
 build
 echo "first build: $((SECONDS - started)) s"
 
-# in_container SCRIPT: SCRIPT run by sh in a new container of the image, with devup copied in
-# (to check what the image's own start command did), from its WORKDIR, in the image's ENV.
+# in_container HOW SCRIPT [RUN-OPTION...]: a new container of the image runs `sh -euc SCRIPT`,
+# from its WORKDIR, in the image's ENV: through the image's own entrypoint (it converges the
+# project, then runs the command) when HOW is `start`; as the command alone when HOW is
+# `devcontainer` (the devcontainer CLI replaces the entrypoint; its postStartCommand converges).
+# devup is copied in, to check what was done. Its servers are stopped at the end (devup down).
+entrypoint=$(buildah inspect --format '{{range .OCIv1.Config.Entrypoint}}{{.}} {{end}}' localhost/sample-image)
 in_container() {
-    local c
+    local c how=$1 script=$2 rc=0 start=()
+    shift 2
+    [ "$how" = devcontainer ] || read -ra start <<<"$entrypoint"
     c=$(buildah from --pull=never sample-image)
     buildah copy -q "$c" /usr/local/bin/devup /usr/local/bin/devup >/dev/null
-    set +e
-    buildah run --isolation chroot "$c" -- sh -euc "$1"
-    local rc=$?
-    set -e
+    buildah run --isolation chroot "$@" "$c" -- "${start[@]}" sh -euc "$script
+DEVUP_TRUST=1 devup down" || rc=$?
     buildah rm "$c" >/dev/null
     return "$rc"
 }
 
-step "in a container: the installs are the image's, devup converges it, finds nothing left, the smoke test passes"
-in_container '
+step "the image's start command converges a container; devup there finds nothing to change; the smoke test passes"
+assert_eq "/usr/local/bin/devup-entrypoint " "$entrypoint" "the image's entrypoint"
+in_container start '
+    # The installs are the image'"'"'s own, not the local copies of the build context.
     test ! -e .venv/decoy && ! grep -q "() => false" node_modules/is-number/index.js
     for stamp in .venv/.devup-venv .venv/.devup-requirements node_modules/.devup-fingerprint; do test -f "$stamp"; done
-    devup --yes --trust
-    devup plan
+    DEVUP_TRUST=1 devup plan
     ./smoke.sh
-    devup down
+    # Its tools are on the PATH of the commands a container runs (the venv, node_modules/.bin).
+    [ "$(command -v python)" = /workspace/.venv/bin/python ]
 '
+
+step "the devcontainer: a fresh checkout bind-mounted, the installs' directories in volumes filled from the image"
+json=$(cat .devcontainer/devcontainer.json)
+post=$(printf '%s\n' "$json" | sed -n 's/^ *"postStartCommand": "\(.*\)",\{0,1\}$/\1/p')
+assert_eq "/usr/local/bin/devup-converge /workspace" "$post" "postStartCommand"
+assert_contains "$json" '"forwardPorts": [
+    5432,
+    6379
+  ]'
+# A named volume starts as a copy of the image's directory (what docker does on first use).
+c=$(buildah from --pull=never sample-image)
+image_root=$(buildah mount "$c")
+volumes=()
+for target in $(printf '%s\n' "$json" | sed -n 's/.*,target=\([^,]*\),type=volume.*/\1/p'); do
+    volume=/root/volumes/${target##*/}
+    mkdir -p "$volume"
+    cp -a "$image_root$target/." "$volume/"
+    volumes+=(-v "$volume:$target")
+done
+buildah umount "$c" >/dev/null
+buildah rm "$c" >/dev/null
+assert_eq 2 "$((${#volumes[@]} / 2))" "volumes of the devcontainer"
+rm -rf /root/checkout
+cp -a /e2e/projects/sample /root/checkout
+in_container devcontainer "$post; test -f .env; DEVUP_TRUST=1 devup plan; ./smoke.sh" -v /root/checkout:/workspace "${volumes[@]}"
+# The project's own step wrote into the checkout; the installs stayed in the volumes (their
+# mount points are left empty in the checkout, as docker leaves them).
+assert_file /root/checkout/.env
+assert_eq "" "$(ls -A /root/checkout/.venv /root/checkout/node_modules | grep -v ':$' || true)" "the checkout's .venv and node_modules"
+assert_file /root/volumes/.venv/.devup-requirements
 
 # reran: the instructions the last build ran again (buildah says `--> Using cache` for the others).
 reran() {
