@@ -7,6 +7,7 @@ mod converge;
 mod env;
 mod export;
 mod export_anywhere;
+mod export_snapshots;
 mod init;
 mod malformed;
 mod output;

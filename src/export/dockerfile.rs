@@ -97,14 +97,25 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
         "\nFROM {image}\n\n# 1. System packages and languages, in one layer.\nRUN {install}\n\nWORKDIR {WORKDIR}\n",
         image = platform.image,
     );
-    if !project.env.is_empty() || !project.path.is_empty() {
+    let decided = decided_there(&steps, here)?;
+    if !decided.is_empty() {
+        s.push_str(
+            "\n# Tools whose install is decided where they are built: the system's package when the version\n\
+             # it offers satisfies the one declared, else another way; never another version silently.\n",
+        );
+        for (id, description, shell) in &decided {
+            let _ = writeln!(s, "# {id}: {}\nRUN {}", one_line(description), run(shell));
+        }
+    }
+    let mut path: Vec<String> = project.path.iter().map(|d| d.display().to_string()).collect();
+    path.extend(steps.iter().flat_map(|(_, _, step)| step.tool_dirs.iter().map(|d| d.display().to_string())));
+    if !project.env.is_empty() || !path.is_empty() {
         s.push_str("\n# The project's environment, as `devup env` gives it in the container.\n");
         for (key, value) in &project.env {
             let _ = writeln!(s, "ENV {key}={}", env_value(&here.in_container(value)));
         }
-        if !project.path.is_empty() {
-            let dirs: Vec<String> =
-                project.path.iter().map(|d| here.in_container(&d.display().to_string()).replace("/./", "/")).collect();
+        if !path.is_empty() {
+            let dirs: Vec<String> = path.iter().map(|d| here.in_container(d).replace("/./", "/")).collect();
             // `${PATH}`: the image's own, which every builder expands in ENV.
             let _ = writeln!(s, "ENV PATH={}:${{PATH}}", env_value(&dirs.join(":")));
         }
@@ -217,6 +228,40 @@ fn built_dirs_of(installs: &[Install]) -> Vec<String> {
     dirs
 }
 
+/// The steps whose way is decided where they run, each converged as the script does (check,
+/// apply, check again), failing the build with the reason when no way gives what is declared.
+fn decided_there(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<(String, String, String)>, String> {
+    let mut found = String::new();
+    let mut out = Vec::new();
+    for (id, description, step) in steps {
+        if step.decided_there {
+            let text = format!(
+                "{}{found}{}check_it() {{\n{}\n}}\napply_it() {{\n{}\n}}\n\
+                 if ! (check_it) >/dev/null 2>&1; then\n(set -e; apply_it)\n\
+                 (check_it) || {{ printf '%s\\n' {} >&2; exit 1; }}\nfi\nrm -rf /var/lib/apt/lists/*",
+                here.image_prologue(),
+                step.functions,
+                super::body(&step.check),
+                super::body(&step.apply),
+                quote(&format!("error: step {id}: it was applied, but its check still fails ({description})")),
+            );
+            let text = here.shell(&text).map_err(|e| format!("step {id}: {e}"))?;
+            let mut shell = String::from("set -eu\n");
+            for helper in helpers(&text) {
+                shell.push_str(helper);
+                shell.push('\n');
+            }
+            shell.push_str(&text);
+            out.push((id.clone(), description.clone(), shell));
+        }
+        if !step.then.is_empty() {
+            found.push_str(&step.then);
+            found.push('\n');
+        }
+    }
+    Ok(out)
+}
+
 /// The steps that are dependency installs, as the image runs them: each with the variables of
 /// where it runs (the image's directories and ports) and the tools the steps before it found
 /// outside PATH.
@@ -253,7 +298,10 @@ fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<I
 /// The script's helper functions that `text` calls (with their comments), in the order the
 /// script defines them, and those they call in turn.
 fn helpers(text: &str) -> Vec<&'static str> {
-    let defined = prelude_functions();
+    let mut defined = functions_of(PRELUDE);
+    // The package manager's, for a tool whose install is decided where it is built (apt's only:
+    // an export is for apt platforms).
+    defined.extend(functions_of(crate::packages::APT_SCRIPT_FUNCTIONS));
     let mut wanted: Vec<&str> = Vec::new();
     let mut search = vec![text.to_string()];
     while let Some(text) = search.pop() {
@@ -275,32 +323,33 @@ fn calls(text: &str, name: &str) -> bool {
     })
 }
 
-/// The functions of the script's prelude: `(name, definition with the comments above it)`.
-fn prelude_functions() -> Vec<(&'static str, &'static str)> {
+/// The shell functions of `text` (the script's prelude, a package manager's): `(name,
+/// definition with the comments above it)`.
+fn functions_of(text: &'static str) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
     let mut offset = 0;
     let mut comment_start: Option<usize> = None;
     let mut open: Option<(&'static str, usize)> = None;
-    for line in PRELUDE.split_inclusive('\n') {
+    for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let text = line.trim_end_matches('\n');
+        let trimmed = line.trim_end_matches('\n');
         if let Some((name, from)) = open {
-            if text == "}" {
-                out.push((name, PRELUDE[from..offset].trim_end_matches('\n')));
+            if trimmed == "}" {
+                out.push((name, text[from..offset].trim_end_matches('\n')));
                 open = None;
                 comment_start = None;
             }
             continue;
         }
-        if text.starts_with('#') {
+        if trimmed.starts_with('#') {
             comment_start.get_or_insert(start);
             continue;
         }
         let from = comment_start.take().unwrap_or(start);
-        if let Some((name, rest)) = text.split_once("() {") {
+        if let Some((name, rest)) = trimmed.split_once("() {") {
             if rest.trim_end().ends_with('}') {
-                out.push((name, PRELUDE[from..offset].trim_end_matches('\n')));
+                out.push((name, text[from..offset].trim_end_matches('\n')));
             } else {
                 open = Some((name, from));
             }

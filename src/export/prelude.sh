@@ -172,3 +172,43 @@ choose_port() {
     fi
     devup_taken="$devup_taken$_port "
 }
+# prebuilt_install URL CHECKSUM ALGORITHM HEX STRIP HOME [LINK TARGET]...: the build devup.lock
+# records, installed as devup installs it: downloaded, verified against its published CHECKSUM
+# (ALGORITHM sha256 or sha512, as HEX), unpacked without its first STRIP path components into a
+# directory beside HOME, its links made and where it came from recorded, then renamed to HOME.
+prebuilt_install() {
+    _url=$1 _checksum=$2 _algorithm=$3 _sum=$4 _strip=$5 _home=$6
+    shift 6
+    [ ! -d "$_home" ] || return 0
+    command -v curl >/dev/null 2>&1 || pkg_install curl ca-certificates
+    mkdir -p "$(dirname "$_home")"
+    _archive="$_home.devup-download"
+    curl -fsSL --retry 3 -o "$_archive" "$_url"
+    if [ "$(${_algorithm}sum <"$_archive" | cut -d' ' -f1)" != "$_sum" ]; then
+        rm -f "$_archive"
+        printf 'error: %s does not match the checksum devup.lock records\n' "$_url" >&2
+        return 1
+    fi
+    _staging="$_home.devup-unpacking"
+    rm -rf "$_staging"
+    mkdir -p "$_staging"
+    tar -xf "$_archive" -C "$_staging" --strip-components="$_strip" --no-same-owner
+    rm -f "$_archive"
+    printf 'url = "%s"\nchecksum = "%s"\n' "$_url" "$_checksum" >"$_staging/.devup-build.toml"
+    while [ $# -ge 2 ]; do
+        mkdir -p "$(dirname "$_staging/$1")"
+        ln -s "$2" "$_staging/$1"
+        shift 2
+    done
+    mv "$_staging" "$_home"
+}
+# find_commands NAME [DIR...]: every NAME along PATH, then in the DIRs, one a line (called with
+# IFS=:, which splits PATH and what glob_dirs joins).
+find_commands() {
+    _name=$1
+    shift
+    for _d in $PATH "$@"; do
+        case $_d in /*) ;; *) continue ;; esac
+        if [ -x "$_d/$_name" ] && [ ! -d "$_d/$_name" ]; then printf '%s\n' "$_d/$_name"; fi
+    done
+}

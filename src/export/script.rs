@@ -19,7 +19,14 @@ pub fn steps(project: &Project, platform: &Platform) -> Result<Vec<(String, Stri
     let mut refused = Vec::new();
     for &i in &project.order {
         let step = &project.steps[i];
-        let cx = ScriptCx { facts: &platform.facts, project_dir: &project.manifest.dir, step_id: &step.id };
+        let cx = ScriptCx {
+            facts: &platform.facts,
+            project_dir: &project.manifest.dir,
+            step_id: &step.id,
+            locked: project.tools.lock.tool.get(&step.id),
+            tools_root: &project.tools.root,
+            platform: &project.tools.platform,
+        };
         match step.resource.script(&cx) {
             Ok(script) => out.push((step.id.clone(), step.describe(), script)),
             Err(why) => refused.push(format!("step {} ({}): {why}", step.id, step.describe())),

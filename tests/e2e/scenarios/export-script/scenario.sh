@@ -94,4 +94,24 @@ assert_contains "$OUT" "changed  datastores.redis.server"
 expect_exit 0 devup plan
 smoke
 
+step "a declared version the system's package does not give: never Debian's in silence"
+# node 20 with nothing recorded: apt's nodejs is 18, the script says why it cannot, installs nothing.
+mkdir -p /root/node20 && cd /root/node20
+printf '[project]\nname = "node20"\n[languages]\nnode = "20"\n' >devup.toml
+devup export script -o /root/node20.sh
+expect_exit 1 sh /root/node20.sh
+assert_contains "$OUT" "error: no way here gives \`node\` 20"
+assert_contains "$OUT" "run \`devup lock\`"
+# node 22 as devup.lock records it, prebuilt: the script installs that build, as devup would.
+mkdir -p /root/node22 && cd /root/node22
+printf '[project]\nname = "node22"\n[languages]\nnode = "22"\n' >devup.toml
+cp /scenario/node22.lock devup.lock
+devup export script -o /root/node22.sh
+expect_exit 0 sh /root/node22.sh
+assert_contains "$OUT" "changed  languages.node"
+assert_file /opt/devup/tools/node/22.11.0/bin/node
+assert_eq "v22.11.0" "$(/opt/devup/tools/node/22.11.0/bin/node --version)" "the prebuilt node"
+DEVUP_TRUST=1 expect_exit 0 devup plan
+assert_contains "$OUT" "all 1 steps are satisfied"
+
 step "done"
