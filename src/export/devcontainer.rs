@@ -1,14 +1,16 @@
 //! `devup export devcontainer`: a devcontainer.json building the Dockerfile of
 //! `devup export dockerfile` (written beside it, in `.devcontainer/`), with the project mounted
-//! where the image put it and the ports of its datastores forwarded. The datastores run in the
-//! container, as the project's own servers (see `dockerfile.rs`): `postStartCommand` converges
-//! the project there with devup when devup is in the image, else it says how.
+//! where the image put it and the ports its datastores take in the container forwarded. The
+//! datastores run in the container, as the project's own servers (see `dockerfile.rs`):
+//! `postStartCommand` is the image's converge script, which needs no devup and asks nothing
+//! (whoever opens the container trusts the repository it builds).
 //!
 //! The project is bind-mounted over the image's copy of it, which would hide what the image's
 //! installs built there (`.venv`, `node_modules`) and let the container's installs replace the
 //! host's own. Each such directory is a volume of its own instead: a new volume starts as a copy
-//! of the image's directory, stamps included, so devup finds the installs done; after a lockfile
-//! changed, devup sees the volume's stamp differ and installs again into the volume.
+//! of the image's directory, stamps included, so the converge script (or devup) finds the
+//! installs done; after a lockfile changed, it sees the volume's stamp differ and installs again
+//! into the volume.
 
 use super::Platform;
 use super::dockerfile::{CONVERGE, WORKDIR};

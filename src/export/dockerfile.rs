@@ -19,8 +19,9 @@
 //!
 //! Datastores: their packages are in the image, but no server runs or keeps data in it (a
 //! process does not survive a layer, and data belongs in a volume). They are started in the
-//! container, where devup (or the script from `devup export script`) runs the project's own
-//! servers on loopback, with the ports and URLs `devup env` gives. The devcontainer forwards them.
+//! container by the image's entrypoint, the script of `devup export script` written into the
+//! image ([`CONVERGE`]), which runs the project's own servers on loopback with the ports and
+//! URLs of the image's `ENV`. The devcontainer runs it at start and forwards those ports.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -73,9 +74,9 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
 # (`buildah bud --layers`): only instructions that each of them reads.
 # Layers go from what changes least to what changes most: editing code rebuilds only the last
 # COPY; a changed lockfile re-runs the installs from its own layer on.
-# Datastores: their packages are here, but no server runs or keeps data in the image. In the
-# container, `devup` (or the script of `devup export script`) starts the project's own servers
-# on loopback, with the ports and URLs below.
+# Datastores: their packages are here, but no server runs or keeps data in the image. A
+# container's entrypoint (`devup-converge`, the script of `devup export script`) starts the
+# project's own servers on loopback, with the ports and URLs below.
 ",
         platform = platform.name,
         version = env!("CARGO_PKG_VERSION"),
