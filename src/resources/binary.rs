@@ -762,6 +762,14 @@ impl Resource for Binary {
                 }
                 // A script cannot resolve and verify a prebuilt build the way devup does: it
                 // says so rather than installing another version.
+                // What devup.lock installs is what the export installs, or it says it cannot.
+                How::Prebuilt(spec) if spec.links.is_some() && locked_build.is_some() => {
+                    return Err(format!(
+                        "devup.lock installs a prebuilt {} {}, whose links (a list inside the build) an exported script cannot make yet",
+                        spec.name,
+                        locked_build.map_or("", |(_, l, ..)| l.version.as_str())
+                    ));
+                }
                 How::Prebuilt(spec) => match locked_build {
                     Some((_, locked, url, checksum)) if spec.links.is_none() => {
                         let home = spec.home(cx.tools_root, &locked.version);
