@@ -719,8 +719,8 @@ impl Resource for Binary {
                 let args: Vec<String> = self.version_args.iter().map(|a| quote(a)).collect();
                 let marker = self.version_after.as_deref().map(|m| format!(" {}", quote(m))).unwrap_or_default();
                 format!(
-                    "_p=$( (IFS=:; find_commands {command}{dirs}) | while IFS= read -r _p; do
-                     _v=$(version_in \"$(\"$_p\" {} 2>&1)\"{marker}) && {test} && {{ printf '%s\\n' \"$_p\"; break; }}
+                    "_p=$( (IFS=:; find_commands {command}{dirs}) | while IFS= read -r _p; do\n    \
+                     _v=$(version_in \"$(\"$_p\" {} 2>&1)\"{marker}) && {test} && {{ printf '%s\\n' \"$_p\"; break; }}\n\
                      done) && [ -n \"$_p\" ]",
                     args.join(" ")
                 )
