@@ -38,6 +38,8 @@ pub struct Project {
     pub path: Vec<PathBuf>,
     /// The port each datastore entry uses.
     pub ports: BTreeMap<String, u16>,
+    /// How each entry's port is chosen (an export renders it, to choose where it runs).
+    pub port_plans: Vec<crate::expand::PortPlan>,
     /// Things to tell the user before the plan (a preferred port was taken).
     pub notes: Vec<String>,
     /// How the environment was assembled, when an entry's variable is not exported (two
@@ -79,6 +81,28 @@ impl Project {
     /// Reads the project's state and lock, and expands it: once the caller holds what it needs
     /// (`devup up` holds the project's lock, so the state it reads is the one it writes back).
     pub fn open_located(settings: &Settings, located: Located, facts: Facts) -> Result<Project> {
+        Project::open_expanded(settings, located, facts, None)
+    }
+
+    /// Opens the project for an export (`devup export`): as on a machine with these facts, and
+    /// with no port chosen here: each unpinned port is a placeholder counted from
+    /// `placeholder_ports`, for the export to replace with the port chosen where it runs.
+    pub fn open_for_export(
+        settings: &Settings,
+        global: &Global,
+        facts: Facts,
+        placeholder_ports: u16,
+    ) -> Result<Project> {
+        let located = Project::locate(settings, global)?;
+        Project::open_expanded(settings, located, facts, Some(placeholder_ports))
+    }
+
+    fn open_expanded(
+        settings: &Settings,
+        located: Located,
+        facts: Facts,
+        placeholder_ports: Option<u16>,
+    ) -> Result<Project> {
         let Located { manifest, store } = located;
         let user_recipes = settings.user_recipes();
         let library = Library::new(Some(&manifest.dir), user_recipes.as_deref(), resources::kind_names());
@@ -91,8 +115,13 @@ impl Project {
         // The ports are kept beside the servers' data too: that outlives a lost state file,
         // and a server still running on its port must keep it.
         let recorded = ports_kept_in(&data).unwrap_or_else(|| state.ports.clone());
-        let inputs =
-            Inputs { state: &store.dir, data: &data, home: settings.home.as_deref(), recorded_ports: &recorded };
+        let inputs = Inputs {
+            state: &store.dir,
+            data: &data,
+            home: settings.home.as_deref(),
+            recorded_ports: &recorded,
+            placeholder_ports,
+        };
         let expansion = expand::expand(&manifest, &library, &facts, &inputs)?;
         let order = graph::order(&expansion.steps).map_err(|cycle| cycle_error(&manifest, &cycle))?;
         let lock = Lockfile::read(&Lockfile::path_for(&manifest.dir))
@@ -116,6 +145,7 @@ impl Project {
             env: expansion.env,
             path: expansion.path,
             ports: expansion.ports,
+            port_plans: expansion.port_plans,
             notes: library.misplaced().into_iter().chain(expansion.notes).collect(),
             env_notes: expansion.env_notes,
         })

@@ -8,6 +8,8 @@ mod converge;
 mod env;
 mod exec;
 mod export;
+mod export_anywhere;
+mod export_snapshots;
 mod init;
 mod malformed;
 mod output;

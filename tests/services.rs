@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use crate::support::Sandbox;
 
 /// Listens on the port, writes its pid, and records the configuration it started with.
-const SERVER: &str = r#"
+pub(crate) const SERVER: &str = r#"
 import os, socket, sys
 port, data = int(sys.argv[1]), sys.argv[2]
 s = socket.socket()
@@ -31,7 +31,7 @@ while True:
     c.close()
 "#;
 
-fn recipe(port: u16) -> String {
+pub(crate) fn recipe(port: u16) -> String {
     format!(
         r#"
 description = "a fake server"
@@ -67,7 +67,7 @@ timeout = 10
     )
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 

@@ -7,6 +7,7 @@ mod exports;
 mod packages;
 mod params;
 mod ports;
+pub use ports::PortPlan;
 mod requires;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,9 @@ pub struct Inputs<'a> {
     pub home: Option<&'a Path>,
     /// Ports chosen by earlier runs, by entry (`datastores.postgres`).
     pub recorded_ports: &'a BTreeMap<String, u16>,
+    /// For an export: ports are not chosen here; each unpinned one is a placeholder counted
+    /// from this number, which the export replaces with the port chosen where it runs.
+    pub placeholder_ports: Option<u16>,
 }
 
 impl Inputs<'_> {
@@ -65,6 +69,8 @@ pub struct Expansion {
     /// Directories to put on PATH (`devup env`): a venv's `bin`, `node_modules/.bin`.
     pub path: Vec<PathBuf>,
     /// The port each entry uses, to record.
+    /// How each entry's port is chosen (for exports).
+    pub port_plans: Vec<ports::PortPlan>,
     pub ports: BTreeMap<String, u16>,
     /// Things the user should know about the expansion (a preferred port was taken).
     pub notes: Vec<String>,
@@ -91,6 +97,7 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
         env_notes: Vec::new(),
         path: Vec::new(),
         ports: BTreeMap::new(),
+        port_plans: Vec::new(),
         notes: Vec::new(),
     };
     let mut pending = Vec::new();
@@ -243,12 +250,21 @@ fn expand_entry(
     let resolve_owner = |text: &str| -> Result<PathBuf, String> {
         resources::paths::resolve(&inputs.build_cx(&manifest.dir, facts, &vars), text, false)
     };
-    let chosen = ports::choose_all(recipe, &vars, &prefix, inputs.recorded_ports, &out.ports, resolve_owner)
-        .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
+    let chosen = ports::choose_all(
+        recipe,
+        &vars,
+        &prefix,
+        inputs.recorded_ports,
+        &out.ports,
+        inputs.placeholder_ports,
+        resolve_owner,
+    )
+    .map_err(|e| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}")))?;
     for choice in chosen {
         vars.set_text(choice.param.clone(), choice.port.to_string());
         out.ports.insert(prefix.clone(), choice.port);
         out.notes.extend(choice.note);
+        out.port_plans.push(choice.plan);
     }
     let in_error = |e: String| manifest.source.error(entry.name_span.clone(), format!("{prefix}: {e}"));
     out.exports.push(exports::render(prefix.clone(), recipe, &vars).map_err(in_error)?);

@@ -22,7 +22,8 @@ fn expand_in(data: &Path, user: &str, entry: &str) -> Expansion {
     let library = Library::new(None, None, resources::kind_names());
     let facts = Facts { root: user == "root", user: user.to_string(), ..Facts::for_tests() };
     let ports = BTreeMap::new();
-    let inputs = Inputs { state: Path::new("/state"), data, home: None, recorded_ports: &ports };
+    let inputs =
+        Inputs { state: Path::new("/state"), data, home: None, recorded_ports: &ports, placeholder_ports: None };
     expand(&manifest, &library, &facts, &inputs).unwrap()
 }
 

@@ -127,8 +127,13 @@ mod tests {
         let mut facts = Facts::for_tests();
         facts.package_managers = vec![manager.to_string()];
         let ports = BTreeMap::new();
-        let inputs =
-            Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
+        let inputs = Inputs {
+            state: Path::new("/state"),
+            data: Path::new("/data"),
+            home: None,
+            recorded_ports: &ports,
+            placeholder_ports: None,
+        };
         expand(&manifest, &library, &facts, &inputs).unwrap()
     }
 

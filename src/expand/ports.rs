@@ -19,6 +19,24 @@ pub struct Choice {
     pub port: u16,
     /// Set when the port is not the one the user would expect.
     pub note: Option<String>,
+    /// How the port is chosen, for an export that chooses it where it runs.
+    pub plan: PortPlan,
+}
+
+/// How an entry's port is chosen, as data: an export renders the choice in shell, to be made
+/// where it runs ([`crate::export`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortPlan {
+    /// The entry (`datastores.postgres`).
+    pub entry: String,
+    /// The port in the expanded steps: the one chosen, or an export's placeholder.
+    pub port: u16,
+    /// `port = 5433` in devup.toml: used as it is.
+    pub pinned: bool,
+    /// The recipe's preferred port (5432), taken when free.
+    pub preferred: u16,
+    /// The pid file of the project's own server, which may hold its recorded port.
+    pub owner: Option<PathBuf>,
 }
 
 pub fn choose_all(
@@ -27,6 +45,7 @@ pub fn choose_all(
     entry: &str,
     recorded: &BTreeMap<String, u16>,
     taken: &BTreeMap<String, u16>,
+    placeholders: Option<u16>,
     resolve: impl Fn(&str) -> Result<PathBuf, String>,
 ) -> Result<Vec<Choice>, String> {
     // A port another entry of the project has chosen is in use: two postgres entries get two.
@@ -42,8 +61,14 @@ pub fn choose_all(
         if let Some((other, _)) = taken.iter().find(|(_, p)| pinned != 0 && **p == pinned) {
             return Err(format!("port {pinned} is also {other}'s"));
         }
-        let (port, note) = choose(entry, pinned, recorded.get(entry).copied(), preferred, owner.as_deref(), &in_use);
-        choices.push(Choice { param: name.clone(), port, note });
+        let (port, note) = match placeholders {
+            // For an export: no port is probed nor recorded here; a placeholder of its own
+            // stands for the port chosen where the export runs.
+            Some(base) if pinned == 0 => (base + (taken.len() + choices.len()) as u16, None),
+            _ => choose(entry, pinned, recorded.get(entry).copied(), preferred, owner.as_deref(), &in_use),
+        };
+        let plan = PortPlan { entry: entry.to_string(), port, pinned: pinned != 0, preferred, owner };
+        choices.push(Choice { param: name.clone(), port, note, plan });
     }
     Ok(choices)
 }

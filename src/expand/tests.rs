@@ -14,7 +14,13 @@ fn expand_with(recipe: &str, manifest: &str) -> Result<Expansion, Diagnostic> {
     let library = Library::new(Some(dir.path()), None, resources::kind_names());
     let facts = Facts::for_tests();
     let ports = BTreeMap::new();
-    let inputs = Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
+    let inputs = Inputs {
+        state: Path::new("/state"),
+        data: Path::new("/data"),
+        home: None,
+        recorded_ports: &ports,
+        placeholder_ports: None,
+    };
     expand(&manifest, &library, &facts, &inputs)
 }
 
@@ -138,7 +144,13 @@ fn expand_builtin(root: bool, manifest: &str) -> Result<Expansion, Diagnostic> {
     let library = Library::new(None, None, resources::kind_names());
     let facts = Facts { root, ..Facts::for_tests() };
     let ports = BTreeMap::new();
-    let inputs = Inputs { state: Path::new("/state"), data: Path::new("/data"), home: None, recorded_ports: &ports };
+    let inputs = Inputs {
+        state: Path::new("/state"),
+        data: Path::new("/data"),
+        home: None,
+        recorded_ports: &ports,
+        placeholder_ports: None,
+    };
     expand(&manifest, &library, &facts, &inputs)
 }
 

@@ -1,24 +1,28 @@
 //! `devup export devcontainer`: a devcontainer.json building the Dockerfile of
 //! `devup export dockerfile` (written beside it, in `.devcontainer/`), with the project mounted
-//! where the image put it and the ports of its datastores forwarded. The datastores run in the
-//! container, as the project's own servers (see `dockerfile.rs`): `postStartCommand` converges
-//! the project there with devup when devup is in the image, else it says how.
+//! where the image put it and the ports its datastores take in the container forwarded. The
+//! datastores run in the container, as the project's own servers (see `dockerfile.rs`):
+//! `postStartCommand` is the image's converge script, which needs no devup and asks nothing
+//! (whoever opens the container trusts the repository it builds).
 //!
 //! The project is bind-mounted over the image's copy of it, which would hide what the image's
 //! installs built there (`.venv`, `node_modules`) and let the container's installs replace the
 //! host's own. Each such directory is a volume of its own instead: a new volume starts as a copy
-//! of the image's directory, stamps included, so devup finds the installs done; after a lockfile
-//! changed, devup sees the volume's stamp differ and installs again into the volume.
+//! of the image's directory, stamps included, so the converge script (or devup) finds the
+//! installs done; after a lockfile changed, it sees the volume's stamp differ and installs again
+//! into the volume.
 
 use super::Platform;
-use super::dockerfile::WORKDIR;
+use super::dockerfile::{CONVERGE, WORKDIR};
+use super::here::Here;
 use crate::project::Project;
 
-pub fn render(project: &Project, platform: &Platform) -> Result<String, String> {
+pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<String, String> {
     // The same checks as the Dockerfile it refers to: every step must be exportable.
     super::script::steps(project, platform)?;
-    let ports: Vec<u16> = project.ports.values().copied().collect();
-    let mounts: Vec<String> = super::dockerfile::built_dirs(project, platform)?
+    // The ports the servers take in the container: their preferred (or pinned) ones.
+    let ports: Vec<u16> = project.ports.values().map(|&p| here.container_port(p)).collect();
+    let mounts: Vec<String> = super::dockerfile::built_dirs(project, platform, here)?
         .iter()
         .map(|dir| format!("source=devup-${{devcontainerId}}-{},target={WORKDIR}/{dir},type=volume", volume_name(dir)))
         .collect();
@@ -29,7 +33,9 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
         "workspaceMount": format!("source=${{localWorkspaceFolder}},target={WORKDIR},type=bind"),
         "mounts": mounts,
         "forwardPorts": ports,
-        "postStartCommand": "if command -v devup >/dev/null; then devup --yes; elif [ -f .devcontainer/converge.sh ]; then sh .devcontainer/converge.sh; else echo 'start the datastores: devup, or the script of devup export script'; fi",
+        // The image's converge script: the servers start, the project's own steps run in the
+        // checkout (whoever opens the container trusts the repository it builds).
+        "postStartCommand": format!("{CONVERGE} {WORKDIR}"),
     });
     Ok(format!("{}\n", serde_json::to_string_pretty(&value).expect("json serialises")))
 }

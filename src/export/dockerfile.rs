@@ -5,7 +5,11 @@
 //!    (languages, tools, the datastores' servers) in one `apt-get install`;
 //! 2. for each dependency install, in the engine's order: `COPY` of only its inputs (the
 //!    lockfiles), then the install: a changed lockfile re-runs the installs from there on;
-//! 3. `COPY . .`: editing code rebuilds nothing above.
+//! 3. the code, from a stage that copied the project and removed what the installs build (a
+//!    local `.venv` must not replace the image's): editing code rebuilds nothing above.
+//!
+//! Only instructions every builder reads (docker's classic builder, BuildKit, buildah 1.28): a
+//! multi-line shell is a `RUN` in exec form, never a here-document.
 //!
 //! Each install runs as the exported script applies it (the step's own shell, with the helpers
 //! it calls), so it leaves the stamp devup keeps of its last install (`.venv/.devup-venv`,
@@ -15,21 +19,17 @@
 //!
 //! Datastores: their packages are in the image, but no server runs or keeps data in it (a
 //! process does not survive a layer, and data belongs in a volume). They are started in the
-//! container, where devup (or the script from `devup export script`) runs the project's own
-//! servers on loopback, with the ports and URLs `devup env` gives. The devcontainer forwards them.
+//! container by the image's entrypoint, the script of `devup export script` written into the
+//! image ([`CONVERGE`]), which runs the project's own servers on loopback with the ports and
+//! URLs of the image's `ENV`. The devcontainer runs it at start and forwards those ports.
 
 use std::fmt::Write;
 use std::path::Path;
 
-use super::{Platform, ScriptStep};
+use super::here::Here;
+pub use super::here::WORKDIR;
+use super::{Platform, ScriptStep, quote};
 use crate::project::Project;
-use crate::state::Store;
-
-/// Where the project is in the image.
-pub const WORKDIR: &str = "/workspace";
-
-/// Where devup keeps its state in the container: root's default (`~/.local/state/devup`).
-const CONTAINER_STATE_ROOT: &str = "/root/.local/state/devup";
 
 /// The exported script's helpers: an install's record calls some of them (`tool_identity`).
 const PRELUDE: &str = include_str!("prelude.sh");
@@ -47,7 +47,7 @@ struct Install {
     stamp: Option<String>,
 }
 
-pub fn render(project: &Project, platform: &Platform) -> Result<String, String> {
+pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<String, String> {
     let steps = super::script::steps(project, platform)?;
     let manager = crate::packages::for_facts(&platform.facts)
         .ok_or_else(|| format!("{} has no package manager devup can export for", platform.name))?;
@@ -62,40 +62,83 @@ pub fn render(project: &Project, platform: &Platform) -> Result<String, String> 
     let install = manager
         .image_install(&packages)
         .ok_or_else(|| format!("installing packages through {} cannot be exported", manager.name()))?;
-    let installs = installs(project, &steps);
+    let installs = installs(&steps, here)?;
     let built = built_dirs_of(&installs);
     let name = &project.manifest.name;
     let mut s = String::new();
     let _ = write!(
         s,
-        "# syntax=docker/dockerfile:1
-# The image of the project `{name}` on {platform}: its system packages and languages, then its
+        "# The image of the project `{name}` on {platform}: its system packages and languages, then its
 # dependency installs. Exported by devup {version} (`devup export dockerfile`).
+# It builds unedited with docker (BuildKit or the classic builder), podman and buildah
+# (`buildah bud --layers`): only instructions that each of them reads.
 # Layers go from what changes least to what changes most: editing code rebuilds only the last
 # COPY; a changed lockfile re-runs the installs from its own layer on.
-# Datastores: their packages are here, but no server runs or keeps data in the image. In the
-# container, `devup` (or the script of `devup export script`) starts the project's own servers
-# on loopback, with the ports and URLs below.
-FROM {image}
-
-# 1. System packages and languages, in one layer.
-RUN {install}
-
-WORKDIR {WORKDIR}
+# Datastores: their packages are here, but no server runs or keeps data in the image. A
+# container's entrypoint (`devup-converge`, the script of `devup export script`) starts the
+# project's own servers on loopback, with the ports and URLs below.
 ",
         platform = platform.name,
         version = env!("CARGO_PKG_VERSION"),
+    );
+    if !built.is_empty() {
+        let dirs: Vec<String> = built.iter().map(|d| format!("{WORKDIR}/{d}")).collect();
+        let _ = write!(
+            s,
+            "\n# The project's code without what the installs build ({listed}): a local copy of those must not\n\
+             # replace the image's. (Listing them in .dockerignore as well spares sending them to the builder.)\n\
+             FROM {image} AS code\nCOPY . {WORKDIR}\nRUN {rm}\n",
+            listed = built.iter().map(|d| format!("{d}/")).collect::<Vec<_>>().join(", "),
+            image = platform.image,
+            rm = run(&format!("rm -rf {}", dirs.iter().map(|d| quote(d)).collect::<Vec<_>>().join(" "))),
+        );
+    }
+    let _ = write!(
+        s,
+        "\nFROM {image}\n\n# 1. System packages and languages, in one layer.\nRUN {install}\n\nWORKDIR {WORKDIR}\n",
         image = platform.image,
     );
-    if !project.env.is_empty() {
-        s.push_str("\n# The project's environment, as `devup env` gives it.\n");
-        for (key, value) in &project.env {
-            let _ = writeln!(s, "ENV {key}={}", env_value(value));
+    let decided = decided_there(&steps, here)?;
+    if !decided.is_empty() {
+        s.push_str(
+            "\n# Tools whose install is decided where they are built: the system's package when the version\n\
+             # it offers satisfies the one declared, else another way; never another version silently.\n",
+        );
+        for (id, description, shell) in &decided {
+            let _ = writeln!(s, "# {id}: {}\nRUN {}", one_line(description), run(shell));
         }
     }
+    let mut path: Vec<String> = project.path.iter().map(|d| d.display().to_string()).collect();
+    path.extend(steps.iter().flat_map(|(_, _, step)| step.tool_dirs.iter().map(|d| d.display().to_string())));
+    if !project.env.is_empty() || !path.is_empty() {
+        s.push_str("\n# The project's environment, as `devup env` gives it in the container.\n");
+        for (key, value) in &project.env {
+            let _ = writeln!(s, "ENV {key}={}", env_value(&here.in_container(value)));
+        }
+        if !path.is_empty() {
+            let dirs: Vec<String> = path.iter().map(|d| here.in_container(d).replace("/./", "/")).collect();
+            // `${PATH}`: the image's own, which every builder expands in ENV.
+            let _ = writeln!(s, "ENV PATH={}:${{PATH}}", env_value(&dirs.join(":")));
+        }
+    }
+    let converge = super::script::render(project, platform, here)?;
+    let _ = write!(
+        s,
+        "\n# 2. How a container reaches converged: `{CONVERGE}` is the script of `devup export script`\n\
+         # (the servers start, what they hold is made, the project's own steps run, the ports are\n\
+         # chosen as devup chooses them); the entrypoint runs it, then the container's command:\n\
+         #   docker run --rm IMAGE ./run-the-tests      (or `{CONVERGE}` first, where the entrypoint is not run)\n",
+    );
+    for line in write_runs(CONVERGE, &converge) {
+        s.push_str(&line);
+    }
+    for line in write_runs(ENTRYPOINT, &entrypoint()) {
+        s.push_str(&line);
+    }
+    let _ = writeln!(s, "ENTRYPOINT [{}]\nCMD [\"bash\"]", json(ENTRYPOINT));
     if !installs.is_empty() {
         s.push_str(
-            "\n# 2. Dependency installs, each after copying only what it reads. Each runs as the script of\n\
+            "\n# 3. Dependency installs, each after copying only what it reads. Each runs as the script of\n\
              # `devup export script` applies it: the install, then devup's record of it (the command,\n\
              # the tools and the sha256 of the inputs it was made from), where devup looks for it. So\n\
              # `devup` in the container finds these installs done.\n",
@@ -114,27 +157,64 @@ WORKDIR {WORKDIR}
             let _ = writeln!(s, "COPY [{}, {}]", json(input), json(&format!("{WORKDIR}/{input}")));
             copied.push(input.clone());
         }
-        let delimiter = delimiter(&step.shell);
-        let _ = writeln!(s, "RUN <<'{delimiter}'\n{}\n{delimiter}", step.shell);
+        let _ = writeln!(s, "RUN {}", run(&step.shell));
     }
-    let ignore = if built.is_empty() {
-        String::new()
+    if built.is_empty() {
+        s.push_str("\n# 4. The rest of the project.\nCOPY . .\n");
     } else {
-        format!(" ({})", built.iter().map(|d| format!("{d}/")).collect::<Vec<_>>().join(", "))
-    };
-    let _ = write!(
-        s,
-        "\n# 3. The rest of the project. List what the installs build{ignore} in .dockerignore,\n\
-         # so that a local copy does not replace the image's.\nCOPY . .\n",
-    );
+        s.push_str("\n# 4. The rest of the project, without a local copy of what the installs built.\n");
+        let _ = writeln!(s, "COPY --from=code {WORKDIR} {WORKDIR}");
+    }
     Ok(s)
+}
+
+/// The image's converge script: the script of `devup export script`.
+pub const CONVERGE: &str = "/usr/local/bin/devup-converge";
+/// The image's entrypoint: converge, then the command.
+const ENTRYPOINT: &str = "/usr/local/bin/devup-entrypoint";
+
+fn entrypoint() -> String {
+    format!(
+        "#!/bin/sh\n# The entrypoint of the image exported by devup: converges the project in {WORKDIR} (its\n\
+         # servers start), then runs the container's command.\nset -e\n{CONVERGE} {WORKDIR} >&2\nexec \"$@\"\n"
+    )
+}
+
+/// The `RUN`s that write an executable file of `text`: one per piece of at most 24 KB, so that
+/// no line of the Dockerfile outgrows what builders read in one line (64 KB for docker's parser).
+fn write_runs(path: &str, text: &str) -> Vec<String> {
+    let mut pieces: Vec<String> = vec![String::new()];
+    for line in text.split_inclusive('\n') {
+        let last = pieces.last_mut().expect("one piece at least");
+        if !last.is_empty() && last.len() + line.len() > 24 * 1024 {
+            pieces.push(String::new());
+        }
+        pieces.last_mut().expect("one piece at least").push_str(line);
+    }
+    let count = pieces.len();
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let redirect = if i == 0 { ">" } else { ">>" };
+            let chmod = if i + 1 == count { format!(" && chmod 755 {path}") } else { String::new() };
+            format!("RUN {}\n", run(&format!("printf '%s' {} {redirect}{path}{chmod}", quote(piece))))
+        })
+        .collect()
+}
+
+/// A `RUN` of shell text in exec form: a JSON array running `/bin/sh -c` with the text, newlines
+/// and all. Every builder reads it (docker's classic builder, BuildKit, buildah), unlike
+/// BuildKit's here-documents, which buildah 1.28 refuses (`Unknown instruction: "SET"`).
+fn run(shell: &str) -> String {
+    format!("[\"/bin/sh\", \"-c\", {}]", json(shell))
 }
 
 /// The project's directories the dependency installs build and keep their stamps in (`.venv`,
 /// `node_modules`: the directory of each stamp inside the project): the image's own, which a copy of the project must not replace.
-pub fn built_dirs(project: &Project, platform: &Platform) -> Result<Vec<String>, String> {
+pub fn built_dirs(project: &Project, platform: &Platform, here: &Here) -> Result<Vec<String>, String> {
     let steps = super::script::steps(project, platform)?;
-    Ok(built_dirs_of(&installs(project, &steps)))
+    Ok(built_dirs_of(&installs(&steps, here)?))
 }
 
 fn built_dirs_of(installs: &[Install]) -> Vec<String> {
@@ -149,43 +229,80 @@ fn built_dirs_of(installs: &[Install]) -> Vec<String> {
     dirs
 }
 
-/// The steps that are dependency installs, as the image runs them.
-fn installs(project: &Project, steps: &[(String, String, ScriptStep)]) -> Vec<Install> {
-    // A stamp kept in the state directory goes where devup in the container keeps its state.
-    let here = project.store.dir.display().to_string();
-    let there = Store::for_project(Path::new(CONTAINER_STATE_ROOT), &project.manifest.name, Path::new(WORKDIR))
-        .dir
-        .display()
-        .to_string();
-    let relocate = |text: &str| text.replace(&here, &there);
-    steps
-        .iter()
-        .filter(|(_, _, step)| step.stamp.is_some())
-        .map(|(id, description, step)| {
-            let functions = relocate(&step.functions);
-            let apply = relocate(&step.apply);
+/// The steps whose way is decided where they run, each converged as the script does (check,
+/// apply, check again), failing the build with the reason when no way gives what is declared.
+fn decided_there(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<(String, String, String)>, String> {
+    let mut found = String::new();
+    let mut out = Vec::new();
+    for (id, description, step) in steps {
+        if step.decided_there {
+            let text = format!(
+                "{}{found}{}check_it() {{\n{}\n}}\napply_it() {{\n{}\n}}\n\
+                 if ! (check_it) >/dev/null 2>&1; then\n(set -e; apply_it)\n\
+                 (check_it) || {{ printf '%s\\n' {} >&2; exit 1; }}\nfi\nrm -rf /var/lib/apt/lists/*",
+                here.image_prologue(),
+                step.functions,
+                super::body(&step.check),
+                super::body(&step.apply),
+                quote(&format!("error: step {id}: it was applied, but its check still fails ({description})")),
+            );
+            let text = here.shell(&text).map_err(|e| format!("step {id}: {e}"))?;
             let mut shell = String::from("set -eu\n");
-            for helper in helpers(&format!("{functions}\n{apply}")) {
+            for helper in helpers(&text) {
                 shell.push_str(helper);
                 shell.push('\n');
             }
-            shell.push_str(&functions);
-            shell.push_str(super::body(&apply).as_str());
-            Install {
-                id: id.clone(),
-                description: description.clone(),
-                inputs: step.inputs.clone(),
-                stamp: step.stamp.as_deref().map(relocate),
-                shell: shell.trim_end_matches('\n').to_string(),
+            shell.push_str(&text);
+            out.push((id.clone(), description.clone(), shell));
+        }
+        if !step.then.is_empty() {
+            found.push_str(&step.then);
+            found.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// The steps that are dependency installs, as the image runs them: each with the variables of
+/// where it runs (the image's directories and ports) and the tools the steps before it found
+/// outside PATH.
+fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<Install>, String> {
+    let mut found = String::new();
+    let mut out = Vec::new();
+    for (id, description, step) in steps {
+        if step.stamp.is_none() {
+            if !step.then.is_empty() {
+                found.push_str(&step.then);
+                found.push('\n');
             }
-        })
-        .collect()
+            continue;
+        }
+        let text = format!("{}{found}{}{}", here.image_prologue(), step.functions, super::body(&step.apply));
+        let text = here.shell(&text).map_err(|e| format!("step {id}: {e}"))?;
+        let mut shell = String::from("set -eu\n");
+        for helper in helpers(&text) {
+            shell.push_str(helper);
+            shell.push('\n');
+        }
+        shell.push_str(&text);
+        out.push(Install {
+            id: id.clone(),
+            description: description.clone(),
+            inputs: step.inputs.clone(),
+            stamp: step.stamp.clone(),
+            shell: shell.trim_end_matches('\n').to_string(),
+        });
+    }
+    Ok(out)
 }
 
 /// The script's helper functions that `text` calls (with their comments), in the order the
 /// script defines them, and those they call in turn.
 fn helpers(text: &str) -> Vec<&'static str> {
-    let defined = prelude_functions();
+    let mut defined = functions_of(PRELUDE);
+    // The package manager's, for a tool whose install is decided where it is built (apt's only:
+    // an export is for apt platforms).
+    defined.extend(functions_of(crate::packages::APT_SCRIPT_FUNCTIONS));
     let mut wanted: Vec<&str> = Vec::new();
     let mut search = vec![text.to_string()];
     while let Some(text) = search.pop() {
@@ -207,47 +324,39 @@ fn calls(text: &str, name: &str) -> bool {
     })
 }
 
-/// The functions of the script's prelude: `(name, definition with the comments above it)`.
-fn prelude_functions() -> Vec<(&'static str, &'static str)> {
+/// The shell functions of `text` (the script's prelude, a package manager's): `(name,
+/// definition with the comments above it)`.
+fn functions_of(text: &'static str) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
     let mut offset = 0;
     let mut comment_start: Option<usize> = None;
     let mut open: Option<(&'static str, usize)> = None;
-    for line in PRELUDE.split_inclusive('\n') {
+    for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let text = line.trim_end_matches('\n');
+        let trimmed = line.trim_end_matches('\n');
         if let Some((name, from)) = open {
-            if text == "}" {
-                out.push((name, PRELUDE[from..offset].trim_end_matches('\n')));
+            if trimmed == "}" {
+                out.push((name, text[from..offset].trim_end_matches('\n')));
                 open = None;
                 comment_start = None;
             }
             continue;
         }
-        if text.starts_with('#') {
+        if trimmed.starts_with('#') {
             comment_start.get_or_insert(start);
             continue;
         }
         let from = comment_start.take().unwrap_or(start);
-        if let Some((name, rest)) = text.split_once("() {") {
+        if let Some((name, rest)) = trimmed.split_once("() {") {
             if rest.trim_end().ends_with('}') {
-                out.push((name, PRELUDE[from..offset].trim_end_matches('\n')));
+                out.push((name, text[from..offset].trim_end_matches('\n')));
             } else {
                 open = Some((name, from));
             }
         }
     }
     out
-}
-
-/// A heredoc's delimiter that is no line of `text`.
-fn delimiter(text: &str) -> String {
-    let mut delimiter = "EOF".to_string();
-    while text.lines().any(|l| l == delimiter) {
-        delimiter.push('_');
-    }
-    delimiter
 }
 
 fn one_line(text: &str) -> String {
@@ -275,11 +384,5 @@ mod tests {
         assert!(found[0].starts_with("# tool_identity NAME") && found[0].ends_with("\n}"), "{}", found[0]);
         assert!(found[1].contains("input_sha() {"), "{}", found[1]);
         assert!(helpers("my_input_sha_x; say_more").is_empty());
-    }
-
-    #[test]
-    fn heredoc_delimiters_avoid_the_text() {
-        assert_eq!(delimiter("a\nb"), "EOF");
-        assert_eq!(delimiter("a\nEOF\nEOF_"), "EOF__");
     }
 }

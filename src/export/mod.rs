@@ -10,8 +10,10 @@
 
 pub mod devcontainer;
 pub mod dockerfile;
+pub mod here;
 mod platform;
 pub mod probe;
+pub mod relocate;
 pub mod script;
 
 use std::path::Path;
@@ -29,9 +31,27 @@ pub struct ScriptCx<'a> {
     pub project_dir: &'a Path,
     /// The step being rendered (its id names default records, as in [`crate::resources::Cx`]).
     pub step_id: &'a str,
+    /// What devup.lock records for the step: a prebuilt build the export installs exactly.
+    pub locked: Option<&'a crate::tools::lockfile::Locked>,
+    /// Where prebuilt builds go (devup's tools directory here; the export stands in for it).
+    pub tools_root: &'a Path,
+    /// The platform of prebuilt builds (`linux-x86_64`).
+    pub platform: &'a str,
 }
 
-impl ScriptCx<'_> {
+impl<'a> ScriptCx<'a> {
+    /// A context for tests: no lock, prebuilt builds under `/tools`.
+    pub fn for_tests(facts: &'a Facts, project_dir: &'a Path, step_id: &'a str) -> ScriptCx<'a> {
+        ScriptCx {
+            facts,
+            project_dir,
+            step_id,
+            locked: None,
+            tools_root: Path::new("/tools"),
+            platform: "linux-x86_64",
+        }
+    }
+
     /// A path as one shell word: relative to the project when inside it (the script runs
     /// there), else absolute.
     pub fn path(&self, path: &Path) -> String {
@@ -71,6 +91,13 @@ pub struct ScriptStep {
     /// Shell run in the script's own shell once the step converged: a tool found outside PATH
     /// has its directory put first on PATH for the steps after it.
     pub then: String,
+    /// Which of its ways installs it is decided where it runs (a version that the system's
+    /// package may or may not satisfy): an image converges it in a `RUN` of its own rather than
+    /// installing its packages blindly with the others.
+    pub decided_there: bool,
+    /// Directories the export installs the step's commands into (a prebuilt build's `bin`):
+    /// an image puts them on the PATH of its container's commands.
+    pub tool_dirs: Vec<std::path::PathBuf>,
 }
 
 /// Shell-quotes one word.

@@ -126,3 +126,89 @@ pid_alive() {
     _pid=$(head -n 1 "$1" 2>/dev/null | tr -dc 0-9)
     [ -n "$_pid" ] && [ -d "/proc/$_pid" ]
 }
+# devup_dirs NAME: where devup keeps, for this user, the state of the project NAME at
+# $devup_project_dir, its servers' data, and prebuilt tools, as devup computes them
+# (DEVUP_STATE_DIR, DEVUP_DATA_DIR, DEVUP_TOOLS_DIR, the XDG directories, root's own).
+devup_dirs() {
+    _key="$1-$(printf '%s' "$devup_project_dir" | sha256sum | cut -c1-12)"
+    case ${XDG_STATE_HOME:-} in /*) _state=$XDG_STATE_HOME ;; *) _state=$HOME/.local/state ;; esac
+    case ${XDG_DATA_HOME:-} in /*) _share=$XDG_DATA_HOME ;; *) _share=$HOME/.local/share ;; esac
+    devup_state_dir=${DEVUP_STATE_DIR:-$_state/devup}/projects/$_key
+    if [ -n "${DEVUP_DATA_DIR:-}" ]; then
+        _data=$DEVUP_DATA_DIR
+    elif [ "$(id -u)" = 0 ]; then
+        _data=/var/lib/devup
+    else
+        _data=$_share/devup/datastores
+    fi
+    devup_data_dir=$_data/projects/$_key
+    if [ -n "${DEVUP_TOOLS_DIR:-}" ]; then
+        devup_tools_dir=$DEVUP_TOOLS_DIR
+    elif [ "$(id -u)" = 0 ]; then
+        devup_tools_dir=/opt/devup/tools
+    else
+        devup_tools_dir=$_share/devup/tools
+    fi
+}
+# recorded_port ENTRY: the port devup recorded for ENTRY beside the servers' data, if any.
+recorded_port() {
+    [ -f "$devup_data_dir/ports.json" ] || return 0
+    sed -n 's/^ *"\([^"]*\)": *\([0-9][0-9]*\).*/\1 \2/p' "$devup_data_dir/ports.json" |
+        while read -r _e _p; do [ "$_e" != "$1" ] || echo "$_p"; done
+}
+# choose_port ENTRY PREFERRED [OWNER_PID_FILE]: sets _port to the port of ENTRY's server, chosen
+# as devup chooses it: the recorded one while it is free or held by the project's own server
+# (its pid file names a live process), else PREFERRED when free, else the next free one; never
+# one an earlier entry took.
+devup_taken=' '
+choose_port() {
+    _port=$(recorded_port "$1")
+    if [ -z "$_port" ] || { ! { [ -n "${3:-}" ] && pid_alive "$3"; } &&
+        { case $devup_taken in *" $_port "*) true ;; *) false ;; esac || tcp_open 127.0.0.1 "$_port"; }; }; then
+        _port=$2
+        while case $devup_taken in *" $_port "*) true ;; *) false ;; esac || tcp_open 127.0.0.1 "$_port"; do
+            _port=$((_port + 1))
+        done
+    fi
+    devup_taken="$devup_taken$_port "
+}
+# prebuilt_install URL CHECKSUM ALGORITHM HEX STRIP HOME [LINK TARGET]...: the build devup.lock
+# records, installed as devup installs it: downloaded, verified against its published CHECKSUM
+# (ALGORITHM sha256 or sha512, as HEX), unpacked without its first STRIP path components into a
+# directory beside HOME, its links made and where it came from recorded, then renamed to HOME.
+prebuilt_install() {
+    _url=$1 _checksum=$2 _algorithm=$3 _sum=$4 _strip=$5 _home=$6
+    shift 6
+    [ ! -d "$_home" ] || return 0
+    command -v curl >/dev/null 2>&1 || pkg_install curl ca-certificates
+    mkdir -p "$(dirname "$_home")"
+    _archive="$_home.devup-download"
+    curl -fsSL --retry 3 -o "$_archive" "$_url"
+    if [ "$(${_algorithm}sum <"$_archive" | cut -d' ' -f1)" != "$_sum" ]; then
+        rm -f "$_archive"
+        printf 'error: %s does not match the checksum devup.lock records\n' "$_url" >&2
+        return 1
+    fi
+    _staging="$_home.devup-unpacking"
+    rm -rf "$_staging"
+    mkdir -p "$_staging"
+    tar -xf "$_archive" -C "$_staging" --strip-components="$_strip" --no-same-owner
+    rm -f "$_archive"
+    printf 'url = "%s"\nchecksum = "%s"\n' "$_url" "$_checksum" >"$_staging/.devup-build.toml"
+    while [ $# -ge 2 ]; do
+        mkdir -p "$(dirname "$_staging/$1")"
+        ln -s "$2" "$_staging/$1"
+        shift 2
+    done
+    mv "$_staging" "$_home"
+}
+# find_commands NAME [DIR...]: every NAME along PATH, then in the DIRs, one a line (called with
+# IFS=:, which splits PATH and what glob_dirs joins).
+find_commands() {
+    _name=$1
+    shift
+    for _d in $PATH "$@"; do
+        case $_d in /*) ;; *) continue ;; esac
+        if [ -x "$_d/$_name" ] && [ ! -d "$_d/$_name" ]; then printf '%s\n' "$_d/$_name"; fi
+    done
+}

@@ -49,7 +49,7 @@ mod tests {
     #[test]
     fn each_protocol_asks_its_client() {
         let facts = Facts::for_tests();
-        let cx = ScriptCx { facts: &facts, project_dir: std::path::Path::new("/p"), step_id: "s" };
+        let cx = ScriptCx::for_tests(&facts, std::path::Path::new("/p"), "s");
         let addr = "127.0.0.1:5433".parse().unwrap();
         let args: crate::probes::ProbeArgs = toml::from_str(
             "protocol = 'postgres'\nport = '5433'\nuser = 'postgres'\ndatabases = ['a', 'b']\n\

@@ -6,8 +6,8 @@
 //! that `devup plan` afterwards finds nothing to change.
 
 use std::fmt::Write;
-use std::path::Path;
 
+use super::here::Here;
 use super::{Platform, ScriptCx, ScriptStep, body, exports, quote};
 use crate::project::Project;
 
@@ -19,7 +19,14 @@ pub fn steps(project: &Project, platform: &Platform) -> Result<Vec<(String, Stri
     let mut refused = Vec::new();
     for &i in &project.order {
         let step = &project.steps[i];
-        let cx = ScriptCx { facts: &platform.facts, project_dir: &project.manifest.dir, step_id: &step.id };
+        let cx = ScriptCx {
+            facts: &platform.facts,
+            project_dir: &project.manifest.dir,
+            step_id: &step.id,
+            locked: project.tools.lock.tool.get(&step.id),
+            tools_root: &project.tools.root,
+            platform: &project.tools.platform,
+        };
         match step.resource.script(&cx) {
             Ok(script) => out.push((step.id.clone(), step.describe(), script)),
             Err(why) => refused.push(format!("step {} ({}): {why}", step.id, step.describe())),
@@ -32,14 +39,14 @@ pub fn steps(project: &Project, platform: &Platform) -> Result<Vec<(String, Stri
     }
 }
 
-/// The script. `data_dir` is where the project's servers keep their data (their ports are
-/// recorded there, as `devup up` does).
-pub fn render(project: &Project, platform: &Platform, data_dir: &Path) -> Result<String, String> {
+/// The script. Nothing of this machine is in it: the project is the directory it is given (the
+/// current one by default), and devup's directories for that project and user, and the
+/// servers' ports, are found where it runs, as devup finds them ([`Here`]).
+pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<String, String> {
     let steps = steps(project, platform)?;
     let manager = crate::packages::for_facts(&platform.facts)
         .and_then(|m| m.script_functions())
         .ok_or_else(|| format!("{} has no package manager devup can export for", platform.name))?;
-    let dir = project.manifest.dir.display().to_string();
     let name = &project.manifest.name;
     let mut s = String::new();
     let _ = write!(
@@ -50,8 +57,10 @@ pub fn render(project: &Project, platform: &Platform, data_dir: &Path) -> Result
 # is checked first, applied only when its check fails, then checked again: running this script
 # again changes nothing. Afterwards `devup plan` finds nothing to change.
 #
-# Run it with:   sh SCRIPT [PROJECT_DIR]        (PROJECT_DIR defaults to {dir})
-# It runs as you; installing system packages uses sudo unless you are root.
+# Run it with:   sh SCRIPT [PROJECT_DIR]        (PROJECT_DIR defaults to the current directory)
+# It runs as you; installing system packages uses sudo unless you are root. Where the project
+# is, devup's directories for it (DEVUP_STATE_DIR, DEVUP_DATA_DIR...) and the ports its servers
+# take are found where it runs, as devup finds them.
 set -eu
 
 ",
@@ -92,27 +101,30 @@ converge() {{
     changed=$((changed + 1))
 }}
 
-project_dir=${{1:-}}
-[ -n "$project_dir" ] || project_dir={dir_q}
-cd -- "$project_dir" || {{ printf 'error: cannot enter the project directory %s\n' "$project_dir" >&2; exit 1; }}
+# --- where it runs: the project, devup's directories for it, the servers' ports ---
+: "${{HOME:?this script needs HOME, as devup does}}"
+devup_project_dir=${{1:-.}}
+cd -- "$devup_project_dir" || {{ printf 'error: cannot enter the project directory %s\n' "$devup_project_dir" >&2; exit 1; }}
+devup_project_dir=$(pwd -P)
 "#,
-        dir_q = quote(&dir),
     );
+    s.push_str(&here.prologue()?);
     if !project.env.is_empty() {
         s.push_str("\n# The project's environment, as devup gives it to the commands it runs.\n");
-        s.push_str(&exports(&project.env));
+        s.push_str(&here.shell(&exports(&project.env))?);
     }
     let total = steps.len();
     for (n, (id, description, step)) in steps.iter().enumerate() {
         let n = n + 1;
-        let _ = write!(s, "\n# --- {n}/{total} {id}: {} ---\n", one_line(description));
+        let mut text = String::new();
+        let _ = write!(text, "\n# --- {n}/{total} {id}: {} ---\n", one_line(description));
         for warning in &step.warnings {
-            let _ = writeln!(s, "# WARNING: {}", one_line(warning));
-            let _ = writeln!(s, "say {}", quote(&format!("warning: {id}: {warning}")));
+            let _ = writeln!(text, "# WARNING: {}", one_line(warning));
+            let _ = writeln!(text, "say {}", quote(&format!("warning: {id}: {warning}")));
         }
-        s.push_str(&step.functions);
+        text.push_str(&step.functions);
         let _ = write!(
-            s,
+            text,
             "check_{n}() {{\n{}\n}}\napply_{n}() {{\n{}\n}}\nconverge {n} {} {}\n",
             body(&step.check),
             body(&step.apply),
@@ -120,18 +132,15 @@ cd -- "$project_dir" || {{ printf 'error: cannot enter the project directory %s\
             quote(&one_line(description))
         );
         if !step.then.is_empty() {
-            let _ = writeln!(s, "{}", step.then);
+            let _ = writeln!(text, "{}", step.then);
         }
+        s.push_str(&here.shell(&text).map_err(|e| format!("step {id}: {e}"))?);
     }
     if !project.ports.is_empty() {
-        let file = crate::project::ports_file(data_dir);
-        let json = serde_json::to_string_pretty(&project.ports).expect("ports serialise");
         let _ = write!(
             s,
-            "\n# The ports of the project's servers, kept beside their data where devup reads them.\nif [ -d {dir} ] && ! same_content {file} {json}; then\n    write_file {file} {json}\nfi\n",
-            dir = quote(&data_dir.display().to_string()),
-            file = quote(&file.display().to_string()),
-            json = quote(&json),
+            "\n# The ports of the project's servers, kept beside their data where devup reads them.\nif [ -d \"$devup_data_dir\" ] && ! same_content \"$devup_data_dir/ports.json\" {json}; then\n    write_file \"$devup_data_dir/ports.json\" {json}\nfi\n",
+            json = here.ports_json(&project.ports)?,
         );
     }
     let _ = write!(

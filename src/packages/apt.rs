@@ -14,12 +14,20 @@ use crate::system::Cmd;
 /// apt in an exported script, as devup drives it: the dpkg database says what is installed (a
 /// half-installed package is not), an interrupted dpkg run is finished and lists older than a
 /// day are refreshed before one install of every missing package.
-const SCRIPT_FUNCTIONS: &str = r#"pkg_installed() {
+pub const SCRIPT_FUNCTIONS: &str = r#"pkg_installed() {
     [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = 'ii ' ]
 }
 pkg_version() {
     dpkg-query -W -f='${Version}' "$1" 2>/dev/null | sed 's/^[0-9]*://; s/-[^-]*$//; s/[^0-9.].*//; s/\.$//' \
         | awk -F. '{ printf "%d.%d.%d\n", $1, $2, $3 }'
+}
+# pkg_candidate NAME: the version apt would install (x.y.z, upstream), reading fresh lists.
+pkg_candidate() {
+    if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+        as_root apt-get -o DPkg::Lock::Timeout=300 update >&2
+    fi
+    apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -v '(none)' \
+        | sed 's/^[0-9]*://; s/-[^-]*$//; s/[^0-9.].*//; s/\.$//' | awk -F. 'NF { printf "%d.%d.%d\n", $1, $2, $3 }'
 }
 pkg_install() {
     if [ -n "$(dpkg --audit 2>/dev/null)" ]; then

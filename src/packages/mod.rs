@@ -16,6 +16,8 @@ macro_rules! recorded {
 
 mod apk;
 mod apt;
+/// apt's shell functions for an exported script (an image calls them in its own RUNs).
+pub use apt::SCRIPT_FUNCTIONS as APT_SCRIPT_FUNCTIONS;
 mod brew;
 mod dnf;
 mod dpkg;

@@ -688,7 +688,16 @@ impl Resource for Binary {
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         // A search path's `*` (version directories) is left for the shell to expand, newest
         // first as devup orders them: `glob_dirs` joins what exists with `:`, split by IFS.
-        let dirs: String = self
+        // The prebuilt build devup.lock records for this platform: installed exactly, and found
+        // where devup puts it.
+        let locked_build = self.ways.iter().find_map(|way| match &way.how {
+            How::Prebuilt(spec) => cx
+                .locked
+                .filter(|l| l.is_prebuilt() && l.platform.as_deref() == Some(cx.platform))
+                .and_then(|l| Some((spec, l, l.source.as_ref()?, l.checksum.as_ref()?))),
+            _ => None,
+        });
+        let mut dirs: String = self
             .paths
             .iter()
             .map(|(p, _)| {
@@ -696,11 +705,26 @@ impl Resource for Binary {
                 format!(" $(glob_dirs {})", words.join("*"))
             })
             .collect();
+        if let Some((spec, locked, ..)) = locked_build {
+            dirs.push_str(&format!(" $(glob_dirs {})", cx.path(&spec.bin_dir(cx.tools_root, &locked.version))));
+        }
         let command = quote(&self.command);
-        let find = if dirs.is_empty() {
-            format!("_p=$(find_command {command})")
-        } else {
-            format!("_p=$(IFS=:; find_command {command}{dirs})")
+        let bounded = version_test(&self.constraint, "_v");
+        // With a version to meet, the first command found whose version satisfies (as devup
+        // resolves it: PATH, then the search paths), not merely the first found.
+        let find = match &bounded {
+            None if dirs.is_empty() => format!("_p=$(find_command {command})"),
+            None => format!("_p=$(IFS=:; find_command {command}{dirs})"),
+            Some(test) => {
+                let args: Vec<String> = self.version_args.iter().map(|a| quote(a)).collect();
+                let marker = self.version_after.as_deref().map(|m| format!(" {}", quote(m))).unwrap_or_default();
+                format!(
+                    "_p=$( (IFS=:; find_commands {command}{dirs}) | while IFS= read -r _p; do\n    \
+                     _v=$(version_in \"$(\"$_p\" {} 2>&1)\"{marker}) && {test} && {{ printf '%s\\n' \"$_p\"; break; }}\n\
+                     done) && [ -n \"$_p\" ]",
+                    args.join(" ")
+                )
+            }
         };
         let then = if dirs.is_empty() {
             String::new()
@@ -709,22 +733,20 @@ impl Resource for Binary {
                 "if {find} && [ \"$(command -v {command} 2>/dev/null)\" != \"$_p\" ]; then PATH=\"${{_p%/*}}:$PATH\"; export PATH; fi"
             )
         };
-        let check = match version_test(&self.constraint, "_v") {
-            None => find,
-            Some(test) => {
-                let args: Vec<String> = self.version_args.iter().map(|a| quote(a)).collect();
-                let marker = self.version_after.as_deref().map(|m| format!(" {}", quote(m))).unwrap_or_default();
-                format!("{find} &&\n_v=$(version_in \"$(\"$_p\" {} 2>&1)\"{marker}) &&\n{test}", args.join(" "))
-            }
-        };
+        let check = find;
         let mut apply = String::new();
         let mut packages = Vec::new();
         let mut always = false;
         for (i, way) in self.ways.iter().enumerate() {
-            let condition = match (&way.with_path, &way.with) {
-                (Some(path), _) => Some(format!("test -e {}", cx.path(path))),
-                (None, Some(tool)) => Some(format!("command -v {} >/dev/null 2>&1", quote(tool))),
-                (None, None) => None,
+            let condition = match (&way.with_path, &way.with, &way.how, &bounded) {
+                (Some(path), ..) => Some(format!("test -e {}", cx.path(path))),
+                (None, Some(tool), ..) => Some(format!("command -v {} >/dev/null 2>&1", quote(tool))),
+                // The system's package, when the version it would install satisfies, as devup
+                // decides: never another version silently.
+                (None, None, How::Packages(_, names), Some(test)) if !names.is_empty() => {
+                    Some(format!("_v=$(pkg_candidate {}) && [ -n \"$_v\" ] && {test}", quote(&names[0])))
+                }
+                (None, None, ..) => None,
             };
             let action = match &way.how {
                 How::Run(run) => run.clone(),
@@ -732,7 +754,7 @@ impl Resource for Binary {
                     if manager.script_functions().is_none() {
                         return Err(format!("installing through {} cannot be exported", manager.name()));
                     }
-                    if packages.is_empty() {
+                    if packages.is_empty() && bounded.is_none() {
                         packages = names.clone();
                     }
                     let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
@@ -740,11 +762,56 @@ impl Resource for Binary {
                 }
                 // A script cannot resolve and verify a prebuilt build the way devup does: it
                 // says so rather than installing another version.
-                How::Prebuilt(spec) => {
-                    let text =
-                        format!("error: {} needs a prebuilt {}; run devup to install it", self.want(), spec.name);
-                    format!("printf '%s\\n' {} >&2\nexit 1", quote(&text))
+                // What devup.lock installs is what the export installs, or it says it cannot.
+                How::Prebuilt(spec) if spec.links.is_some() && locked_build.is_some() => {
+                    return Err(format!(
+                        "devup.lock installs a prebuilt {} {}, whose links (a list inside the build) an exported script cannot make yet",
+                        spec.name,
+                        locked_build.map_or("", |(_, l, ..)| l.version.as_str())
+                    ));
                 }
+                How::Prebuilt(spec) => match locked_build {
+                    Some((_, locked, url, checksum)) if spec.links.is_none() => {
+                        let home = spec.home(cx.tools_root, &locked.version);
+                        let sum = crate::system::Checksum::parse(checksum)
+                            .map_err(|e| format!("devup.lock's checksum for {}: {e}", spec.name))?
+                            .file_name();
+                        let (algorithm, digest) = sum.split_once('-').expect("algorithm-hex");
+                        let mut words = vec![
+                            quote(url),
+                            quote(checksum),
+                            algorithm.to_string(),
+                            digest.to_string(),
+                            spec.strip.to_string(),
+                            cx.path(&home),
+                        ];
+                        for (link, target) in &spec.symlinks {
+                            let from = home.join(link);
+                            let points_to =
+                                crate::tools::relative_to(&home.join(target), from.parent().unwrap_or(&home));
+                            words.push(quote(link));
+                            words.push(quote(&points_to.display().to_string()));
+                        }
+                        if packages.is_empty() {
+                            packages = vec!["curl".to_string()];
+                            if let Some(system) =
+                                cx.facts.package_managers.first().and_then(|m| spec.system_packages.get(m))
+                            {
+                                packages.extend(system.iter().cloned());
+                            }
+                        }
+                        format!("prebuilt_install {}", words.join(" "))
+                    }
+                    _ => {
+                        let text = format!(
+                            "error: no way here gives {}: devup installs a prebuilt {} for it, which the exported script installs only when devup.lock records the build for {} (and its links are not a list to read); hint: run `devup lock` on a machine of that platform, commit devup.lock, and export again",
+                            self.want(),
+                            spec.name,
+                            cx.platform
+                        );
+                        format!("printf '%s\\n' {} >&2\nexit 1", quote(&text))
+                    }
+                },
             };
             let keyword = if i == 0 { "if" } else { "elif" };
             match condition {
@@ -774,7 +841,9 @@ impl Resource for Binary {
             (false, true) => format!("{apply}fi"),
             (false, false) => format!("{apply}else\n{missing}\nfi"),
         };
-        Ok(ScriptStep { check, apply, packages, then, ..ScriptStep::default() })
+        let decided_there = bounded.is_some() && !self.ways.is_empty();
+        let tool_dirs = locked_build.map(|(spec, l, ..)| spec.bin_dir(cx.tools_root, &l.version)).into_iter().collect();
+        Ok(ScriptStep { check, apply, packages, then, decided_there, tool_dirs, ..ScriptStep::default() })
     }
 }
 

@@ -219,7 +219,7 @@ mod tests {
             timeout: Duration::from_secs(2),
         };
         let facts = crate::facts::Facts::for_tests();
-        let cx = ScriptCx { facts: &facts, project_dir: std::path::Path::new("/p"), step_id: "s" };
+        let cx = ScriptCx::for_tests(&facts, std::path::Path::new("/p"), "s");
         let step = service.script(&cx).unwrap();
         assert_eq!(step.check, "redis_ping 127.0.0.1 6379");
         assert!(

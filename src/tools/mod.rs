@@ -306,7 +306,7 @@ fn settle(system: &System, staging: &Path, home: &Path) -> std::io::Result<()> {
 }
 
 /// `target` as a path relative to the directory `from` (both inside one tree).
-fn relative_to(target: &Path, from: &Path) -> PathBuf {
+pub fn relative_to(target: &Path, from: &Path) -> PathBuf {
     let target: Vec<_> = target.components().collect();
     let from: Vec<_> = from.components().collect();
     let common = target.iter().zip(&from).take_while(|(a, b)| a == b).count();

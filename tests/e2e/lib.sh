@@ -8,6 +8,15 @@ step() { printf '\n--- [%s] %s\n' "$(date +%T)" "$*"; }
 # fail MESSAGE...: stop the scenario with an error.
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
+# unavailable REASON...: this machine cannot run what the scenario tests (a tool it needs will
+# not work here): the scenario ends, reported as skipped with REASON (a failure with
+# run.py --require), never as a pass.
+unavailable() {
+    printf 'UNAVAILABLE: %s\n' "$*" >&2
+    printf '%s\n' "$*" >/run/e2e-unavailable
+    exit 77
+}
+
 # assert_eq EXPECTED ACTUAL [WHAT]
 assert_eq() {
     [ "$1" == "$2" ] || fail "${3:-value}: expected '$1', got '$2'"

@@ -189,7 +189,13 @@ rc=$?
 set -e
 say "scenario.sh exited $rc"
 [ "$SYSTEMD" = 1 ] && stop_container
-echo "$rc" >"$E2E_RESULT"
+# A scenario that finds this machine cannot run what it tests (lib.sh's `unavailable`) exits 77
+# with its reason in /run/e2e-unavailable: skipped, with that reason, never a pass.
+if [ "$rc" -eq 77 ] && [ -s "$R/run/e2e-unavailable" ]; then
+    echo "unavailable: $(head -n 1 "$R/run/e2e-unavailable")" >"$E2E_RESULT"
+else
+    echo "$rc" >"$E2E_RESULT"
+fi
 
 if [ "$rc" -ne 0 ] && [ -n "$E2E_KEEP_DIR" ]; then
     mkdir -p "$E2E_KEEP_DIR"

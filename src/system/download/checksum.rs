@@ -32,7 +32,7 @@ impl Checksum {
     }
 
     /// A name for a file holding content with this checksum: no `/` (base64 has them), so hex.
-    pub(super) fn file_name(&self) -> String {
+    pub(crate) fn file_name(&self) -> String {
         format!("{}-{}", self.algorithm(), hex(self.bytes()))
     }
 

@@ -1,17 +1,28 @@
-# Issue "devup export dockerfile": the Dockerfile, built for real without a Docker engine. Its
-# instructions are executed in order on a blank Debian 12 root, which is what its
-# `FROM debian:12` image is, the way `docker build` would: dockerfile.py (beside this file, with
-# its own tests) runs WORKDIR, ENV, COPY from the project as the build context, RUN with
-# /bin/sh -c in the WORKDIR with only the image's environment and the ENV so far, and refuses
-# any instruction it does not understand. Then, in that "container": the dependency installs
-# are done, and devup agrees (its plan lists only what cannot exist at build time: the servers
-# and what they hold); `devup --yes` converges, the smoke test passes, a second run changes
-# nothing. The devcontainer.json is checked against what was executed.
+# Issue "CI images and other machines from the same file": the exported Dockerfile, built
+# unedited by a real builder (Debian 12's buildah, what `podman build` runs), from the blank
+# Debian 12 root this scenario starts on, imported as the image `debian:12` (the host's CA
+# inside, as everywhere in this suite). Then a container of it: its start command converges it,
+# `devup plan` there finds nothing to change, the sample's smoke test passes. A local `.venv` and
+# `node_modules` in the build context do not replace the image's. Rebuilds after a code change
+# and after a lockfile change reuse the layers above them (timed, for the README).
+#
+# buildah runs here without a daemon, cgroups or an OCI runtime: `--isolation chroot` for the
+# build's RUNs and for the container (a process in the image's root with its own mount
+# namespace), storage on a tmpfs of its own (overlay on this root's overlay is refused by the
+# kernel). Where the builder cannot work on this machine, the scenario says so and is skipped.
 source /e2e/lib.sh
 source /e2e/projects/sample-lib.sh
 export CI=1
 
 expect_blank_machine
+
+step "the blank root, as it is before anything is installed, is the image debian:12"
+started=$SECONDS
+# Only this root's own files: /proc, /dev, /run, /tmp and the .deb cache are other mounts.
+tar --one-file-system -C / --exclude=./scenario --exclude=./e2e --exclude=./usr/local/bin/devup \
+    --exclude=./root/debian-12.tar -cf /root/debian-12.tar .
+echo "$(du -m /root/debian-12.tar | cut -f1) MB in $((SECONDS - started)) s"
+
 sample_copy /root/context
 
 step "devup export dockerfile and devcontainer write them and change nothing on the machine"
@@ -23,92 +34,152 @@ assert_no_file /root/.local/state/devup
 assert_no_file .venv
 cat .devcontainer/Dockerfile
 cat .devcontainer/devcontainer.json
-# What the installs build is the image's own: the Dockerfile says to keep a local copy out.
-printf '.venv/\nnode_modules/\n' >.dockerignore
+dockerfile=$(cat .devcontainer/Dockerfile)
 
-step "a python for the interpreter, kept apart from the root (which has none; the image installs its own)"
-# The .debs are unpacked under /opt/e2e-python: dpkg's database and /usr stay as they were, and
-# the package lists are removed again, so the root is as blank as before for the build.
+step "exported with 5432 busy, from another home and path, they are the same"
+perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1:5432", Listen => 1, ReuseAddr => 1) or die "listen: $!"; sleep 300' &
+busy=$!
+wait_for 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432'
+mkdir -p /home/someone-else /srv/other
+cp -a . /srv/other/sample
+(cd /srv/other/sample && HOME=/home/someone-else devup export dockerfile | cmp - /root/context/.devcontainer/Dockerfile)
+(cd /srv/other/sample && HOME=/home/someone-else devup export devcontainer | cmp - /root/context/.devcontainer/devcontainer.json)
+kill "$busy"
+wait "$busy" 2>/dev/null || true
+rm -rf /srv/other
+assert_not_contains "$dockerfile" "RUN <<" "the Dockerfile (here-documents need a newer builder)"
+assert_not_contains "$dockerfile" "# syntax=" "the Dockerfile (a frontend image to pull)"
+
+step "Debian's buildah, with its storage on a tmpfs of its own"
 apt-get update -qq
-mkdir -p /root/py && chown _apt /root/py && (cd /root/py && apt-get download -qq python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libexpat1)
-for deb in /root/py/*.deb; do dpkg-deb -x "$deb" /opt/e2e-python; done
-rm -rf /var/lib/apt/lists/* /root/py
-assert_no_cmd python3
-py() { env LD_LIBRARY_PATH=/opt/e2e-python/lib/x86_64-linux-gnu:/opt/e2e-python/usr/lib/x86_64-linux-gnu PYTHONHOME=/opt/e2e-python/usr /opt/e2e-python/usr/bin/python3.11 "$@"; }
-py /scenario/dockerfile.py test
-
-step "the Dockerfile's instructions, executed in order on this root as docker build would"
-mv /usr/local/bin/devup /root/devup.away
+apt-get install -y -qq --no-install-recommends buildah >/dev/null
+buildah --version
+rm -rf /var/lib/apt/lists/*
+mkdir -p /var/lib/containers
+mount -t tmpfs -o size=6g,mode=700 e2e-containers /var/lib/containers \
+    || unavailable "cannot mount a tmpfs for the builder's storage"
 started=$SECONDS
-# The project is gone from where it was exported: only the image's /workspace remains.
-py /scenario/dockerfile.py build --context /root/context --from debian:12 --record /root/build.json \
-    /root/context/.devcontainer/Dockerfile 2>&1 | tee /root/build.log
-echo "build: $((SECONDS - started)) s"
-mv /root/devup.away /usr/local/bin/devup
-mv /root/context /root/context.away
+base=$(buildah from scratch 2>&1) || unavailable "buildah cannot make a container here: $base"
+buildah add -q "$base" /root/debian-12.tar / >/dev/null
+buildah commit -q "$base" docker.io/library/debian:12 >/dev/null
+buildah rm "$base" >/dev/null
+rm /root/debian-12.tar
+echo "imported debian:12 in $((SECONDS - started)) s"
+# Whether this machine can build at all, apart from what devup exported.
+mkdir /root/probe && printf 'FROM debian:12\nRUN ["/bin/sh", "-c", "echo builds here"]\n' >/root/probe/Dockerfile
+if ! out=$(buildah bud --isolation chroot --pull=never -q /root/probe 2>&1); then
+    printf '%s\n' "$out"
+    unavailable "buildah cannot run a build on this machine: $(printf '%s\n' "$out" | tail -n 1)"
+fi
 
-step "the dependency installs are done, with devup's records"
-cd /workspace
-assert_file .venv/bin/python
-assert_file node_modules/is-number/package.json
-for stamp in .venv/.devup-venv .venv/.devup-requirements node_modules/.devup-fingerprint; do
-    assert_file "$stamp"
-    echo "--- $stamp"; cat "$stamp"
+# build [TAG]: the exported Dockerfile, unedited, as a devcontainer builds it (the project is the
+# context). The apt cache of this root is lent to its RUNs, only to spare downloads.
+build() {
+    buildah bud --isolation chroot --layers --pull=never \
+        -v /var/cache/apt/archives:/var/cache/apt/archives \
+        -f .devcontainer/Dockerfile -t "${1:-sample-image}" . 2>&1 | tee /root/build.log
+}
+
+step "a local .venv and node_modules, as a developer's checkout has, are in the build context"
+mkdir -p .venv/bin node_modules/is-number
+printf '#!/bin/sh\necho "the local venv" >&2; exit 1\n' >.venv/bin/python
+chmod +x .venv/bin/python
+echo local >.venv/decoy
+echo 'module.exports = () => false' >node_modules/is-number/index.js
+
+step "the image builds, unedited"
+started=$SECONDS
+build
+echo "first build: $((SECONDS - started)) s"
+
+# in_container HOW SCRIPT [RUN-OPTION...]: a new container of the image runs `sh -euc SCRIPT`,
+# from its WORKDIR, in the image's ENV: through the image's own entrypoint (it converges the
+# project, then runs the command) when HOW is `start`; as the command alone when HOW is
+# `devcontainer` (the devcontainer CLI replaces the entrypoint; its postStartCommand converges).
+# devup is copied in, to check what was done. Its servers are stopped at the end (devup down).
+entrypoint=$(buildah inspect --format '{{range .OCIv1.Config.Entrypoint}}{{.}} {{end}}' localhost/sample-image)
+in_container() {
+    local c how=$1 script=$2 rc=0 start=()
+    shift 2
+    [ "$how" = devcontainer ] || read -ra start <<<"$entrypoint"
+    c=$(buildah from --pull=never sample-image)
+    buildah copy -q "$c" /usr/local/bin/devup /usr/local/bin/devup >/dev/null
+    buildah run --isolation chroot "$@" "$c" -- "${start[@]}" sh -euc "$script
+DEVUP_TRUST=1 devup down" || rc=$?
+    buildah rm "$c" >/dev/null
+    return "$rc"
+}
+
+step "the image's start command converges a container; devup there finds nothing to change; the smoke test passes"
+assert_eq "/usr/local/bin/devup-entrypoint " "$entrypoint" "the image's entrypoint"
+in_container start '
+    # The installs are the image'"'"'s own, not the local copies of the build context.
+    test ! -e .venv/decoy && ! grep -q "() => false" node_modules/is-number/index.js
+    for stamp in .venv/.devup-venv .venv/.devup-requirements node_modules/.devup-fingerprint; do test -f "$stamp"; done
+    DEVUP_TRUST=1 devup plan
+    ./smoke.sh
+    # Its tools are on the PATH of the commands a container runs (the venv, node_modules/.bin).
+    [ "$(command -v python)" = /workspace/.venv/bin/python ]
+'
+
+step "the devcontainer: a fresh checkout bind-mounted, the installs' directories in volumes filled from the image"
+json=$(cat .devcontainer/devcontainer.json)
+post=$(printf '%s\n' "$json" | sed -n 's/^ *"postStartCommand": "\(.*\)",\{0,1\}$/\1/p')
+assert_eq "/usr/local/bin/devup-converge /workspace" "$post" "postStartCommand"
+assert_contains "$json" '"forwardPorts": [
+    5432,
+    6379
+  ]'
+# A named volume starts as a copy of the image's directory (what docker does on first use).
+c=$(buildah from --pull=never sample-image)
+image_root=$(buildah mount "$c")
+volumes=()
+for target in $(printf '%s\n' "$json" | sed -n 's/.*,target=\([^,]*\),type=volume.*/\1/p'); do
+    volume=/root/volumes/${target##*/}
+    mkdir -p "$volume"
+    cp -a "$image_root$target/." "$volume/"
+    volumes+=(-v "$volume:$target")
 done
-assert_no_file .env
-for c in python3 node npm psql redis-cli jq; do assert_cmd "$c"; done
-# Nothing is running: a layer keeps files, not processes.
-if pgrep -x postgres >/dev/null || pgrep -x redis-server >/dev/null; then fail "a server runs after the build"; fi
+buildah umount "$c" >/dev/null
+buildah rm "$c" >/dev/null
+assert_eq 2 "$((${#volumes[@]} / 2))" "volumes of the devcontainer"
+rm -rf /root/checkout
+cp -a /e2e/projects/sample /root/checkout
+in_container devcontainer "$post; test -f .env; DEVUP_TRUST=1 devup plan; ./smoke.sh" -v /root/checkout:/workspace "${volumes[@]}"
+# The project's own step wrote into the checkout; the installs stayed in the volumes (their
+# mount points are left empty in the checkout, as docker leaves them).
+assert_file /root/checkout/.env
+assert_eq "" "$(ls -A /root/checkout/.venv /root/checkout/node_modules | grep -v ':$' || true)" "the checkout's .venv and node_modules"
+assert_file /root/volumes/.venv/.devup-requirements
 
-step "devup plan in the container: only what cannot exist at build time"
-export DEVUP_TRUST=1
-expect_exit 2 devup plan
-plan=$OUT
-# The servers, what they hold, and the project's own [[step]] (`.env`, written where a
-# developer's copy is: in a devcontainer, the bind-mounted project).
-want=$(printf '%s\n' datastores.postgres.server 'datastores.postgres.database[sample_dev]' \
-    datastores.redis.server step.env-file | sort | tr '\n' ' ')
-got=$(printf '%s\n' "$plan" | sed -n 's/^  [+~!?] \([^ ]*\) .*/\1/p' | sort | tr '\n' ' ')
-assert_eq "$want" "$got" "the steps left to do"
-assert_contains "$plan" "sample: 4 of $SAMPLE_STEPS steps to change"
-for word in pip npm venv node_modules; do assert_not_contains "$plan" "$word" "the plan"; done
+# reran: the instructions the last build ran again (buildah says `--> Using cache` for the others).
+reran() {
+    awk '/^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: FROM / { if (s != "") print s; s = ""; next }
+         /^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: / { if (s != "") print s; s = $0; sub(/^[^:]*: /, "", s); next }
+         /^--> Using cache/ { s = "" }
+         /^\[[0-9]+\/[0-9]+\] COMMIT/ { if (s != "") print s; s = "" }' /root/build.log
+}
 
-step "devup --yes converges the container; the smoke test passes"
+step "layers stay cached: editing code rebuilds only the code's layers"
+echo "# a change to the code" >>smoke.sh
 started=$SECONDS
-expect_exit 0 devup --yes
-echo "converge: $((SECONDS - started)) s"
-assert_match "$OUT" "(^|[^0-9])$((SAMPLE_STEPS - 4)) ok, 4 changed, 0 failed, 0 skipped in " "summary of the converge"
-smoke
+build >/dev/null
+code_rebuild=$((SECONDS - started))
+ran=$(reran)
+printf '%s\n' "$ran" | cut -c1-100 | sed 's/^/ran again: /'
+assert_contains "$ran" "COPY --from=code" "a code change's rebuild"
+for what in apt-get "python3 -m venv" "pip install" "npm ci"; do assert_not_contains "$ran" "$what" "a code change's rebuild"; done
+echo "rebuild after a code change: $code_rebuild s"
 
-step "a second devup changes nothing"
-expect_converged
-
-step "the devcontainer.json agrees with what was executed"
-py - /root/context.away/.devcontainer/devcontainer.json /root/build.json /root/context.away <<'PY'
-import json, os, sys, urllib.parse
-dc, build, context = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        sys.exit(1)
-here = os.path.dirname(sys.argv[1])
-check(os.path.realpath(os.path.join(here, dc["build"]["dockerfile"])) == os.path.join(context, ".devcontainer/Dockerfile"),
-      "build.dockerfile is the Dockerfile that was executed")
-check(os.path.realpath(os.path.join(here, dc["build"]["context"])) == build["context"].replace("/root/context", context),
-      "build.context is the project, the context it was executed with")
-check(dc["workspaceFolder"] == build["workdir"], f"workspaceFolder is the image's WORKDIR {build['workdir']}")
-check(dc["workspaceMount"].split(",")[1] == "target=" + build["workdir"], "the project is mounted at WORKDIR")
-ports = {int(v) for k, v in build["env"].items() if k.endswith("PORT")}
-ports |= {urllib.parse.urlsplit(v).port for k, v in build["env"].items() if k.endswith("_URL")}
-check(set(dc["forwardPorts"]) == ports, f"forwardPorts {dc['forwardPorts']} are the ports of ENV {sorted(ports)}")
-targets = [m.split("target=")[1].split(",")[0] for m in dc.get("mounts", [])]
-check(sorted(targets) == sorted(os.path.join(build["workdir"], d) for d in (".venv", "node_modules")),
-      f"a volume over each directory the installs built: {targets}")
-for t in targets:
-    stamps = [f for f in os.listdir(t) if f.startswith(".devup-")]
-    check(bool(stamps), f"{t} holds devup's record of its install ({', '.join(stamps)}), which the volume starts with")
-check(all(build["env"].get(k) == v for k, v in dc.get("containerEnv", {}).items()), "containerEnv agrees with ENV")
-check("devup --yes" in dc["postStartCommand"], "postStartCommand converges with devup")
-PY
+step "a changed lockfile reruns its install, not the layers before it"
+printf '\n' >>package-lock.json
+started=$SECONDS
+build >/dev/null
+lock_rebuild=$((SECONDS - started))
+ran=$(reran)
+printf '%s\n' "$ran" | cut -c1-100 | sed 's/^/ran again: /'
+assert_contains "$ran" "npm ci" "a lockfile change's rebuild"
+for what in apt-get "python3 -m venv" "pip install"; do assert_not_contains "$ran" "$what" "a lockfile change's rebuild"; done
+echo "rebuild after package-lock.json changed: $lock_rebuild s"
 
 step "done"
