@@ -45,6 +45,9 @@ pub struct Project {
     pub env_notes: Vec<String>,
     /// The project's tools: its lock, and what this run resolves.
     pub tools: Toolbox,
+    /// Files whose content devup runs (seed SQL), as written and where they are: approval
+    /// covers them.
+    pub run_files: Vec<(String, PathBuf)>,
 }
 
 impl Project {
@@ -118,6 +121,7 @@ impl Project {
             ports: expansion.ports,
             notes: library.misplaced().into_iter().chain(expansion.notes).collect(),
             env_notes: expansion.env_notes,
+            run_files: expansion.run_files,
         })
     }
 }
