@@ -211,7 +211,7 @@ pub fn describe(review: &Review, previous: Option<&Review>) -> String {
             }
             let (recipes, runs) = split_files(&review.files);
             if !recipes.is_empty() {
-                text.push_str("with its own recipes:\n");
+                text.push_str("It brings its own recipes (what they say counts, not their comments):\n");
                 for path in recipes {
                     text.push_str(&format!("  {path}\n"));
                 }

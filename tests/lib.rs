@@ -8,6 +8,7 @@ mod converge;
 mod env;
 mod exec;
 mod export;
+mod first_contact;
 mod init;
 mod malformed;
 mod output;

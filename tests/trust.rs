@@ -254,3 +254,25 @@ fn an_older_record_still_holds() {
     sb.write("devup.toml", &STEPS.replace("hello-apply", "hello-apply -f"));
     sb.devup(&["--yes"]).code(4).stderr_has("- step.hello: hello-apply\n");
 }
+
+/// What a person reads before approving: everything the first time, then only the change.
+#[test]
+fn the_approval_texts() {
+    let recipe = "description = 'x'\n[[step]]\nid = 'x'\nkind = 'command'\ncheck = 'test -f x'\napply = 'touch x'\n";
+    let manifest = "[datastores]\npostgres = { databases = [\"app\"], init_sql = \"db/seed.sql\" }\n\
+                    [dependencies]\nmine = {}\n\n[env]\nAPP_ENV = \"dev\"\n\n\
+                    [[step]]\nname = \"env-file\"\ncheck = \"test -f .env\"\napply = \"cp .env.example .env\"\n";
+    let sb = Sandbox::new()
+        .untrusted()
+        .manifest(manifest)
+        .file(".devup/recipes/dependencies/mine.toml", recipe)
+        .file("db/seed.sql", "CREATE TABLE t (id int);\n");
+    let first = sb.devup(&["trust", "--yes"]);
+    first.code(0);
+    sb.write("devup.toml", &manifest.replace("cp .env.example .env", "cp -n .env.example .env").replace("dev", "test"));
+    sb.write(".devup/recipes/dependencies/mine.toml", &format!("# mine\n{recipe}[env]\nMINE = '1'\n"));
+    sb.write("db/seed.sql", "CREATE TABLE t (id bigint);\n");
+    let changed = sb.devup(&["--yes"]);
+    changed.code(4);
+    insta::assert_snapshot!(format!("--- first\n{}--- changed\n{}", first.stderr, changed.stderr));
+}
