@@ -26,6 +26,9 @@ pub mod exit {
     pub const BUSY: u8 = 5;
     /// devup itself could not work: its state directory is unwritable, a file cannot be read.
     pub const ENVIRONMENT: u8 = 6;
+    /// Ctrl-C: devup stopped, saying what was done and what was not (128 + SIGINT, as shells
+    /// report it).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +52,10 @@ pub enum Error {
 
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+
+    /// Ctrl-C, before anything was changed (at a prompt).
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -70,6 +77,7 @@ impl Error {
             Error::Refused { .. } => exit::REFUSED,
             Error::Busy { .. } | Error::Leftover { .. } => exit::BUSY,
             Error::Io { .. } => exit::ENVIRONMENT,
+            Error::Interrupted(_) => exit::INTERRUPTED,
         }
     }
 

@@ -10,6 +10,7 @@ mod exec;
 mod export;
 mod first_contact;
 mod init;
+mod interrupt;
 mod malformed;
 mod output;
 mod packages;
