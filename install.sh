@@ -14,6 +14,8 @@ fi
 echo "==> building devup (release; a few minutes the first time, cargo shows its progress)"
 CARGO_TARGET_DIR="$here/target" cargo install --locked --force --path "$here" --root "$prefix"
 echo "==> installed $prefix/bin/devup"
+"$prefix/bin/devup" man --dir "$prefix/share/man/man1"
+echo "==> installed its manual pages into $prefix/share/man/man1 (man devup, man devup-plan...)"
 
 # The project file is this repository's own: the person running this script chose to trust it.
 echo "==> converging this repository's own devup.toml (what developing devup needs)"
@@ -40,5 +42,5 @@ devup is ready. Next, on your project:
 
 The project's environment on \`cd\` (once, in your shell's rc file):
   echo 'eval "\$(devup activate bash)"' >> ~/.bashrc    # or zsh; fish: devup activate fish | source
-More: $devup --help, $devup man, and README.md.
+More: $devup --help, man devup, and README.md.
 EOF

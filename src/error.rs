@@ -108,8 +108,28 @@ impl Error {
         text
     }
 
+    /// Shows the error on stderr, its `error:` and `hint:` coloured when colour is on.
     pub fn report(&self) -> ExitCode {
-        eprintln!("{}", self.render());
+        eprintln!("{}", paint(&self.render()));
         ExitCode::from(self.exit_code())
     }
+}
+
+/// Colours the labels of a rendered error (`error:`, `hint:`), for stderr.
+fn paint(text: &str) -> String {
+    use console::style;
+    text.lines()
+        .map(|line| {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let rest = line.trim_start();
+            if let Some(message) = rest.strip_prefix("error:") {
+                format!("{indent}{}{message}", style("error:").red().bold().for_stderr())
+            } else if let Some(hint) = rest.strip_prefix("hint:") {
+                format!("{indent}{}{hint}", style("hint:").cyan().bold().for_stderr())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

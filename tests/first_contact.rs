@@ -36,8 +36,9 @@ fn install_sh_shows_progress_and_what_to_do_next() {
     // Not on PATH here: the next steps name the installed binary, and say how to add it.
     assert!(stdout.contains(&format!("{}/bin/devup init", prefix.display())), "{stdout}");
     assert!(stdout.contains("is not on your PATH"), "{stdout}");
-    let converged = std::fs::read_to_string(prefix.join("devup.calls")).unwrap();
-    assert!(converged.contains("--yes --trust"), "{converged}");
+    let calls = std::fs::read_to_string(prefix.join("devup.calls")).unwrap();
+    assert!(calls.lines().any(|l| l == format!("man --dir {}/share/man/man1", prefix.display())), "{calls}");
+    assert!(calls.contains("--yes --trust"), "{calls}");
 }
 
 #[test]

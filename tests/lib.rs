@@ -4,6 +4,7 @@
 mod support;
 
 mod activate;
+mod conventions;
 mod converge;
 mod env;
 mod exec;

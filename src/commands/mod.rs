@@ -10,6 +10,7 @@ pub mod export;
 pub mod hook_env;
 pub mod init;
 pub mod lock;
+pub mod man;
 pub mod plan;
 pub mod recipes;
 pub mod status;
