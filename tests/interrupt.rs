@@ -63,7 +63,7 @@ fn ctrl_c_during_apply_stops_the_commands_says_what_was_done_and_the_next_run_fi
     let rest = console::strip_ansi_codes(&rest).replace('\r', "");
     assert!(
         rest.contains(
-            "interrupted: 1 of 3 changes done, 1 stopped while running, 1 not started\n  done: step.quick\n  stopped: step.slow\n  not started: step.last\nrun `devup` again to finish"
+            "interrupted: 1 changed, 1 stopped while running, 1 not started\n  done: step.quick\n  stopped: step.slow\n  not started: step.last\nrun `devup` again to finish"
         ),
         "{rest}"
     );

@@ -137,7 +137,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
     } else if interrupted {
         crate::interrupt::restore_terminal();
-        printer.line(&interrupted_report(&plan, &results));
+        printer.line(&interrupted_report(&results));
     } else {
         printer.report(&results, elapsed);
         printer.timings(&plan, &results, system.spawned(), elapsed);
@@ -153,18 +153,16 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
 
 /// What an interrupted run did and did not do: the steps it changed, those it stopped while
 /// they ran (their commands got the Ctrl-C), and those it did not start.
-fn interrupted_report(plan: &Plan, results: &[StepResult]) -> String {
-    let pending: Vec<&str> = plan.pending().map(|s| s.id.as_str()).collect();
+fn interrupted_report(results: &[StepResult]) -> String {
     let ids = |keep: &dyn Fn(&Outcome) -> bool| -> Vec<&str> {
-        results.iter().filter(|r| pending.contains(&r.id.as_str()) && keep(&r.outcome)).map(|r| r.id.as_str()).collect()
+        results.iter().filter(|r| keep(&r.outcome)).map(|r| r.id.as_str()).collect()
     };
     let changed = ids(&|o| *o == Outcome::Changed);
     let stopped = ids(&|o| matches!(o, Outcome::Failed(_)));
     let not_started = ids(&|o| matches!(o, Outcome::Skipped { .. }));
     let mut text = format!(
-        "interrupted: {} of {} changes done, {} stopped while running, {} not started",
+        "interrupted: {} changed, {} stopped while running, {} not started",
         changed.len(),
-        pending.len(),
         stopped.len(),
         not_started.len()
     );
