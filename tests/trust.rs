@@ -197,8 +197,9 @@ fn the_change_is_shown_exactly_once() {
     let run = sb.devup(&["--yes"]);
     run.code(4);
     assert!(
-        run.stderr
-            .contains("The project's [env] changed since you approved it:\n  + [env] LD_PRELOAD = \"./evil.so\"\n"),
+        run.stderr.contains(
+            "error: the project's [env] changed since you approved it:\n  + [env] LD_PRELOAD = \"./evil.so\"\n"
+        ),
         "{}",
         run.stderr
     );
@@ -233,7 +234,9 @@ fn a_seed_file_is_approved_and_a_change_to_it_asks_again() {
     sb.devup(&["trust"]).code(0).stderr_has("already trusted");
     sb.write("db/seed.sql", "CREATE TABLE t (id int);\n\\! touch owned\n");
     let run = sb.devup(&["--yes"]);
-    run.code(4).stderr_has("~ db/seed.sql (its content changed)").stderr_has("have not been approved");
+    run.code(4).stderr_has(
+        "error: the project's commands changed since you approved them:\n  ~ db/seed.sql (its content changed)\n",
+    );
     assert!(!run.stderr.contains("step."), "{}", run.stderr);
 }
 
