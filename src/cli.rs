@@ -59,7 +59,7 @@ pub struct Global {
     #[arg(long, global = true)]
     pub trust: bool,
 
-    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    /// When to colour: auto is on a terminal, unless NO_COLOR is set
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     pub color: Color,
 }
@@ -127,7 +127,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  devup doctor\n  devup doctor --json")]
     Doctor,
 
-    /// Show the commands this project runs and approve them, without running anything
+    /// Show what this project can make run (commands, recipes, seed files, [env]) and approve it
     #[command(after_help = "Examples:\n  devup trust\n  devup trust --yes   # approve without asking")]
     Trust {
         /// Approve without asking
