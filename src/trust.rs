@@ -364,4 +364,23 @@ mod tests {
         let changed = review(&["step.a: false"]);
         assert!(matches!(verdict(&store, &changed), Verdict::Untrusted { previous: Some(_) }));
     }
+
+    #[test]
+    fn approvals_are_a_set_of_the_last_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store { dir: dir.path().join("p") };
+        let versions: Vec<Review> = (0..KEPT + 2).map(|n| review(&[&format!("step.a: make {n}")])).collect();
+        for v in &versions {
+            approve(&System::new(), &store, v).unwrap();
+        }
+        // Approving one again moves it to the end, without a second copy.
+        approve(&System::new(), &store, &versions[5]).unwrap();
+        let record = read_record(&store).unwrap();
+        assert_eq!(record.approved.len(), KEPT);
+        assert_eq!(record.last, versions[5]);
+        assert!(matches!(verdict(&store, &versions[0]), Verdict::Untrusted { previous: Some(_) }));
+        for v in &versions[3..] {
+            assert!(matches!(verdict(&store, v), Verdict::Trusted), "{v:?}");
+        }
+    }
 }
