@@ -81,8 +81,13 @@ fn approve_or_refuse(
         let message = match previous {
             Some(_) => lowercase_first(text.trim_end()),
             None => {
-                let what =
-                    if review.runs_commands() { "the project's commands have" } else { "the project's [env] has" };
+                let what = if !review.lines.is_empty() {
+                    "the project's commands have"
+                } else if review.runs_commands() {
+                    "the files devup runs for the project have"
+                } else {
+                    "the project's [env] has"
+                };
                 format!("{what} not been approved on this machine\n{}", text.trim_end())
             }
         };
