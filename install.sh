@@ -11,13 +11,36 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 
-echo "building and installing devup into $prefix/bin"
-CARGO_TARGET_DIR="$here/target" cargo install --locked --quiet --force --path "$here" --root "$prefix"
+echo "==> building devup (release; a few minutes the first time, cargo shows its progress)"
+CARGO_TARGET_DIR="$here/target" cargo install --locked --force --path "$here" --root "$prefix"
+echo "==> installed $prefix/bin/devup"
+"$prefix/bin/devup" man --dir "$prefix/share/man/man1"
+echo "==> installed its manual pages into $prefix/share/man/man1 (man devup, man devup-plan...)"
 
 # The project file is this repository's own: the person running this script chose to trust it.
+echo "==> converging this repository's own devup.toml (what developing devup needs)"
 "$prefix/bin/devup" --directory "$here" --yes --trust "$@"
 
+devup=devup
 case ":$PATH:" in
     *":$prefix/bin:"*) ;;
-    *) echo "note: $prefix/bin is not on your PATH; add it to use \`devup\` from anywhere" ;;
+    *)
+        devup="$prefix/bin/devup"
+        echo
+        echo "note: $prefix/bin is not on your PATH; add it to use \`devup\` from anywhere:"
+        echo "  echo 'export PATH=\"$prefix/bin:\$PATH\"' >> ~/.bashrc"
+        ;;
 esac
+
+cat <<EOF
+
+devup is ready. Next, on your project:
+  cd ~/src/your-project
+  $devup init      # drafts devup.toml from what the repository says: read it
+  $devup plan      # what would change, and why
+  $devup           # converge: install, start, create what is missing
+
+The project's environment on \`cd\` (once, in your shell's rc file):
+  echo 'eval "\$(devup activate bash)"' >> ~/.bashrc    # or zsh; fish: devup activate fish | source
+More: $devup --help, man devup, and README.md.
+EOF

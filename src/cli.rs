@@ -14,7 +14,8 @@ Examples:
   devup --yes --json    converge without asking, report as JSON (for CI)
 
 Exit codes: 0 converged, 1 a step failed, 2 changes pending (plan), 3 invalid input,
-4 refused, 5 another run holds the lock, 6 devup could not work (state dir, unreadable file).";
+4 refused, 5 another run holds the lock, 6 devup could not work (state dir, unreadable file),
+130 interrupted (Ctrl-C: what was done is kept, the next run finishes).";
 
 #[derive(Debug, Parser)]
 #[command(name = "devup", version, about = "Make this machine ready to work on a project, with one command", after_help = AFTER_HELP)]
@@ -57,6 +58,28 @@ pub struct Global {
     /// Trust the project's own commands without asking (for CI; also: DEVUP_TRUST=1)
     #[arg(long, global = true)]
     pub trust: bool,
+
+    /// When to colour: auto is on a terminal, unless NO_COLOR is set
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether to colour, given what `auto` decided from the terminal and NO_COLOR.
+    pub fn enabled(self, auto: bool) -> bool {
+        match self {
+            Color::Auto => auto,
+            Color::Always => true,
+            Color::Never => false,
+        }
+    }
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -104,7 +127,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  devup doctor\n  devup doctor --json")]
     Doctor,
 
-    /// Show the commands this project runs and approve them, without running anything
+    /// Show what this project can make run (commands, recipes, seed files, [env]) and approve it
     #[command(after_help = "Examples:\n  devup trust\n  devup trust --yes   # approve without asking")]
     Trust {
         /// Approve without asking
@@ -197,6 +220,18 @@ pub enum Command {
     #[command(after_help = "Examples:\n  devup status\n  devup status --json")]
     Status,
 
+    /// Print devup's manual page (roff), or a command's; or write them all into a directory
+    #[command(
+        after_help = "Examples:\n  devup man | man -l -\n  devup man plan | man -l -\n  devup man --dir ~/.local/share/man/man1   # then: man devup, man devup-plan"
+    )]
+    Man {
+        /// The command whose page to print (default: devup's own)
+        command: Option<String>,
+        /// Write every page (devup.1, devup-COMMAND.1) into DIR instead
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
+
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  devup completions bash > ~/.local/share/bash-completion/completions/devup\n  devup completions zsh > ~/.zfunc/_devup\n  devup completions fish > ~/.config/fish/completions/devup.fish"
@@ -210,7 +245,16 @@ pub enum Command {
 impl Global {
     /// The options of a command that names its project file and nothing else.
     pub fn for_file(file: PathBuf) -> Global {
-        Global { directory: None, file: Some(file), json: false, quiet: true, jobs: None, timings: false, trust: false }
+        Global {
+            directory: None,
+            file: Some(file),
+            json: false,
+            quiet: true,
+            jobs: None,
+            timings: false,
+            trust: false,
+            color: Color::Auto,
+        }
     }
 }
 

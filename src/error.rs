@@ -26,6 +26,9 @@ pub mod exit {
     pub const BUSY: u8 = 5;
     /// devup itself could not work: its state directory is unwritable, a file cannot be read.
     pub const ENVIRONMENT: u8 = 6;
+    /// Ctrl-C: devup stopped, saying what was done and what was not (128 + SIGINT, as shells
+    /// report it).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +52,10 @@ pub enum Error {
 
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+
+    /// Ctrl-C, before anything was changed (at a prompt).
+    #[error("interrupted: {0}")]
+    Interrupted(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -70,6 +77,7 @@ impl Error {
             Error::Refused { .. } => exit::REFUSED,
             Error::Busy { .. } | Error::Leftover { .. } => exit::BUSY,
             Error::Io { .. } => exit::ENVIRONMENT,
+            Error::Interrupted(_) => exit::INTERRUPTED,
         }
     }
 
@@ -100,8 +108,28 @@ impl Error {
         text
     }
 
+    /// Shows the error on stderr, its `error:` and `hint:` coloured when colour is on.
     pub fn report(&self) -> ExitCode {
-        eprintln!("{}", self.render());
+        eprintln!("{}", paint(&self.render()));
         ExitCode::from(self.exit_code())
     }
+}
+
+/// Colours the labels of a rendered error (`error:`, `hint:`), for stderr.
+fn paint(text: &str) -> String {
+    use console::style;
+    text.lines()
+        .map(|line| {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let rest = line.trim_start();
+            if let Some(message) = rest.strip_prefix("error:") {
+                format!("{indent}{}{message}", style("error:").red().bold().for_stderr())
+            } else if let Some(hint) = rest.strip_prefix("hint:") {
+                format!("{indent}{}{hint}", style("hint:").cyan().bold().for_stderr())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -16,6 +16,7 @@ pub mod export;
 pub mod facts;
 pub mod graph;
 pub mod init;
+pub mod interrupt;
 pub mod manifest;
 pub mod packages;
 pub mod printer;

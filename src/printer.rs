@@ -158,6 +158,10 @@ impl Events for Printer {
         let took = format_duration(Duration::from_secs_f64(result.apply_ms / 1000.0));
         let line = match &result.outcome {
             Outcome::Changed => format!("{} {} ({took})", style("changed").green(), result.id),
+            // Its commands got the Ctrl-C too: the run's report says so.
+            Outcome::Failed(_) if crate::interrupt::requested() => {
+                format!("{} {} ({took})", style("stopped").yellow().bold(), result.id)
+            }
             Outcome::Failed(_) => {
                 format!("{} {} ({took})", style("failed").red().bold(), result.id)
             }

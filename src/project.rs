@@ -47,6 +47,9 @@ pub struct Project {
     pub env_notes: Vec<String>,
     /// The project's tools: its lock, and what this run resolves.
     pub tools: Toolbox,
+    /// Files whose content devup runs (seed SQL), as written and where they are: approval
+    /// covers them.
+    pub run_files: Vec<(String, PathBuf)>,
 }
 
 impl Project {
@@ -148,6 +151,7 @@ impl Project {
             port_plans: expansion.port_plans,
             notes: library.misplaced().into_iter().chain(expansion.notes).collect(),
             env_notes: expansion.env_notes,
+            run_files: expansion.run_files,
         })
     }
 }

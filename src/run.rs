@@ -26,7 +26,7 @@ pub fn main() -> ExitCode {
     };
     let settings = Settings::from_env();
     let g = &cli.global;
-    let printer = Printer::new(g.json, g.quiet, g.timings, settings.interactive, settings.color);
+    let printer = Printer::new(g.json, g.quiet, g.timings, settings.interactive, g.color.enabled(settings.color));
     let result = match &cli.command {
         None => commands::up::run(&settings, g, &cli.up, &printer),
         Some(Command::Up(args)) => commands::up::run(&settings, g, &cli.up.merge(args), &printer),
@@ -46,6 +46,7 @@ pub fn main() -> ExitCode {
         Some(Command::Init { force, print }) => commands::init::run(&settings, g, *force, *print, &printer),
         Some(Command::Recipes { name }) => commands::recipes::run(&settings, g, name.as_deref(), &printer),
         Some(Command::Completions { shell }) => Ok(commands::completions::run(*shell)),
+        Some(Command::Man { command, dir }) => commands::man::run(command.as_deref(), dir.as_deref()),
         Some(Command::Activate { shell }) => Ok(commands::activate::run(*shell)),
         Some(Command::HookEnv { shell }) => Ok(commands::hook_env::run(&settings, *shell)),
         Some(Command::Exec { command }) => commands::exec::run(&settings, g, command),

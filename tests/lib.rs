@@ -4,13 +4,16 @@
 mod support;
 
 mod activate;
+mod conventions;
 mod converge;
 mod env;
 mod exec;
 mod export;
 mod export_anywhere;
 mod export_snapshots;
+mod first_contact;
 mod init;
+mod interrupt;
 mod malformed;
 mod output;
 mod packages;

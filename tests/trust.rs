@@ -150,3 +150,132 @@ fn env_is_shown_and_approved_with_the_commands_but_alone_does_not_stop_a_converg
         .stderr_has("Its [env] sets these variables")
         .stderr_has("A = \"1\"");
 }
+
+/// Approval covers what can run, not the file: a comment, the layout, a version, a database
+/// name or a server setting is not asked about again.
+#[test]
+fn an_edit_that_changes_nothing_that_runs_does_not_ask_again() {
+    let sb = project().stub("node", "echo v20.1.0");
+    sb.write("devup.toml", &format!("[languages]\nnode = \"20\"\n\n{STEPS}\n[env]\nA = \"1\"\n"));
+    sb.devup(&["trust", "--yes"]).code(0);
+    sb.devup(&["--yes"]).code(0);
+    let edited = format!(
+        "# the project's tools\n[languages]\nnode   =   \">=18 <21\"   # widened\n\n{}\n[env]\nA = '1'\n",
+        STEPS.replace("name = \"hello\"", "name = \"hello\" # said twice")
+    );
+    sb.write("devup.toml", &edited);
+    sb.devup(&["--yes"]).code(0);
+    sb.devup(&["trust"]).code(0).stderr_has("already trusted");
+}
+
+#[test]
+fn going_back_to_an_approved_version_does_not_ask() {
+    let sb = project();
+    sb.devup(&["trust", "--yes"]).code(0);
+    let second = STEPS.replace("hello-apply", "hello-apply --again");
+    sb.write("devup.toml", &second);
+    sb.devup(&["--yes"]).code(4);
+    sb.devup(&["trust", "--yes"]).code(0);
+    // Back to the first version (a branch switched back), then to the second: both approved.
+    sb.write("devup.toml", STEPS);
+    sb.devup(&["--yes"]).code(0);
+    sb.write("devup.toml", &second);
+    sb.devup(&["plan"]).code(0);
+    // A third is new.
+    sb.write("devup.toml", &STEPS.replace("hello-apply", "hello-apply --third"));
+    sb.devup(&["--yes"]).code(4).stderr_has("+ step.hello: hello-apply --third");
+}
+
+/// The message says what changed, once: a changed variable is one `+` and one `-` line, and no
+/// line claims the commands changed when they did not.
+#[test]
+fn the_change_is_shown_exactly_once() {
+    let sb = project();
+    sb.write("devup.toml", &format!("{STEPS}\n[env]\nA = \"1\"\n"));
+    sb.devup(&["trust", "--yes"]).code(0);
+    sb.write("devup.toml", &format!("{STEPS}\n[env]\nA = \"1\"\nLD_PRELOAD = \"./evil.so\"\n"));
+    let run = sb.devup(&["--yes"]);
+    run.code(4);
+    assert!(
+        run.stderr.contains(
+            "error: the project's [env] changed since you approved it:\n  + [env] LD_PRELOAD = \"./evil.so\"\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("commands changed") && !run.stderr.contains("the same commands"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("LD_PRELOAD").count(), 1, "{}", run.stderr);
+}
+
+/// A `[[step]]`'s own variables and directory change what it runs.
+#[test]
+fn a_steps_env_is_approved_with_its_commands() {
+    let sb = project();
+    sb.devup(&["trust", "--yes"]).code(0);
+    sb.write("devup.toml", &format!("{STEPS}env = {{ NODE_OPTIONS = \"--require ./x.js\" }}\n"));
+    sb.devup(&["--yes"]).code(4).stderr_has("+ step.hello: env NODE_OPTIONS = \"--require ./x.js\"");
+}
+
+/// Seed SQL is run by devup (`psql -f`, whose `\!` runs a shell command): the file is approved
+/// with the project, and a change to it asks again, naming it.
+#[test]
+fn a_seed_file_is_approved_and_a_change_to_it_asks_again() {
+    let sb = Sandbox::new()
+        .untrusted()
+        .manifest("[datastores]\npostgres = { databases = [\"app\"], init_sql = \"db/seed.sql\" }\n")
+        .file("db/seed.sql", "CREATE TABLE t (id int);\n");
+    sb.devup(&["trust"]).code(0).stderr_has("devup runs what these files of the project say:\n  db/seed.sql\n");
+    sb.devup(&["trust"]).code(0).stderr_has("already trusted");
+    // A database name or a setting changes nothing that runs.
+    sb.write(
+        "devup.toml",
+        "[datastores]\npostgres = { databases = [\"app\", \"app_test\"], init_sql = \"db/seed.sql\", settings = { max_connections = \"50\" } }\n",
+    );
+    sb.devup(&["trust"]).code(0).stderr_has("already trusted");
+    sb.write("db/seed.sql", "CREATE TABLE t (id int);\n\\! touch owned\n");
+    let run = sb.devup(&["--yes"]);
+    run.code(4).stderr_has(
+        "error: the project's commands changed since you approved them:\n  ~ db/seed.sql (its content changed)\n",
+    );
+    assert!(!run.stderr.contains("step."), "{}", run.stderr);
+}
+
+/// An approval recorded by the devup before approvals were sets of hashes still holds.
+#[test]
+fn an_older_record_still_holds() {
+    let sb = project();
+    sb.devup(&["trust", "--yes"]).code(0);
+    let projects = sb.state_dir().join("projects");
+    let dir = std::fs::read_dir(&projects).unwrap().next().unwrap().unwrap().path();
+    let old = serde_json::json!({
+        "sha256": "0".repeat(64),
+        "lines": ["step.hello: hello-check", "step.hello: hello-apply"],
+        "env": []
+    });
+    std::fs::write(dir.join("trust.json"), old.to_string()).unwrap();
+    sb.devup(&["--yes"]).code(0);
+    sb.write("devup.toml", &STEPS.replace("hello-apply", "hello-apply -f"));
+    sb.devup(&["--yes"]).code(4).stderr_has("- step.hello: hello-apply\n");
+}
+
+/// What a person reads before approving: everything the first time, then only the change.
+#[test]
+fn the_approval_texts() {
+    let recipe = "description = 'x'\n[[step]]\nid = 'x'\nkind = 'command'\ncheck = 'test -f x'\napply = 'touch x'\n";
+    let manifest = "[datastores]\npostgres = { databases = [\"app\"], init_sql = \"db/seed.sql\" }\n\
+                    [dependencies]\nmine = {}\n\n[env]\nAPP_ENV = \"dev\"\n\n\
+                    [[step]]\nname = \"env-file\"\ncheck = \"test -f .env\"\napply = \"cp .env.example .env\"\n";
+    let sb = Sandbox::new()
+        .untrusted()
+        .manifest(manifest)
+        .file(".devup/recipes/dependencies/mine.toml", recipe)
+        .file("db/seed.sql", "CREATE TABLE t (id int);\n");
+    let first = sb.devup(&["trust", "--yes"]);
+    first.code(0);
+    sb.write("devup.toml", &manifest.replace("cp .env.example .env", "cp -n .env.example .env").replace("dev", "test"));
+    sb.write(".devup/recipes/dependencies/mine.toml", &format!("# mine\n{recipe}[env]\nMINE = '1'\n"));
+    sb.write("db/seed.sql", "CREATE TABLE t (id bigint);\n");
+    let changed = sb.devup(&["--yes"]);
+    changed.code(4);
+    insta::assert_snapshot!(format!("--- first\n{}--- changed\n{}", first.stderr, changed.stderr));
+}

@@ -88,7 +88,11 @@ pub fn watches(settings: &Settings, project: &Project, manifest: &Path) -> Vec<a
     let recipes: Vec<(&str, &str)> =
         project.manifest.entries.iter().map(|e| (e.section.key(), e.recipe.as_str())).collect();
     let ports = crate::project::ports_file(&project.store.data_dir(&settings.data_root));
-    activation::watches(manifest, &project.store.dir, ports, &recipe_dirs, &recipes)
+    let mut watches = activation::watches(manifest, &project.store.dir, ports, &recipe_dirs, &recipes);
+    // Files whose content devup runs (seed SQL) are approved with the project: a change to
+    // one deactivates it until approved again.
+    watches.extend(project.run_files.iter().map(|(_, path)| activation::Watch::of(path.clone())));
+    watches
 }
 
 /// Why the project may not be applied to a shell: what it runs, or its `[env]`, is not

@@ -10,6 +10,7 @@ pub mod export;
 pub mod hook_env;
 pub mod init;
 pub mod lock;
+pub mod man;
 pub mod plan;
 pub mod recipes;
 pub mod status;
@@ -55,11 +56,19 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()).max(2)
 }
 
-/// A yes/no question on the terminal (callers ask only when a person is there).
+/// A yes/no question on the terminal (callers ask only when a person is there). Ctrl-C gives
+/// the terminal back as it was (the prompt hides the cursor) and is an `Interrupted` error.
 pub fn ask(prompt: &str, default: bool) -> crate::error::Result<bool> {
-    dialoguer::Confirm::new()
-        .with_prompt(prompt)
-        .default(default)
-        .interact_on(&console::Term::stderr())
-        .map_err(|e| crate::error::Error::io("cannot ask for confirmation", std::io::Error::other(e)))
+    crate::interrupt::catch();
+    let answer = dialoguer::Confirm::new().with_prompt(prompt).default(default).interact_on(&console::Term::stderr());
+    let interrupted = crate::interrupt::requested()
+        || matches!(&answer, Err(dialoguer::Error::IO(e)) if e.kind() == std::io::ErrorKind::Interrupted);
+    if interrupted || answer.is_err() {
+        crate::interrupt::restore_terminal();
+        eprintln!();
+    }
+    if interrupted {
+        return Err(crate::error::Error::Interrupted("nothing was changed".into()));
+    }
+    answer.map_err(|e| crate::error::Error::io("cannot ask for confirmation", std::io::Error::other(e)))
 }

@@ -77,11 +77,21 @@ fn approve_or_refuse(
     }
     let text = trust::describe(review, previous.as_ref());
     if !settings.interactive {
-        let what = if review.runs_commands() { "the project's commands have" } else { "the project's [env] has" };
-        return Err(Error::refused(
-            format!("{what} not been approved on this machine\n{}", text.trim_end()),
-            Some(CI_HINT),
-        ));
+        // A change says itself what changed (its first line); the first time, what is not approved.
+        let message = match previous {
+            Some(_) => lowercase_first(text.trim_end()),
+            None => {
+                let what = if !review.lines.is_empty() {
+                    "the project's commands have"
+                } else if review.runs_commands() {
+                    "the files devup runs for the project have"
+                } else {
+                    "the project's [env] has"
+                };
+                format!("{what} not been approved on this machine\n{}", text.trim_end())
+            }
+        };
+        return Err(Error::refused(message, Some(CI_HINT)));
     }
     eprint!("{text}");
     let question =
@@ -110,4 +120,9 @@ pub fn gate_if_untrusted(project: &mut Project, trust_given: bool, printer: &Pri
 fn record(system: &System, project: &Project, review: &trust::Review) -> Result<()> {
     trust::approve(system, &project.store, review)
         .map_err(|e| Error::io(format!("cannot record trust in {}", project.store.dir.display()), e))
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }

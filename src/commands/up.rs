@@ -21,6 +21,9 @@ struct JsonReport<'a> {
     summary: Summary,
     elapsed_ms: f64,
     spawned: usize,
+    /// Ctrl-C stopped the run (exit 130).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    interrupted: bool,
 }
 
 pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printer) -> Result<u8> {
@@ -89,17 +92,15 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
             })
             .collect()
     } else {
-        if !printer.quiet {
+        let asking = settings.interactive && !(args.yes || settings.assume_yes) && !printer.json;
+        // Asked, a person sees what they are asked about, `--quiet` or not.
+        if !printer.quiet || asking {
             printer.line(printer.plan_text(&plan).trim_end());
         }
-        let assume_yes = args.yes || settings.assume_yes;
-        if settings.interactive
-            && !assume_yes
-            && !printer.json
-            && !super::ask(&format!("Apply {} change(s)?", plan.pending().count()), true)?
-        {
+        if asking && !super::ask(&format!("Apply {} change(s)?", plan.pending().count()), true)? {
             return Err(Error::refused("nothing was changed: the plan was declined", None));
         }
+        crate::interrupt::catch();
         let save = || {
             if let Some(state) = memory.take_if_changed()
                 && let Err(e) = project.store.save(&system, &state)
@@ -112,7 +113,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         results
     };
     keep_ports(&system, &project, settings);
-    if !args.locked {
+    let interrupted = crate::interrupt::requested();
+    // An interrupted run's resolutions may name builds it did not install: the next run locks.
+    if !args.locked && !interrupted {
         super::lock::write_if_changed(&project, &system, printer);
     }
     // Cached probes (versions, hashes) found by the checks are worth keeping even on a no-op.
@@ -129,13 +132,47 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
             summary,
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
             spawned: system.spawned(),
+            interrupted,
         };
         println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
+    } else if interrupted {
+        crate::interrupt::restore_terminal();
+        printer.line(&interrupted_report(&results));
     } else {
         printer.report(&results, elapsed);
         printer.timings(&plan, &results, system.spawned(), elapsed);
     }
-    Ok(if summary.failed > 0 { exit::FAILED } else { exit::OK })
+    Ok(if interrupted {
+        exit::INTERRUPTED
+    } else if summary.failed > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    })
+}
+
+/// What an interrupted run did and did not do: the steps it changed, those it stopped while
+/// they ran (their commands got the Ctrl-C), and those it did not start.
+fn interrupted_report(results: &[StepResult]) -> String {
+    let ids = |keep: &dyn Fn(&Outcome) -> bool| -> Vec<&str> {
+        results.iter().filter(|r| keep(&r.outcome)).map(|r| r.id.as_str()).collect()
+    };
+    let changed = ids(&|o| *o == Outcome::Changed);
+    let stopped = ids(&|o| matches!(o, Outcome::Failed(_)));
+    let not_started = ids(&|o| matches!(o, Outcome::Skipped { .. }));
+    let mut text = format!(
+        "interrupted: {} changed, {} stopped while running, {} not started",
+        changed.len(),
+        stopped.len(),
+        not_started.len()
+    );
+    for (what, list) in [("done", &changed), ("stopped", &stopped), ("not started", &not_started)] {
+        if !list.is_empty() {
+            text.push_str(&format!("\n  {what}: {}", list.join(", ")));
+        }
+    }
+    text.push_str("\nrun `devup` again to finish: it carries on from what is done");
+    text
 }
 
 /// How to wait for a lock another run holds: refuse with `--no-wait`, else wait and say so.

@@ -63,6 +63,9 @@ impl Summary {
     }
 }
 
+/// Why a step has no result of its own: the run was interrupted (Ctrl-C) before it started.
+pub const NOT_STARTED: &str = "not started: devup was interrupted";
+
 /// What the engine tells the printer as it goes.
 pub trait Events: Sync {
     fn started(&self, id: &str, action: &str);
@@ -95,9 +98,11 @@ pub fn apply(
                 loop {
                     let mut b = board.lock().unwrap_or_else(|p| p.into_inner());
                     let next = loop {
+                        // Ctrl-C: no step starts; the running ones end (see `interrupt`).
                         let ready = order
                             .iter()
                             .copied()
+                            .filter(|_| !crate::interrupt::requested())
                             .find(|&i| !b.started[i] && steps[i].requires.iter().all(|&r| b.results[r].is_some()));
                         if let Some(i) = ready {
                             break Some(i);
@@ -138,7 +143,18 @@ pub fn apply(
         }
     });
     let mut board = board.into_inner().unwrap_or_else(|p| p.into_inner());
-    order.iter().map(|&i| board.results[i].take().expect("every step has a result")).collect()
+    order
+        .iter()
+        .map(|&i| {
+            board.results[i].take().unwrap_or_else(|| StepResult {
+                id: steps[i].id.clone(),
+                outcome: Outcome::Skipped { because: NOT_STARTED.to_string() },
+                reason: None,
+                apply_ms: 0.0,
+                upstream_changed: false,
+            })
+        })
+        .collect()
 }
 
 fn converge_one(

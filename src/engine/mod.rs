@@ -5,7 +5,7 @@ mod apply;
 mod check;
 mod plan;
 
-pub use apply::{Events, Outcome, StepResult, Summary, apply};
+pub use apply::{Events, NOT_STARTED, Outcome, StepResult, Summary, apply};
 pub use check::{CheckResult, check_all, check_tools};
 pub use plan::{Plan, PlannedStep};
 

@@ -74,6 +74,9 @@ pub struct Expansion {
     pub ports: BTreeMap<String, u16>,
     /// Things the user should know about the expansion (a preferred port was taken).
     pub notes: Vec<String>,
+    /// Files whose content devup runs (a parameter marked `runs`, seed SQL): as written in
+    /// devup.toml, and where they are. Approval covers them (`trust.rs`).
+    pub run_files: Vec<(String, PathBuf)>,
 }
 
 /// One item of a `for_each`: its label in the step id, and the variables it sets.
@@ -99,6 +102,7 @@ pub fn expand(manifest: &Manifest, library: &Library, facts: &Facts, inputs: &In
         ports: BTreeMap::new(),
         port_plans: Vec::new(),
         notes: Vec::new(),
+        run_files: Vec::new(),
     };
     let mut pending = Vec::new();
     out.steps.extend(packages::step(manifest, library, facts, inputs)?);
@@ -246,6 +250,13 @@ fn expand_entry(
     let mut vars = base_vars(manifest, facts, inputs);
     vars.set_text("entry", entry.name.clone());
     params::fill(&mut vars, &manifest.source, entry, recipe, &manifest.dir)?;
+    for (name, _) in recipe.params.iter().filter(|(_, spec)| spec.runs) {
+        if let Some(crate::recipe::template::Value::Text(written)) = vars.get(name)
+            && !written.is_empty()
+        {
+            out.run_files.push((written.clone(), manifest.dir.join(written)));
+        }
+    }
     let prefix = format!("{}.{}", entry.section.key(), entry.name);
     let resolve_owner = |text: &str| -> Result<PathBuf, String> {
         resources::paths::resolve(&inputs.build_cx(&manifest.dir, facts, &vars), text, false)

@@ -89,6 +89,10 @@ pub struct ParamSpec {
     /// step's `env` and lists it in the step's `secret`, so plans and output mask it.
     #[serde(default)]
     pub secret: bool,
+    /// For a path: devup runs the file's content (seed SQL, which `psql` can make run shell
+    /// commands), so a project's approval covers the file and a change to it asks again.
+    #[serde(default)]
+    pub runs: bool,
     /// For a version: what version managers call the newest release (`stable` for rustup).
     /// `{version.request}` is this word when the constraint names no single release line.
     pub latest: Option<String>,

@@ -22,6 +22,9 @@ corpus_shape() {
     assert_file devup.toml
     cat devup.toml
 
+    step "the person who read the draft approves what it runs (seed SQL, steps): devup trust --yes"
+    expect_exit 0 devup trust --yes
+
     step "devup --yes converges the blank machine"
     expect_exit 0 devup --yes
     assert_match "$OUT" '[0-9]+ ok, [0-9]+ changed, 0 failed, 0 skipped in ' "summary of the first run"

@@ -9,7 +9,10 @@ source /e2e/lib.sh
 export CI=1
 cd /scenario/project
 
-step "first converge"
+step "the seed SQL is the project's to approve (psql runs what it says); then the first converge"
+expect_exit 4 devup --yes
+assert_contains "$OUT" "db/schema.sql" "the refusal names the seed file"
+expect_exit 0 devup trust --yes
 expect_exit 0 devup --yes
 FIRST=$OUT
 assert_match "$FIRST" '0 failed, 0 skipped' "first run"
