@@ -46,6 +46,10 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Show the output of the commands devup runs as they print it, under their step
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     /// How many steps to check or apply at once (default: the number of CPUs)
     #[arg(short, long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -210,7 +214,16 @@ pub enum Command {
 impl Global {
     /// The options of a command that names its project file and nothing else.
     pub fn for_file(file: PathBuf) -> Global {
-        Global { directory: None, file: Some(file), json: false, quiet: true, jobs: None, timings: false, trust: false }
+        Global {
+            directory: None,
+            file: Some(file),
+            json: false,
+            quiet: true,
+            verbose: false,
+            jobs: None,
+            timings: false,
+            trust: false,
+        }
     }
 }
 

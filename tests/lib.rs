@@ -9,6 +9,7 @@ mod env;
 mod exec;
 mod export;
 mod init;
+mod logs;
 mod malformed;
 mod output;
 mod packages;
