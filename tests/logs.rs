@@ -50,6 +50,9 @@ fn every_up_writes_a_log_with_each_command_and_both_its_streams() {
     // A converged run logs too, without spawning anything for it.
     sb.devup(&["--timings"]).code(0).stderr_has("1 processes started");
     assert_eq!(self::logs(&sb).len(), 2);
+    // `--json` names it.
+    let json = sb.devup(&["--json"]).code(0).json();
+    assert_eq!(json["log"].as_str().map(PathBuf::from), self::logs(&sb).pop());
 }
 
 #[test]

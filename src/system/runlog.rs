@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -115,7 +116,8 @@ impl RunLog {
             pending.opened = true;
             rotate(dir, &self.path, self.keep);
         }
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
+        // Only its owner reads it: commands print what they print (a token in a URL).
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&self.path)?;
         file.write_all(text.as_bytes())
     }
 }
@@ -196,7 +198,10 @@ mod tests {
         assert_eq!(names.len(), 4, "{names:?}");
         assert_eq!(&names[..2], ["2020-01-02T000000.000Z-1.log", "2020-01-03T000000.000Z-1.log"]);
         assert_eq!(names[3], "notes.txt");
-        let text = std::fs::read_to_string(dir.path().join(&names[2])).unwrap();
+        let path = dir.path().join(&names[2]);
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600, "only its owner reads it");
+        let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("hunter2"), "{text}");
         assert!(text.contains("step.x: ran `login --password ***`: exit code 1 in 3.0ms"), "{text}");
         assert!(text.contains("  stdout | one\n") && text.contains("  stdout | two\n"), "{text}");
