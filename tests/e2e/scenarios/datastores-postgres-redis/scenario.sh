@@ -40,7 +40,7 @@ for id in packages server-binaries server 'database[app_dev]' 'database[app_test
 done
 assert_contains "$OUT" "changed datastores.redis.server ("
 assert_match "$OUT" $'\n  datastores\\.postgres\\.[^:]+: [^\n]*(Setting up|Unpacking)' "apt's output under its step"
-assert_match "$OUT" $'\n→ [0-9]+/9 datastores\\.redis\\.server: ' "progress of the run"
+assert_match "$OUT" $'\n→ [0-9]+/11 datastores\\.redis\\.server: ' "progress of the run"
 echo "first run: $((SECONDS - started)) s"
 
 step "the run's log: every command with its output, under the project's state"
@@ -48,8 +48,9 @@ LOGS=(/root/.local/state/devup/projects/datastores-sample-*/logs/*.log)
 assert_eq 1 "${#LOGS[@]}" "logs after one run"
 LOG=$(cat "${LOGS[0]}")
 assert_contains "$LOG" "checked 11 steps"
-assert_match "$LOG" $'datastores\\.postgres\\.server: ran `[^\n]*`[^\n]*: exit code 0 in ' "the server's start in the log"
-assert_match "$LOG" $'\n  stdout \\| [^\n]*Setting up' "apt's stdout in the log"
+assert_contains "$LOG" "datastores.postgres.server: ran \`"
+assert_contains "$LOG" ": exit code 0 in "
+assert_match "$LOG" $'stdout \\| [^\n]*Setting up' "apt's stdout in the log"
 assert_contains "$LOG" "0 failed, 0 skipped in "
 assert_eq 600 "$(stat -c %a "${LOGS[0]}")" "the log's mode"
 
