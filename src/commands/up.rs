@@ -47,7 +47,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         "devup {} (pid {}): {}\nproject {} ({})",
         env!("CARGO_PKG_VERSION"),
         std::process::id(),
-        std::env::args().collect::<Vec<_>>().join(" "),
+        std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" "),
         project.manifest.name,
         project.manifest.dir.display()
     ));
@@ -139,12 +139,16 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
 
     let elapsed = started.elapsed();
     let summary = Summary::of(&results);
-    let log_path = system.log().map(|log| {
+    // Named only when it was written.
+    let log_path = system.log().and_then(|log| {
         log.note(&Printer::summary_line(&summary, elapsed));
-        if let Err(e) = log.flush() {
-            printer.warn(&format!("cannot write the run's log {}: {e}", log.path().display()));
+        match log.flush() {
+            Ok(()) => Some(log.path()),
+            Err(e) => {
+                printer.warn(&format!("cannot write the run's log {}: {e}", log.path().display()));
+                None
+            }
         }
-        log.path()
     });
     if printer.json {
         let report = JsonReport {
