@@ -194,20 +194,23 @@ impl Events for Logged<'_> {
     fn finished(&self, result: &StepResult) {
         if let Some(log) = self.log {
             let took = crate::printer::format_duration(std::time::Duration::from_secs_f64(result.apply_ms / 1000.0));
+            // A step that was (or became) satisfied: its check is in the log already.
             let text = match &result.outcome {
-                Outcome::Ok => format!("{}: satisfied", result.id),
-                Outcome::Changed => format!("{}: changed ({took})", result.id),
-                Outcome::Skipped { because } => format!("{}: skipped: {because}", result.id),
+                Outcome::Ok => None,
+                Outcome::Changed => Some(format!("{}: changed ({took})", result.id)),
+                Outcome::Skipped { because } => Some(format!("{}: skipped: {because}", result.id)),
                 Outcome::Failed(f) => {
                     let mut text = format!("{}: failed ({took}): {}", result.id, f.message);
                     if let Some(hint) = &f.hint {
                         text.push_str(&format!("\nhint: {hint}"));
                     }
-                    text
+                    Some(text)
                 }
             };
-            log.note(&text);
-            let _ = log.flush();
+            if let Some(text) = text {
+                log.note(&text);
+                let _ = log.flush();
+            }
         }
         self.printer.finished(result);
     }
