@@ -171,3 +171,32 @@ fn verbose_output_is_live_in_a_terminal() {
     session.exp_string("0 ok, 1 changed").unwrap_or_else(|e| panic!("no summary: {e}"));
     session.exp_eof().unwrap_or_else(|e| panic!("devup did not end: {e}"));
 }
+
+/// A run killed half-way (SIGKILL: nothing of devup's runs after it) leaves the steps it
+/// finished in its log.
+#[test]
+fn a_killed_run_leaves_what_it_finished_in_its_log() {
+    use std::io::BufRead;
+    let sb = Sandbox::new().manifest(&format!(
+        "{}{}",
+        step("a", "echo made-a; touch a.done"),
+        step("b", "sleep 5; touch b.done")
+    ));
+    let mut child =
+        sb.command(&["--yes", "-j", "1"]).stderr(std::process::Stdio::piped()).spawn().expect("devup starts");
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("step.b: run `sleep 5") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(seen.iter().any(|l| l.starts_with("changed step.a")), "{seen:?}");
+    let text = std::fs::read_to_string(&logs(&sb)[0]).unwrap();
+    assert!(text.contains("  stdout | made-a\n") && text.contains("step.a: changed ("), "{text}");
+    assert!(!text.contains(" changed, "), "no summary: the run did not end\n{text}");
+}
