@@ -46,7 +46,7 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Show the output of the commands devup runs as they print it, under their step
+    /// Show the output of the commands `devup up` runs as they print it, under their step
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
