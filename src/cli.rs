@@ -47,6 +47,10 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Show the output of the commands `devup up` runs as they print it, under their step
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     /// How many steps to check or apply at once (default: the number of CPUs)
     #[arg(short, long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
@@ -250,6 +254,7 @@ impl Global {
             file: Some(file),
             json: false,
             quiet: true,
+            verbose: false,
             jobs: None,
             timings: false,
             trust: false,

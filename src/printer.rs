@@ -3,7 +3,9 @@
 //! gets one JSON document on stdout and nothing else there.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use console::{Style, style};
@@ -16,8 +18,13 @@ pub struct Printer {
     pub json: bool,
     pub quiet: bool,
     pub timings: bool,
+    /// Stream the output of the commands devup runs, under their step (`--verbose`).
+    pub verbose: bool,
     spinners: Option<MultiProgress>,
     running: Mutex<HashMap<String, ProgressBar>>,
+    /// How many steps this run applies, and how many have started: the `4/12` of progress.
+    total: AtomicUsize,
+    started: AtomicUsize,
 }
 
 impl Printer {
@@ -25,7 +32,42 @@ impl Printer {
         console::set_colors_enabled(color);
         console::set_colors_enabled_stderr(color);
         let spinners = (interactive && !json).then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
-        Printer { json, quiet, timings, spinners, running: Mutex::new(HashMap::new()) }
+        Printer {
+            json,
+            quiet,
+            timings,
+            verbose: false,
+            spinners,
+            running: Mutex::new(HashMap::new()),
+            total: AtomicUsize::new(0),
+            started: AtomicUsize::new(0),
+        }
+    }
+
+    pub fn verbose(mut self, verbose: bool) -> Printer {
+        self.verbose = verbose;
+        self
+    }
+
+    /// How many steps the run is about to apply, for the progress count.
+    pub fn set_total(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    /// With `--verbose`, where the lines commands print go: each under its step's name, whole,
+    /// above the spinners. `None` without it, and in JSON mode (stdout is the document).
+    pub fn live_output(&self) -> Option<crate::system::Live> {
+        if !self.verbose || self.json {
+            return None;
+        }
+        let spinners = self.spinners.clone();
+        Some(crate::system::Live(Box::new(move |step: Option<&str>, line: &str| {
+            let text = format!("  {} {line}", style(format!("{}:", step.unwrap_or("devup"))).dim());
+            match &spinners {
+                Some(multi) => multi.suspend(|| eprintln!("{text}")),
+                None => eprintln!("{text}"),
+            }
+        })))
     }
 
     /// A line of human output on stderr, above any spinners. Nothing in JSON mode.
@@ -83,8 +125,9 @@ impl Printer {
         )
     }
 
-    /// Failures and skips in full, then the summary line.
-    pub fn report(&self, results: &[StepResult], elapsed: Duration) {
+    /// Failures and skips in full, where the run's log is when something failed, then the
+    /// summary line.
+    pub fn report(&self, results: &[StepResult], elapsed: Duration, log: Option<&Path>) {
         for r in results {
             match &r.outcome {
                 Outcome::Failed(f) => {
@@ -108,7 +151,11 @@ impl Printer {
                 Outcome::Ok | Outcome::Changed => {}
             }
         }
-        self.line(&Self::summary_line(&Summary::of(results), elapsed));
+        let summary = Summary::of(results);
+        if let Some(log) = log.filter(|_| summary.failed > 0) {
+            self.line(&format!("{} {}", style("log:").dim(), log.display()));
+        }
+        self.line(&Self::summary_line(&summary, elapsed));
     }
 
     pub fn timings(&self, plan: &Plan, results: &[StepResult], spawned: usize, elapsed: Duration) {
@@ -138,15 +185,20 @@ impl Events for Printer {
             return;
         }
         let action = one_line(action);
+        let count = self.started.fetch_add(1, Ordering::Relaxed) + 1;
+        // A step found satisfied again after its requirements changed does not start: the
+        // count may end below the total, never above it.
+        let total = self.total.load(Ordering::Relaxed).max(count);
+        let progress = style(format!("{count}/{total}")).dim();
         match &self.spinners {
             Some(multi) => {
                 let bar = multi.add(ProgressBar::new_spinner());
                 bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed:.dim}").expect("valid template"));
-                bar.set_message(format!("{id}: {action}"));
+                bar.set_message(format!("{progress} {id}: {action}"));
                 bar.enable_steady_tick(Duration::from_millis(100));
                 self.running.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_string(), bar);
             }
-            None if !self.quiet => eprintln!("{} {id}: {action}", style("→").dim()),
+            None if !self.quiet || self.verbose => eprintln!("{} {progress} {id}: {action}", style("→").dim()),
             None => {}
         }
     }

@@ -26,7 +26,8 @@ pub fn main() -> ExitCode {
     };
     let settings = Settings::from_env();
     let g = &cli.global;
-    let printer = Printer::new(g.json, g.quiet, g.timings, settings.interactive, g.color.enabled(settings.color));
+    let printer = Printer::new(g.json, g.quiet, g.timings, settings.interactive, g.color.enabled(settings.color))
+        .verbose(g.verbose);
     let result = match &cli.command {
         None => commands::up::run(&settings, g, &cli.up, &printer),
         Some(Command::Up(args)) => commands::up::run(&settings, g, &cli.up.merge(args), &printer),

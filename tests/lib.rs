@@ -14,6 +14,7 @@ mod export_snapshots;
 mod first_contact;
 mod init;
 mod interrupt;
+mod logs;
 mod malformed;
 mod output;
 mod packages;

@@ -5,14 +5,14 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cli::{Global, UpArgs};
-use crate::engine::{self, Outcome, Plan, RunCx, StepResult, Summary};
+use crate::engine::{self, Events, Outcome, Plan, RunCx, StepResult, Summary};
 use crate::error::{Error, Result, exit};
 use crate::facts::Facts;
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::settings::Settings;
 use crate::state::{ProjectLock, lock::Wait};
-use crate::system::{System, journal};
+use crate::system::{RunLog, System, journal, runlog};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -24,6 +24,8 @@ struct JsonReport<'a> {
     /// Ctrl-C stopped the run (exit 130).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     interrupted: bool,
+    /// The run's log.
+    log: Option<&'a std::path::Path>,
 }
 
 pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printer) -> Result<u8> {
@@ -42,7 +44,17 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     let project = Project::open_located(settings, located, Facts::read(settings.ci, settings.interactive))?;
     let running = project.store.dir.join("running");
     wait_for_leftovers(&running, args, printer)?;
-    let system = System::recording(running);
+    let log = RunLog::new(&project.store.dir.join("logs"), runlog::KEEP);
+    log.add_secrets(project.steps.iter().flat_map(|s| s.resource.secrets()));
+    log.note(&format!(
+        "devup {} (pid {}): {}\nproject {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        std::process::id(),
+        std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect::<Vec<_>>().join(" "),
+        project.manifest.name,
+        project.manifest.dir.display()
+    ));
+    let system = System::recording(running).with_log(log).with_live(printer.live_output());
     super::trust::ensure(&project, settings, &system, global.trust || settings.trust)?;
     let memory = super::memory(&project, printer);
     if project.state_problem.is_some() {
@@ -67,6 +79,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     };
     let (plan, checked) = super::check(&project, &cx);
     let (statuses, env) = (checked.statuses, checked.env);
+    if let Some(log) = system.log() {
+        log_checks(log, &plan);
+    }
     let cx = RunCx { env: &env, ..cx };
     let lock_changes = super::lock::changes(&project);
     if args.locked && !lock_changes.is_empty() {
@@ -108,7 +123,9 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
                 printer.warn(&format!("cannot save devup's state: {e}"));
             }
         };
-        let results = engine::apply(&project.steps, &project.order, &statuses, &cx, printer, &save);
+        printer.set_total(plan.pending().count());
+        let events = Logged { printer, log: system.log() };
+        let results = engine::apply(&project.steps, &project.order, &statuses, &cx, &events, &save);
         save();
         results
     };
@@ -125,6 +142,17 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
 
     let elapsed = started.elapsed();
     let summary = Summary::of(&results);
+    // Named only when it was written.
+    let log_path = system.log().and_then(|log| {
+        log.note(&Printer::summary_line(&summary, elapsed));
+        match log.flush() {
+            Ok(()) => Some(log.path()),
+            Err(e) => {
+                printer.warn(&format!("cannot write the run's log {}: {e}", log.path().display()));
+                None
+            }
+        }
+    });
     if printer.json {
         let report = JsonReport {
             plan: &plan,
@@ -133,13 +161,14 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
             spawned: system.spawned(),
             interrupted,
+            log: log_path,
         };
         println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
     } else if interrupted {
         crate::interrupt::restore_terminal();
         printer.line(&interrupted_report(&results));
     } else {
-        printer.report(&results, elapsed);
+        printer.report(&results, elapsed, log_path);
         printer.timings(&plan, &results, system.spawned(), elapsed);
     }
     Ok(if interrupted {
@@ -173,6 +202,55 @@ fn interrupted_report(results: &[StepResult]) -> String {
     }
     text.push_str("\nrun `devup` again to finish: it carries on from what is done");
     text
+}
+
+/// Each step's check, as the plan has it.
+fn log_checks(log: &RunLog, plan: &Plan) {
+    let mut text = format!("checked {} steps", plan.steps.len());
+    for step in &plan.steps {
+        text.push_str(&format!("\n  {}: {} ({:.1}ms)", step.id, step.status.reason(), step.check_ms));
+    }
+    log.note(&text);
+}
+
+/// The engine's events, to the printer and into the run's log (flushed after each step, so
+/// that a run killed later keeps what it did).
+struct Logged<'a> {
+    printer: &'a Printer,
+    log: Option<&'a RunLog>,
+}
+
+impl Events for Logged<'_> {
+    fn started(&self, id: &str, action: &str) {
+        if let Some(log) = self.log {
+            log.note(&format!("{id}: apply: {action}"));
+        }
+        self.printer.started(id, action);
+    }
+
+    fn finished(&self, result: &StepResult) {
+        if let Some(log) = self.log {
+            let took = crate::printer::format_duration(std::time::Duration::from_secs_f64(result.apply_ms / 1000.0));
+            // A step that was (or became) satisfied: its check is in the log already.
+            let text = match &result.outcome {
+                Outcome::Ok => None,
+                Outcome::Changed => Some(format!("{}: changed ({took})", result.id)),
+                Outcome::Skipped { because } => Some(format!("{}: skipped: {because}", result.id)),
+                Outcome::Failed(f) => {
+                    let mut text = format!("{}: failed ({took}): {}", result.id, f.message);
+                    if let Some(hint) = &f.hint {
+                        text.push_str(&format!("\nhint: {hint}"));
+                    }
+                    Some(text)
+                }
+            };
+            if let Some(text) = text {
+                log.note(&text);
+                let _ = log.flush();
+            }
+        }
+        self.printer.finished(result);
+    }
 }
 
 /// How to wait for a lock another run holds: refuse with `--no-wait`, else wait and say so.

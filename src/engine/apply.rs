@@ -185,6 +185,7 @@ fn converge_one(
     // The PATH as this run's resolutions make it now: a tool an earlier step installed where
     // only the install tells (a package's server directory, a version manager's) comes first
     // for the steps after it, as it does in the next run.
+    let _step = crate::system::in_step(&step.id);
     let env = current_env(run, &step.id);
     let run = &RunCx { env: &env, ..*run };
     let cx = run.for_step(&step.id);

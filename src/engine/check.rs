@@ -70,6 +70,7 @@ fn check_some(steps: &[Step], which: &[usize], run: &RunCx) -> Vec<Option<(Statu
                     while let Some(&i) = which.get(next.fetch_add(1, Ordering::Relaxed)) {
                         let step = &steps[i];
                         let started = Instant::now();
+                        let _step = crate::system::in_step(&step.id);
                         let status = step.resource.check(&run.for_step(&step.id));
                         done.push((i, (status, started.elapsed())));
                     }

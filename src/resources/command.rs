@@ -112,12 +112,14 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_apply_reports_its_output() {
+    fn a_failing_apply_reports_its_output_on_both_streams() {
         let sb = Sandbox::new();
-        let c = sb.build(build, "check = 'false'\napply = 'echo boom >&2; exit 4'").unwrap();
+        let c = sb.build(build, "check = 'false'\napply = 'echo why; echo boom >&2; exit 4'").unwrap();
         let failure = sb.converge(c.as_ref()).unwrap_err();
         assert!(failure.message.contains("exit code 4"));
-        assert_eq!(failure.output.as_deref(), Some("boom"));
+        assert_eq!(failure.output.as_deref(), Some("stdout:\n  why\nstderr:\n  boom"));
+        let c = sb.build(build, "check = 'false'\napply = 'echo boom >&2; exit 4'").unwrap();
+        assert_eq!(sb.converge(c.as_ref()).unwrap_err().output.as_deref(), Some("stderr:\n  boom"));
     }
 
     #[test]

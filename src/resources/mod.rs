@@ -108,9 +108,10 @@ impl Failure {
         self
     }
 
-    /// A command that ran and failed; its last lines of output are kept.
+    /// A command that ran and failed; the last lines of its stdout and its stderr are kept
+    /// (the run's log has them all).
     pub fn command(what: &str, out: &CmdOutput) -> Failure {
-        let tail = out.tail(15);
+        let tail = out.tails(20);
         Failure {
             message: format!("`{what}` failed ({})", out.status_text()),
             output: (!tail.is_empty()).then_some(tail),
@@ -163,6 +164,12 @@ pub trait Resource: Send + Sync {
 
     /// The shell commands this resource may run, shown to the user before trusting a project.
     fn commands(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Values this step may handle that must never be shown nor logged (passwords): the run's
+    /// log and live output mask them wherever they occur.
+    fn secrets(&self) -> Vec<String> {
         Vec::new()
     }
 

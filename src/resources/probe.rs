@@ -156,6 +156,10 @@ impl Resource for Probed {
         }
     }
 
+    fn secrets(&self) -> Vec<String> {
+        self.secrets.clone()
+    }
+
     fn commands(&self) -> Vec<String> {
         match &self.fix {
             Fix::Run(_) => vec![self.fix_shown.clone()],
@@ -218,6 +222,6 @@ mod tests {
         assert_eq!(step.action(), "run `: app '***'; echo password app rejected >&2; false`");
         let failure = sb.converge(step.as_ref()).unwrap_err();
         assert!(failure.message.contains(": app '***'"), "{}", failure.message);
-        assert_eq!(failure.output.as_deref(), Some("password *** rejected"), "output is masked everywhere");
+        assert_eq!(failure.output.as_deref(), Some("stderr:\n  password *** rejected"), "output is masked everywhere");
     }
 }

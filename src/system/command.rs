@@ -109,6 +109,26 @@ impl CmdOutput {
         all[all.len().saturating_sub(lines)..].join("\n")
     }
 
+    /// The last `lines` lines of each stream that printed anything, each under its name, to
+    /// show why a command failed: a tool may say why on either.
+    pub fn tails(&self, lines: usize) -> String {
+        let mut shown = Vec::new();
+        for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            let all: Vec<&str> = text.trim_end().lines().collect();
+            if all.is_empty() {
+                continue;
+            }
+            let last = &all[all.len().saturating_sub(lines)..];
+            if last.len() < all.len() {
+                shown.push(format!("{name} (last {} of {} lines):", last.len(), all.len()));
+            } else {
+                shown.push(format!("{name}:"));
+            }
+            shown.extend(last.iter().map(|line| format!("  {line}")));
+        }
+        shown.join("\n")
+    }
+
     /// "exit code 3" or "killed by a signal".
     pub fn status_text(&self) -> String {
         match self.code {

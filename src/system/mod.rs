@@ -8,19 +8,22 @@
 mod command;
 mod download;
 pub mod journal;
+pub mod runlog;
 
 pub use command::{Account, Cmd, CmdOutput};
 pub use download::{Checksum, DownloadError};
 use journal::Journal;
+pub use runlog::RunLog;
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Default)]
 pub struct System {
@@ -33,6 +36,46 @@ pub struct System {
     /// The HTTP client for downloads, made at the first request (most runs download nothing),
     /// then kept so that requests to one host share a connection.
     http: OnceLock<ureq::Agent>,
+    /// The run's log (`devup up`): every command with all it printed.
+    log: Option<RunLog>,
+    /// Where each line a command prints goes as it is printed (`--verbose`).
+    live: Option<Live>,
+}
+
+/// Receives the lines commands print as they print them: the step (if any) and the line, masked.
+pub struct Live(pub Box<LiveFn>);
+
+pub type LiveFn = dyn Fn(Option<&str>, &str) + Send + Sync;
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Live")
+    }
+}
+
+thread_local! {
+    /// The step this thread checks or applies, to name it beside the commands it runs.
+    static STEP: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// While it lives, the commands this thread runs are the step's (see `in_step`).
+pub struct StepGuard(Option<String>);
+
+/// Marks the commands this thread runs until the guard is dropped as `step`'s, for the log and
+/// the live output. The engine calls it around each check and apply.
+pub fn in_step(step: &str) -> StepGuard {
+    StepGuard(STEP.with(|s| s.replace(Some(step.to_string()))))
+}
+
+impl Drop for StepGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        STEP.with(|s| *s.borrow_mut() = previous);
+    }
+}
+
+fn current_step() -> Option<String> {
+    STEP.with(|s| s.borrow().clone())
 }
 
 impl System {
@@ -51,6 +94,31 @@ impl System {
             sessions: Mutex::default(),
             journal: Some(Journal::new(dir)),
             http: OnceLock::new(),
+            log: None,
+            live: None,
+        }
+    }
+
+    /// Keeps every command and what it printed in `log`.
+    pub fn with_log(mut self, log: RunLog) -> System {
+        self.log = Some(log);
+        self
+    }
+
+    /// Passes each line a command prints to `live` as it comes.
+    pub fn with_live(mut self, live: Option<Live>) -> System {
+        self.live = live;
+        self
+    }
+
+    pub fn log(&self) -> Option<&RunLog> {
+        self.log.as_ref()
+    }
+
+    /// Values never to be written to the log nor shown live (a step's passwords).
+    pub fn add_secrets(&self, secrets: impl IntoIterator<Item = String>) {
+        if let Some(log) = &self.log {
+            log.add_secrets(secrets);
         }
     }
 
@@ -61,18 +129,78 @@ impl System {
 
     /// Runs a command to completion, capturing its output. Its stdin is empty: devup never
     /// lets a step wait for keyboard input that nobody will type.
+    /// With a log, the command and all it printed are written to it; with live output, each
+    /// line goes there as it is printed.
     pub fn run(&self, cmd: &Cmd) -> io::Result<CmdOutput> {
         self.spawned.fetch_add(1, Ordering::Relaxed);
-        let child = cmd.command()?.spawn()?;
+        let started = Instant::now();
+        let step = if self.log.is_some() || self.live.is_some() { current_step() } else { None };
+        let child = match cmd.command().and_then(|mut c| c.spawn()) {
+            Ok(child) => child,
+            Err(e) => {
+                if let Some(log) = &self.log {
+                    log.cannot_start(step.as_deref(), &cmd.display(), &e);
+                }
+                return Err(e);
+            }
+        };
         let pid = child.id();
         if let Some(journal) = &self.journal {
             journal.record(pid, &cmd.display());
         }
-        let output = child.wait_with_output();
+        let output = match &self.live {
+            Some(live) => self.wait_streaming(child, live, step.as_deref()),
+            None => child.wait_with_output(),
+        };
         if let Some(journal) = &self.journal {
             journal.forget(pid);
         }
-        Ok(output?.into())
+        let output: CmdOutput = output?.into();
+        if let Some(log) = &self.log {
+            log.command(step.as_deref(), &cmd.display(), cmd.cwd.as_deref(), &output, started.elapsed());
+        }
+        Ok(output)
+    }
+
+    /// Waits for a child, reading its stdout and stderr line by line as they come (a thread
+    /// each) and passing every line to `live`, whole: lines of parallel steps never mix.
+    fn wait_streaming(
+        &self,
+        mut child: std::process::Child,
+        live: &Live,
+        step: Option<&str>,
+    ) -> io::Result<std::process::Output> {
+        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+        let emit = |line: &[u8]| {
+            let text = String::from_utf8_lossy(line);
+            let text = text.trim_end_matches(['\n', '\r']);
+            // What a terminal would show of a line redrawn with `\r` (a progress bar).
+            let shown = text.rsplit('\r').next().unwrap_or_default();
+            let shown = match &self.log {
+                Some(log) => log.mask(shown),
+                None => shown.to_string(),
+            };
+            (live.0)(step, &shown);
+        };
+        let pump = |stream: Option<Box<dyn Read + Send>>| -> io::Result<Vec<u8>> {
+            let mut all = Vec::new();
+            let Some(stream) = stream else { return Ok(all) };
+            let mut reader = io::BufReader::new(stream);
+            loop {
+                let start = all.len();
+                if reader.read_until(b'\n', &mut all)? == 0 {
+                    return Ok(all);
+                }
+                emit(&all[start..]);
+            }
+        };
+        let (out, err) = std::thread::scope(|scope| {
+            let out = scope.spawn(|| pump(stdout.map(|s| Box::new(s) as Box<dyn Read + Send>)));
+            let err = pump(stderr.map(|s| Box::new(s) as Box<dyn Read + Send>));
+            (out.join().unwrap_or_else(|_| Ok(Vec::new())), err)
+        });
+        let status = child.wait()?;
+        Ok(std::process::Output { status, stdout: out?, stderr: err? })
     }
 
     /// Writes a file so that a reader (or a crash) sees either the old or the new content.

@@ -31,15 +31,28 @@ for c in psql pg_ctlcluster redis-server redis-cli; do assert_no_cmd "$c"; done
 expect_exit 2 devup plan
 assert_contains "$OUT" "11 of 11 steps to change"
 
-step "ONE devup --yes run converges from scratch"
+step "ONE devup --yes run converges from scratch (with -v: apt's and the servers' output live)"
 started=$SECONDS
-expect_exit 0 devup --yes
+expect_exit 0 devup --yes -v
 assert_match "$OUT" '2 ok, 9 changed, 0 failed, 0 skipped' "summary of the first run"
 for id in packages server-binaries server 'database[app_dev]' 'database[app_test]' 'extension[pgcrypto]'; do
     assert_contains "$OUT" "changed datastores.postgres.$id ("
 done
 assert_contains "$OUT" "changed datastores.redis.server ("
+assert_match "$OUT" $'\n  datastores\\.postgres\\.[^:]+: [^\n]*(Setting up|Unpacking)' "apt's output under its step"
+assert_match "$OUT" $'\n→ [0-9]+/11 datastores\\.redis\\.server: ' "progress of the run"
 echo "first run: $((SECONDS - started)) s"
+
+step "the run's log: every command with its output, under the project's state"
+LOGS=(/root/.local/state/devup/projects/datastores-sample-*/logs/*.log)
+assert_eq 1 "${#LOGS[@]}" "logs after one run"
+LOG=$(cat "${LOGS[0]}")
+assert_contains "$LOG" "checked 11 steps"
+assert_contains "$LOG" "datastores.postgres.server: ran \`"
+assert_contains "$LOG" ": exit code 0 in "
+assert_match "$LOG" $'stdout \\| [^\n]*Setting up' "apt's stdout in the log"
+assert_contains "$LOG" "0 failed, 0 skipped in "
+assert_eq 600 "$(stat -c %a "${LOGS[0]}")" "the log's mode"
 
 step "the ports come from devup env (json and shell)"
 expect_exit 0 devup env --format json

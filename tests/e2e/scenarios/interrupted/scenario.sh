@@ -204,8 +204,12 @@ for f in "${copies[@]}"; do
         || fail "$f (a state.json after a kill) is not valid: $(head -c 300 "$f")"
 done
 dir=$(state_dir)
-leftovers=$(ls -A "$dir" | grep -v -x -E 'state\.json|trust\.json|lock|running' || true)
+leftovers=$(ls -A "$dir" | grep -v -x -E 'state\.json|trust\.json|lock|running|logs' || true)
 [ -z "$leftovers" ] || fail "files left in the state dir by killed runs: $leftovers"
+# `logs` holds the newest runs' logs, killed ones included (what they finished), ten at most.
+logs=$(ls -A "$dir/logs" | wc -l)
+[ "$logs" -ge 1 ] && [ "$logs" -le 10 ] || fail "$logs files in $dir/logs: $(ls -A "$dir/logs")"
+[ -z "$(ls -A "$dir/logs" | grep -v -E '\.log$')" ] || fail "not logs in $dir/logs: $(ls -A "$dir/logs")"
 # `running` holds a record per command a run has going (for the run after a kill to wait for).
 [ -z "$(ls -A "$dir/running" 2>/dev/null)" ] || fail "records of commands left: $(ls -A "$dir/running")"
 soft_verdict
