@@ -7,8 +7,8 @@
 # in the same environment and passes its exit code through.
 source /e2e/lib.sh
 export CI=1
-mkdir -p /work/shop/src /work/elsewhere
-cd /work/shop
+mkdir -p /srv/shop/src /srv/elsewhere
+cd /srv/shop
 cat > devup.toml <<'TOML'
 [project]
 name = "shop"
@@ -32,28 +32,28 @@ assert_file .venv/bin/python
 expect_exit 0 devup trust --yes
 
 # A shell as a person has it: bash with the hook in its rc, a DATABASE_URL of their own.
-cat > /work/rc.bash <<RC
+cat > /srv/rc.bash <<RC
 $(devup activate bash)
 export DATABASE_URL=theirs
 prompt() { _devup_hook; }
 RC
 
 step "in the project's tree: the venv's python, the project's database, its variables"
-out=$(cd /work && bash --norc -c '
-source /work/rc.bash
-cd /work/shop/src; prompt
+out=$(cd /srv && bash --norc -c '
+source /srv/rc.bash
+cd /srv/shop/src; prompt
 echo "python=$(command -v python)"
 python -c "import sys; print(\"prefix=\" + sys.prefix)"
 echo "app=$APP_ENV"
 psql -Atc "select current_database()" | sed "s/^/pg=/"
 psql "$DATABASE_URL" -Atc "select 40 + 2" | sed "s/^/url=/"
-cd /work/elsewhere; prompt
+cd /srv/elsewhere; prompt
 echo "after: python=$(command -v python || echo none) app=${APP_ENV-unset} db=$DATABASE_URL pgport=${PGPORT-unset}"
 ' 2>&1)
 printf '%s\n' "$out"
 assert_contains "$out" "devup: shop activated: "
-assert_contains "$out" "python=/work/shop/.venv/bin/python"
-assert_contains "$out" "prefix=/work/shop/.venv"
+assert_contains "$out" "python=/srv/shop/.venv/bin/python"
+assert_contains "$out" "prefix=/srv/shop/.venv"
 assert_contains "$out" "app=development"
 assert_contains "$out" "pg=shop_dev"
 assert_contains "$out" "url=42"
@@ -62,7 +62,7 @@ assert_contains "$out" "after: python=none app=unset db=theirs pgport=unset"
 
 step "activation converges nothing: with the server stopped, it stays stopped"
 expect_exit 0 devup down
-out=$(bash --norc -c 'source /work/rc.bash; cd /work/shop; prompt; echo "port=$PGPORT"' 2>&1)
+out=$(bash --norc -c 'source /srv/rc.bash; cd /srv/shop; prompt; echo "port=$PGPORT"' 2>&1)
 printf '%s\n' "$out"
 assert_contains "$out" "devup: shop activated: "
 expect_exit 2 devup status
@@ -71,7 +71,7 @@ expect_exit 0 devup --yes
 
 step "devup exec: the same environment, the command's exit code"
 expect_exit 0 devup exec -- python -c 'import os, sys; print(sys.prefix, os.environ["APP_ENV"])'
-assert_contains "$OUT" "/work/shop/.venv development"
+assert_contains "$OUT" "/srv/shop/.venv development"
 expect_exit 0 devup exec -- psql -Atc "select current_database()"
 assert_contains "$OUT" "shop_dev"
 expect_exit 9 devup exec -- python -c 'raise SystemExit(9)'
@@ -79,8 +79,8 @@ expect_exit 127 devup exec -- no-such-program
 
 step "the hook's cost per prompt in this converged project, and outside it"
 bash --norc -c '
-source /work/rc.bash
+source /srv/rc.bash
 t() { local n=200 s e; s=$EPOCHREALTIME; for ((i = 0; i < n; i++)); do prompt; done; e=$EPOCHREALTIME; echo "$1: $(( (${e/./} - ${s/./}) / n )) us per prompt"; }
-cd /work/shop; prompt 2>/dev/null; t "in the project"
-cd /work/elsewhere; prompt 2>/dev/null; t "outside"
+cd /srv/shop; prompt 2>/dev/null; t "in the project"
+cd /srv/elsewhere; prompt 2>/dev/null; t "outside"
 '
