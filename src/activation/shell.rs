@@ -46,7 +46,8 @@ impl Shell {
             Shell::Bash | Shell::Zsh => crate::recipe::template::quote(&devup.to_string_lossy()),
             Shell::Fish => crate::commands::env::fish_quote(&devup.to_string_lossy()),
         };
-        text.replace("@DEVUP@", &quoted)
+        let function = FUNCTION.replace("@SHELL@", self.name());
+        text.replace("@FUNCTION@", &function).replace("@DEVUP@", &quoted)
     }
 
     /// Shell code setting each variable to its value, or unsetting it.
@@ -73,8 +74,8 @@ impl Shell {
     }
 }
 
-const BASH: &str = r#"# devup activation for bash: in a project's tree its environment is applied, and undone on leaving.
-_devup_hook() {
+/// The hook function bash and zsh share; `@SHELL@` is the shell whose code `hook-env` prints.
+const FUNCTION: &str = r#"_devup_hook() {
   local previous_exit_status=$? dir=$PWD
   if [[ -z ${__DEVUP_STATE-} ]]; then
     while [[ ! -f $dir/devup.toml ]]; do
@@ -83,10 +84,13 @@ _devup_hook() {
     done
   fi
   trap -- '' SIGINT
-  eval "$(@DEVUP@ hook-env bash)"
+  eval "$(@DEVUP@ hook-env @SHELL@)"
   trap - SIGINT
   return $previous_exit_status
-}
+}"#;
+
+const BASH: &str = r#"# devup activation for bash: in a project's tree its environment is applied, and undone on leaving.
+@FUNCTION@
 if [[ ";${PROMPT_COMMAND[*]:-};" != *";_devup_hook;"* ]]; then
   if [[ "$(declare -p PROMPT_COMMAND 2>&1)" == "declare -a"* ]]; then
     PROMPT_COMMAND=(_devup_hook "${PROMPT_COMMAND[@]}")
@@ -97,19 +101,7 @@ fi
 "#;
 
 const ZSH: &str = r#"# devup activation for zsh: in a project's tree its environment is applied, and undone on leaving.
-_devup_hook() {
-  local previous_exit_status=$? dir=$PWD
-  if [[ -z ${__DEVUP_STATE-} ]]; then
-    while [[ ! -f $dir/devup.toml ]]; do
-      [[ -z $dir ]] && return $previous_exit_status
-      dir=${dir%/*}
-    done
-  fi
-  trap -- '' SIGINT
-  eval "$(@DEVUP@ hook-env zsh)"
-  trap - SIGINT
-  return $previous_exit_status
-}
+@FUNCTION@
 typeset -ag precmd_functions chpwd_functions
 if (( ! ${precmd_functions[(I)_devup_hook]} )); then
   precmd_functions=(_devup_hook $precmd_functions)

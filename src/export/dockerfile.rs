@@ -246,13 +246,7 @@ fn decided_there(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<
                 super::body(&step.apply),
                 quote(&format!("error: step {id}: it was applied, but its check still fails ({description})")),
             );
-            let text = here.shell(&text).map_err(|e| format!("step {id}: {e}"))?;
-            let mut shell = String::from("set -eu\n");
-            for helper in helpers(&text) {
-                shell.push_str(helper);
-                shell.push('\n');
-            }
-            shell.push_str(&text);
+            let shell = with_helpers(&here.shell(&text).map_err(|e| format!("step {id}: {e}"))?);
             out.push((id.clone(), description.clone(), shell));
         }
         if !step.then.is_empty() {
@@ -278,13 +272,7 @@ fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<I
             continue;
         }
         let text = format!("{}{found}{}{}", here.image_prologue(), step.functions, super::body(&step.apply));
-        let text = here.shell(&text).map_err(|e| format!("step {id}: {e}"))?;
-        let mut shell = String::from("set -eu\n");
-        for helper in helpers(&text) {
-            shell.push_str(helper);
-            shell.push('\n');
-        }
-        shell.push_str(&text);
+        let shell = with_helpers(&here.shell(&text).map_err(|e| format!("step {id}: {e}"))?);
         out.push(Install {
             id: id.clone(),
             description: description.clone(),
@@ -294,6 +282,17 @@ fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<I
         });
     }
     Ok(out)
+}
+
+/// A step's shell text as a `RUN` runs it: `set -eu`, then the helper functions it calls.
+fn with_helpers(text: &str) -> String {
+    let mut shell = String::from("set -eu\n");
+    for helper in helpers(text) {
+        shell.push_str(helper);
+        shell.push('\n');
+    }
+    shell.push_str(text);
+    shell
 }
 
 /// The script's helper functions that `text` calls (with their comments), in the order the

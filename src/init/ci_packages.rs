@@ -7,6 +7,7 @@
 use super::draft::{Draft, Entry, Value};
 use super::hints::CiPackage;
 use super::known::Known;
+use super::packages::list;
 use super::store::Store;
 use crate::manifest::Section;
 
@@ -96,18 +97,6 @@ fn provider(draft: &Draft, known: &Known, apt: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn list<S: AsRef<str>>(items: &[S]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.as_ref().to_string(),
-        [rest @ .., last] => {
-            let rest: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
-            format!("{} and {}", rest.join(", "), last.as_ref())
-        }
-    }
 }
 
 #[cfg(test)]

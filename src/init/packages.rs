@@ -82,7 +82,7 @@ fn names_of(names: &[&str]) -> String {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn list<S: AsRef<str>>(items: &[S]) -> String {
+pub(super) fn list<S: AsRef<str>>(items: &[S]) -> String {
     match items {
         [] => String::new(),
         [one] => one.as_ref().to_string(),
