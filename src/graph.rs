@@ -73,7 +73,7 @@ pub fn dependents_of(steps: &[Step], index: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::testing::Noop;
+    use crate::step::testing::Noop;
 
     fn steps(edges: &[(&str, &[usize])]) -> Vec<Step> {
         edges

@@ -12,7 +12,7 @@ use console::{Style, style};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::{Events, Outcome, Plan, StepResult, Summary};
-use crate::resources::Status;
+use crate::step::Status;
 
 pub struct Printer {
     pub json: bool,

@@ -28,8 +28,8 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::project::Project;
-use crate::resources::{Cx, Failure, Resource, Status};
 use crate::state::{Store, sha256_hex};
+use crate::step::{Cx, Failure, Resource, Status};
 use crate::system::System;
 
 /// What a person approves: what the project makes devup run, and the hash of it all.

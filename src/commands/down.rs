@@ -4,8 +4,8 @@ use crate::cli::Global;
 use crate::error::{Result, exit};
 use crate::printer::Printer;
 use crate::project::Project;
-use crate::resources::{Failure, Stopped};
 use crate::settings::Settings;
+use crate::step::{Failure, Stopped};
 use crate::system::System;
 
 pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8> {
@@ -19,7 +19,7 @@ pub fn run(settings: &Settings, global: &Global, printer: &Printer) -> Result<u8
     let cx = super::read_only_cx(&project, &system, &memory, 1);
     crate::engine::check_tools(&project.steps, &cx);
     let env = project.command_env();
-    let cx = crate::engine::RunCx { env: &env, ..cx };
+    let cx = cx.with_env(&env);
     let mut failures: Vec<(String, Failure)> = Vec::new();
     let mut stopped = 0;
     // Dependents first: the reverse of the order they were started in.

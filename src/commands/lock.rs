@@ -45,7 +45,7 @@ pub fn run(settings: &Settings, global: &Global, upgrade: Option<&[String]>, pri
     } else {
         write_if_changed(&project, &system, printer);
     }
-    for step in plan.steps.iter().filter(|s| matches!(s.status, crate::resources::Status::Cannot { .. })) {
+    for step in plan.steps.iter().filter(|s| matches!(s.status, crate::step::Status::Cannot { .. })) {
         printer.line(&format!("{}: {}", step.id, step.status.reason()));
     }
     Ok(if plan.cannot().next().is_some() { exit::FAILED } else { exit::OK })

@@ -17,10 +17,11 @@ pub mod status;
 pub mod trust;
 pub mod up;
 
-use crate::engine::{self, Plan, RunCx};
+use crate::engine::{self, Plan};
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::state::Memory;
+use crate::step::Cx;
 use crate::system::System;
 
 /// The state of a project for this run; an unusable state file is reported.
@@ -33,20 +34,21 @@ pub fn memory(project: &Project, printer: &Printer) -> Memory {
 
 /// Checks every step and builds the plan; also returns the project's environment with the
 /// PATH its tools resolved to, for the commands an apply runs.
-pub fn check(project: &Project, cx: &RunCx) -> (Plan, engine::CheckResult) {
+pub fn check(project: &Project, cx: &Cx) -> (Plan, engine::CheckResult) {
     let checked = engine::check_all(&project.steps, cx, || project.command_env());
     let plan = Plan::new(&project.manifest.name, &project.steps, &project.order, &checked.statuses);
     (plan, checked)
 }
 
 /// The context of a run that applies nothing (plan, doctor, status) or only stops (down).
-pub fn read_only_cx<'a>(project: &'a Project, system: &'a System, memory: &'a Memory, jobs: usize) -> RunCx<'a> {
-    RunCx {
+pub fn read_only_cx<'a>(project: &'a Project, system: &'a System, memory: &'a Memory, jobs: usize) -> Cx<'a> {
+    Cx {
         system,
         facts: &project.facts,
         memory,
         env: &project.env,
         replace_files: false,
+        step_id: "",
         jobs,
         tools: &project.tools,
     }

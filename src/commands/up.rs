@@ -5,13 +5,14 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::cli::{Global, UpArgs};
-use crate::engine::{self, Events, Outcome, Plan, RunCx, StepResult, Summary};
+use crate::engine::{self, Events, Outcome, Plan, StepResult, Summary};
 use crate::error::{Error, Result, exit};
 use crate::facts::Facts;
 use crate::printer::Printer;
 use crate::project::Project;
 use crate::settings::Settings;
 use crate::state::{ProjectLock, lock::Wait};
+use crate::step::Cx;
 use crate::system::{RunLog, System, journal, runlog};
 
 #[derive(Serialize)]
@@ -68,12 +69,13 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
         printer.line(&format!("note: {note}"));
     }
     let jobs = global.jobs.map_or_else(super::default_jobs, usize::from);
-    let cx = RunCx {
+    let cx = Cx {
         system: &system,
         facts: &project.facts,
         memory: &memory,
         env: &project.env,
         replace_files: args.replace_files,
+        step_id: "",
         jobs,
         tools: &project.tools,
     };
@@ -82,7 +84,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     if let Some(log) = system.log() {
         log_checks(log, &plan);
     }
-    let cx = RunCx { env: &env, ..cx };
+    let cx = cx.with_env(&env);
     let lock_changes = super::lock::changes(&project);
     if args.locked && !lock_changes.is_empty() {
         return Err(Error::refused(

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::RunCx;
-use crate::resources::{Failure, Status};
+use crate::step::Cx;
 use crate::step::Step;
+use crate::step::{Failure, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "lowercase")]
@@ -85,7 +85,7 @@ pub fn apply(
     steps: &[Step],
     order: &[usize],
     statuses: &[(Status, Duration)],
-    run: &RunCx,
+    run: &Cx,
     events: &dyn Events,
     after_change: &(dyn Fn() + Sync),
 ) -> Vec<StepResult> {
@@ -162,7 +162,7 @@ fn converge_one(
     i: usize,
     initial: &Status,
     requirements: &[(usize, Outcome, bool)],
-    run: &RunCx,
+    run: &Cx,
     events: &dyn Events,
     save: &(dyn Fn() + Sync),
 ) -> StepResult {
@@ -187,7 +187,7 @@ fn converge_one(
     // for the steps after it, as it does in the next run.
     let _step = crate::system::in_step(&step.id);
     let env = current_env(run, &step.id);
-    let run = &RunCx { env: &env, ..*run };
+    let run = &run.with_env(&env);
     let cx = run.for_step(&step.id);
     let status = if upstream_changed { step.resource.check(&cx) } else { initial.clone() };
     if status.is_satisfied() {
@@ -221,7 +221,7 @@ fn converge_one(
 
 /// The run's environment with its PATH made again from the resolutions as they are now (an
 /// install before this step may have added a directory), when any moved it.
-fn current_env(run: &RunCx, step: &str) -> Vec<(String, String)> {
+fn current_env(run: &Cx, step: &str) -> Vec<(String, String)> {
     let mut env = run.env.to_vec();
     if run.tools.dirs().is_empty() {
         return env;

@@ -3,19 +3,19 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::RunCx;
-use crate::resources::Status;
+use crate::step::Cx;
+use crate::step::Status;
 use crate::step::Step;
 
 /// Each step's status and how long its check took, in the steps' order. Steps that resolve a
 /// tool are checked first; the others are then checked with the PATH those resolutions make
 /// (`env`, returned for the apply to use too), so a deps step fingerprints the project's python,
 /// not whichever is first on the user's PATH.
-pub fn check_all(steps: &[Step], run: &RunCx, env: impl FnOnce() -> Vec<(String, String)>) -> CheckResult {
+pub fn check_all(steps: &[Step], run: &Cx, env: impl FnOnce() -> Vec<(String, String)>) -> CheckResult {
     let (tools, rest): (Vec<usize>, Vec<usize>) = (0..steps.len()).partition(|&i| steps[i].resource.resolves_tool());
     let mut results = check_some(steps, &tools, run);
     let env = env();
-    let project_run = RunCx { env: &env, ..*run };
+    let project_run = run.with_env(&env);
     for (i, r) in check_some(steps, &rest, &project_run).into_iter().enumerate() {
         if r.is_some() {
             results[i] = r;
@@ -46,7 +46,7 @@ fn defer_until_requirements(steps: &[Step], statuses: &mut [(Status, Duration)])
 }
 
 /// Checks only the steps that resolve tools (`devup env`: the PATH without the other checks).
-pub fn check_tools(steps: &[Step], run: &RunCx) {
+pub fn check_tools(steps: &[Step], run: &Cx) {
     let tools: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].resource.resolves_tool()).collect();
     check_some(steps, &tools, run);
 }
@@ -58,7 +58,7 @@ pub struct CheckResult {
 }
 
 /// Checks the steps at `which` in parallel; the others' results are `None`.
-fn check_some(steps: &[Step], which: &[usize], run: &RunCx) -> Vec<Option<(Status, Duration)>> {
+fn check_some(steps: &[Step], which: &[usize], run: &Cx) -> Vec<Option<(Status, Duration)>> {
     let next = AtomicUsize::new(0);
     let workers = run.jobs.clamp(1, which.len().max(1));
     let mut results: Vec<Option<(Status, Duration)>> = (0..steps.len()).map(|_| None).collect();

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::resources::Status;
+use crate::step::Status;
 use crate::step::Step;
 
 #[derive(Debug, Clone, Serialize)]

@@ -3,8 +3,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::*;
-use crate::resources::{Failure, Resource, Status};
 use crate::step::Step;
+use crate::step::{Cx, Failure, Resource, Status};
 
 /// A resource whose state is a flag: met when set; apply sets it (or not, or fails).
 struct Flag {
@@ -18,13 +18,13 @@ impl Resource for Flag {
     fn describe(&self) -> String {
         "flag".into()
     }
-    fn check(&self, _cx: &crate::resources::Cx) -> Status {
+    fn check(&self, _cx: &Cx) -> Status {
         if self.met.load(Ordering::SeqCst) { Status::Satisfied } else { Status::missing("flag unset") }
     }
     fn action(&self) -> String {
         "set flag".into()
     }
-    fn apply(&self, _cx: &crate::resources::Cx) -> Result<(), Failure> {
+    fn apply(&self, _cx: &Cx) -> Result<(), Failure> {
         self.applied.fetch_add(1, Ordering::SeqCst);
         if self.apply_fails {
             return Err(Failure::new("boom"));
@@ -75,8 +75,16 @@ fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
     let facts = crate::facts::Facts::for_tests();
     let memory = crate::state::Memory::default();
     let tools = crate::tools::Toolbox::default();
-    let cx =
-        RunCx { system: &system, facts: &facts, memory: &memory, env: &[], replace_files: false, jobs, tools: &tools };
+    let cx = Cx {
+        system: &system,
+        facts: &facts,
+        memory: &memory,
+        env: &[],
+        replace_files: false,
+        step_id: "",
+        jobs,
+        tools: &tools,
+    };
     let order = crate::graph::order(&steps).unwrap();
     let statuses: Vec<(Status, Duration)> = check_all(&steps, &cx, Vec::new).statuses;
     let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});
@@ -148,13 +156,13 @@ impl Resource for Follows {
     fn describe(&self) -> String {
         "follows".into()
     }
-    fn check(&self, _cx: &crate::resources::Cx) -> Status {
+    fn check(&self, _cx: &Cx) -> Status {
         if self.leader.load(Ordering::SeqCst) { Status::Satisfied } else { Status::missing("leader down") }
     }
     fn action(&self) -> String {
         "nothing".into()
     }
-    fn apply(&self, _cx: &crate::resources::Cx) -> Result<(), Failure> {
+    fn apply(&self, _cx: &Cx) -> Result<(), Failure> {
         self.applied.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
@@ -189,12 +197,13 @@ fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
     let facts = crate::facts::Facts::for_tests();
     let memory = crate::state::Memory::default();
     let tools = crate::tools::Toolbox::default();
-    let cx = RunCx {
+    let cx = Cx {
         system: &system,
         facts: &facts,
         memory: &memory,
         env: &[],
         replace_files: false,
+        step_id: "",
         jobs: 2,
         tools: &tools,
     };

@@ -153,7 +153,7 @@ fn devup_administers_the_server_as_itself_over_the_socket() {
     // What it did is recorded beside the data, which answers the check without a client.
     assert_eq!(std::fs::read_to_string(data.path().join("mysql/devup-admin")).unwrap(), "account dev\n");
     let sb = crate::resources::testing::Sandbox::new();
-    assert!(matches!(sb.check(out.steps[admin].resource.as_ref()), crate::resources::Status::Satisfied));
+    assert!(matches!(sb.check(out.steps[admin].resource.as_ref()), crate::step::Status::Satisfied));
     // Every command that reaches the server goes over its socket, as the account devup runs as;
     // none names root (whose password may be declared) or TCP.
     for step in &expand_as("dev", entry).steps {

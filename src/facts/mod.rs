@@ -5,7 +5,7 @@
 //! in `tests/fixtures/facts/`. Recipes see facts through [`Facts::get`] and
 //! [`Facts::matches`], in `query.rs`.
 
-mod init;
+mod init_system;
 mod macos;
 mod os_release;
 mod package_managers;
@@ -66,7 +66,7 @@ impl Facts {
             os: os.to_string(),
             arch: std::env::consts::ARCH.to_string(),
             package_managers: package_managers::read(os, distro.as_ref()),
-            init: init::read(os).to_string(),
+            init: init_system::read(os).to_string(),
             root: is_root(),
             user: user_name(),
             sudo: which::which("sudo").is_ok(),

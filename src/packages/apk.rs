@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{PackageManager, PackageState, query_candidate, query_installed, without_revision};
-use crate::resources::Cx;
+use crate::step::Cx;
 use crate::system::Cmd;
 
 pub struct Apk;

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use super::dpkg::Database;
 use super::{Elevation, PackageManager, PackageState, elevation, install_failure, without_epoch, without_revision};
-use crate::resources::{Cx, Failure};
+use crate::step::{Cx, Failure};
 use crate::system::Cmd;
 
 /// apt in an exported script, as devup drives it: the dpkg database says what is installed (a
@@ -411,7 +411,7 @@ mod tests {
         assert_eq!(owners, ["python3-minimal", "python3.11-minimal"]);
         assert!(apt.owners(&[PathBuf::from("/usr/bin/nothing")]).is_empty());
     }
-    use crate::resources::testing::Sandbox;
+    use crate::step::testing::Sandbox;
 
     /// An apt reading a database in a temp dir, with lists fresh or not.
     fn apt_in(sb: &Sandbox, status: &str, lists: Option<SystemTime>) -> Apt {

@@ -25,7 +25,7 @@ mod pacman;
 pub mod privilege;
 
 use crate::facts::Facts;
-use crate::resources::{Cx, Failure};
+use crate::step::{Cx, Failure};
 use crate::system::Cmd;
 
 pub use privilege::Elevation;

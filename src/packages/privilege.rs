@@ -4,7 +4,7 @@
 
 use super::show;
 use crate::facts::Facts;
-use crate::resources::{Cx, Failure};
+use crate::step::{Cx, Failure};
 use crate::system::{Cmd, CmdOutput};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn without_sudo_nothing_runs() {
-        let sb = crate::resources::testing::Sandbox::new();
+        let sb = crate::step::testing::Sandbox::new();
         let failure = Elevation::Unavailable.run(&sb.cx(), &apt_install()).unwrap_err();
         assert!(failure.message.contains("sudo` is not installed"), "{failure:?}");
         assert_eq!(sb.system.spawned(), 0);

@@ -3,10 +3,11 @@
 
 use serde::Deserialize;
 
+use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::packages::privilege::Elevation;
-use crate::probes::{Probe, ProbeArgs};
+use crate::protocols::Probe;
 use crate::state::sha256_hex;
 use crate::system::Cmd;
 
@@ -190,7 +191,7 @@ impl Resource for Probed {
             }
         };
         Ok(ScriptStep {
-            check: crate::export::probe::shell(&self.probe, cx)?,
+            check: crate::export::client_checks::shell(&self.probe, cx)?,
             apply,
             warnings,
             ..ScriptStep::default()

@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, owned, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
-use crate::probes::{Probe, ProbeArgs};
+use crate::protocols::Probe;
 use crate::system::{Account, Cmd};
 use crate::version::{self, Constraint};
 use crate::version_dirs;
@@ -538,7 +539,7 @@ impl Resource for Service {
         let data = q(&self.data);
         let user = quote(self.user.as_deref().unwrap_or(""));
         let name = &self.name;
-        let probe = crate::export::probe::shell(&self.probe, cx)?;
+        let probe = crate::export::client_checks::shell(&self.probe, cx)?;
         let mut path = String::from("_dirs=''\n");
         for pattern in &self.path_patterns {
             let words: Vec<String> = pattern.split('*').map(quote).collect();
@@ -612,7 +613,7 @@ impl Resource for Service {
             (Some(reload), _) => {
                 let mut text = run_as(reload);
                 if let Some(needs) = &self.needs_restart {
-                    let needs = crate::export::probe::shell(needs, cx)?;
+                    let needs = crate::export::client_checks::shell(needs, cx)?;
                     if let Some(stop) = &self.stop {
                         text.push_str(&format!(
                             "\nsleep 1\nif {needs}; then\n{}\n{}\nfi",

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::packages::privilege::Elevation;
-use crate::probes::{Probe, ProbeArgs};
+use crate::protocols::Probe;
 use crate::system::Cmd;
 
 #[derive(Deserialize)]
@@ -175,7 +176,7 @@ impl Resource for SystemService {
     /// The script asks the machine it runs on how it starts services (it may be exported for
     /// another one): systemd where it is PID 1, else OpenRC, else init scripts.
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let probe = crate::export::probe::shell(&self.probe, cx)?;
+        let probe = crate::export::client_checks::shell(&self.probe, cx)?;
         let unit = quote(&self.unit);
         let tries = self.timeout.as_secs() * 5;
         let apply = format!(

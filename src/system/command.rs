@@ -56,7 +56,7 @@ impl Cmd {
         if self.program == "sh" && self.args.len() == 2 && self.args[0] == "-c" {
             return self.args[1].to_string_lossy().into_owned();
         }
-        words.map(|w| crate::recipe::template::quote(&w)).collect::<Vec<_>>().join(" ")
+        words.map(|w| crate::shell::quote(&w)).collect::<Vec<_>>().join(" ")
     }
 
     /// The process to start: stdin empty, stdout and stderr captured.

@@ -1,6 +1,22 @@
-//! A step: one resource to converge, with its place in the graph.
+//! The ground floor: what every step shares, whatever its kind. A step ([`Step`]), the trait its
+//! resource implements ([`Resource`]), the run's context ([`Cx`]), what a check finds
+//! ([`Status`]), why an apply fails ([`Failure`]) and a step as shell ([`ScriptStep`]). It
+//! imports only the floors below it (`system`, `facts`, `state`, `tools`), never a kind, a
+//! package manager or the engine.
 
-use crate::resources::Resource;
+mod cx;
+mod failure;
+mod resource;
+mod script;
+mod status;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub use cx::Cx;
+pub use failure::Failure;
+pub use resource::Resource;
+pub use script::{ScriptCx, ScriptStep};
+pub use status::{Status, Stopped};
 
 pub struct Step {
     /// Unique and stable across runs (the state is keyed by it): `languages.python`,

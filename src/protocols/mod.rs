@@ -11,53 +11,11 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
-
-use crate::recipe::template::Vars;
 use crate::system::{Cmd, Connection, System};
 use crate::version::Constraint;
 
 /// How long a probe waits for a server that accepted the connection to answer.
 const TIMEOUT: Duration = Duration::from_secs(3);
-
-/// A probe as a recipe writes it: `probe = { protocol = "redis", port = "{port}" }`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "protocol", rename_all = "lowercase", deny_unknown_fields)]
-pub enum ProbeArgs {
-    /// A TCP connection is accepted.
-    Tcp { port: String },
-    /// The server answers PING with PONG.
-    Redis { port: String },
-    /// The server answers `version`.
-    Memcached { port: String },
-    /// A connection as `user` to each of `databases` succeeds, and `query`, if given, returns a row.
-    /// Over TCP on 127.0.0.1, or with `socket` (a directory) over the server's unix socket
-    /// there, where a machine's shared server knows its users by their accounts.
-    Postgres {
-        port: String,
-        user: String,
-        #[serde(default = "postgres_default_db")]
-        databases: Vec<String>,
-        query: Option<String>,
-        socket: Option<String>,
-        /// A version constraint the server's own version must satisfy (`"15"`).
-        version: Option<String>,
-    },
-    /// A path exists; with `contains`, a file that holds this text (read in-process).
-    Path {
-        path: String,
-        #[serde(default)]
-        contains: Option<String>,
-    },
-    /// An account exists in the machine's password database (the one a server runs as).
-    Account { name: String },
-    /// A shell command exits 0 (for what no socket or file can answer).
-    Command { run: String },
-}
-
-fn postgres_default_db() -> Vec<String> {
-    vec!["postgres".to_string()]
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Probe {
@@ -75,48 +33,6 @@ pub enum Probe {
     Path(PathBuf, Option<String>),
     Account(String),
     Command(String),
-}
-
-impl ProbeArgs {
-    /// Fills placeholders. Values reach SQL only as quoted literals, and commands only as
-    /// quoted shell words.
-    pub fn render(&self, vars: &Vars, resolve_path: impl Fn(&str) -> Result<PathBuf, String>) -> Result<Probe, String> {
-        let addr = |port: &str| -> Result<SocketAddr, String> {
-            let text = vars.text(port)?;
-            let port: u16 = text.parse().map_err(|_| format!("port `{text}` is not a port number"))?;
-            Ok(SocketAddr::from(([127, 0, 0, 1], port)))
-        };
-        Ok(match self {
-            ProbeArgs::Tcp { port } => Probe::Tcp(addr(port)?),
-            ProbeArgs::Redis { port } => Probe::Redis(addr(port)?),
-            ProbeArgs::Memcached { port } => Probe::Memcached(addr(port)?),
-            ProbeArgs::Postgres { port, user, databases, query, socket, version } => Probe::Postgres {
-                version: match version {
-                    Some(text) => {
-                        let want = crate::resources::constraint(vars, text)?;
-                        (!want.is_any()).then_some(want)
-                    }
-                    None => None,
-                },
-                addr: addr(port)?,
-                // The server's socket file in that directory, named after its port.
-                socket: socket
-                    .as_ref()
-                    .map(|dir| -> Result<PathBuf, String> {
-                        Ok(Path::new(&vars.text(dir)?).join(format!(".s.PGSQL.{}", vars.text(port)?)))
-                    })
-                    .transpose()?,
-                user: vars.text(user)?,
-                databases: vars.text_list(databases)?,
-                query: query.as_ref().map(|q| vars.sql(q)).transpose()?,
-            },
-            ProbeArgs::Path { path, contains } => {
-                Probe::Path(resolve_path(&vars.text(path)?)?, contains.as_ref().map(|c| vars.text(c)).transpose()?)
-            }
-            ProbeArgs::Account { name } => Probe::Account(vars.text(name)?),
-            ProbeArgs::Command { run } => Probe::Command(vars.shell(run)?),
-        })
-    }
 }
 
 impl Probe {

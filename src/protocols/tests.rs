@@ -39,55 +39,6 @@ fn a_closed_port_says_so() {
 }
 
 #[test]
-fn renders_with_quoting() {
-    let mut vars = Vars::default();
-    vars.set_text("port", "5433");
-    vars.set_text("ext", "x'; DROP TABLE t; --");
-    vars.set("dbs", crate::recipe::template::Value::List(vec!["a".into(), "b".into()]));
-    let args = ProbeArgs::Postgres {
-        port: "{port}".into(),
-        user: "postgres".into(),
-        databases: vec!["{dbs}".into()],
-        query: Some("SELECT 1 FROM pg_extension WHERE extname = {ext}".into()),
-        socket: None,
-        version: None,
-    };
-    let probe = args.render(&vars, |p| Ok(PathBuf::from(p))).unwrap();
-    assert_eq!(
-        probe,
-        Probe::Postgres {
-            addr: addr(5433),
-            socket: None,
-            version: None,
-            user: "postgres".into(),
-            databases: vec!["a".into(), "b".into()],
-            query: Some("SELECT 1 FROM pg_extension WHERE extname = 'x''; DROP TABLE t; --'".into()),
-        }
-    );
-    assert!(ProbeArgs::Tcp { port: "nope".into() }.render(&vars, |p| Ok(PathBuf::from(p))).is_err());
-}
-
-#[test]
-fn a_postgres_socket_is_the_file_named_after_the_port_in_its_directory() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut vars = Vars::default();
-    vars.set_text("dir", dir.path().display().to_string());
-    let args = ProbeArgs::Postgres {
-        port: "5432".into(),
-        user: "dev".into(),
-        databases: vec!["postgres".into()],
-        query: None,
-        socket: Some("{dir}".into()),
-        version: None,
-    };
-    let probe = args.render(&vars, |p| Ok(PathBuf::from(p))).unwrap();
-    let socket = dir.path().join(".s.PGSQL.5432");
-    assert_eq!(probe.describe(), socket.display().to_string());
-    let err = probe.run(&System::new(), &[]).unwrap_err();
-    assert_eq!(err, format!("database `postgres`: nothing listens on {}", socket.display()));
-}
-
-#[test]
 fn an_account_is_looked_up_in_the_password_database() {
     let system = System::new();
     assert_eq!(Probe::Account("root".into()).run(&system, &[]), Ok(()));

@@ -1,9 +1,9 @@
-//! Probes as shell: what devup answers in-process over a socket (`probes/`), the exported script
+//! Probes as shell: what devup answers in-process over a socket (`protocols/`), the exported script
 //! asks a client for. The clients come with the servers' packages (`psql`, `redis-cli`); plain
 //! TCP uses bash's `/dev/tcp` (bash is essential on Debian and Ubuntu).
 
 use super::{ScriptCx, quote};
-use crate::probes::Probe;
+use crate::protocols::Probe;
 
 /// A shell condition that holds when the probe passes.
 pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
@@ -51,7 +51,7 @@ mod tests {
         let facts = Facts::for_tests();
         let cx = ScriptCx::for_tests(&facts, std::path::Path::new("/p"), "s");
         let addr = "127.0.0.1:5433".parse().unwrap();
-        let args: crate::probes::ProbeArgs = toml::from_str(
+        let args: crate::resources::probe_args::ProbeArgs = toml::from_str(
             "protocol = 'postgres'\nport = '5433'\nuser = 'postgres'\ndatabases = ['a', 'b']\n\
              query = \"SELECT 1 FROM pg_database WHERE datname = 'a'\"",
         )
