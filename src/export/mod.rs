@@ -8,6 +8,7 @@
 //! platform the export is for. Nothing here reads or changes the machine beyond what opening
 //! the project reads.
 
+pub mod actions;
 pub mod client_checks;
 pub mod devcontainer;
 pub mod dockerfile;

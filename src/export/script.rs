@@ -28,7 +28,13 @@ pub fn steps(project: &Project, platform: &Platform) -> Result<Vec<(String, Stri
             platform: &project.tools.platform,
         };
         match step.resource.script(&cx) {
-            Ok(script) => out.push((step.id.clone(), step.describe(), script)),
+            Ok(mut script) => {
+                // A kind that describes its apply as actions: the same actions `devup up` performs.
+                if let Some(actions) = step.resource.actions(&step.id) {
+                    script.apply = super::actions::render(&actions, &cx);
+                }
+                out.push((step.id.clone(), step.describe(), script))
+            }
             Err(why) => refused.push(format!("step {} ({}): {why}", step.id, step.describe())),
         }
     }

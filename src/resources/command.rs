@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
+use super::{BuildCx, Cx, Resource, Status, env_table, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep};
+use crate::step::action::{Action, Run};
 use crate::system::Cmd;
 
 #[derive(Deserialize)]
@@ -75,12 +76,8 @@ impl Resource for Command {
         format!("run `{}`", self.apply)
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        match cx.system.run(&self.cmd(cx, &self.apply)) {
-            Ok(out) if out.success() => Ok(()),
-            Ok(out) => Err(Failure::command(&self.apply, &out)),
-            Err(e) => Err(Failure::spawn(&self.apply, &e)),
-        }
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        Some(vec![Action::Run(Run::new(&self.apply).cwd(&self.cwd).envs(&self.env))])
     }
 
     fn commands(&self) -> Vec<String> {
@@ -91,7 +88,6 @@ impl Resource for Command {
         let prelude = format!("cd {}\n{}", cx.path(&self.cwd), crate::export::exports(&self.env));
         Ok(ScriptStep {
             check: format!("test -d {} && (\n{prelude}{}\n)", cx.path(&self.cwd), self.check),
-            apply: format!("{prelude}{}", self.apply),
             ..ScriptStep::default()
         })
     }

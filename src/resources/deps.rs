@@ -14,10 +14,10 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep, quote};
-use crate::state::sha256_hex;
-use crate::system::Cmd;
+use super::{BuildCx, Cx, Resource, Status, env_table, parse_args, paths};
+use crate::export::actions::stamp_lines;
+use crate::export::{ScriptCx, ScriptStep};
+use crate::step::action::{self, Action, Run, StampLine};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,31 +102,20 @@ impl Deps {
         }
     }
 
-    /// One line per thing the result depends on, so a change can be named.
-    fn fingerprint(&self, cx: &Cx) -> String {
-        let mut lines = vec![format!("run {}", self.run)];
-        lines.extend(self.key.iter().map(|k| format!("key {k}")));
-        let path = cx.path_var();
-        lines.extend(self.tools.iter().map(|t| format!("tool {t} {}", tool_identity(t, &path))));
-        for (shown, path) in &self.inputs {
-            let sha = cx.memory.stamped("sha256", path, || std::fs::read(path).ok().map(|bytes| sha256_hex(&bytes)));
-            lines.push(format!("input {shown} {}", sha.as_deref().unwrap_or("absent")));
-        }
-        lines.join("\n")
+    /// One line per thing the result depends on, so a change can be named: computed by devup
+    /// for its check, and by the install's actions (and the exported script) for its record.
+    fn fingerprint_lines(&self) -> Vec<StampLine> {
+        let mut lines = vec![StampLine::Text(format!("run {}", self.run))];
+        lines.extend(self.key.iter().map(|k| StampLine::Text(format!("key {k}"))));
+        lines.extend(self.tools.iter().map(|t| StampLine::Tool(t.clone())));
+        lines.extend(
+            self.inputs.iter().map(|(shown, path)| StampLine::Input { shown: shown.clone(), path: path.clone() }),
+        );
+        lines
     }
-}
 
-/// Where a command is and which file it is, without reading it: path, size and mtime.
-fn tool_identity(command: &str, search: &std::ffi::OsStr) -> String {
-    let Ok(path) = which::which_in(command, Some(search), "/") else {
-        return "absent".to_string();
-    };
-    match std::fs::metadata(&path).and_then(|m| Ok((m.len(), m.modified()?))) {
-        Ok((size, modified)) => {
-            let mtime = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-            format!("{} {size} {mtime}", path.display())
-        }
-        Err(_) => path.display().to_string(),
+    fn fingerprint(&self, cx: &Cx) -> String {
+        action::stamp_text(&self.fingerprint_lines(), cx)
     }
 }
 
@@ -173,35 +162,16 @@ impl Resource for Deps {
         format!("run `{}`", self.run)
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        // A run killed half-way must not leave the record of an earlier success behind.
-        let stamp = self.stamp_path(cx.step_id);
-        match cx.system.remove_file(&stamp) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(Failure::new(format!("cannot remove {}: {e}", stamp.display())));
-            }
-            _ => {}
-        }
-        let cmd = Cmd::shell(&self.run).cwd(&self.cwd).envs(cx.env).envs(&self.env);
-        match cx.system.run(&cmd) {
-            Ok(out) if out.success() => {
-                // Hash after the run: an install may legitimately rewrite its lockfile.
-                let text = format!("{}\n", self.fingerprint(cx));
-                let write = stamp
-                    .parent()
-                    .map_or(Ok(()), |dir| cx.system.create_dir_all(dir, None))
-                    .and_then(|()| cx.system.write_atomic(&stamp, text.as_bytes(), None));
-                write.map_err(|e| {
-                    Failure::new(format!(
-                        "the install succeeded, but its record {} cannot be written: {e}",
-                        stamp.display()
-                    ))
-                    .with_hint("make sure the directory is writable, then run devup again")
-                })
-            }
-            Ok(out) => Err(Failure::command(&self.run, &out)),
-            Err(e) => Err(Failure::spawn(&self.run, &e)),
-        }
+    /// The record of an earlier success goes first (a run killed half-way must not leave it
+    /// behind); it is written again after the install, hashed then (an install may rewrite its
+    /// lockfile).
+    fn actions(&self, step_id: &str) -> Option<Vec<Action>> {
+        let stamp = self.stamp_path(step_id);
+        Some(vec![
+            Action::RemoveFile(stamp.clone()),
+            Action::Run(Run::new(&self.run).cwd(&self.cwd).envs(&self.env)),
+            Action::Stamp { path: stamp, lines: self.fingerprint_lines() },
+        ])
     }
 
     fn commands(&self) -> Vec<String> {
@@ -210,28 +180,14 @@ impl Resource for Deps {
 
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         let stamp = cx.path(&self.stamp_path(cx.step_id));
-        let mut print = vec![format!("printf '%s\\n' {}", quote(&format!("run {}", self.run)))];
-        print.extend(self.key.iter().map(|k| format!("printf '%s\\n' {}", quote(&format!("key {k}")))));
-        print.extend(
-            self.tools.iter().map(|t| format!("printf 'tool %s %s\\n' {} \"$(tool_identity {})\"", quote(t), quote(t))),
-        );
-        print.extend(self.inputs.iter().map(|(shown, path)| {
-            format!("printf 'input %s %s\\n' {} \"$(input_sha {})\"", quote(shown), cx.path(path))
-        }));
         let name = format!("fingerprint_{}", shell_name(cx.step_id));
         let mut check: Vec<String> = self.outputs.iter().map(|(_, p)| format!("test -e {}", cx.path(p))).collect();
         check.push(format!("test -f {stamp}"));
         check.push(format!("[ \"$(cat {stamp})\" = \"$({name})\" ]"));
-        let mut apply = vec![format!("rm -f {stamp}")];
-        let env = crate::export::exports(&self.env);
-        apply.push(format!("(\ncd {}\n{env}{}\n)", cx.path(&self.cwd), self.run));
-        apply.push(format!("mkdir -p \"$(dirname {stamp})\""));
-        apply.push(format!("{name} >{stamp}"));
         let inside = |p: &PathBuf| p.strip_prefix(&self.project_dir).ok().map(|r| r.display().to_string());
         Ok(ScriptStep {
-            functions: format!("{name}() {{\n{}\n}}\n", print.join("\n")),
+            functions: format!("{name}() {{\n{}\n}}\n", stamp_lines(&self.fingerprint_lines(), cx)),
             check: check.join(" &&\n"),
-            apply: apply.join("\n"),
             inputs: self.inputs.iter().filter_map(|(_, p)| inside(p)).collect(),
             stamp: Some(cx.rel(&self.stamp_path(cx.step_id))),
             ..ScriptStep::default()

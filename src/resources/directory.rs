@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, mode_of, parse_args, parse_mode, paths};
+use super::{BuildCx, Cx, Resource, Status, mode_of, parse_args, parse_mode, paths};
 use crate::export::{ScriptCx, ScriptStep};
+use crate::step::action::{Action, Test};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,26 +56,27 @@ impl Resource for Directory {
         format!("create directory {}", self.shown)
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        if self.path.exists() && !self.path.is_dir() {
-            return Err(Failure::new(format!("{} is a file; devup does not delete files", self.shown))
-                .with_hint("move it away, then run devup again"));
-        }
-        cx.system
-            .create_dir_all(&self.path, self.mode)
-            .map_err(|e| Failure::new(format!("cannot create {}: {e}", self.shown)))
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        Some(vec![
+            Action::If {
+                test: Test::NotADirectory(self.path.clone()),
+                then: vec![Action::Fail {
+                    message: format!("{} is a file; devup does not delete files", self.shown),
+                    hint: Some("move it away, then run devup again".to_string()),
+                }],
+                otherwise: Vec::new(),
+            },
+            Action::MakeDir { path: self.path.clone(), mode: self.mode },
+        ])
     }
 
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         let path = cx.path(&self.path);
-        let (check, apply) = match self.mode {
-            Some(mode) => (
-                format!("test -d {path} && has_mode {path} {mode:o}"),
-                format!("mkdir -p {path}\nchmod {mode:o} {path}"),
-            ),
-            None => (format!("test -d {path}"), format!("mkdir -p {path}")),
+        let check = match self.mode {
+            Some(mode) => format!("test -d {path} && has_mode {path} {mode:o}"),
+            None => format!("test -d {path}"),
         };
-        Ok(ScriptStep { check, apply, ..ScriptStep::default() })
+        Ok(ScriptStep { check, ..ScriptStep::default() })
     }
 }
 

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use super::{BuildCx, Cx, Resource, Status, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
+use crate::step::action::Action;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -61,37 +62,14 @@ impl Resource for Symlink {
         format!("link {} to {}", self.shown, self.target.display())
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let fail = |what: &str, e: std::io::Error| Failure::new(format!("cannot {what} {}: {e}", self.shown));
-        if let Ok(meta) = std::fs::symlink_metadata(&self.path)
-            && !meta.file_type().is_symlink()
-        {
-            if !cx.replace_files {
-                return Err(Failure::new(format!("{} is a real file or directory; it was kept", self.shown))
-                    .with_hint("to replace it (it is kept as a backup), run `devup up --replace-files`"));
-            }
-            let backup = PathBuf::from(format!("{}.devup-backup", self.path.display()));
-            cx.system.rename(&self.path, &backup).map_err(|e| fail("back up", e))?;
-        }
-        if let Some(parent) = self.path.parent() {
-            cx.system.create_dir_all(parent, None).map_err(|e| fail("create the directory of", e))?;
-        }
-        // Make the new link beside the old one and rename it over: never a moment without a link.
-        let temp = self.path.with_file_name(format!(".devup-link-{}", std::process::id()));
-        let _ = cx.system.remove_file(&temp);
-        cx.system.symlink(&self.target, &temp).map_err(|e| fail("create", e))?;
-        cx.system.rename(&temp, &self.path).map_err(|e| fail("replace", e))
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        Some(vec![Action::Link { path: self.path.clone(), target: self.target.clone() }])
     }
 
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         let (path, target) = (cx.path(&self.path), quote(&self.target.display().to_string()));
-        let backup = quote(&format!("{}.devup-backup", cx.rel(&self.path)));
         Ok(ScriptStep {
             check: format!("test -L {path} && [ \"$(readlink {path})\" = {target} ]"),
-            apply: format!(
-                "if [ -e {path} ] && [ ! -L {path} ]; then mv {path} {backup}; say {}; fi\nmkdir -p \"$(dirname {path})\"\nln -sfn {target} {path}",
-                quote(&format!("    kept the old {} as {}.devup-backup", cx.rel(&self.path), cx.rel(&self.path)))
-            ),
             ..ScriptStep::default()
         })
     }

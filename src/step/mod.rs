@@ -4,6 +4,7 @@
 //! imports only the floors below it (`system`, `facts`, `state`, `tools`), never a kind, a
 //! package manager or the engine.
 
+pub mod action;
 mod cx;
 mod failure;
 mod resource;

@@ -1,5 +1,6 @@
 //! The trait every resource kind implements (the kinds are in `resources/`).
 
+use super::action::{self, Action};
 use super::{Cx, Failure, ScriptCx, ScriptStep, Status, Stopped};
 
 pub trait Resource: Send + Sync {
@@ -12,7 +13,21 @@ pub trait Resource: Send + Sync {
     /// What `apply` will do, for the plan, e.g. "run `npm ci`".
     fn action(&self) -> String;
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure>;
+    /// What `apply` does, as data: the commands it runs, the files and directories it makes,
+    /// and the conditions it decides on where it runs. `devup up` performs them and `devup
+    /// export` writes them as shell, so the two run the same commands. `None` for a kind whose
+    /// apply is still its own code (and its export its own shell).
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        None
+    }
+
+    /// Makes the step true: its actions, performed. A kind without actions has its own.
+    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+        match self.actions(cx.step_id) {
+            Some(actions) => action::perform(&actions, cx),
+            None => Err(Failure::new("this kind of step has nothing to apply")),
+        }
+    }
 
     /// The shell commands this resource may run, shown to the user before trusting a project.
     fn commands(&self) -> Vec<String> {
@@ -41,8 +56,10 @@ pub trait Resource: Send + Sync {
         false
     }
 
-    /// The step as POSIX shell, for `devup export`: a check and an apply doing what `check` and
-    /// `apply` do. A kind without one makes the export fail, naming the step.
+    /// The step as POSIX shell, for `devup export`: a check doing what `check` does, and for a
+    /// kind without actions an apply doing what `apply` does (a kind with actions leaves `apply`
+    /// empty: the export renders its actions). A kind without one makes the export fail, naming
+    /// the step.
     fn script(&self, _cx: &ScriptCx) -> Result<ScriptStep, String> {
         Err("this kind of step has no shell equivalent yet".to_string())
     }
