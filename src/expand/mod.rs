@@ -20,7 +20,7 @@ use crate::manifest::{CustomStep, Entry, EntryValue, Manifest, Section};
 use crate::recipe::library::Library;
 use crate::recipe::template::Vars;
 use crate::recipe::{Origin, Recipe, RecipeStep};
-use crate::resources::{self, BuildCx, Command};
+use crate::resources::{self, BuildCx, BuildError, Command};
 use crate::step::Step;
 pub use env::distinct_name;
 use requires::Resolved;
@@ -169,17 +169,19 @@ fn build_error(
     recipe: &Recipe,
     rstep: &RecipeStep,
     prefix: &str,
-    message: String,
+    error: BuildError,
 ) -> Diagnostic {
-    if matches!(recipe.origin, Origin::Builtin) || !resources::is_argument_error(&message) {
-        return manifest
-            .source
-            .error(entry.name_span.clone(), format!("{prefix}: {message}"))
-            .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name));
-    }
-    let unknown = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next());
+    let (message, unknown) = match error {
+        BuildError::Arguments { message, unknown } if !matches!(recipe.origin, Origin::Builtin) => (message, unknown),
+        other => {
+            return manifest
+                .source
+                .error(entry.name_span.clone(), format!("{prefix}: {other}"))
+                .with_hint(format!("from step `{}` of {}", rstep.id, recipe.source.name));
+        }
+    };
     let span = match unknown {
-        Some(key) => crate::recipe::key_span(&recipe.source, &rstep.span, key),
+        Some(key) => crate::recipe::key_span(&recipe.source, &rstep.span, &key),
         None => rstep.span.clone(),
     };
     recipe.source.error(span, format!("step `{}`: {message}", rstep.id)).with_hint(format!(
@@ -413,6 +415,8 @@ fn describe_machine(facts: &Facts) -> String {
     format!("{}{distro} on {}, package managers: {managers}", facts.os, facts.arch)
 }
 
+#[cfg(test)]
+mod build_error_tests;
 #[cfg(test)]
 mod mysql_tests;
 #[cfg(test)]

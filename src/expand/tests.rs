@@ -5,7 +5,7 @@ use super::*;
 use crate::diagnostic::Source;
 
 /// Expands `manifest` with one project recipe `datastores/demo` holding `recipe`.
-fn expand_with(recipe: &str, manifest: &str) -> Result<Expansion, Diagnostic> {
+pub(super) fn expand_with(recipe: &str, manifest: &str) -> Result<Expansion, Diagnostic> {
     let dir = tempfile::tempdir().unwrap();
     let recipes = dir.path().join(".devup/recipes/datastores");
     std::fs::create_dir_all(&recipes).unwrap();

@@ -121,11 +121,11 @@ struct Found {
     method: String,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let command = cx.vars.text(&args.command)?;
     if command.is_empty() || command.contains('/') {
-        return Err(format!("`command` must be a command name, not `{command}`"));
+        return Err(format!("`command` must be a command name, not `{command}`").into());
     }
     let constraint = match &args.version {
         Some(template) => super::constraint(cx.vars, template)?,
@@ -154,7 +154,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, Strin
                 };
                 let names: Vec<String> = names.iter().map(|n| cx.vars.text(n)).collect::<Result<_, _>>()?;
                 if let Some(bad) = names.iter().find(|n| !packages::valid_name(n)) {
-                    return Err(format!("`{bad}` is not a package name"));
+                    return Err(format!("`{bad}` is not a package name").into());
                 }
                 How::Packages(manager, names)
             }

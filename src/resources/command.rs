@@ -30,7 +30,7 @@ pub struct Command {
 }
 
 /// From a recipe: placeholders in the command lines are filled shell-quoted.
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let cwd = match &args.cwd {
         Some(dir) => paths::resolve(cx, &cx.vars.text(dir)?, false)?,

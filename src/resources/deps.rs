@@ -56,7 +56,7 @@ struct Deps {
     project_dir: PathBuf,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let resolve_all = |list: &[String]| -> Result<Vec<(String, PathBuf)>, String> {
         list.iter()

@@ -23,7 +23,7 @@ struct Directory {
     mode: Option<u32>,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let text = cx.vars.text(&args.path)?;
     let path = paths::resolve(cx, &text, args.outside_project)?;

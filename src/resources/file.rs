@@ -41,7 +41,7 @@ struct File {
     edited: std::sync::Mutex<Option<String>>,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let path = paths::resolve(cx, &cx.vars.text(&args.path)?, args.outside_project)?;
     let content = match (args.content, args.copy_from) {

@@ -4,7 +4,9 @@
 //! A resource answers `check` without side effects, says what `apply` would do, and applies it.
 //! Knowledge about particular tools does not live here but in recipes.
 
+mod args;
 mod binary;
+mod build_error;
 mod command;
 mod deps;
 mod directory;
@@ -20,14 +22,14 @@ mod system_service;
 
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
-
 use crate::facts::Facts;
 use crate::recipe::template::Vars;
 // What every kind shares lives on the ground floor; the kinds name it as their parent's.
 use crate::step::{Cx, Failure, Resource, Status, Stopped};
 use crate::version::{Constraint, Syntax};
 
+use args::parse_args;
+pub use build_error::BuildError;
 pub use command::Command;
 
 /// What a kind needs to build a resource from a recipe step or a project entry.
@@ -44,7 +46,7 @@ pub struct BuildCx<'a> {
     pub description: Option<&'a str>,
 }
 
-type Builder = fn(toml::Table, &BuildCx) -> Result<Box<dyn Resource>, String>;
+type Builder = fn(toml::Table, &BuildCx) -> Result<Box<dyn Resource>, BuildError>;
 
 /// Every resource kind, by the name recipes use in `kind = "..."`.
 pub const KINDS: &[(&str, Builder)] = &[
@@ -64,7 +66,9 @@ pub fn kind_names() -> Vec<&'static str> {
     KINDS.iter().map(|(name, _)| *name).collect()
 }
 
-pub fn build(kind: &str, args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+/// Builds a step of `kind`. A recipe's kinds are checked when it is read, so an unknown one
+/// here is devup's own mistake, reported as a value.
+pub fn build(kind: &str, args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, BuildError> {
     let (_, builder) = KINDS.iter().find(|(name, _)| *name == kind).ok_or_else(|| format!("unknown kind `{kind}`"))?;
     builder(args, cx)
 }
@@ -96,33 +100,6 @@ pub fn constraint(vars: &Vars, template: &str) -> Result<Constraint, String> {
         })
         .unwrap_or_default();
     Constraint::parse_as(syntax, &text).map_err(|e| format!("version `{text}` is not {}: {e}", syntax.what()))
-}
-
-/// Reads a kind's arguments, rejecting unknown ones.
-fn parse_args<T: DeserializeOwned>(args: toml::Table) -> Result<T, String> {
-    toml::Value::Table(args).try_into().map_err(|e: toml::de::Error| with_suggestion(e.message().trim()))
-}
-
-/// Whether a kind refused the shape of a step's arguments (an unknown or missing one, a wrong
-/// type: serde's words, from `parse_args`), which is the recipe's doing, rather than a value.
-pub fn is_argument_error(message: &str) -> bool {
-    ["unknown field", "missing field", "invalid type", "unknown variant", "data did not match"]
-        .iter()
-        .any(|phrase| message.starts_with(phrase))
-}
-
-/// serde's "unknown field `pth`, expected one of `path`, `mode`" with the closest name added.
-fn with_suggestion(message: &str) -> String {
-    let Some((given, expected)) =
-        message.strip_prefix("unknown field `").and_then(|rest| rest.split_once("`, expected "))
-    else {
-        return message.to_string();
-    };
-    let known = expected.trim_start_matches("one of ").split(", ").map(|name| name.trim_matches('`'));
-    match crate::diagnostic::closest(given, known) {
-        Some(close) => format!("{message}; did you mean `{close}`?"),
-        None => message.to_string(),
-    }
 }
 
 /// Reads `mode = "0600"`.

@@ -64,11 +64,11 @@ enum Seen {
     },
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     Ok(Box::new(parse(args, cx)?))
 }
 
-fn parse(args: toml::Table, cx: &BuildCx) -> Result<Package, String> {
+fn parse(args: toml::Table, cx: &BuildCx) -> Result<Package, super::BuildError> {
     let args: Args = parse_args(args)?;
     if args.packages.is_empty() {
         return Err("`packages` is empty: name at least one package".into());
@@ -396,7 +396,7 @@ mod tests {
             const { std::cell::Cell::new(None) };
     }
 
-    fn with_test_manager(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+    fn with_test_manager(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, crate::resources::BuildError> {
         let mut package = parse(args, cx)?;
         package.manager = MANAGER.get();
         Ok(Box::new(package))

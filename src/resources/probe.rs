@@ -55,12 +55,12 @@ enum Fix {
     Tell(String),
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let fix = match (&args.apply, &args.hint) {
         (Some(apply), None) => Fix::Run(cx.vars.shell(apply)?),
         (None, Some(hint)) => Fix::Tell(cx.vars.text(hint)?),
-        _ => return Err("a probe step takes `apply` (the command that makes it pass) or `hint` (what the user must do when devup cannot), one of them".to_string()),
+        _ => return Err("a probe step takes `apply` (the command that makes it pass) or `hint` (what the user must do when devup cannot), one of them".into()),
     };
     let probe = args.probe.render(cx.vars, |p| paths::resolve(cx, p, false))?;
     let masked = cx.vars.masked(&args.secret);

@@ -108,7 +108,7 @@ struct Service {
     edited: std::sync::Mutex<Option<String>>,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let data = paths::resolve(cx, &cx.vars.text(&args.data)?, false)?;
     let in_data = |rel: &Option<String>| -> Result<Option<PathBuf>, String> {

@@ -24,7 +24,7 @@ struct Symlink {
     target: PathBuf,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     let path = paths::resolve(cx, &cx.vars.text(&args.path)?, args.outside_project)?;
     // The target is stored as written: a relative target is relative to the link's directory.

@@ -112,7 +112,7 @@ struct SystemService {
     timeout: Duration,
 }
 
-pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, String> {
+pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
     let args: Args = parse_args(args)?;
     Ok(Box::new(SystemService {
         name: cx.vars.text(&args.name)?,
