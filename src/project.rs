@@ -54,7 +54,7 @@ pub struct Project {
 
 impl Project {
     pub fn open(settings: &Settings, global: &Global) -> Result<Project> {
-        Project::open_with(settings, global, Facts::read(settings.ci, settings.interactive))
+        Project::open_with(settings, global, Facts::read(settings))
     }
 
     /// Opens the project as if on a machine with these facts (`devup export --platform`).

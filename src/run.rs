@@ -14,7 +14,7 @@ use crate::settings::Settings;
 pub fn main() -> ExitCode {
     // The activation hook runs before every prompt: it skips parsing the command line.
     if let Some(shell) = hook_env_shell() {
-        return ExitCode::from(commands::hook_env::run(&Settings::from_env(), shell));
+        return ExitCode::from(commands::hook_env::run(&settings(), shell));
     }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -24,7 +24,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { exit::INVALID_INPUT } else { exit::OK });
         }
     };
-    let settings = Settings::from_env();
+    let settings = settings();
     let g = &cli.global;
     let printer = Printer::new(g.json, g.quiet, g.timings, settings.interactive, g.color.enabled(settings.color))
         .verbose(g.verbose);
@@ -56,6 +56,14 @@ pub fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),
     }
+}
+
+/// The settings, read from the environment once; the package managers get theirs here, before
+/// any command reads a package.
+fn settings() -> Settings {
+    let settings = Settings::from_env();
+    crate::packages::configure(&settings);
+    settings
 }
 
 /// `devup hook-env SHELL`, exactly.

@@ -19,16 +19,24 @@
 //! | `PWD`              | the shell's directory, as it names it (activation finds the project from it) |
 //! | `SHELL`            | the user's shell, which `devup exec` with no command opens      |
 //! | `__DEVUP_STATE`    | what activation applied in this shell (written by devup itself) |
+//! | `USER` (`USERNAME` on Windows) | the account's name, when the password database has no entry for it |
+//! | `DPKG_ADMINDIR`    | dpkg's database directory (dpkg's own variable; default /var/lib/dpkg) |
+//! | `DEVUP_BLESS`      | tests only: `1` rewrites the expected files instead of comparing with them |
 //!
 //! Activation and `devup exec` also read the current value of each variable they set (and
-//! PATH), to restore it on leaving the project: those are values to keep, not settings
-//! (`activation/`).
+//! PATH), to restore it on leaving the project: those are values to keep, not settings, and
+//! which variables they are is known only once the project is read. They are read through
+//! [`variable`], the one way to read a variable named at run time.
 //!
-//! Downloads leave two groups to the crates that use them, read there and nowhere in devup:
+//! The crates devup uses read a few more, as the tools they stand for do: `directories` reads
+//! `HOME` and the `XDG_*_HOME` variables to compute the platform directories above, and
+//!
+//! downloads leave two groups to the crates that use them, read there and nowhere in devup:
 //! `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (and lowercase forms) by the HTTP
 //! client (ureq), and `SSL_CERT_FILE`, `SSL_CERT_DIR` by the certificate-store loader
 //! (rustls-native-certs, through rustls-platform-verifier).
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -66,11 +74,24 @@ pub struct Settings {
     pub shell: Option<PathBuf>,
     /// What activation applied in this shell (`__DEVUP_STATE`), as written.
     pub activation: Option<String>,
+    /// The account's name as the environment gives it (`USER`; `USERNAME` on Windows), for
+    /// when the password database has no entry for the effective uid.
+    pub user: Option<String>,
+    /// dpkg's database directory (`DPKG_ADMINDIR`), when set: dpkg's own variable, honoured
+    /// so that tests can give apt a database of their own.
+    pub dpkg_admindir: Option<PathBuf>,
+}
+
+/// The value of a variable of devup's environment, read now. For what cannot be named in
+/// advance: activation restores each variable it set to the value the shell had (any name a
+/// project's `[env]` declares), and tests. Every setting is read by [`Settings::from_env`].
+pub fn variable(name: &str) -> Option<OsString> {
+    std::env::var_os(name)
 }
 
 impl Settings {
     pub fn from_env() -> Settings {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let var = |name: &str| variable(name).filter(|v| !v.is_empty());
         let dirs = directories::ProjectDirs::from("", "", "devup");
         let state_root = var("DEVUP_STATE_DIR").map(PathBuf::from).unwrap_or_else(|| {
             dirs.as_ref()
@@ -109,7 +130,7 @@ impl Settings {
             .filter(|(_, v)| !v.is_empty())
             .collect();
         Settings {
-            path: std::env::var_os("PATH").unwrap_or_default(),
+            path: variable("PATH").unwrap_or_default(),
             tools_root,
             cache_root,
             mirrors,
@@ -126,6 +147,8 @@ impl Settings {
             pwd: var("PWD").map(PathBuf::from).filter(|p| p.is_absolute()),
             shell: var("SHELL").map(PathBuf::from),
             activation: var(crate::activation::STATE_VAR).map(|v| v.to_string_lossy().into_owned()),
+            user: var(if cfg!(unix) { "USER" } else { "USERNAME" }).map(|v| v.to_string_lossy().into_owned()),
+            dpkg_admindir: var("DPKG_ADMINDIR").map(PathBuf::from),
         }
     }
 

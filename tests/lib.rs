@@ -22,6 +22,7 @@ mod prebuilt;
 mod recipe_show;
 mod recipes;
 mod services;
+mod source_rules;
 mod terminal;
 mod trust;
 mod versions;

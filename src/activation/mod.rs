@@ -170,9 +170,10 @@ pub struct Env {
 }
 
 impl Env {
-    /// The environment of this process (the shell's, for `hook-env`).
+    /// The environment of this process (the shell's, for `hook-env`): any variable a project
+    /// sets may have to be restored, so each is read when asked for (`settings::variable`).
     pub fn from_process() -> Env {
-        Env::new(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
+        Env::new(|name| crate::settings::variable(name).map(|v| v.to_string_lossy().into_owned()))
     }
 
     pub fn new(read: impl Fn(&str) -> Option<String> + 'static) -> Env {

@@ -4,7 +4,6 @@
 //! command's. Nothing is converged first, and no shell runs the command unless it is one.
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 
 use crate::activation::{self, Applied, Env, STATE_VAR};
@@ -51,15 +50,7 @@ pub fn run(settings: &Settings, global: &Global, command: &[OsString]) -> Result
             (shell.into_os_string(), &[])
         }
     };
-    let mut cmd = std::process::Command::new(&program);
-    cmd.args(args);
-    for (name, value) in env.changes() {
-        match value {
-            Some(value) => cmd.env(name, value),
-            None => cmd.env_remove(name),
-        };
-    }
-    let error = cmd.exec();
+    let error = crate::system::replace_process(&program, args, &env.changes());
     eprintln!("error: cannot run `{}`: {error}", program.to_string_lossy());
     Ok(if error.kind() == std::io::ErrorKind::NotFound { NOT_FOUND } else { NOT_EXECUTABLE })
 }

@@ -3,7 +3,6 @@
 //! machine (only the output file, when one is given). Nothing of this machine is in the
 //! export: it is the same wherever it is made.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{ExportWhat, Global};
@@ -21,7 +20,7 @@ pub fn run(
     platform: Option<&str>,
     output: Option<&Path>,
 ) -> Result<u8> {
-    let machine = Facts::read(settings.ci, settings.interactive);
+    let machine = Facts::read(settings);
     let mut platform = Platform::resolve(platform, &machine).map_err(|e| {
         Error::refused(
             format!("cannot export for this platform: {e}"),
@@ -78,56 +77,22 @@ fn render(
 
 /// Writes the export to `path`, changing nothing else: a new file is created (a script
 /// executable), an existing regular file has its content replaced and keeps its mode; a
-/// directory, a symbolic link, a device, a FIFO or a socket is refused, untouched. The file is
-/// opened without following a link and checked before anything is written to it.
+/// directory, a symbolic link, a device, a FIFO or a socket is refused, untouched
+/// (`system::output`).
 fn write_output(path: &Path, text: &str, script: bool) -> Result<()> {
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-    let refuse = |what: &str| {
-        Error::refused(
-            format!("not writing the export to {}: it is {what}", path.display()),
+    use crate::system::output::{self, NotAFile, OutputError};
+    output::write_output(path, text.as_bytes(), if script { 0o755 } else { 0o644 }).map_err(|e| match e {
+        OutputError::NotAFile(what) => Error::refused(
+            format!(
+                "not writing the export to {}: it is {}{}",
+                path.display(),
+                what.describe(),
+                if what == NotAFile::Symlink { " (name the file it points to)" } else { "" }
+            ),
             Some(
                 "name a regular file with `-o` (it is created, or its content replaced), or leave out `-o` to print the export",
             ),
-        )
-    };
-    let kind = |t: std::fs::FileType| -> Option<&'static str> {
-        Some(if t.is_dir() {
-            "a directory"
-        } else if t.is_symlink() {
-            "a symbolic link (name the file it points to)"
-        } else if t.is_char_device() || t.is_block_device() {
-            "a device"
-        } else if t.is_fifo() {
-            "a FIFO"
-        } else if t.is_socket() {
-            "a socket"
-        } else {
-            return None;
-        })
-    };
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && let Some(what) = kind(meta.file_type())
-    {
-        return Err(refuse(what));
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .mode(if script { 0o755 } else { 0o644 })
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => refuse("a symbolic link (name the file it points to)"),
-            Some(libc::ENXIO) => refuse("a FIFO"),
-            _ => Error::io(format!("cannot write {}", path.display()), e),
-        })?;
-    // What was opened, which may differ from what was looked at before.
-    let meta = file.metadata().map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    if let Some(what) = kind(meta.file_type()) {
-        return Err(refuse(what));
-    }
-    file.set_len(0)
-        .and_then(|()| file.write_all(text.as_bytes()))
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+        ),
+        OutputError::Io(e) => Error::io(format!("cannot write {}", path.display()), e),
+    })
 }

@@ -9,15 +9,26 @@ use clap::CommandFactory;
 
 use crate::cli::Cli;
 use crate::error::{Error, Result, exit};
+use crate::system::System;
+use crate::system::output::{self, OutputError};
 
 /// Prints `devup.1`, or the page of `command`; with `dir`, writes every page there.
 pub fn run(command: Option<&str>, dir: Option<&Path>) -> Result<u8> {
     let pages = pages();
     if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        System::new()
+            .create_dir_all(dir, None)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         for (name, page) in &pages {
             let path = dir.join(format!("{name}.1"));
-            std::fs::write(&path, page).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+            // A new page is readable by all, as any file made under the umask.
+            output::write_output(&path, page, 0o666).map_err(|e| match e {
+                OutputError::NotAFile(what) => Error::refused(
+                    format!("not writing {}: it is {}", path.display(), what.describe()),
+                    Some("remove it, or name another directory with `--dir`"),
+                ),
+                OutputError::Io(e) => Error::io(format!("cannot write {}", path.display()), e),
+            })?;
         }
         return Ok(exit::OK);
     }

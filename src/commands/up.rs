@@ -42,7 +42,7 @@ pub fn run(settings: &Settings, global: &Global, args: &UpArgs, printer: &Printe
     } else {
         None
     };
-    let project = Project::open_located(settings, located, Facts::read(settings.ci, settings.interactive))?;
+    let project = Project::open_located(settings, located, Facts::read(settings))?;
     let running = project.store.dir.join("running");
     wait_for_leftovers(&running, args, printer)?;
     let log = RunLog::new(&project.store.dir.join("logs"), runlog::KEEP);

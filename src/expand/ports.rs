@@ -7,9 +7,7 @@
 //! "Free" means nothing accepts a connection on 127.0.0.1 at that port: a read-only probe.
 
 use std::collections::BTreeMap;
-use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::recipe::template::{Value, Vars};
 use crate::recipe::{ParamType, Recipe};
@@ -49,7 +47,7 @@ pub fn choose_all(
     resolve: impl Fn(&str) -> Result<PathBuf, String>,
 ) -> Result<Vec<Choice>, String> {
     // A port another entry of the project has chosen is in use: two postgres entries get two.
-    let in_use = |port: u16| taken.values().any(|&p| p == port) || in_use(port);
+    let in_use = |port: u16| taken.values().any(|&p| p == port) || crate::system::socket::port_in_use(port);
     let mut choices = Vec::new();
     for (name, spec) in recipe.params.iter().filter(|(_, s)| s.kind == ParamType::Port) {
         let pinned = match vars.get(name) {
@@ -100,10 +98,6 @@ fn choose(
 
 fn first_free(preferred: u16, in_use: &dyn Fn(u16) -> bool) -> u16 {
     (preferred..=u16::MAX).find(|&p| !in_use(p)).unwrap_or(preferred)
-}
-
-fn in_use(port: u16) -> bool {
-    TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), Duration::from_millis(200)).is_ok()
 }
 
 /// Whether the pid in the server's pid file (its first line) is a running process.

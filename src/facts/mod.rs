@@ -13,6 +13,8 @@ mod query;
 
 use serde::Serialize;
 
+use crate::settings::Settings;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Facts {
     /// `std::env::consts::OS`: "linux", "macos", ...
@@ -52,9 +54,11 @@ pub struct Distro {
 }
 
 impl Facts {
-    /// Reads the machine. `ci` and `interactive` come from the caller, which
-    /// owns environment variables and TTY checks.
-    pub fn read(ci: bool, interactive: bool) -> Facts {
+    /// Reads the machine. `ci`, `interactive`, the PATH commands are looked for on and the
+    /// user's name when the password database lacks it come from the settings, which own
+    /// environment variables and TTY checks.
+    pub fn read(settings: &Settings) -> Facts {
+        let on_path = |name: &str| on_path(name, &settings.path);
         let os = std::env::consts::OS;
         let distro = match os {
             "macos" => macos::read(),
@@ -65,14 +69,14 @@ impl Facts {
         Facts {
             os: os.to_string(),
             arch: std::env::consts::ARCH.to_string(),
-            package_managers: package_managers::read(os, distro.as_ref()),
+            package_managers: package_managers::read(os, distro.as_ref(), on_path),
             init: init_system::read(os).to_string(),
             root: is_root(),
-            user: user_name(),
-            sudo: which::which("sudo").is_ok(),
+            user: user_name(settings.user.as_deref()),
+            sudo: on_path("sudo"),
             distro,
-            ci,
-            interactive,
+            ci: settings.ci,
+            interactive: settings.interactive,
         }
     }
 
@@ -99,6 +103,12 @@ impl Facts {
     }
 }
 
+/// Whether `name` is an executable in one of `path`'s directories.
+fn on_path(name: &str, path: &std::ffi::OsStr) -> bool {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
+    which::which_in(name, Some(path), cwd).is_ok()
+}
+
 #[cfg(unix)]
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -106,23 +116,24 @@ fn is_root() -> bool {
 }
 
 /// The name of the effective user, from the password database (`$USER` may be unset, as for
-/// root in containers, or stale after `su`).
+/// root in containers, or stale after `su`); else `from_env` (`$USER`).
 #[cfg(unix)]
-fn user_name() -> String {
+fn user_name(from_env: Option<&str>) -> String {
     // SAFETY: getpwuid returns NULL or a pointer to a static record valid until the next call;
     // the name is copied out at once.
     unsafe {
         let record = libc::getpwuid(libc::geteuid());
         if record.is_null() {
-            return std::env::var("USER").unwrap_or_default();
+            return from_env.unwrap_or_default().to_string();
         }
         std::ffi::CStr::from_ptr((*record).pw_name).to_string_lossy().into_owned()
     }
 }
 
+/// `$USERNAME`.
 #[cfg(not(unix))]
-fn user_name() -> String {
-    std::env::var("USERNAME").unwrap_or_default()
+fn user_name(from_env: Option<&str>) -> String {
+    from_env.unwrap_or_default().to_string()
 }
 
 #[cfg(not(unix))]
@@ -137,7 +148,8 @@ mod tests {
 
     #[test]
     fn read_does_not_panic_and_keeps_the_callers_flags() {
-        let facts = Facts::read(true, false);
+        let settings = Settings { ci: true, interactive: false, ..Settings::from_env() };
+        let facts = Facts::read(&settings);
         assert_eq!(facts.os, std::env::consts::OS);
         assert_eq!(facts.arch, std::env::consts::ARCH);
         assert!(facts.ci);

@@ -9,8 +9,8 @@ const LINUX: [&str; 5] = ["apt", "dnf", "pacman", "apk", "brew"];
 const MACOS: [&str; 1] = ["brew"];
 
 /// Thin: the candidates that are on PATH.
-pub(super) fn read(os: &str, distro: Option<&Distro>) -> Vec<String> {
-    present(&candidates(os, distro), |name| which::which(name).is_ok())
+pub(super) fn read(os: &str, distro: Option<&Distro>, on_path: impl Fn(&str) -> bool) -> Vec<String> {
+    present(&candidates(os, distro), on_path)
 }
 
 /// Pure: the managers worth looking for on this OS, the distro's native one

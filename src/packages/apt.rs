@@ -64,15 +64,11 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// `$DPKG_ADMINDIR` (dpkg's own variable, honoured so tests can use a fake database),
-    /// else `/var/lib/dpkg`.
-    // TODO: move the read into `Settings` (the one place that reads the environment) and pass
-    // the directory down; this is its only reader meanwhile.
-    fn from_env() -> Paths {
+    /// dpkg's database in `admindir` (the settings' `DPKG_ADMINDIR`, honoured so tests can use
+    /// a fake database), else in `/var/lib/dpkg`; apt's lists where apt keeps them.
+    pub fn new(admindir: Option<PathBuf>) -> Paths {
         Paths {
-            admindir: std::env::var_os("DPKG_ADMINDIR")
-                .filter(|v| !v.is_empty())
-                .map_or_else(|| PathBuf::from("/var/lib/dpkg"), PathBuf::from),
+            admindir: admindir.unwrap_or_else(|| PathBuf::from("/var/lib/dpkg")),
             lists: PathBuf::from("/var/lib/apt/lists"),
         }
     }
@@ -100,8 +96,14 @@ impl Apt {
         apt
     }
 
+    /// Reads dpkg's database and apt's lists from `paths`, unless they were already read from
+    /// elsewhere (the paths are set once, at start).
+    pub fn configure(&self, paths: Paths) {
+        let _ = self.paths.set(paths);
+    }
+
     fn paths(&self) -> &Paths {
-        self.paths.get_or_init(Paths::from_env)
+        self.paths.get_or_init(|| Paths::new(None))
     }
 
     /// The database, parsed once per run and again only when dpkg changed it.

@@ -141,6 +141,12 @@ fn names(list: &[&str]) -> Vec<String> {
 
 static APT: apt::Apt = apt::Apt::new();
 
+/// Gives the managers what the settings say of them (`DPKG_ADMINDIR`). Called once at start,
+/// before any package is read: the managers are static, shared by the whole run.
+pub fn configure(settings: &crate::settings::Settings) {
+    APT.configure(apt::Paths::new(settings.dpkg_admindir.clone()));
+}
+
 /// Every manager devup drives.
 pub fn managers() -> [&'static dyn PackageManager; 5] {
     [&APT, &dnf::Dnf, &pacman::Pacman, &apk::Apk, &brew::Brew]

@@ -199,11 +199,15 @@ fn prebuilt_spec(table: &toml::Table, cx: &BuildCx) -> Result<Spec, String> {
 }
 
 impl Way {
-    /// Whether the tool is present, without asking a package manager.
-    fn looks_usable(&self) -> bool {
+    /// Whether the tool is present (on the PATH devup was started with), without asking a
+    /// package manager.
+    fn looks_usable(&self, cx: &Cx) -> bool {
         match (&self.with_path, &self.with) {
             (Some(path), _) => path.exists(),
-            (None, Some(tool)) => which::which(tool).is_ok(),
+            (None, Some(tool)) => {
+                let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+                which::which_in(tool, Some(&cx.tools.inherited_path), cwd).is_ok()
+            }
             (None, None) => true,
         }
     }
@@ -420,7 +424,7 @@ impl Binary {
     fn plan(&self, cx: &Cx, locked: Option<&Locked>) -> Result<Planned, Vec<String>> {
         let mut why = Vec::new();
         for (i, way) in self.ways.iter().enumerate() {
-            if !way.looks_usable() {
+            if !way.looks_usable(cx) {
                 why.push(format!("{} is not here", way.name()));
                 continue;
             }

@@ -2,14 +2,14 @@
 //! folder. The OS drops the lock when the process dies, so a killed run never leaves a stale
 //! lock behind; the pid written into the file is only there to tell the user who holds it.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::system::System;
+use crate::system::lock::LockFile;
 
 pub struct ProjectLock {
-    _file: File,
+    _file: LockFile,
 }
 
 pub enum Wait {
@@ -20,53 +20,31 @@ pub enum Wait {
 
 impl ProjectLock {
     pub fn acquire(dir: &Path, wait: Wait) -> Result<ProjectLock> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        System::new()
+            .create_dir_all(dir, None)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
         let path = dir.join("lock");
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let holder = holder_pid(&mut file);
-                match wait {
-                    Wait::No => return Err(Error::Busy { pid: holder }),
-                    Wait::Yes(notify) => {
-                        notify(&holder);
-                        file.lock().map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
-                    }
+        let mut file = LockFile::open(&path).map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+        let locked = file.try_lock().map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
+        if !locked {
+            let holder = file.holder();
+            match wait {
+                Wait::No => return Err(Error::Busy { pid: holder }),
+                Wait::Yes(notify) => {
+                    notify(&holder);
+                    file.lock().map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
                 }
             }
-            Err(TryLockError::Error(e)) => {
-                return Err(Error::io(format!("cannot lock {}", path.display()), e));
-            }
         }
-        let _ = file.set_len(0).and_then(|_| file.rewind()).and_then(|_| write!(file, "{}", std::process::id()));
+        file.mark_held();
         Ok(ProjectLock { _file: file })
     }
-}
 
-impl ProjectLock {
     /// Takes the lock only if it is free right now: `None` when another run holds it.
     pub fn try_acquire(dir: &Path) -> std::io::Result<Option<ProjectLock>> {
-        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(dir.join("lock"))?;
-        match file.try_lock() {
-            Ok(()) => Ok(Some(ProjectLock { _file: file })),
-            Err(TryLockError::WouldBlock) => Ok(None),
-            Err(TryLockError::Error(e)) => Err(e),
-        }
+        let file = LockFile::open(&dir.join("lock"))?;
+        Ok(file.try_lock()?.then_some(ProjectLock { _file: file }))
     }
-}
-
-fn holder_pid(file: &mut File) -> String {
-    let mut text = String::new();
-    let _ = file.rewind().and_then(|_| file.read_to_string(&mut text));
-    let pid = text.trim();
-    if pid.is_empty() { "unknown".to_string() } else { pid.to_string() }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! A command line to run, and what it printed.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -77,6 +77,22 @@ impl Cmd {
         }
         Ok(command)
     }
+}
+
+/// Replaces this process with `program` (`exec`), its environment this one's with `changes`
+/// made (a value to set, or none to unset): its exit code and signals are then the program's.
+/// Returns only when it cannot start, with why.
+pub fn replace_process(program: &OsStr, args: &[OsString], changes: &[(String, Option<String>)]) -> io::Error {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(program);
+    command.args(args);
+    for (name, value) in changes {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.exec()
 }
 
 impl From<std::process::Output> for CmdOutput {

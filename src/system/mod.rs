@@ -1,6 +1,10 @@
-//! Every side effect devup has on the machine goes through `System`: spawning processes,
-//! writing files, changing permissions, probing sockets, downloading and unpacking archives.
-//! Reads of files are not side effects and use `std::fs` directly.
+//! Every side effect devup has on the machine goes through this module: spawning processes
+//! (and replacing devup with one, `devup exec`), writing files, changing permissions, making
+//! links, locking, opening sockets, downloading and unpacking archives. Most of it is `System`'s;
+//! what happens before a run has one (choosing ports while expanding, the project's lock) or in
+//! commands that converge nothing (`export -o`, `man --dir`) is a free function or type here.
+//! Reads of files are not side effects and use `std::fs` directly. `tests/conventions.rs`
+//! fails when a side effect appears outside this module.
 //!
 //! One place means one place to count what a run spawned (`--timings`, the benchmark) and one
 //! place to make writes atomic.
@@ -8,9 +12,12 @@
 mod command;
 mod download;
 pub mod journal;
+pub mod lock;
+pub mod output;
 pub mod runlog;
+pub mod socket;
 
-pub use command::{Account, Cmd, CmdOutput};
+pub use command::{Account, Cmd, CmdOutput, replace_process};
 pub use download::{Checksum, DownloadError};
 use journal::Journal;
 pub use runlog::RunLog;
@@ -262,12 +269,12 @@ impl System {
 
     /// A TCP connection, for probes.
     pub fn connect(&self, addr: SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
-        TcpStream::connect_timeout(&addr, timeout)
+        socket::connect(addr, timeout)
     }
 
     /// A unix socket connection, for probes (a machine's shared postgres, peer-authenticated).
     pub fn connect_unix(&self, path: &Path) -> io::Result<UnixStream> {
-        UnixStream::connect(path)
+        socket::connect_unix(path)
     }
 }
 

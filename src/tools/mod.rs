@@ -79,7 +79,7 @@ impl Toolbox {
     pub fn for_tests() -> Toolbox {
         Toolbox {
             root: PathBuf::from("/nonexistent-devup-tools"),
-            inherited_path: std::env::var_os("PATH").unwrap_or_default(),
+            inherited_path: crate::settings::variable("PATH").unwrap_or_default(),
             platform: "linux-x86_64".into(),
             ..Toolbox::default()
         }
