@@ -164,10 +164,15 @@ fn the_dockerfile_installs_leave_the_stamps_devup_reads() {
     assert!(at(r#"COPY ["web/lock.txt", "/workspace/web/lock.txt"]"#) < at(r#"RUN ["/bin/sh", "-c", "set -eu"#));
     assert!(!text.contains(r#"COPY ["web/vendor"#), "an input the install builds is not copied:\n{text}");
     // The code comes from a stage that dropped a local copy of what the installs build.
-    assert!(at("FROM debian:12 AS code\nCOPY . /workspace\n") < at("FROM debian:12\n"), "{text}");
+    assert!(at("FROM debian:12 AS code\nCOPY . /workspace\n") < at("FROM debian:12 AS base\n"), "{text}");
     assert!(text.contains(r#"RUN ["/bin/sh", "-c", "rm -rf /workspace/web/vendor"]"#), "{text}");
     assert!(at(r#"RUN ["/bin/sh", "-c", "set -eu"#) < at("COPY --from=code /workspace /workspace\n"), "{text}");
     assert!(!text.contains("COPY . .\n"), "{text}");
+    // What it builds is a directory of the project: it installs in a stage of its own, which the
+    // image copies in before the code.
+    assert!(at("FROM base AS install-web-vendor\n") < at(r#"COPY ["web/lock.txt""#), "{text}");
+    let copy_in = r#"COPY --from=install-web-vendor ["/workspace/web/vendor", "/workspace/web/vendor"]"#;
+    assert!(at("\nFROM base\n") < at(copy_in) && at(copy_in) < at("COPY --from=code"), "{text}");
     let runs = install_runs(text);
     assert_eq!(runs.len(), 1, "{text}");
     // The helpers the record needs are defined in the RUN itself.
@@ -184,6 +189,87 @@ fn the_dockerfile_installs_leave_the_stamps_devup_reads() {
     // The devcontainer keeps what the image built in a volume of its own, not under the bind mount.
     let json: serde_json::Value = serde_json::from_str(&sb.devup(&["export", "devcontainer"]).stdout).unwrap();
     assert_eq!(json["mounts"][0], "source=devup-${devcontainerId}-web-vendor,target=/workspace/web/vendor,type=volume");
+}
+
+/// Two installs that each build a directory of the project (the second in two steps, as pip's
+/// venv then its requirements), one that keeps its record in devup's state, and one that needs
+/// the first directory.
+fn installs_of_every_place() -> Sandbox {
+    let deps = |id: &str, lock: &str, stamp: &str, requires: &str| {
+        let lock = if lock.is_empty() { String::new() } else { format!("\"{lock}\"") };
+        let stamp = if stamp.is_empty() { String::new() } else { format!("stamp = \"{stamp}\"\n") };
+        format!(
+            "[[step]]\nid = \"{id}\"\nkind = \"deps\"\nrun = \"touch {id}.done\"\ninputs = [{lock}]\n{stamp}requires = [{requires}]\n"
+        )
+    };
+    let recipe = [
+        deps("web", "web.lock", "web/node_modules/.devup-fingerprint", ""),
+        deps("system", "system.lock", "", ""),
+        deps("env", "", "env/.devup-env", ""),
+        deps("env-packages", "env.lock", "env/.devup-packages", "\"env\""),
+        deps("uses-web", "uses.lock", "", "\"web\""),
+    ]
+    .concat();
+    let mut sb = Sandbox::new()
+        .manifest("[project]\nname = \"places\"\n[dependencies]\nall = {}\n")
+        .file(".devup/recipes/dependencies/all.toml", &format!("description = \"installs\"\n{recipe}"));
+    for lock in ["web.lock", "system.lock", "env.lock", "uses.lock"] {
+        sb = sb.file(lock, "v1\n");
+    }
+    sb
+}
+
+/// A changed lockfile re-runs its own install only: each directory an install builds is a stage
+/// of its own from the base, with only its inputs; what writes elsewhere, or needs a stage's
+/// result, stays in the image's sequence, before or after the stages are copied in.
+#[test]
+fn installs_that_build_a_directory_run_in_stages_of_their_own() {
+    let sb = installs_of_every_place();
+    let out = sb.devup(&["export", "dockerfile", "--platform", "debian-12"]);
+    out.code(0);
+    let text = &out.stdout;
+    // The Dockerfile's instructions but the shell of its RUNs and the environment.
+    let skeleton: Vec<String> = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("FROM ") || l.starts_with("COPY ") || l.starts_with("RUN [\"/bin/sh\", \"-c\", \"set -eu")
+        })
+        .map(|l| {
+            if l.starts_with("RUN ") {
+                format!("RUN {}", l.split("\\ntouch ").nth(1).map_or("", |r| r.split('\\').next().unwrap_or(r)))
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert_eq!(
+        skeleton,
+        [
+            "FROM debian:12 AS code",
+            "COPY . /workspace",
+            "FROM debian:12 AS base",
+            "FROM base AS install-web-node_modules",
+            r#"COPY ["web.lock", "/workspace/web.lock"]"#,
+            "RUN web.done",
+            "FROM base AS install-env",
+            "RUN env.done",
+            r#"COPY ["env.lock", "/workspace/env.lock"]"#,
+            "RUN env-packages.done",
+            "FROM base",
+            r#"COPY ["system.lock", "/workspace/system.lock"]"#,
+            "RUN system.done",
+            r#"COPY --from=install-web-node_modules ["/workspace/web/node_modules", "/workspace/web/node_modules"]"#,
+            r#"COPY --from=install-env ["/workspace/env", "/workspace/env"]"#,
+            r#"COPY ["uses.lock", "/workspace/uses.lock"]"#,
+            "RUN uses-web.done",
+            "COPY --from=code /workspace /workspace",
+        ],
+        "{text}"
+    );
+    assert!(text.contains(r#"RUN ["/bin/sh", "-c", "rm -rf /workspace/web/node_modules /workspace/env"]"#), "{text}");
+    // The devcontainer keeps each of those directories in a volume.
+    let json: serde_json::Value = serde_json::from_str(&sb.devup(&["export", "devcontainer"]).stdout).unwrap();
+    assert_eq!(json["mounts"].as_array().map(Vec::len), Some(2), "{json}");
 }
 
 #[test]

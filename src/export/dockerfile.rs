@@ -3,8 +3,12 @@
 //!
 //! 1. `FROM` the platform's image, then every system package the project's steps install
 //!    (languages, tools, the datastores' servers) in one `apt-get install`;
-//! 2. for each dependency install, in the engine's order: `COPY` of only its inputs (the
-//!    lockfiles), then the install: a changed lockfile re-runs the installs from there on;
+//! 2. the dependency installs, each after a `COPY` of only its inputs (the lockfiles). Those
+//!    whose result is a directory of the project devup knows (`.venv`, `node_modules`) run in a
+//!    stage of their own built from that base, and the image copies the directory in: a changed
+//!    lockfile re-runs its own install only. The others (system gems, `~/.cargo`, a record in
+//!    devup's state directory) run in sequence in the image, in the engine's order: a changed
+//!    lockfile re-runs those from its own on ([`stages`]);
 //! 3. the code, from a stage that copied the project and removed what the installs build (a
 //!    local `.venv` must not replace the image's): editing code rebuilds nothing above.
 //!
@@ -26,6 +30,8 @@
 use std::fmt::Write;
 use std::path::Path;
 
+mod stages;
+
 use super::here::Here;
 pub use super::here::WORKDIR;
 use super::{Platform, ScriptStep, quote};
@@ -45,6 +51,8 @@ struct Install {
     shell: String,
     /// The stamp it writes, as the script names it (relative to the project when inside it).
     stamp: Option<String>,
+    /// The installs it needs (their ids), directly or through other steps.
+    needs: Vec<String>,
 }
 
 pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<String, String> {
@@ -62,8 +70,8 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
     let install = manager
         .image_install(&packages)
         .ok_or_else(|| format!("installing packages through {} cannot be exported", manager.name()))?;
-    let installs = installs(&steps, here)?;
-    let built = built_dirs_of(&installs);
+    let installs = Installs::new(project, installs(project, &steps, here)?);
+    let built = &installs.built;
     let name = &project.manifest.name;
     let mut s = String::new();
     let _ = write!(
@@ -73,7 +81,9 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
 # It builds unedited with docker (BuildKit or the classic builder), podman and buildah
 # (`buildah bud --layers`): only instructions that each of them reads.
 # Layers go from what changes least to what changes most: editing code rebuilds only the last
-# COPY; a changed lockfile re-runs the installs from its own layer on.
+# COPY. An install that builds a directory of the project runs in a stage of its own: a changed
+# lockfile re-runs its own install only. Installs that write elsewhere run in sequence in the
+# image: a changed lockfile re-runs those from its own on.
 # Datastores: their packages are here, but no server runs or keeps data in the image. A
 # container's entrypoint (`devup-converge`, the script of `devup export script`) starts the
 # project's own servers on loopback, with the ports and URLs below.
@@ -93,11 +103,28 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
             rm = run(&format!("rm -rf {}", dirs.iter().map(|d| quote(d)).collect::<Vec<_>>().join(" "))),
         );
     }
-    let _ = write!(
-        s,
-        "\nFROM {image}\n\n# 1. System packages and languages, in one layer.\nRUN {install}\n\nWORKDIR {WORKDIR}\n",
-        image = platform.image,
-    );
+    let mut section = 0;
+    let mut next = || {
+        section += 1;
+        section
+    };
+    if installs.layout.stages.is_empty() {
+        let _ = write!(
+            s,
+            "\nFROM {image}\n\n# {}. System packages and languages, in one layer.\n",
+            next(),
+            image = platform.image
+        );
+    } else {
+        let _ = write!(
+            s,
+            "\nFROM {image} AS {BASE}\n\n# {}. System packages and languages, in one layer: the base of the install stages and of the\n\
+             # image.\n",
+            next(),
+            image = platform.image,
+        );
+    }
+    let _ = write!(s, "RUN {install}\n\nWORKDIR {WORKDIR}\n");
     let decided = decided_there(&steps, here)?;
     if !decided.is_empty() {
         s.push_str(
@@ -121,13 +148,17 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
             let _ = writeln!(s, "ENV PATH={}:${{PATH}}", env_value(&dirs.join(":")));
         }
     }
+    if !installs.layout.stages.is_empty() {
+        installs.write_stages(&mut s, next());
+    }
     let converge = super::script::render(project, platform, here)?;
     let _ = write!(
         s,
-        "\n# 2. How a container reaches converged: `{CONVERGE}` is the script of `devup export script`\n\
+        "\n# {}. How a container reaches converged: `{CONVERGE}` is the script of `devup export script`\n\
          # (the servers start, what they hold is made, the project's own steps run, the ports are\n\
          # chosen as devup chooses them); the entrypoint runs it, then the container's command:\n\
          #   docker run --rm IMAGE ./run-the-tests      (or `{CONVERGE}` first, where the entrypoint is not run)\n",
+        next(),
     );
     for line in write_runs(CONVERGE, &converge) {
         s.push_str(&line);
@@ -136,22 +167,116 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
         s.push_str(&line);
     }
     let _ = writeln!(s, "ENTRYPOINT [{}]\nCMD [\"bash\"]", json(ENTRYPOINT));
-    if !installs.is_empty() {
-        s.push_str(
-            "\n# 3. Dependency installs, each after copying only what it reads. Each runs as the script of\n\
-             # `devup export script` applies it: the install, then devup's record of it (the command,\n\
-             # the tools and the sha256 of the inputs it was made from), where devup looks for it. So\n\
+    installs.write_in_image(&mut s, &mut next);
+    if built.is_empty() {
+        let _ = write!(s, "\n# {}. The rest of the project.\nCOPY . .\n", next());
+    } else {
+        let _ =
+            write!(s, "\n# {}. The rest of the project, without a local copy of what the installs built.\n", next());
+        let _ = writeln!(s, "COPY --from=code {WORKDIR} {WORKDIR}");
+    }
+    Ok(s)
+}
+
+/// The stage the install stages and the image are built from.
+const BASE: &str = "base";
+
+/// The dependency installs and where each runs.
+struct Installs<'a> {
+    project: &'a Project,
+    list: Vec<Install>,
+    /// The project's directories they build (`.venv`, `node_modules`).
+    built: Vec<String>,
+    layout: stages::Layout,
+}
+
+impl<'a> Installs<'a> {
+    fn new(project: &'a Project, list: Vec<Install>) -> Installs<'a> {
+        let built = built_dirs_of(&list);
+        let placed: Vec<stages::Placed> = list
+            .iter()
+            .map(|i| stages::Placed {
+                id: &i.id,
+                dir: i.stamp.as_deref().and_then(|stamp| stages::dir_of(stamp, &built)),
+                needs: &i.needs,
+            })
+            .collect();
+        let layout = stages::layout(&placed);
+        Installs { project, list, built, layout }
+    }
+
+    /// A stage per directory the installs build, from the base, each with only its inputs; then
+    /// the image's own `FROM`.
+    fn write_stages(&self, s: &mut String, section: usize) {
+        let _ = write!(
+            s,
+            "\n# {section}. Dependency installs that build a directory of the project, each directory in a stage of\n\
+             # its own from the base, after copying only what its installs read: a changed lockfile re-runs\n\
+             # its own stage, not the others. Each install runs as the script of `devup export script`\n\
+             # applies it: the install, then devup's record of it (the command, the tools and the sha256 of\n\
+             # the inputs it was made from) inside the directory, which the image copies as it is. So\n\
              # `devup` in the container finds these installs done.\n",
         );
+        for stage in &self.layout.stages {
+            let _ = writeln!(s, "\nFROM {BASE} AS {}", stage.name);
+            let mut copied: Vec<String> = Vec::new();
+            for &i in &stage.installs {
+                self.write_install(s, i, &mut copied);
+            }
+        }
+        let _ = write!(s, "\n# The image.\nFROM {BASE}\n");
     }
-    let mut copied: Vec<String> = Vec::new();
-    for step in &installs {
+
+    /// In the image: the installs in sequence that need no stage's result, the stages'
+    /// directories, then the installs in sequence that need them.
+    fn write_in_image(&self, s: &mut String, next: &mut impl FnMut() -> usize) {
+        let layout = &self.layout;
+        let mut copied: Vec<String> = Vec::new();
+        if !layout.before.is_empty() || !layout.after.is_empty() {
+            let _ = write!(
+                s,
+                "\n# {}. Dependency installs in sequence, in the engine's order, each after copying only what it\n\
+                 # reads: a changed lockfile re-runs the installs from its own on. These write outside the\n\
+                 # directories of the project that devup knows (system gems, ~/.cargo, GOPATH, devup's record\n\
+                 # in its state directory), or need what another install built: no stage could hand it over.\n\
+                 # Each runs as the script of `devup export script` applies it: the install, then devup's\n\
+                 # record of it (the command, the tools and the sha256 of the inputs it was made from), where\n\
+                 # devup looks for it. So `devup` in the container finds these installs done.\n",
+                next(),
+            );
+        }
+        for &i in &layout.before {
+            self.write_install(s, i, &mut copied);
+        }
+        if !layout.stages.is_empty() {
+            let _ = write!(
+                s,
+                "\n# {}. What the install stages built, copied in as it is (modes, links, devup's records in it).\n",
+                next()
+            );
+            for stage in &layout.stages {
+                let dir = json(&format!("{WORKDIR}/{}", stage.dir));
+                let _ = writeln!(s, "COPY --from={} [{dir}, {dir}]", stage.name);
+            }
+        }
+        if !layout.after.is_empty() {
+            s.push_str("\n# Installs in sequence that need what a stage built.\n");
+        }
+        for &i in &layout.after {
+            self.write_install(s, i, &mut copied);
+        }
+    }
+
+    /// One install: a comment naming it, a `COPY` of each input not yet copied in this stage,
+    /// then its `RUN`.
+    fn write_install(&self, s: &mut String, i: usize, copied: &mut Vec<String>) {
+        let step = &self.list[i];
         let _ = writeln!(s, "\n# {}: {}", step.id, one_line(&step.description));
         for input in &step.inputs {
             // Only the project's own files: not what an install builds (the venv's python), which
             // may exist where the export runs.
-            let built_here = built.iter().any(|dir| Path::new(input).starts_with(dir));
-            if copied.contains(input) || built_here || !project.manifest.dir.join(input).is_file() {
+            let built_here = self.built.iter().any(|dir| Path::new(input).starts_with(dir));
+            if copied.contains(input) || built_here || !self.project.manifest.dir.join(input).is_file() {
                 continue;
             }
             let _ = writeln!(s, "COPY [{}, {}]", json(input), json(&format!("{WORKDIR}/{input}")));
@@ -159,13 +284,6 @@ pub fn render(project: &Project, platform: &Platform, here: &Here) -> Result<Str
         }
         let _ = writeln!(s, "RUN {}", run(&step.shell));
     }
-    if built.is_empty() {
-        s.push_str("\n# 4. The rest of the project.\nCOPY . .\n");
-    } else {
-        s.push_str("\n# 4. The rest of the project, without a local copy of what the installs built.\n");
-        let _ = writeln!(s, "COPY --from=code {WORKDIR} {WORKDIR}");
-    }
-    Ok(s)
 }
 
 /// The image's converge script: the script of `devup export script`.
@@ -211,22 +329,15 @@ fn run(shell: &str) -> String {
 }
 
 /// The project's directories the dependency installs build and keep their stamps in (`.venv`,
-/// `node_modules`: the directory of each stamp inside the project): the image's own, which a copy of the project must not replace.
+/// `node_modules`: the outermost directory of each stamp inside the project): the image's own,
+/// which a copy of the project must not replace.
 pub fn built_dirs(project: &Project, platform: &Platform, here: &Here) -> Result<Vec<String>, String> {
     let steps = super::script::steps(project, platform)?;
-    Ok(built_dirs_of(&installs(&steps, here)?))
+    Ok(built_dirs_of(&installs(project, &steps, here)?))
 }
 
 fn built_dirs_of(installs: &[Install]) -> Vec<String> {
-    let mut dirs: Vec<String> = Vec::new();
-    for stamp in installs.iter().filter_map(|i| i.stamp.as_deref()) {
-        let Some(dir) = Path::new(stamp).parent().map(|d| d.display().to_string()) else { continue };
-        let inside = !dir.is_empty() && !Path::new(&dir).is_absolute() && !dir.starts_with("..") && dir != ".";
-        if inside && !dirs.contains(&dir) {
-            dirs.push(dir);
-        }
-    }
-    dirs
+    stages::built_dirs(installs.iter().filter_map(|i| i.stamp.as_deref()))
 }
 
 /// The steps whose way is decided where they run, each converged as the script does (check,
@@ -260,7 +371,8 @@ fn decided_there(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<
 /// The steps that are dependency installs, as the image runs them: each with the variables of
 /// where it runs (the image's directories and ports) and the tools the steps before it found
 /// outside PATH.
-fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<Install>, String> {
+fn installs(project: &Project, steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<Install>, String> {
+    let is_install = |id: &str| steps.iter().any(|(other, _, step)| other == id && step.stamp.is_some());
     let mut found = String::new();
     let mut out = Vec::new();
     for (id, description, step) in steps {
@@ -279,9 +391,23 @@ fn installs(steps: &[(String, String, ScriptStep)], here: &Here) -> Result<Vec<I
             inputs: step.inputs.clone(),
             stamp: step.stamp.clone(),
             shell: shell.trim_end_matches('\n').to_string(),
+            needs: required(project, id).into_iter().filter(|r| is_install(r)).collect(),
         });
     }
     Ok(out)
+}
+
+/// The ids of the steps `id` requires, directly or through others.
+fn required(project: &Project, id: &str) -> Vec<String> {
+    let mut seen: Vec<usize> = Vec::new();
+    let mut todo: Vec<usize> = project.steps.iter().filter(|s| s.id == id).flat_map(|s| s.requires.clone()).collect();
+    while let Some(i) = todo.pop() {
+        if !seen.contains(&i) {
+            seen.push(i);
+            todo.extend(project.steps[i].requires.iter().copied());
+        }
+    }
+    seen.iter().map(|&i| project.steps[i].id.clone()).collect()
 }
 
 /// A step's shell text as a `RUN` runs it: `set -eu`, then the helper functions it calls.

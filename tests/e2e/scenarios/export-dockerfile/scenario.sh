@@ -4,7 +4,8 @@
 # inside, as everywhere in this suite). Then a container of it: its start command converges it,
 # `devup plan` there finds nothing to change, the sample's smoke test passes. A local `.venv` and
 # `node_modules` in the build context do not replace the image's. Rebuilds after a code change
-# and after a lockfile change reuse the layers above them (timed, for the README).
+# and after a change to each lockfile reuse the layers above them, and a lockfile's change
+# reruns its own install only (timed, for the README).
 #
 # buildah runs here without a daemon, cgroups or an OCI runtime: `--isolation chroot` for the
 # build's RUNs and for the container (a process in the image's root with its own mount
@@ -152,34 +153,75 @@ assert_file /root/checkout/.env
 assert_eq "" "$(ls -A /root/checkout/.venv /root/checkout/node_modules | grep -v ':$' || true)" "the checkout's .venv and node_modules"
 assert_file /root/volumes/.venv/.devup-requirements
 
-# reran: the instructions the last build ran again (buildah says `--> Using cache` for the others).
+# timed_build: a rebuild; its wall time in $took (seconds, to a tenth).
+timed_build() {
+    local t0 tenths
+    t0=$(date +%s%N)
+    build >/dev/null
+    tenths=$((($(date +%s%N) - t0) / 100000000))
+    took="$((tenths / 10)).$((tenths % 10))"
+}
+
+# reran: the instructions the last build ran again. buildah prints `[STAGE] STEP n/m: ...` as it
+# starts a step, and when it ends `--> ID`, after `--> Using cache FULL-ID` when it reused a layer.
+# It builds a stage when another first needs it (at its `COPY --from`), so a step's end can come
+# after a whole other stage: a step ends the most recent one still open.
 reran() {
-    awk '/^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: FROM / { if (s != "") print s; s = ""; next }
-         /^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: / { if (s != "") print s; s = $0; sub(/^[^:]*: /, "", s); next }
-         /^--> Using cache/ { s = "" }
-         /^\[[0-9]+\/[0-9]+\] COMMIT/ { if (s != "") print s; s = "" }' /root/build.log
+    awk '/^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: FROM / { next }
+         /^\[[0-9]+\/[0-9]+\] STEP [0-9]+\/[0-9]+: / { s = $0; sub(/^[^:]*: /, "", s); open[++n] = s; cached = 0; next }
+         /^--> Using cache / { if (n > 0) n--; cached = 1; next }
+         /^--> / { if (cached) { cached = 0; next } if (n > 0) print open[n--]; next }
+         END { while (n > 0) print open[n--] }' /root/build.log
 }
 
 step "layers stay cached: editing code rebuilds only the code's layers"
 echo "# a change to the code" >>smoke.sh
-started=$SECONDS
-build >/dev/null
-code_rebuild=$((SECONDS - started))
+timed_build
+code_rebuild=$took
 ran=$(reran)
 printf '%s\n' "$ran" | cut -c1-100 | sed 's/^/ran again: /'
 assert_contains "$ran" "COPY --from=code" "a code change's rebuild"
 for what in apt-get "python3 -m venv" "pip install" "npm ci"; do assert_not_contains "$ran" "$what" "a code change's rebuild"; done
 echo "rebuild after a code change: $code_rebuild s"
 
-step "a changed lockfile reruns its install, not the layers before it"
-printf '\n' >>package-lock.json
-started=$SECONDS
-build >/dev/null
-lock_rebuild=$((SECONDS - started))
+# image_stamp STAMP: devup's record of an install, as the last image built holds it.
+image_stamp() {
+    local c root
+    c=$(buildah from --pull=never sample-image)
+    root=$(buildah mount "$c")
+    cat "$root/workspace/$1"
+    buildah umount "$c" >/dev/null
+    buildah rm "$c" >/dev/null
+}
+
+# Each install that builds a directory of the project (.venv, node_modules) has a stage of its
+# own: a changed lockfile reruns its own install, and the image copies the other directory in
+# as it was (a copy, not an install).
+step "a changed requirements.txt reruns the venv's requirements install only: not npm ci"
+printf '\n' >>requirements.txt
+timed_build
+requirements_rebuild=$took
 ran=$(reran)
 printf '%s\n' "$ran" | cut -c1-100 | sed 's/^/ran again: /'
-assert_contains "$ran" "npm ci" "a lockfile change's rebuild"
-for what in apt-get "python3 -m venv" "pip install"; do assert_not_contains "$ran" "$what" "a lockfile change's rebuild"; done
+assert_contains "$ran" "pip install" "a requirements change's rebuild"
+for what in apt-get "python3 -m venv" "npm ci"; do assert_not_contains "$ran" "$what" "a requirements change's rebuild"; done
+# The image holds the new install (its record names the new requirements.txt), not a cached copy.
+assert_contains "$(image_stamp .venv/.devup-requirements)" "input requirements.txt $(sha256sum <requirements.txt | cut -d' ' -f1)" "the image's record of its requirements"
+echo "rebuild after requirements.txt changed: $requirements_rebuild s"
+
+step "a changed package-lock.json reruns npm ci only: not the venv's installs"
+printf '\n' >>package-lock.json
+timed_build
+lock_rebuild=$took
+ran=$(reran)
+printf '%s\n' "$ran" | cut -c1-100 | sed 's/^/ran again: /'
+assert_contains "$ran" "npm ci" "a package-lock change's rebuild"
+# The venv's directory is copied in before node_modules': its layer is kept as it was.
+for what in apt-get "python3 -m venv" "pip install" "COPY --from=install-venv"; do
+    assert_not_contains "$ran" "$what" "a package-lock change's rebuild"
+done
+assert_contains "$(image_stamp node_modules/.devup-fingerprint)" "input package-lock.json $(sha256sum <package-lock.json | cut -d' ' -f1)" "the image's record of its node_modules"
 echo "rebuild after package-lock.json changed: $lock_rebuild s"
+echo "rebuilds: code $code_rebuild s, requirements.txt $requirements_rebuild s, package-lock.json $lock_rebuild s"
 
 step "done"
