@@ -32,6 +32,21 @@ pub enum Action {
     Fail { message: String, hint: Option<String> },
     /// Actions taken only when a condition holds where the apply runs.
     If { test: Test, then: Vec<Action>, otherwise: Vec<Action> },
+    /// A file holds `content`, with `mode` when given. devup follows the rule of every file it
+    /// writes (`step/owned.rs`): its own older content is replaced, a person's edit kept unless
+    /// the run replaces files (then kept as a backup); the script, which cannot tell them
+    /// apart, keeps a differing file as `NAME.devup-backup` and replaces it.
+    WriteFile { path: PathBuf, content: FileContent, mode: Option<u32> },
+    /// Something at `path` has `mode`.
+    SetMode { path: PathBuf, mode: u32 },
+}
+
+/// What a written file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileContent {
+    Text(String),
+    /// The bytes of another file, as they are where the apply runs.
+    CopyOf(PathBuf),
 }
 
 /// A command, as the step runs it.
@@ -131,7 +146,29 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
             })
         }
         Action::If { test, then, otherwise } => perform(if holds(test) { then } else { otherwise }, cx),
+        Action::WriteFile { path, content, mode } => write_file(cx, path, content, *mode),
+        Action::SetMode { path, mode } => set_mode(cx, path, *mode),
     }
+}
+
+/// A file holding what it should is only given its mode; any other is written by the owned-file
+/// rule.
+fn write_file(cx: &Cx, path: &Path, content: &FileContent, mode: Option<u32>) -> Result<(), Failure> {
+    let wanted = match content {
+        FileContent::Text(text) => text.clone().into_bytes(),
+        FileContent::CopyOf(from) => {
+            std::fs::read(from).map_err(|e| Failure::new(format!("cannot read {}: {e}", from.display())))?
+        }
+    };
+    match (std::fs::read(path), mode) {
+        (Ok(current), Some(mode)) if current == wanted => set_mode(cx, path, mode),
+        (Ok(current), None) if current == wanted => Ok(()),
+        _ => super::owned::write(cx, path, &path.display().to_string(), &wanted, mode),
+    }
+}
+
+fn set_mode(cx: &Cx, path: &Path, mode: u32) -> Result<(), Failure> {
+    cx.system.set_mode(path, mode).map_err(|e| Failure::new(format!("cannot chmod {}: {e}", path.display())))
 }
 
 /// Whether a condition holds on this machine now.
@@ -213,4 +250,63 @@ pub fn commands(actions: &[Action]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::step::testing::Sandbox;
+
+    fn mode(path: &Path) -> Option<u32> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+    }
+
+    fn write(path: &Path, text: &str, mode: Option<u32>) -> Action {
+        Action::WriteFile { path: path.to_path_buf(), content: FileContent::Text(text.into()), mode }
+    }
+
+    #[test]
+    fn a_written_file_replaces_devups_own_older_content_but_keeps_a_persons_edit() {
+        let mut sb = Sandbox::new();
+        let path = sb.path("conf/app.ini");
+        perform(&[write(&path, "one", Some(0o600))], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        assert_eq!(mode(&path), Some(0o600));
+        perform(&[write(&path, "two", Some(0o600))], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two", "devup's own content is replaced");
+
+        sb.write("conf/app.ini", "mine");
+        let refused = perform(&[write(&path, "two", None)], &sb.cx()).unwrap_err();
+        assert!(refused.hint.unwrap().contains("--replace-files"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+        sb.replace_files = true;
+        perform(&[write(&path, "two", None)], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_to_string(sb.path("conf/app.ini.devup-backup")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_file_already_holding_its_content_is_only_given_its_mode() {
+        let sb = Sandbox::new();
+        sb.write("f", "same");
+        let path = sb.path("f");
+        perform(&[write(&path, "same", Some(0o640))], &sb.cx()).unwrap();
+        assert_eq!(mode(&path), Some(0o640));
+        assert!(!sb.path("f.devup-backup").exists(), "nothing was replaced");
+        perform(&[Action::SetMode { path: path.clone(), mode: 0o600 }], &sb.cx()).unwrap();
+        assert_eq!(mode(&path), Some(0o600));
+    }
+
+    #[test]
+    fn a_copy_takes_the_other_files_bytes_where_it_runs() {
+        let sb = Sandbox::new();
+        sb.write("from", "A=1\n\n");
+        let copy = Action::WriteFile { path: sb.path("to"), content: FileContent::CopyOf(sb.path("from")), mode: None };
+        perform(std::slice::from_ref(&copy), &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(sb.path("to")).unwrap(), "A=1\n\n");
+        std::fs::remove_file(sb.path("from")).unwrap();
+        let failure = perform(&[copy], &sb.cx()).unwrap_err();
+        assert!(failure.message.starts_with("cannot read "), "{}", failure.message);
+    }
 }

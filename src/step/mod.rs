@@ -7,6 +7,7 @@
 pub mod action;
 mod cx;
 mod failure;
+pub mod owned;
 mod resource;
 mod script;
 mod status;
