@@ -3,7 +3,7 @@
 //! `input_sha`) are the prelude's.
 
 use super::{ScriptCx, exports, quote};
-use crate::step::action::{Action, FileContent, Run, StampLine, Test};
+use crate::step::action::{Action, FileContent, Run, RunAs, StampLine, Test};
 
 /// The actions as the body of an apply function.
 pub fn render(actions: &[Action], cx: &ScriptCx) -> String {
@@ -54,6 +54,7 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
         }
         Action::WriteFile { path, content, mode } => write_file(path, content, *mode, cx),
         Action::SetMode { path, mode } => format!("chmod {mode:o} {}", cx.path(path)),
+        Action::Fingerprint(_) => ": devup alone records what no check reads back".to_string(),
     }
 }
 
@@ -81,11 +82,24 @@ fn write_file(path: &std::path::Path, content: &FileContent, mode: Option<u32>, 
 
 /// A command in its directory, with its variables: in a subshell, so that neither outlives it.
 fn render_run(run: &Run, cx: &ScriptCx) -> String {
-    if run.cwd.is_none() && run.env.is_empty() {
-        return run.shell.clone();
+    let command = match &run.run_as {
+        None => run.shell.clone(),
+        // sudo resets the environment: the command's variables go as `env`'s arguments, as devup
+        // passes them as sudo's.
+        Some(RunAs::Root) if !run.env.is_empty() => {
+            let env: Vec<String> = run.env.iter().map(|(k, v)| quote(&format!("{k}={v}"))).collect();
+            format!("as_root env {} sh -c {}", env.join(" "), quote(&run.shell))
+        }
+        Some(RunAs::Root) => format!("as_root sh -c {}", quote(&run.shell)),
+        Some(RunAs::User(user)) => format!("as_user {} {}", quote(user), quote(&run.shell)),
+    };
+    // As root the variables went with the command; otherwise they are exported for it.
+    let exported = if run.run_as == Some(RunAs::Root) { String::new() } else { exports(&run.env) };
+    if run.cwd.is_none() && exported.is_empty() {
+        return command;
     }
     let cd = run.cwd.as_ref().map(|dir| format!("cd {}\n", cx.path(dir))).unwrap_or_default();
-    format!("(\n{cd}{}{}\n)", exports(&run.env), run.shell)
+    format!("(\n{cd}{exported}{command}\n)")
 }
 
 /// A condition as a shell test.
@@ -180,5 +194,31 @@ mod tests {
         assert!(run_in(dir.path(), &copy).status.success());
         assert_eq!(std::fs::read_to_string(&to).unwrap(), "KEY=example\n\n");
         assert_eq!(std::fs::read_to_string(dir.path().join(".env.devup-backup")).unwrap(), "KEY=mine");
+    }
+
+    #[test]
+    fn a_command_as_an_account_runs_in_its_directory_with_its_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let me = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+        let run = Run::new("printf '%s %s' \"$GREETING\" \"$(basename \"$PWD\")\" > it")
+            .cwd(dir.path().join("sub"))
+            .envs(&[("GREETING".into(), "hi there".into())])
+            .run_as(Some(RunAs::User(me.trim().to_string())));
+        let out = run_in(dir.path(), &[Action::Run(run), Action::Fingerprint("sha".into())]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("sub/it")).unwrap(), "hi there sub");
+    }
+
+    #[test]
+    fn a_command_as_root_passes_its_own_variables_through_sudo() {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, Path::new("/p"), "s");
+        let run = |env: &[(String, String)]| Run::new("systemctl start it").envs(env).run_as(Some(RunAs::Root));
+        assert_eq!(render(&[Action::Run(run(&[]))], &cx), "as_root sh -c 'systemctl start it'");
+        assert_eq!(
+            render(&[Action::Run(run(&[("A".into(), "b c".into())]))], &cx),
+            "as_root env 'A=b c' sh -c 'systemctl start it'"
+        );
     }
 }

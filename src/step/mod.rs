@@ -8,6 +8,7 @@ pub mod action;
 mod cx;
 mod failure;
 pub mod owned;
+pub mod privilege;
 mod resource;
 mod script;
 mod status;
