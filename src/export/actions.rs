@@ -3,7 +3,7 @@
 //! `input_sha`) are the prelude's.
 
 use super::{ScriptCx, exports, quote};
-use crate::step::action::{Action, Run, StampLine, Test};
+use crate::step::action::{Action, FileContent, Run, RunAs, StampLine, Test};
 
 /// The actions as the body of an apply function.
 pub fn render(actions: &[Action], cx: &ScriptCx) -> String {
@@ -52,16 +52,54 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
             text.push_str("\nfi");
             text
         }
+        Action::WriteFile { path, content, mode } => write_file(path, content, *mode, cx),
+        Action::SetMode { path, mode } => format!("chmod {mode:o} {}", cx.path(path)),
+        Action::Fingerprint(_) => ": devup alone records what no check reads back".to_string(),
+    }
+}
+
+/// The script cannot tell a person's edit from devup's older content: a differing file is kept
+/// as NAME.devup-backup, then replaced through a temporary file.
+fn write_file(path: &std::path::Path, content: &FileContent, mode: Option<u32>, cx: &ScriptCx) -> String {
+    let mode_word = mode.map(|m| format!(" {m:o}")).unwrap_or_default();
+    match content {
+        FileContent::Text(text) => format!("write_file {} {}{mode_word}", cx.path(path), quote(text)),
+        // A copy keeps the bytes as they are, trailing newlines included.
+        FileContent::CopyOf(from) => {
+            let (from, shown) = (cx.path(from), cx.rel(path));
+            let (backup, tmp) = (quote(&format!("{shown}.devup-backup")), quote(&format!("{shown}.devup-tmp")));
+            let path = cx.path(path);
+            let mut text = format!(
+                "mkdir -p \"$(dirname {path})\"\n[ ! -f {path} ] || cmp -s {from} {path} || cp -p {path} {backup}\ncp {from} {tmp}\nmv -f {tmp} {path}"
+            );
+            if let Some(mode) = mode {
+                text.push_str(&format!("\nchmod {mode:o} {path}"));
+            }
+            text
+        }
     }
 }
 
 /// A command in its directory, with its variables: in a subshell, so that neither outlives it.
 fn render_run(run: &Run, cx: &ScriptCx) -> String {
-    if run.cwd.is_none() && run.env.is_empty() {
-        return run.shell.clone();
+    let command = match &run.run_as {
+        None => run.shell.clone(),
+        // sudo resets the environment: the command's variables go as `env`'s arguments, as devup
+        // passes them as sudo's.
+        Some(RunAs::Root) if !run.env.is_empty() => {
+            let env: Vec<String> = run.env.iter().map(|(k, v)| quote(&format!("{k}={v}"))).collect();
+            format!("as_root env {} sh -c {}", env.join(" "), quote(&run.shell))
+        }
+        Some(RunAs::Root) => format!("as_root sh -c {}", quote(&run.shell)),
+        Some(RunAs::User(user)) => format!("as_user {} {}", quote(user), quote(&run.shell)),
+    };
+    // As root the variables went with the command; otherwise they are exported for it.
+    let exported = if run.run_as == Some(RunAs::Root) { String::new() } else { exports(&run.env) };
+    if run.cwd.is_none() && exported.is_empty() {
+        return command;
     }
     let cd = run.cwd.as_ref().map(|dir| format!("cd {}\n", cx.path(dir))).unwrap_or_default();
-    format!("(\n{cd}{}{}\n)", exports(&run.env), run.shell)
+    format!("(\n{cd}{exported}{command}\n)")
 }
 
 /// A condition as a shell test.
@@ -89,4 +127,98 @@ pub fn stamp_lines(lines: &[StampLine], cx: &ScriptCx) -> String {
         })
         .collect();
     printed.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::facts::Facts;
+
+    /// Runs the rendered actions with the script's prelude in `dir`, as the script does.
+    fn run_in(dir: &Path, actions: &[Action]) -> std::process::Output {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, dir, "test.step");
+        let script = format!("{}\nset -eu\n{}\n", include_str!("prelude.sh"), render(actions, &cx));
+        std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap()
+    }
+
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn a_written_file_replaces_a_differing_one_keeping_it_as_a_backup() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("conf/app.ini");
+        let write = |text: &str| Action::WriteFile {
+            path: path.clone(),
+            content: FileContent::Text(text.into()),
+            mode: Some(0o600),
+        };
+        assert!(run_in(dir.path(), &[write("a='1'\n")]).status.success());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a='1'\n");
+        assert_eq!(mode(&path), 0o600);
+        let out = run_in(dir.path(), &[write("two")]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_to_string(dir.path().join("conf/app.ini.devup-backup")).unwrap(), "a='1'\n");
+    }
+
+    #[test]
+    fn a_copy_created_once_is_then_only_given_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let (from, to) = (dir.path().join(".env.example"), dir.path().join(".env"));
+        std::fs::write(&from, "KEY=example\n\n").unwrap();
+        let once = [Action::If {
+            test: Test::Not(Box::new(Test::Exists(to.clone()))),
+            then: vec![Action::WriteFile {
+                path: to.clone(),
+                content: FileContent::CopyOf(from.clone()),
+                mode: Some(0o600),
+            }],
+            otherwise: vec![Action::SetMode { path: to.clone(), mode: 0o600 }],
+        }];
+        assert!(run_in(dir.path(), &once).status.success());
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "KEY=example\n\n", "the bytes as they are");
+        assert_eq!(mode(&to), 0o600);
+        std::fs::write(&to, "KEY=mine").unwrap();
+        std::fs::set_permissions(&to, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        assert!(run_in(dir.path(), &once).status.success());
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "KEY=mine");
+        assert_eq!(mode(&to), 0o600);
+
+        let copy = [Action::WriteFile { path: to.clone(), content: FileContent::CopyOf(from), mode: None }];
+        assert!(run_in(dir.path(), &copy).status.success());
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "KEY=example\n\n");
+        assert_eq!(std::fs::read_to_string(dir.path().join(".env.devup-backup")).unwrap(), "KEY=mine");
+    }
+
+    #[test]
+    fn a_command_as_an_account_runs_in_its_directory_with_its_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let me = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+        let run = Run::new("printf '%s %s' \"$GREETING\" \"$(basename \"$PWD\")\" > it")
+            .cwd(dir.path().join("sub"))
+            .envs(&[("GREETING".into(), "hi there".into())])
+            .run_as(Some(RunAs::User(me.trim().to_string())));
+        let out = run_in(dir.path(), &[Action::Run(run), Action::Fingerprint("sha".into())]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("sub/it")).unwrap(), "hi there sub");
+    }
+
+    #[test]
+    fn a_command_as_root_passes_its_own_variables_through_sudo() {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, Path::new("/p"), "s");
+        let run = |env: &[(String, String)]| Run::new("systemctl start it").envs(env).run_as(Some(RunAs::Root));
+        assert_eq!(render(&[Action::Run(run(&[]))], &cx), "as_root sh -c 'systemctl start it'");
+        assert_eq!(
+            render(&[Action::Run(run(&[("A".into(), "b c".into())]))], &cx),
+            "as_root env 'A=b c' sh -c 'systemctl start it'"
+        );
+    }
 }

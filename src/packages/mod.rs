@@ -22,13 +22,13 @@ mod brew;
 mod dnf;
 mod dpkg;
 mod pacman;
-pub mod privilege;
 
 use crate::facts::Facts;
 use crate::step::{Cx, Failure};
 use crate::system::Cmd;
 
-pub use privilege::Elevation;
+// Running as root is the ground floor's, shared with the steps' actions.
+pub use crate::step::privilege::{self, Elevation, show};
 
 /// What a manager knows about one package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,21 +179,6 @@ pub fn planned(manager: &dyn PackageManager, cx: &Cx, names: &[String]) -> Vec<C
     manager.preparation(cx).into_iter().chain([manager.install_command(names)]).map(|cmd| how.wrap(&cmd)).collect()
 }
 
-/// A command line as it will run, environment assignments first:
-/// `DEBIAN_FRONTEND=noninteractive apt-get install -y libpq-dev`. Words are quoted only when a
-/// shell would need it (`=` and `:` are fine, unlike in [`Cmd::display`]).
-pub fn show(cmd: &Cmd) -> String {
-    let env = cmd.env.iter().map(|(k, v)| format!("{k}={v}"));
-    let words = std::iter::once(&cmd.program).chain(&cmd.args).map(|w| w.to_string_lossy().into_owned());
-    env.chain(words)
-        .map(|w| {
-            let plain = !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_=+:,./@%".contains(c));
-            if plain { w } else { crate::recipe::template::quote(&w) }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The part of an upstream version a constraint is compared with: its leading numbers
 /// (`2.9.14+dfsg` → `2.9.14`, `7.1.1-36` → `7.1.1`), so that packaging suffixes are not
 /// mistaken for pre-releases.
@@ -300,13 +285,5 @@ mod tests {
         for bad in ["", "-y", "--allow-unauthenticated", "a b", "a;b", "$(x)", "*"] {
             assert!(!valid_name(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn show_puts_the_environment_first() {
-        let cmd = Cmd::new("apt-get").arg("install").envs(&[("DEBIAN_FRONTEND".into(), "noninteractive".into())]);
-        assert_eq!(show(&cmd), "DEBIAN_FRONTEND=noninteractive apt-get install");
-        let odd = Cmd::new("rpm").args(["--qf", "%{NAME}\\n", "--json=v2", "a b"]);
-        assert_eq!(show(&odd), r#"rpm --qf "%{NAME}\\n" --json=v2 'a b'"#);
     }
 }

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::owned::{self, OnDisk};
-use super::{BuildCx, Cx, Failure, Resource, Status, mode_of, parse_args, parse_mode, paths};
+use super::{BuildCx, Cx, Resource, Status, mode_of, parse_args, parse_mode, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
+use crate::step::action::{Action, FileContent, Test};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,59 +129,38 @@ impl Resource for File {
         }
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let wanted = self.wanted().map_err(Failure::new)?;
-        match std::fs::read(&self.path) {
-            Ok(current) if self.create_only || current == wanted => {
-                if let Some(mode) = self.mode {
-                    cx.system
-                        .set_mode(&self.path, mode)
-                        .map_err(|e| Failure::new(format!("cannot chmod {}: {e}", self.shown)))?;
-                }
-                Ok(())
-            }
-            _ => owned::write(cx, &self.path, &self.shown, &wanted, self.mode),
+    /// Created once (`create_only`), a file is only given its mode after that.
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        let content = match &self.content {
+            Content::Text(text) => FileContent::Text(text.clone()),
+            Content::CopyOf(from) => FileContent::CopyOf(from.clone()),
+        };
+        let write = Action::WriteFile { path: self.path.clone(), content, mode: self.mode };
+        if !self.create_only {
+            return Some(vec![write]);
         }
+        let keep = self.mode.map(|mode| Action::SetMode { path: self.path.clone(), mode });
+        Some(vec![Action::If {
+            test: Test::Not(Box::new(Test::Exists(self.path.clone()))),
+            then: vec![write],
+            otherwise: keep.into_iter().collect(),
+        }])
     }
 
     /// Without devup's record of what it wrote, the script cannot tell a person's edit from an
-    /// older content: it replaces a differing file, keeping it as `NAME.devup-backup`.
+    /// older content: its apply (the actions) replaces a differing file, keeping it as
+    /// `NAME.devup-backup`.
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         let path = cx.path(&self.path);
-        let mode = self.mode.map(|m| format!("{m:o}"));
-        let (same, write) = match &self.content {
-            Content::Text(text) => {
-                let text = quote(text);
-                (
-                    format!("same_content {path} {text}"),
-                    format!("write_file {path} {text} {}", mode.clone().unwrap_or_default()),
-                )
-            }
-            Content::CopyOf(from) => {
-                let from = cx.path(from);
-                (format!("cmp -s {from} {path}"), String::new())
-            }
-        };
-        let mut check = if self.create_only { vec![format!("test -f {path}")] } else { vec![same] };
-        let mut apply = if self.create_only { format!("[ -f {path} ] || {write}") } else { write };
-        if let Some(mode) = &mode {
-            check.push(format!("has_mode {path} {mode}"));
-            apply.push_str(&format!("\nchmod {mode} {path}"));
+        let mut check = vec![match (&self.content, self.create_only) {
+            (_, true) => format!("test -f {path}"),
+            (Content::Text(text), false) => format!("same_content {path} {}", quote(text)),
+            (Content::CopyOf(from), false) => format!("cmp -s {} {path}", cx.path(from)),
+        }];
+        if let Some(mode) = self.mode {
+            check.push(format!("has_mode {path} {mode:o}"));
         }
-        if let Content::CopyOf(from) = &self.content {
-            // A copy keeps the bytes as they are, trailing newlines included.
-            let (from, tmp) = (cx.path(from), quote(&format!("{}.devup-tmp", cx.rel(&self.path))));
-            let keep = format!(
-                "[ ! -f {path} ] || cmp -s {from} {path} || cp -p {path} {}",
-                quote(&format!("{}.devup-backup", cx.rel(&self.path)))
-            );
-            let copy = format!("mkdir -p \"$(dirname {path})\"\n{keep}\ncp {from} {tmp}\nmv -f {tmp} {path}");
-            apply = if self.create_only { format!("if [ ! -f {path} ]; then\n{copy}\nfi") } else { copy };
-            if let Some(mode) = &mode {
-                apply.push_str(&format!("\nchmod {mode} {path}"));
-            }
-        }
-        Ok(ScriptStep { check: check.join(" && "), apply, ..ScriptStep::default() })
+        Ok(ScriptStep { check: check.join(" && "), ..ScriptStep::default() })
     }
 }
 

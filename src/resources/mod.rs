@@ -11,7 +11,6 @@ mod command;
 mod deps;
 mod directory;
 mod file;
-mod owned;
 mod package;
 pub mod paths;
 mod probe;
@@ -25,7 +24,7 @@ use std::path::Path;
 use crate::facts::Facts;
 use crate::recipe::template::Vars;
 // What every kind shares lives on the ground floor; the kinds name it as their parent's.
-use crate::step::{Cx, Failure, Resource, Status, Stopped};
+use crate::step::{Cx, Failure, Resource, Status, Stopped, owned};
 use crate::version::{Constraint, Syntax};
 
 use args::parse_args;

@@ -44,15 +44,9 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Where to keep a file devup replaces: `name.devup-backup`, or `name.devup-backup.2`... so an
-/// earlier backup is never overwritten.
-pub fn backup_path(path: &Path) -> PathBuf {
-    let base = format!("{}.devup-backup", path.display());
-    std::iter::once(PathBuf::from(&base))
-        .chain((2..).map(|n| PathBuf::from(format!("{base}.{n}"))))
-        .find(|p| !p.exists())
-        .expect("an unused backup name exists")
-}
+/// Where to keep a file devup replaces (the rule of every file devup writes is the ground
+/// floor's).
+pub use crate::step::owned::backup_path;
 
 /// A path as the user should read it: relative to the project when inside it.
 pub fn show(project_dir: &Path, path: &Path) -> String {

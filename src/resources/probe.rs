@@ -4,12 +4,11 @@
 use serde::Deserialize;
 
 use super::probe_args::ProbeArgs;
-use super::{BuildCx, Cx, Failure, Resource, Status, env_table, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep, quote};
-use crate::packages::privilege::Elevation;
+use super::{BuildCx, Cx, Resource, Status, env_table, parse_args, paths};
+use crate::export::{ScriptCx, ScriptStep};
 use crate::protocols::Probe;
 use crate::state::sha256_hex;
-use crate::system::Cmd;
+use crate::step::action::{Action, Run, RunAs};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -86,14 +85,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super
     }))
 }
 
-impl Probed {
-    /// What a command printed, as it may be shown: the secrets' values replaced by `***`. A
-    /// program may echo a password anywhere in its output, so every occurrence is masked there;
-    /// devup's own texts (the description, the command) are rendered masked instead.
-    fn shown_output(&self, text: &str) -> String {
-        self.secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
-    }
-}
+impl Probed {}
 
 impl Resource for Probed {
     fn describe(&self) -> String {
@@ -122,39 +114,27 @@ impl Resource for Probed {
         }
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
+    /// Another account runs the command from `/` (it may not enter the project); a hint is a
+    /// refusal: devup does not change this itself.
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
         let apply = match &self.fix {
             Fix::Run(apply) => apply,
             Fix::Tell(hint) => {
-                let found = self.probe.run(cx.system, cx.env).err().unwrap_or_default();
-                return Err(Failure::new(format!("no {} ({found})", self.description)).with_hint(hint.clone()));
+                return Some(vec![Action::Fail {
+                    message: format!("no {}", self.description),
+                    hint: Some(hint.clone()),
+                }]);
             }
         };
-        let cmd = Cmd::shell(apply).cwd(&self.cwd);
-        // Another account may not enter the project (a home directory is often private).
-        let elsewhere = Cmd::shell(apply).cwd("/");
-        let ran = match self.user.as_deref() {
-            Some(user) if cx.facts.root => cx.system.run(&elsewhere.envs(cx.env).envs(&self.env).as_user(Some(user))),
-            // Through sudo, which passes variables as arguments: only the step's own.
-            Some(user) if user != cx.facts.user => {
-                Ok(Elevation::for_facts(cx.facts).run_as(cx, &elsewhere.envs(&self.env), Some(user))?)
-            }
-            _ => cx.system.run(&cmd.envs(cx.env).envs(&self.env)),
-        };
-        match ran {
-            Ok(out) if out.success() => {
-                if let Some(fingerprint) = &self.fingerprint {
-                    cx.memory.set_fingerprint(cx.step_id, fingerprint.clone());
-                }
-                Ok(())
-            }
-            Ok(out) => {
-                let mut failure = Failure::command(&self.fix_shown, &out);
-                failure.output = failure.output.map(|o| self.shown_output(&o));
-                Err(failure)
-            }
-            Err(e) => Err(Failure::spawn(&self.fix_shown, &e)),
-        }
+        let cwd = if self.user.is_some() { std::path::PathBuf::from("/") } else { self.cwd.clone() };
+        let run = Run::new(apply)
+            .cwd(cwd)
+            .envs(&self.env)
+            .run_as(self.user.clone().map(RunAs::User))
+            .masked(&self.fix_shown, &self.secrets);
+        let mut actions = vec![Action::Run(run)];
+        actions.extend(self.fingerprint.clone().map(Action::Fingerprint));
+        Some(actions)
     }
 
     fn secrets(&self) -> Vec<String> {
@@ -177,22 +157,8 @@ impl Resource for Probed {
                     .to_string(),
             );
         }
-        let apply = match &self.fix {
-            // As devup does, another account runs it from `/` (it may not enter the project).
-            Fix::Run(apply) => format!(
-                "cd {}\n{}as_user {} {}",
-                if self.user.is_some() { "/".to_string() } else { cx.path(&self.cwd) },
-                crate::export::exports(&self.env),
-                quote(self.user.as_deref().unwrap_or("")),
-                quote(apply)
-            ),
-            Fix::Tell(hint) => {
-                format!("printf '%s\\n' {} >&2\nexit 1", quote(&format!("no {}: {hint}", self.description)))
-            }
-        };
         Ok(ScriptStep {
             check: crate::export::client_checks::shell(&self.probe, cx)?,
-            apply,
             warnings,
             ..ScriptStep::default()
         })

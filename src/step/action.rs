@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::privilege::Elevation;
 use super::{Cx, Failure};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
@@ -32,6 +33,24 @@ pub enum Action {
     Fail { message: String, hint: Option<String> },
     /// Actions taken only when a condition holds where the apply runs.
     If { test: Test, then: Vec<Action>, otherwise: Vec<Action> },
+    /// A file holds `content`, with `mode` when given. devup follows the rule of every file it
+    /// writes (`step/owned.rs`): its own older content is replaced, a person's edit kept unless
+    /// the run replaces files (then kept as a backup); the script, which cannot tell them
+    /// apart, keeps a differing file as `NAME.devup-backup` and replaces it.
+    WriteFile { path: PathBuf, content: FileContent, mode: Option<u32> },
+    /// Something at `path` has `mode`.
+    SetMode { path: PathBuf, mode: u32 },
+    /// devup records, for the step, what no check can read back (a password's sha256), so that a
+    /// changed one is applied; the script cannot keep devup's records and does nothing.
+    Fingerprint(String),
+}
+
+/// What a written file holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileContent {
+    Text(String),
+    /// The bytes of another file, as they are where the apply runs.
+    CopyOf(PathBuf),
 }
 
 /// A command, as the step runs it.
@@ -42,11 +61,56 @@ pub struct Run {
     pub cwd: Option<PathBuf>,
     /// Variables added to the project's environment for it.
     pub env: Vec<(String, String)>,
+    /// The account it runs as; devup's own when `None`.
+    pub run_as: Option<RunAs>,
+    /// The command as messages show it, its secrets masked; `shell` when `None`.
+    pub shown: Option<String>,
+    /// Values masked wherever they occur in its output (a password a program echoes).
+    pub secrets: Vec<String>,
+    /// What to do when it fails.
+    pub hint: Option<String>,
+}
+
+/// Whose account a command runs as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunAs {
+    /// root: directly when devup is root, else through sudo (the script's `as_root`). Only the
+    /// command's own variables go with it: the machine's commands do not take the project's.
+    Root,
+    /// That account (a command only it may run, such as postgres's `createuser`): directly when
+    /// devup is root, else through `sudo -u` unless it is devup's own (the script's `as_user`).
+    /// Through sudo only the command's own variables go with it.
+    User(String),
 }
 
 impl Run {
     pub fn new(shell: impl Into<String>) -> Run {
-        Run { shell: shell.into(), cwd: None, env: Vec::new() }
+        Run {
+            shell: shell.into(),
+            cwd: None,
+            env: Vec::new(),
+            run_as: None,
+            shown: None,
+            secrets: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn run_as(mut self, account: Option<RunAs>) -> Run {
+        self.run_as = account;
+        self
+    }
+
+    /// How messages show it, its secrets masked; its output is masked wherever they occur.
+    pub fn masked(mut self, shown: impl Into<String>, secrets: &[String]) -> Run {
+        self.shown = Some(shown.into());
+        self.secrets = secrets.to_vec();
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Run {
+        self.hint = Some(hint.into());
+        self
     }
 
     pub fn cwd(mut self, dir: impl Into<PathBuf>) -> Run {
@@ -88,17 +152,7 @@ pub fn perform(actions: &[Action], cx: &Cx) -> Result<(), Failure> {
 
 fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
     match action {
-        Action::Run(run) => {
-            let mut cmd = Cmd::shell(&run.shell).envs(cx.env).envs(&run.env);
-            if let Some(dir) = &run.cwd {
-                cmd = cmd.cwd(dir);
-            }
-            match cx.system.run(&cmd) {
-                Ok(out) if out.success() => Ok(()),
-                Ok(out) => Err(Failure::command(&run.shell, &out)),
-                Err(e) => Err(Failure::spawn(&run.shell, &e)),
-            }
-        }
+        Action::Run(run) => run_command(run, cx),
         Action::MakeDir { path, mode } => cx
             .system
             .create_dir_all(path, *mode)
@@ -131,7 +185,60 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
             })
         }
         Action::If { test, then, otherwise } => perform(if holds(test) { then } else { otherwise }, cx),
+        Action::WriteFile { path, content, mode } => write_file(cx, path, content, *mode),
+        Action::SetMode { path, mode } => set_mode(cx, path, *mode),
+        Action::Fingerprint(fingerprint) => {
+            cx.memory.set_fingerprint(cx.step_id, fingerprint.clone());
+            Ok(())
+        }
     }
+}
+
+/// A command, as the account it names; a failure shows it and its output masked.
+fn run_command(run: &Run, cx: &Cx) -> Result<(), Failure> {
+    let shown = run.shown.as_deref().unwrap_or(&run.shell);
+    let mut cmd = Cmd::shell(&run.shell);
+    if let Some(dir) = &run.cwd {
+        cmd = cmd.cwd(dir);
+    }
+    let elevation = Elevation::for_facts(cx.facts);
+    let ran = match &run.run_as {
+        Some(RunAs::Root) => elevation.run(cx, &cmd.envs(&run.env))?,
+        Some(RunAs::User(user)) if cx.facts.root => cx
+            .system
+            .run(&cmd.envs(cx.env).envs(&run.env).as_user(Some(user)))
+            .map_err(|e| Failure::spawn(shown, &e))?,
+        // sudo passes variables as arguments: only the command's own.
+        Some(RunAs::User(user)) if *user != cx.facts.user => elevation.run_as(cx, &cmd.envs(&run.env), Some(user))?,
+        _ => cx.system.run(&cmd.envs(cx.env).envs(&run.env)).map_err(|e| Failure::spawn(shown, &e))?,
+    };
+    if ran.success() {
+        return Ok(());
+    }
+    let mut failure = Failure::command(shown, &ran);
+    failure.output = failure.output.map(|o| run.secrets.iter().fold(o, |o, s| o.replace(s.as_str(), "***")));
+    failure.hint = run.hint.clone();
+    Err(failure)
+}
+
+/// A file holding what it should is only given its mode; any other is written by the owned-file
+/// rule.
+fn write_file(cx: &Cx, path: &Path, content: &FileContent, mode: Option<u32>) -> Result<(), Failure> {
+    let wanted = match content {
+        FileContent::Text(text) => text.clone().into_bytes(),
+        FileContent::CopyOf(from) => {
+            std::fs::read(from).map_err(|e| Failure::new(format!("cannot read {}: {e}", from.display())))?
+        }
+    };
+    match (std::fs::read(path), mode) {
+        (Ok(current), Some(mode)) if current == wanted => set_mode(cx, path, mode),
+        (Ok(current), None) if current == wanted => Ok(()),
+        _ => super::owned::write(cx, path, &path.display().to_string(), &wanted, mode),
+    }
+}
+
+fn set_mode(cx: &Cx, path: &Path, mode: u32) -> Result<(), Failure> {
+    cx.system.set_mode(path, mode).map_err(|e| Failure::new(format!("cannot chmod {}: {e}", path.display())))
 }
 
 /// Whether a condition holds on this machine now.
@@ -213,4 +320,89 @@ pub fn commands(actions: &[Action]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::step::testing::Sandbox;
+
+    fn mode(path: &Path) -> Option<u32> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+    }
+
+    fn write(path: &Path, text: &str, mode: Option<u32>) -> Action {
+        Action::WriteFile { path: path.to_path_buf(), content: FileContent::Text(text.into()), mode }
+    }
+
+    #[test]
+    fn a_written_file_replaces_devups_own_older_content_but_keeps_a_persons_edit() {
+        let mut sb = Sandbox::new();
+        let path = sb.path("conf/app.ini");
+        perform(&[write(&path, "one", Some(0o600))], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        assert_eq!(mode(&path), Some(0o600));
+        perform(&[write(&path, "two", Some(0o600))], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two", "devup's own content is replaced");
+
+        sb.write("conf/app.ini", "mine");
+        let refused = perform(&[write(&path, "two", None)], &sb.cx()).unwrap_err();
+        assert!(refused.hint.unwrap().contains("--replace-files"));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+        sb.replace_files = true;
+        perform(&[write(&path, "two", None)], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_to_string(sb.path("conf/app.ini.devup-backup")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_file_already_holding_its_content_is_only_given_its_mode() {
+        let sb = Sandbox::new();
+        sb.write("f", "same");
+        let path = sb.path("f");
+        perform(&[write(&path, "same", Some(0o640))], &sb.cx()).unwrap();
+        assert_eq!(mode(&path), Some(0o640));
+        assert!(!sb.path("f.devup-backup").exists(), "nothing was replaced");
+        perform(&[Action::SetMode { path: path.clone(), mode: 0o600 }], &sb.cx()).unwrap();
+        assert_eq!(mode(&path), Some(0o600));
+    }
+
+    #[test]
+    fn a_copy_takes_the_other_files_bytes_where_it_runs() {
+        let sb = Sandbox::new();
+        sb.write("from", "A=1\n\n");
+        let copy = Action::WriteFile { path: sb.path("to"), content: FileContent::CopyOf(sb.path("from")), mode: None };
+        perform(std::slice::from_ref(&copy), &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(sb.path("to")).unwrap(), "A=1\n\n");
+        std::fs::remove_file(sb.path("from")).unwrap();
+        let failure = perform(&[copy], &sb.cx()).unwrap_err();
+        assert!(failure.message.starts_with("cannot read "), "{}", failure.message);
+    }
+
+    #[test]
+    fn a_failed_command_is_shown_masked_with_its_hint_and_as_devups_own_account_runs_as_is() {
+        let sb = Sandbox::new();
+        let secret = vec!["s3cret".to_string()];
+        // The facts' account is devup's own: the command runs as is, in its directory.
+        let run = Run::new("test \"$(basename \"$PWD\")\" = sub && echo \"$PASSWORD rejected\" >&2 && false")
+            .cwd(sb.path("sub"))
+            .envs(&[("PASSWORD".into(), "s3cret".into())])
+            .run_as(Some(RunAs::User(sb.facts.user.clone())))
+            .masked("create role app with '***'", &secret)
+            .hint("check the server's log");
+        std::fs::create_dir_all(sb.path("sub")).unwrap();
+        let failure = perform(&[Action::Run(run), Action::Fingerprint("sha".into())], &sb.cx()).unwrap_err();
+        assert_eq!(failure.message, "`create role app with '***'` failed (exit code 1)");
+        assert_eq!(failure.output.as_deref(), Some("stderr:\n  *** rejected"));
+        assert_eq!(failure.hint.as_deref(), Some("check the server's log"));
+        assert_eq!(sb.memory.fingerprint("test.step"), None, "nothing is recorded after a failure");
+    }
+
+    #[test]
+    fn a_fingerprint_is_recorded_for_the_step_once_the_actions_before_it_succeeded() {
+        let sb = Sandbox::new();
+        perform(&[Action::Run(Run::new("true")), Action::Fingerprint("sha".into())], &sb.cx()).unwrap();
+        assert_eq!(sb.memory.fingerprint("test.step").as_deref(), Some("sha"));
+    }
 }

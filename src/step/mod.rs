@@ -7,6 +7,8 @@
 pub mod action;
 mod cx;
 mod failure;
+pub mod owned;
+pub mod privilege;
 mod resource;
 mod script;
 mod status;

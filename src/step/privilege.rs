@@ -1,10 +1,10 @@
-//! Running a package manager as root: directly when devup is root, through `sudo` otherwise.
-//! Where nobody can type a password (CI, no terminal) it is `sudo -n`, and sudo asking for one
-//! becomes a failure that says what to do instead of a hang.
+//! Running a command as root or as another account (a package manager, a step's action):
+//! directly when devup is root, through `sudo` otherwise. Where nobody can type a password
+//! (CI, no terminal) it is `sudo -n`, and sudo asking for one becomes a failure that says what
+//! to do instead of a hang.
 
-use super::show;
+use super::{Cx, Failure};
 use crate::facts::Facts;
-use crate::step::{Cx, Failure};
 use crate::system::{Cmd, CmdOutput};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,20 @@ fn password_required(stderr: &str) -> bool {
             && (line.contains("a password is required") || line.contains("a terminal is required"))
     })
 }
+/// A command line as it will run, environment assignments first:
+/// `DEBIAN_FRONTEND=noninteractive apt-get install -y libpq-dev`. Words are quoted only when a
+/// shell would need it (`=` and `:` are fine, unlike in [`Cmd::display`]).
+pub fn show(cmd: &Cmd) -> String {
+    let env = cmd.env.iter().map(|(k, v)| format!("{k}={v}"));
+    let words = std::iter::once(&cmd.program).chain(&cmd.args).map(|w| w.to_string_lossy().into_owned());
+    env.chain(words)
+        .map(|w| {
+            let plain = !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_=+:,./@%".contains(c));
+            if plain { w } else { crate::shell::quote(&w) }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 #[cfg(test)]
 mod tests {
@@ -121,6 +135,14 @@ mod tests {
         Cmd::new("apt-get")
             .args(["install", "-y", "libpq-dev"])
             .envs(&[("DEBIAN_FRONTEND".into(), "noninteractive".into())])
+    }
+
+    #[test]
+    fn show_puts_the_environment_first() {
+        let cmd = Cmd::new("apt-get").arg("install").envs(&[("DEBIAN_FRONTEND".into(), "noninteractive".into())]);
+        assert_eq!(show(&cmd), "DEBIAN_FRONTEND=noninteractive apt-get install");
+        let odd = Cmd::new("rpm").args(["--qf", "%{NAME}\\n", "--json=v2", "a b"]);
+        assert_eq!(show(&odd), r#"rpm --qf "%{NAME}\\n" --json=v2 'a b'"#);
     }
 
     #[test]

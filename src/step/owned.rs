@@ -5,9 +5,9 @@
 //! What devup last wrote to each file is recorded (its sha256, in the state): a file that
 //! differs from that record, or that devup has no record of, is a person's.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{Cx, Failure, paths};
+use super::{Cx, Failure};
 use crate::state::sha256_hex;
 
 /// What is on disk where devup writes a file.
@@ -47,6 +47,16 @@ pub fn on_disk(cx: &Cx, path: &Path, wanted: &[u8]) -> std::io::Result<OnDisk> {
     })
 }
 
+/// Where to keep a file devup replaces: `name.devup-backup`, or `name.devup-backup.2`... so an
+/// earlier backup is never overwritten.
+pub fn backup_path(path: &Path) -> PathBuf {
+    let base = format!("{}.devup-backup", path.display());
+    std::iter::once(PathBuf::from(&base))
+        .chain((2..).map(|n| PathBuf::from(format!("{base}.{n}"))))
+        .find(|p| !p.exists())
+        .expect("an unused backup name exists")
+}
+
 /// The plan's words for a file devup will not replace, or will replace keeping a backup.
 pub fn edited_action(cx: &Cx, shown: &str) -> String {
     if cx.replace_files {
@@ -63,7 +73,7 @@ pub fn edited_action(cx: &Cx, shown: &str) -> String {
 pub fn write(cx: &Cx, path: &Path, shown: &str, wanted: &[u8], mode: Option<u32>) -> Result<(), Failure> {
     let state = on_disk(cx, path, wanted).map_err(|e| Failure::new(format!("cannot read {shown}: {e}")))?;
     if state == OnDisk::Unrecorded {
-        let backup = paths::backup_path(path);
+        let backup = backup_path(path);
         cx.system.rename(path, &backup).map_err(|e| Failure::new(format!("cannot back up {shown}: {e}")))?;
     }
     if state == OnDisk::Edited {
@@ -71,7 +81,7 @@ pub fn write(cx: &Cx, path: &Path, shown: &str, wanted: &[u8], mode: Option<u32>
             return Err(Failure::new(format!("{shown} differs from what devup wrote; it was kept as it is"))
                 .with_hint("to replace it (the current file is kept as a backup), run `devup up --replace-files`"));
         }
-        let backup = paths::backup_path(path);
+        let backup = backup_path(path);
         cx.system.rename(path, &backup).map_err(|e| Failure::new(format!("cannot back up {shown}: {e}")))?;
     }
     if let Some(parent) = path.parent() {
