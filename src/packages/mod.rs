@@ -22,6 +22,7 @@ mod brew;
 mod dnf;
 mod dpkg;
 mod pacman;
+pub mod pending;
 pub mod privilege;
 
 use crate::facts::Facts;
