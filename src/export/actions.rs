@@ -2,8 +2,9 @@
 //! performs, written for the exported script. The helpers it calls (`say`, `tool_identity`,
 //! `input_sha`) are the prelude's.
 
-use super::{ScriptCx, exports, quote};
-use crate::step::action::{Action, FileContent, Run, RunAs, StampLine, Test};
+use super::{ScriptCx, exports, quote, version_test};
+use crate::step::action::{Action, FileContent, Run, RunAs, StampLine, SystemPackage, Test};
+use crate::version::Constraint;
 
 /// The actions as the body of an apply function.
 pub fn render(actions: &[Action], cx: &ScriptCx) -> String {
@@ -55,6 +56,7 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
         Action::WriteFile { path, content, mode } => write_file(path, content, *mode, cx),
         Action::SetMode { path, mode } => format!("chmod {mode:o} {}", cx.path(path)),
         Action::Fingerprint(_) => ": devup alone records what no check reads back".to_string(),
+        Action::InstallPackages { packages, .. } => install_packages(packages, cx),
     }
 }
 
@@ -220,5 +222,72 @@ mod tests {
             render(&[Action::Run(run(&[("A".into(), "b c".into())]))], &cx),
             "as_root env 'A=b c' sh -c 'systemctl start it'"
         );
+    }
+}
+
+/// The packages not installed at a wanted version, as the platform's manager functions tell
+/// (`pkg_installed`, `pkg_version`), installed in one `pkg_install`.
+fn install_packages(packages: &[SystemPackage], cx: &ScriptCx) -> String {
+    let manager = crate::packages::for_facts(cx.facts).map_or("", |m| m.name());
+    let pending: Vec<String> = packages
+        .iter()
+        .map(|package| {
+            let name = package.name_on(manager);
+            format!("{} || _pending=\"$_pending {name}\"", package_installed(name, &package.constraint))
+        })
+        .collect();
+    format!("_pending=''\n{}\n# shellcheck disable=SC2086\npkg_install $_pending", pending.join("\n"))
+}
+
+/// A shell test: the package `name` is installed at a version `constraint` accepts.
+pub fn package_installed(name: &str, constraint: &Constraint) -> String {
+    let name = quote(name);
+    match version_test(constraint, "_v") {
+        None => format!("pkg_installed {name}"),
+        Some(test) => format!("{{ pkg_installed {name} && _v=$(pkg_version {name}) && {test}; }}"),
+    }
+}
+
+#[cfg(test)]
+mod install_packages_tests {
+    use super::*;
+    use crate::facts::Facts;
+    use crate::packages::pending::machine;
+
+    /// Runs the rendered install after the script's prelude, with stand-ins for the manager's
+    /// functions: `git` 2.39 and `libpq-dev` 13.4 are installed; `pkg_install` prints what it
+    /// is given.
+    fn run(action: &Action) -> String {
+        let facts = Facts::for_tests();
+        let dir = tempfile::tempdir().unwrap();
+        let cx = ScriptCx::for_tests(&facts, dir.path(), "test.step");
+        let stand_ins = "pkg_installed() { case $1 in git|libpq-dev) return 0;; esac; return 1; }\n\
+                         pkg_version() { case $1 in git) echo 2.39;; libpq-dev) echo 13.4;; esac; }\n\
+                         pkg_install() { echo \"install:$*\"; }\n";
+        let prelude = include_str!("prelude.sh");
+        let script = format!("set -eu\n{prelude}\n{stand_ins}{}", render(std::slice::from_ref(action), &cx));
+        let out = std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir.path()).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn package(name: &str, apt: Option<&str>, version: &str) -> SystemPackage {
+        SystemPackage {
+            name: name.to_string(),
+            per_manager: apt.map(|n| ("apt", n.to_string())).into_iter().collect(),
+            constraint: if version.is_empty() { Constraint::any() } else { Constraint::parse(version).unwrap() },
+        }
+    }
+
+    #[test]
+    fn only_the_missing_and_the_wrong_versions_are_installed_by_their_name_on_the_platform() {
+        let packages = vec![
+            package("git", None, ""),
+            package("libpq", Some("libpq-dev"), ">=15"),
+            package("make", None, ""),
+            package("git-too", Some("git"), ">=2"),
+        ];
+        let out = run(&Action::InstallPackages { installer: machine(), packages });
+        assert_eq!(out, "install:libpq-dev make\n");
     }
 }

@@ -22,6 +22,7 @@ mod brew;
 mod dnf;
 mod dpkg;
 mod pacman;
+pub mod pending;
 
 use crate::facts::Facts;
 use crate::step::{Cx, Failure};

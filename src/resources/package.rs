@@ -17,9 +17,12 @@ use std::sync::Mutex;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args};
-use crate::export::{ScriptCx, ScriptStep, quote, version_test};
-use crate::packages::{self, PackageManager, PackageState};
+use super::{BuildCx, Cx, Resource, Status, parse_args};
+use crate::export::actions::package_installed;
+use crate::export::{ScriptCx, ScriptStep};
+use crate::packages::pending::{self, Findings, no_manager_reason};
+use crate::packages::{self, PackageManager};
+use crate::step::action::{Action, Installer, SystemPackage};
 use crate::version::Constraint;
 
 #[derive(Deserialize)]
@@ -28,23 +31,13 @@ struct Args {
     packages: Vec<toml::Value>,
 }
 
-struct Wanted {
-    /// The name used in messages and on managers not listed in `per_manager`.
-    name: String,
-    per_manager: Vec<(&'static str, String)>,
-    constraint: Constraint,
-}
-
-impl Wanted {
-    fn name_on(&self, manager: &str) -> &str {
-        self.per_manager.iter().find(|(m, _)| *m == manager).map_or(&self.name, |(_, n)| n)
-    }
-}
-
 struct Package {
-    wanted: Vec<Wanted>,
+    wanted: Vec<SystemPackage>,
     /// The manager to use instead of the machine's (tests).
     manager: Option<&'static dyn PackageManager>,
+    /// What installs the pending packages where the apply runs: the machine's manager, or
+    /// `manager` when given.
+    installer: Installer,
     /// What the last check found, for `describe`, `action` and `needs_root`, which have no
     /// context of their own; the engine checks a step before it plans or applies it.
     seen: Mutex<Seen>,
@@ -79,15 +72,15 @@ fn parse(args: toml::Table, cx: &BuildCx) -> Result<Package, super::BuildError> 
         .enumerate()
         .map(|(i, item)| wanted(item, cx).map_err(|e| format!("packages[{i}]: {e}")))
         .collect::<Result<_, _>>()?;
-    Ok(Package { wanted, manager: None, seen: Mutex::new(Seen::NotChecked) })
+    Ok(Package { wanted, manager: None, installer: pending::machine(), seen: Mutex::new(Seen::NotChecked) })
 }
 
 /// One item of `packages`: a name, or a table of `name`, `version` and a name per manager
 /// (any manager in the registry; one left empty, e.g. by an unset placeholder, means `name`).
-fn wanted(item: toml::Value, cx: &BuildCx) -> Result<Wanted, String> {
+fn wanted(item: toml::Value, cx: &BuildCx) -> Result<SystemPackage, String> {
     let mut table = match item {
         toml::Value::String(name) => {
-            return Ok(Wanted {
+            return Ok(SystemPackage {
                 name: package_name(&cx.vars.text(&name)?)?,
                 per_manager: Vec::new(),
                 constraint: Constraint::any(),
@@ -129,7 +122,7 @@ fn wanted(item: toml::Value, cx: &BuildCx) -> Result<Wanted, String> {
             .collect();
         return Err(format!("unknown field `{key}`, expected one of {}", known.join(", ")));
     }
-    Ok(Wanted { name: package_name(&name)?, per_manager, constraint })
+    Ok(SystemPackage { name: package_name(&name)?, per_manager, constraint })
 }
 
 /// A package name (placeholders filled), refused when it could be taken for an option.
@@ -141,39 +134,27 @@ fn package_name(name: &str) -> Result<String, String> {
     }
 }
 
-/// What is wrong with the packages, by kind.
-#[derive(Default)]
-struct Findings {
-    missing: Vec<String>,
-    broken: Vec<String>,
-    /// (name and version found, name and constraint wanted)
-    wrong: Vec<(String, String)>,
-    /// The manager's names of every package to install.
-    pending: Vec<String>,
-}
-
-impl Findings {
-    fn status(&self) -> Status {
-        if self.pending.is_empty() {
-            return Status::Satisfied;
-        }
-        if self.missing.is_empty() && self.broken.is_empty() {
-            let (have, want): (Vec<_>, Vec<_>) = self.wrong.iter().cloned().unzip();
-            return Status::drifted(have.join(", "), want.join(", "));
-        }
-        let mut parts = Vec::new();
-        if !self.missing.is_empty() {
-            parts.push(format!("not installed: {}", self.missing.join(", ")));
-        }
-        if !self.broken.is_empty() {
-            parts.push(format!("left broken by an interrupted install: {}", self.broken.join(", ")));
-        }
-        if !self.wrong.is_empty() {
-            let wrong: Vec<String> = self.wrong.iter().map(|(have, want)| format!("{have} (want {want})")).collect();
-            parts.push(format!("wrong version: {}", wrong.join(", ")));
-        }
-        Status::missing(parts.join("; "))
+/// What the check reports of what it found.
+fn status(found: &Findings) -> Status {
+    if found.pending.is_empty() {
+        return Status::Satisfied;
     }
+    if found.missing.is_empty() && found.broken.is_empty() {
+        let (have, want): (Vec<_>, Vec<_>) = found.wrong.iter().cloned().unzip();
+        return Status::drifted(have.join(", "), want.join(", "));
+    }
+    let mut parts = Vec::new();
+    if !found.missing.is_empty() {
+        parts.push(format!("not installed: {}", found.missing.join(", ")));
+    }
+    if !found.broken.is_empty() {
+        parts.push(format!("left broken by an interrupted install: {}", found.broken.join(", ")));
+    }
+    if !found.wrong.is_empty() {
+        let wrong: Vec<String> = found.wrong.iter().map(|(have, want)| format!("{have} (want {want})")).collect();
+        parts.push(format!("wrong version: {}", wrong.join(", ")));
+    }
+    Status::missing(parts.join("; "))
 }
 
 impl Package {
@@ -189,29 +170,6 @@ impl Package {
         self.wanted.iter().map(|w| w.name.clone()).collect()
     }
 
-    fn examine(&self, cx: &Cx, manager: &dyn PackageManager) -> Result<Findings, String> {
-        let names = self.names_on(manager);
-        let states = manager
-            .installed(cx, &names)
-            .map_err(|e| format!("cannot tell what {} has installed: {e}", manager.name()))?;
-        let mut found = Findings::default();
-        for ((wanted, name), state) in self.wanted.iter().zip(&names).zip(states) {
-            match state {
-                PackageState::Missing => found.missing.push(name.clone()),
-                PackageState::Broken(why) => found.broken.push(format!("{name} ({why})")),
-                PackageState::Installed(version) => {
-                    let upstream = manager.upstream(&version);
-                    if wanted.constraint.matches(packages::comparable(&upstream)) {
-                        continue;
-                    }
-                    found.wrong.push((format!("{name} {upstream}"), format!("{name} {}", wanted.constraint)));
-                }
-            }
-            found.pending.push(name.clone());
-        }
-        Ok(found)
-    }
-
     fn remember(&self, seen: Seen) {
         *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = seen;
     }
@@ -219,28 +177,6 @@ impl Package {
     fn seen(&self) -> Seen {
         self.seen.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
-
-    /// The pending packages whose wanted version the manager would not install, each as
-    /// "NAME: MANAGER offers VERSION, want CONSTRAINT". Asks the manager (may spawn), so only
-    /// when something is to be installed.
-    fn unavailable_versions(&self, cx: &Cx, manager: &dyn PackageManager, pending: &[String]) -> Vec<String> {
-        self.wanted
-            .iter()
-            .filter(|w| !w.constraint.is_any())
-            .map(|w| (w, w.name_on(manager.name())))
-            .filter(|(_, name)| pending.iter().any(|p| p == name))
-            .filter_map(|(w, name)| {
-                let candidate = manager.candidate(cx, name)?;
-                let upstream = manager.upstream(&candidate);
-                (!w.constraint.matches(packages::comparable(&upstream)))
-                    .then(|| format!("{name}: {} offers {upstream}, want {}", manager.name(), w.constraint))
-            })
-            .collect()
-    }
-}
-
-fn no_manager_reason() -> String {
-    "no package manager devup supports was found (it looks for apt, dnf, pacman, apk and brew)".to_string()
 }
 
 impl Resource for Package {
@@ -263,7 +199,7 @@ impl Resource for Package {
             self.remember(Seen::NoManager);
             return Status::unknown(no_manager_reason());
         };
-        let found = self.examine(cx, manager);
+        let found = pending::examine(manager, cx, &self.wanted);
         let commands = match &found {
             Ok(found) if found.pending.is_empty() => Vec::new(),
             Ok(found) => packages::planned(manager, cx, &found.pending),
@@ -276,7 +212,7 @@ impl Resource for Package {
             needs_root: manager.needs_root() && !cx.facts.root,
         });
         match found {
-            Ok(found) => found.status(),
+            Ok(found) => status(&found),
             Err(e) => Status::unknown(e),
         }
     }
@@ -294,33 +230,10 @@ impl Resource for Package {
         }
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let Some(manager) = self.manager(cx) else {
-            return Err(Failure::new(format!(
-                "cannot install {}: {}",
-                self.logical_names().join(", "),
-                no_manager_reason()
-            ))
-            .with_hint("install them with your system's package manager, then run devup again"));
-        };
-        let found = self
-            .examine(cx, manager)
-            .map_err(|e| Failure::new(e).with_hint(format!("check that {} works", manager.name())))?;
-        if found.pending.is_empty() {
-            return Ok(());
-        }
-        let unavailable = self.unavailable_versions(cx, manager, &found.pending);
-        if !unavailable.is_empty() {
-            return Err(Failure::new(format!(
-                "{} cannot install the wanted versions: {}",
-                manager.name(),
-                unavailable.join("; ")
-            ))
-            .with_hint(
-                "add a package repository that has them (e.g. the vendor's), or change `version` in the recipe",
-            ));
-        }
-        manager.install(cx, &found.pending)
+    /// The packages not installed at a wanted version, found where it runs, installed in one
+    /// command of the manager there.
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        Some(vec![Action::InstallPackages { installer: self.installer, packages: self.wanted.clone() }])
     }
 
     /// What a person approves before a project's step runs: the packages, per manager where
@@ -351,34 +264,17 @@ impl Resource for Package {
         }
     }
 
-    /// Each package is checked in the package database; the missing ones (or at a wrong
-    /// version) are installed in one command, as root.
+    /// Each package is checked in the package database (the apply, the missing ones or at a
+    /// wrong version installed in one command as root, is its actions').
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         let manager = self.manager.or_else(|| packages::for_facts(cx.facts)).ok_or_else(no_manager_reason)?;
         if manager.script_functions().is_none() {
             return Err(format!("installing packages through {} cannot be exported", manager.name()));
         }
         let names = self.names_on(manager);
-        let met: Vec<String> = self
-            .wanted
-            .iter()
-            .zip(&names)
-            .map(|(wanted, name)| {
-                let name = quote(name);
-                match version_test(&wanted.constraint, "_v") {
-                    None => format!("pkg_installed {name}"),
-                    Some(test) => format!("{{ pkg_installed {name} && _v=$(pkg_version {name}) && {test}; }}"),
-                }
-            })
-            .collect();
-        let pending: Vec<String> =
-            met.iter().zip(&names).map(|(met, name)| format!("{met} || _pending=\"$_pending {name}\"")).collect();
-        Ok(ScriptStep {
-            check: met.join(" &&\n"),
-            apply: format!("_pending=''\n{}\n# shellcheck disable=SC2086\npkg_install $_pending", pending.join("\n")),
-            packages: names,
-            ..ScriptStep::default()
-        })
+        let met: Vec<String> =
+            self.wanted.iter().zip(&names).map(|(wanted, name)| package_installed(name, &wanted.constraint)).collect();
+        Ok(ScriptStep { check: met.join(" &&\n"), packages: names, ..ScriptStep::default() })
     }
 }
 
@@ -387,7 +283,9 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::packages::PackageState;
     use crate::resources::testing::Sandbox;
+    use crate::step::Failure;
     use crate::system::Cmd;
 
     thread_local! {
@@ -398,7 +296,10 @@ mod tests {
 
     fn with_test_manager(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, crate::resources::BuildError> {
         let mut package = parse(args, cx)?;
-        package.manager = MANAGER.get();
+        if let Some(manager) = MANAGER.get() {
+            package.manager = Some(manager);
+            package.installer = pending::only(manager);
+        }
         Ok(Box::new(package))
     }
 

@@ -14,6 +14,7 @@ use super::privilege::Elevation;
 use super::{Cx, Failure};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
+use crate::version::Constraint;
 
 /// One thing an apply does. Actions run in order; the first that fails fails the step.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +44,9 @@ pub enum Action {
     /// devup records, for the step, what no check can read back (a password's sha256), so that a
     /// changed one is applied; the script cannot keep devup's records and does nothing.
     Fingerprint(String),
+    /// System packages are installed: those not installed at a version they want, as found
+    /// where it runs, in one command of the package manager there.
+    InstallPackages { installer: Installer, packages: Vec<SystemPackage> },
 }
 
 /// What a written file holds.
@@ -191,6 +195,7 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
             cx.memory.set_fingerprint(cx.step_id, fingerprint.clone());
             Ok(())
         }
+        Action::InstallPackages { installer, packages } => installer.0.install_pending(cx, packages),
     }
 }
 
@@ -304,6 +309,50 @@ fn link(cx: &Cx, path: &Path, target: &Path) -> Result<(), Failure> {
     cx.system.symlink(target, &temp).map_err(|e| fail("create", e))?;
     cx.system.rename(&temp, path).map_err(|e| fail("replace", e))
 }
+
+/// A system package an install wants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemPackage {
+    /// Its name in messages and on the managers `per_manager` does not name.
+    pub name: String,
+    /// Its name on a manager where it differs: `("apt", "libpq-dev")`.
+    pub per_manager: Vec<(&'static str, String)>,
+    /// The versions that do (upstream versions, as the manager's are compared).
+    pub constraint: Constraint,
+}
+
+impl SystemPackage {
+    /// Its name on `manager`.
+    pub fn name_on(&self, manager: &str) -> &str {
+        self.per_manager.iter().find(|(m, _)| *m == manager).map_or(&self.name, |(_, n)| n)
+    }
+}
+
+/// What installs system packages where devup runs: the machine's package manager, read and
+/// driven in-process (`packages/` implements it; the ground floor names no manager).
+pub trait InstallsPackages: Send + Sync {
+    /// Installs those of `packages` not installed at a version they want, in one command of
+    /// the manager; nothing when every one is.
+    fn install_pending(&self, cx: &Cx, packages: &[SystemPackage]) -> Result<(), Failure>;
+}
+
+/// The installer an [`Action::InstallPackages`] names, compared by identity.
+#[derive(Clone, Copy)]
+pub struct Installer(pub &'static dyn InstallsPackages);
+
+impl std::fmt::Debug for Installer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Installer")
+    }
+}
+
+impl PartialEq for Installer {
+    fn eq(&self, other: &Installer) -> bool {
+        std::ptr::addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for Installer {}
 
 /// Every command the actions may run, whatever the conditions decide: what the engine can run
 /// and what the exported script contains.
