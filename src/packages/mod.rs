@@ -25,6 +25,7 @@ mod pacman;
 pub mod pending;
 
 use crate::facts::Facts;
+use crate::step::action::SystemPackages;
 use crate::step::{Cx, Failure};
 use crate::system::Cmd;
 
@@ -41,7 +42,8 @@ pub enum PackageState {
     Broken(String),
 }
 
-pub trait PackageManager: Send + Sync {
+/// Every manager is one actions can use ([`crate::step::action::SystemPackages`]).
+pub trait PackageManager: SystemPackages + Send + Sync {
     /// The name facts use for it: "apt", "dnf", "pacman", "apk", "brew".
     fn name(&self) -> &'static str;
 
@@ -114,6 +116,30 @@ pub trait PackageManager: Send + Sync {
     /// drop what only the install needed. `None` as for `script_functions`.
     fn image_install(&self, _names: &[String]) -> Option<String> {
         None
+    }
+}
+
+impl<M: PackageManager + ?Sized> SystemPackages for M {
+    fn manager_name(&self) -> &'static str {
+        self.name()
+    }
+
+    /// Without root nor sudo the system's packages are out of reach of a manager that needs root.
+    fn can_install(&self, cx: &Cx) -> bool {
+        !self.needs_root() || cx.facts.root || cx.facts.sudo
+    }
+
+    fn offered(&self, cx: &Cx, name: &str) -> Option<String> {
+        self.candidate(cx, name).map(|v| self.upstream(&v))
+    }
+
+    fn install_all(&self, cx: &Cx, names: &[String]) -> Result<(), Failure> {
+        self.install(cx, names)
+    }
+
+    fn restore(&self, cx: &Cx, files: &[std::path::PathBuf], names: &[String]) -> Result<(), Failure> {
+        let owners = self.owners(files);
+        self.reinstall(cx, if owners.is_empty() { names } else { &owners })
     }
 }
 

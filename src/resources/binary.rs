@@ -13,9 +13,10 @@ use std::sync::Mutex;
 
 use serde::Deserialize;
 
-use super::{BuildCx, Cx, Failure, Resource, Status, parse_args, paths};
+use super::{BuildCx, Cx, Resource, Status, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote, version_test};
 use crate::packages::{self, PackageManager};
+use crate::step::action::{self, Action, Manager, Run, Test};
 use crate::system::Cmd;
 use crate::tools::Resolution;
 use crate::tools::lockfile::Locked;
@@ -83,6 +84,9 @@ struct Binary {
     ways: Vec<Way>,
     install_hint: Option<String>,
     lock: bool,
+    /// This machine's package manager, which installs the system libraries a prebuilt build
+    /// loads.
+    system_packages: Option<&'static dyn PackageManager>,
     /// What the last check decided to install, for `action` and `apply`.
     planned: Mutex<Option<Planned>>,
 }
@@ -122,6 +126,10 @@ struct Found {
 }
 
 pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super::BuildError> {
+    Ok(Box::new(binary(args, cx)?))
+}
+
+fn binary(args: toml::Table, cx: &BuildCx) -> Result<Binary, super::BuildError> {
     let args: Args = parse_args(args)?;
     let command = cx.vars.text(&args.command)?;
     if command.is_empty() || command.contains('/') {
@@ -165,7 +173,7 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super
         search.extend(way.paths.iter().map(|p| resolve(p).map(|p| (p, Some(index)))).collect::<Result<Vec<_>, _>>()?);
         ways.push(Way { with, with_path, how });
     }
-    Ok(Box::new(Binary {
+    Ok(Binary {
         command,
         constraint,
         version_args: args.version_args.iter().map(|a| cx.vars.text(a)).collect::<Result<_, _>>()?,
@@ -174,8 +182,9 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super
         ways,
         install_hint: args.install_hint.map(|h| cx.vars.text(&h)).transpose()?,
         lock: args.lock,
+        system_packages: packages::for_facts(cx.facts),
         planned: Mutex::new(None),
-    }))
+    })
 }
 
 /// A `prebuilt` table with its placeholders filled (`{{version}}` and `{{platform}}` are left
@@ -199,16 +208,35 @@ fn prebuilt_spec(table: &toml::Table, cx: &BuildCx) -> Result<Spec, String> {
 }
 
 impl Way {
-    /// Whether the tool is present (on the PATH devup was started with), without asking a
-    /// package manager.
-    fn looks_usable(&self, cx: &Cx) -> bool {
+    /// The tool it uses is present (none: always).
+    fn tool_test(&self) -> Option<Test> {
         match (&self.with_path, &self.with) {
-            (Some(path), _) => path.exists(),
-            (None, Some(tool)) => {
-                let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-                which::which_in(tool, Some(&cx.tools.inherited_path), cwd).is_ok()
-            }
-            (None, None) => true,
+            (Some(path), _) => Some(Test::Exists(path.clone())),
+            (None, Some(tool)) => Some(Test::CommandFound(tool.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether the tool is present, without asking a package manager.
+    fn looks_usable(&self, cx: &Cx) -> bool {
+        self.tool_test().is_none_or(|test| action::holds(&test, cx))
+    }
+
+    /// When the way gives the command at the version wanted, decided where the apply runs: its
+    /// tool is present, and for the system's packages the version it would install satisfies.
+    /// `None`: always (a prebuilt build: whether a source offers one is the check's to find).
+    fn test(&self, constraint: &Constraint) -> Option<Test> {
+        let offers = match &self.how {
+            How::Packages(manager, names) => names.first().map(|name| Test::PackageOffers {
+                manager: Manager(*manager),
+                package: name.clone(),
+                version: constraint.clone(),
+            }),
+            How::Run(_) | How::Prebuilt(_) => None,
+        };
+        match (self.tool_test(), offers) {
+            (Some(tool), Some(offers)) => Some(Test::All(vec![tool, offers])),
+            (tool, offers) => tool.or(offers),
         }
     }
 
@@ -309,22 +337,6 @@ impl Binary {
             Ok(_) => format!("no version in what {} prints", path.display()),
             Err(e) => format!("{} does not run here: {e}", path.display()),
         }
-    }
-
-    /// Where the command was (a file or a dangling link in a PATH or search directory) and
-    /// what such a link points at: the files whose packages put the command back.
-    fn removed_files(&self, cx: &Cx) -> Vec<PathBuf> {
-        let path = cx.path_var();
-        let dirs = std::env::split_paths(&path).chain(self.paths.iter().flat_map(|(p, _)| version_dirs::newest(p)));
-        let mut files = Vec::new();
-        for dir in dirs {
-            let file = dir.join(&self.command);
-            if let Ok(target) = std::fs::read_link(&file) {
-                files.push(dir.join(target));
-            }
-            files.push(file);
-        }
-        files
     }
 
     /// The lock's entry for this step, when it still satisfies the constraint.
@@ -519,6 +531,37 @@ impl Binary {
             .join(", ")
     }
 
+    /// What a way does; `planned` when the check chose it.
+    fn way_actions(&self, i: usize, planned: Option<&Planned>) -> Vec<Action> {
+        match &self.ways[i].how {
+            How::Run(run) => vec![Action::Run(Run::new(run))],
+            How::Packages(manager, names) => vec![
+                Action::InstallPackagesWith { manager: Manager(*manager), names: names.clone() },
+                Action::RestoreCommand {
+                    manager: Manager(*manager),
+                    names: names.clone(),
+                    command: self.command.clone(),
+                    dirs: self.paths.iter().map(|(p, _)| p.clone()).collect(),
+                },
+            ],
+            How::Prebuilt(spec) => {
+                let mut actions = Vec::new();
+                if let (Some(planned), Some(manager)) = (planned, self.system_packages)
+                    && !planned.system.is_empty()
+                {
+                    actions
+                        .push(Action::InstallPackagesWith { manager: Manager(manager), names: planned.system.clone() });
+                }
+                actions.push(Action::InstallPrebuilt {
+                    spec: spec.clone(),
+                    build: planned.and_then(|p| p.build.clone()),
+                    want: self.want(),
+                });
+                actions
+            }
+        }
+    }
+
     fn set_planned(&self, planned: Option<Planned>) {
         *self.planned.lock().unwrap_or_else(|p| p.into_inner()) = planned;
     }
@@ -635,50 +678,31 @@ impl Resource for Binary {
         }
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let planned = match self.planned() {
-            Some(planned) => planned,
-            // A check that found no way (or an engine that applies without checking first).
-            None => {
-                return Err(
-                    Failure::new(format!("devup has no way to install {} here", self.want())).with_hint(self.hint())
-                );
+    /// The ways in order, each taken when its test holds where the apply runs, else the refusal.
+    /// In devup the first way whose test holds is the one the check chose (`planned`) in the
+    /// same state; a prebuilt way before it had no build to offer and is left out, and the
+    /// chosen prebuilt way installs the build the check chose. Without a check (the export) a
+    /// prebuilt way installs the build devup.lock records.
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        let planned = self.planned();
+        let mut chain = vec![Action::Fail {
+            message: format!("devup has no way to install {} here", self.want()),
+            hint: Some(self.hint()),
+        }];
+        for (i, way) in self.ways.iter().enumerate().rev() {
+            if matches!(way.how, How::Prebuilt(_)) && planned.as_ref().is_some_and(|p| p.way > i) {
+                continue;
             }
-        };
-        let way = &self.ways[planned.way];
-        let fail = |f: Failure| {
-            let why = format!("installing through {} failed; {}", way.name(), self.hint());
-            Failure { hint: Some(f.hint.map_or(why.clone(), |h| format!("{h}; {why}"))), ..f }
-        };
-        match &way.how {
-            How::Prebuilt(spec) => {
-                let build = planned.build.as_ref().expect("a planned prebuilt names its build");
-                if !planned.system.is_empty()
-                    && let Some(manager) = packages::for_facts(cx.facts)
-                {
-                    manager.install(cx, &planned.system).map_err(fail)?;
-                }
-                cx.tools.install(cx.system, spec, build).map(drop).map_err(|e| fail(Failure::new(e)))
-            }
-            How::Packages(manager, names) => manager
-                .install(cx, names)
-                .and_then(|()| {
-                    // Installed by the package database, yet the command is gone (removed by
-                    // hand): only a reinstall puts the files back.
-                    if self.candidates(cx).is_empty() {
-                        let owners = manager.owners(&self.removed_files(cx));
-                        manager.reinstall(cx, if owners.is_empty() { names } else { &owners })
-                    } else {
-                        Ok(())
-                    }
-                })
-                .map_err(fail),
-            How::Run(run) => match cx.system.run(&Cmd::shell(run).envs(cx.env)) {
-                Ok(out) if out.success() => Ok(()),
-                Ok(out) => Err(fail(Failure::command(run, &out))),
-                Err(e) => Err(fail(Failure::spawn(run, &e))),
-            },
+            let then = vec![Action::Hinted {
+                hint: format!("installing through {} failed; {}", way.name(), self.hint()),
+                actions: self.way_actions(i, planned.as_ref().filter(|p| p.way == i)),
+            }];
+            chain = match way.test(&self.constraint) {
+                Some(test) => vec![Action::If { test, then, otherwise: chain }],
+                None => then,
+            };
         }
+        Some(chain)
     }
 
     fn commands(&self) -> Vec<String> {
@@ -738,22 +762,12 @@ impl Resource for Binary {
             )
         };
         let check = find;
-        let mut apply = String::new();
+        // The apply is the step's actions (the export renders them); what an image installs
+        // first and what a script cannot do are decided here, over the ways the script reaches.
         let mut packages = Vec::new();
-        let mut always = false;
-        for (i, way) in self.ways.iter().enumerate() {
-            let condition = match (&way.with_path, &way.with, &way.how, &bounded) {
-                (Some(path), ..) => Some(format!("test -e {}", cx.path(path))),
-                (None, Some(tool), ..) => Some(format!("command -v {} >/dev/null 2>&1", quote(tool))),
-                // The system's package, when the version it would install satisfies, as devup
-                // decides: never another version silently.
-                (None, None, How::Packages(_, names), Some(test)) if !names.is_empty() => {
-                    Some(format!("_v=$(pkg_candidate {}) && [ -n \"$_v\" ] && {test}", quote(&names[0])))
-                }
-                (None, None, ..) => None,
-            };
-            let action = match &way.how {
-                How::Run(run) => run.clone(),
+        for way in &self.ways {
+            match &way.how {
+                How::Run(_) => {}
                 How::Packages(manager, names) => {
                     if manager.script_functions().is_none() {
                         return Err(format!("installing through {} cannot be exported", manager.name()));
@@ -761,41 +775,18 @@ impl Resource for Binary {
                     if packages.is_empty() && bounded.is_none() {
                         packages = names.clone();
                     }
-                    let names: Vec<String> = names.iter().map(|n| quote(n)).collect();
-                    format!("pkg_install {}", names.join(" "))
-                }
-                // A script cannot resolve and verify a prebuilt build the way devup does: it
-                // says so rather than installing another version.
-                // What devup.lock installs is what the export installs, or it says it cannot.
-                How::Prebuilt(spec) if spec.links.is_some() && locked_build.is_some() => {
-                    return Err(format!(
-                        "devup.lock installs a prebuilt {} {}, whose links (a list inside the build) an exported script cannot make yet",
-                        spec.name,
-                        locked_build.map_or("", |(_, l, ..)| l.version.as_str())
-                    ));
                 }
                 How::Prebuilt(spec) => match locked_build {
-                    Some((_, locked, url, checksum)) if spec.links.is_none() => {
-                        let home = spec.home(cx.tools_root, &locked.version);
-                        let sum = crate::system::Checksum::parse(checksum)
-                            .map_err(|e| format!("devup.lock's checksum for {}: {e}", spec.name))?
-                            .file_name();
-                        let (algorithm, digest) = sum.split_once('-').expect("algorithm-hex");
-                        let mut words = vec![
-                            quote(url),
-                            quote(checksum),
-                            algorithm.to_string(),
-                            digest.to_string(),
-                            spec.strip.to_string(),
-                            cx.path(&home),
-                        ];
-                        for (link, target) in &spec.symlinks {
-                            let from = home.join(link);
-                            let points_to =
-                                crate::tools::relative_to(&home.join(target), from.parent().unwrap_or(&home));
-                            words.push(quote(link));
-                            words.push(quote(&points_to.display().to_string()));
-                        }
+                    Some((_, locked, ..)) if spec.links.is_some() => {
+                        return Err(format!(
+                            "devup.lock installs a prebuilt {} {}, whose links (a list inside the build) an exported script cannot make yet",
+                            spec.name, locked.version
+                        ));
+                    }
+                    Some((_, locked, url, checksum)) => {
+                        let build =
+                            Build { version: locked.version.clone(), url: url.clone(), checksum: checksum.clone() };
+                        crate::export::actions::prebuilt_install(spec, &build, cx)?;
                         if packages.is_empty() {
                             packages = vec!["curl".to_string()];
                             if let Some(system) =
@@ -804,50 +795,22 @@ impl Resource for Binary {
                                 packages.extend(system.iter().cloned());
                             }
                         }
-                        format!("prebuilt_install {}", words.join(" "))
                     }
-                    _ => {
-                        let text = format!(
-                            "error: no way here gives {}: devup installs a prebuilt {} for it, which the exported script installs only when devup.lock records the build for {} (and its links are not a list to read); hint: run `devup lock` on a machine of that platform, commit devup.lock, and export again",
-                            self.want(),
-                            spec.name,
-                            cx.platform
-                        );
-                        format!("printf '%s\\n' {} >&2\nexit 1", quote(&text))
-                    }
+                    None => {}
                 },
+            }
+            // The script never goes past a way it always takes.
+            let decided = match &way.how {
+                How::Packages(_, names) => bounded.is_some() && !names.is_empty(),
+                How::Run(_) | How::Prebuilt(_) => false,
             };
-            let keyword = if i == 0 { "if" } else { "elif" };
-            match condition {
-                Some(condition) => apply.push_str(&format!("{keyword} {condition}; then\n{action}\n")),
-                None if i == 0 => {
-                    apply = format!("if true; then\n{action}\n");
-                    always = true;
-                    break;
-                }
-                None => {
-                    apply.push_str(&format!("else\n{action}\n"));
-                    always = true;
-                    break;
-                }
+            if way.tool_test().is_none() && !decided {
+                break;
             }
         }
-        let hint = self
-            .install_hint
-            .clone()
-            .unwrap_or_else(|| format!("install `{}` {} and run this script again", self.command, self.constraint));
-        let missing = format!(
-            "printf '%s\\n' {} >&2\nexit 1",
-            quote(&format!("error: no way to install `{}` {} is here; hint: {hint}", self.command, self.constraint))
-        );
-        let apply = match (apply.is_empty(), always) {
-            (true, _) => missing,
-            (false, true) => format!("{apply}fi"),
-            (false, false) => format!("{apply}else\n{missing}\nfi"),
-        };
         let decided_there = bounded.is_some() && !self.ways.is_empty();
         let tool_dirs = locked_build.map(|(spec, l, ..)| spec.bin_dir(cx.tools_root, &l.version)).into_iter().collect();
-        Ok(ScriptStep { check, apply, packages, then, decided_there, tool_dirs, ..ScriptStep::default() })
+        Ok(ScriptStep { check, packages, then, decided_there, tool_dirs, ..ScriptStep::default() })
     }
 }
 
@@ -1005,6 +968,143 @@ mod tests {
         assert_eq!(sb.converge(b.as_ref()).unwrap(), Status::Satisfied);
         let resolved = sb.tools.resolution("test.step").unwrap();
         assert_eq!(resolved.locked.unwrap().method, sb.path("mgr/devup-test-manager").display().to_string());
+    }
+
+    /// A package manager that offers one version of everything and installs nothing (with root,
+    /// when it says it needs it).
+    struct Offering(&'static str, bool);
+
+    impl PackageManager for Offering {
+        fn name(&self) -> &'static str {
+            "offering"
+        }
+        fn installed(&self, _cx: &Cx, names: &[String]) -> Result<Vec<packages::PackageState>, String> {
+            Ok(names.iter().map(|_| packages::PackageState::Missing).collect())
+        }
+        fn candidate(&self, _cx: &Cx, _name: &str) -> Option<String> {
+            Some(self.0.to_string())
+        }
+        fn install_command(&self, _names: &[String]) -> Cmd {
+            Cmd::new("true")
+        }
+        fn needs_root(&self) -> bool {
+            self.1
+        }
+        fn upstream(&self, version: &str) -> String {
+            version.to_string()
+        }
+        fn not_found(&self, _output: &str) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    fn binary_in(sb: &Sandbox, args: &str) -> Binary {
+        binary(toml::from_str(args).unwrap(), &sb.build_cx()).unwrap()
+    }
+
+    fn packages_way(manager: &'static Offering) -> Way {
+        Way { with: None, with_path: None, how: How::Packages(manager, vec!["devup-test-tool".into()]) }
+    }
+
+    /// The actions the chain leads to here: the branch of the first test that holds.
+    fn taken(actions: &[Action], cx: &Cx) -> Vec<Action> {
+        match actions {
+            [Action::If { test, then, otherwise }] => taken(if action::holds(test, cx) { then } else { otherwise }, cx),
+            [Action::Hinted { actions, .. }] => actions.clone(),
+            other => other.to_vec(),
+        }
+    }
+
+    /// Checks, then compares what the check chose with what performing the actions would do
+    /// in the same state.
+    fn chosen_by_both(sb: &Sandbox, b: &Binary) -> Option<usize> {
+        let status = b.check(&sb.cx());
+        let actions = b.actions("test.step").unwrap();
+        let done = taken(&actions, &sb.cx());
+        match b.planned() {
+            Some(planned) => {
+                assert_eq!(done, b.way_actions(planned.way, Some(&planned)), "{status:?}");
+                Some(planned.way)
+            }
+            None => {
+                assert!(matches!(done.as_slice(), [Action::Fail { .. }]), "{done:?}");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn performing_the_actions_takes_the_way_the_check_chose() {
+        let mut sb = Sandbox::new();
+        sb.facts.root = true;
+        stub(&sb, "mgr", "devup-test-manager", "1.0");
+        let manager = sb.path("mgr/devup-test-manager");
+        let tool = |with: &str| format!("[[install]]\nwith = '{with}'\nrun = 'true'\n");
+        // An index nobody answers: the check finds no build there.
+        let unreachable = "[[install]]\nprebuilt = { name = 'devup-test-tool', index = 'npm', base = 'http://127.0.0.1:9', package = 'devup-test-tool' }\n";
+        let head = "command = 'devup-test-tool'\nversion = '15'\n";
+
+        // A version manager that is here, after one that is not.
+        let b =
+            binary_in(&sb, &format!("{head}{}{}", tool("devup-absent-manager"), tool(&manager.display().to_string())));
+        assert_eq!(chosen_by_both(&sb, &b), Some(1));
+
+        // The system's package when the version it offers satisfies; not when it does not.
+        let mut b = binary_in(&sb, &format!("{head}{}", tool("devup-absent-manager")));
+        b.ways.push(packages_way(Box::leak(Box::new(Offering("15.8.0", true)))));
+        assert_eq!(chosen_by_both(&sb, &b), Some(1));
+        let mut b = binary_in(&sb, &format!("{head}{}", tool("devup-absent-manager")));
+        b.ways.push(packages_way(Box::leak(Box::new(Offering("14.2.0", true)))));
+        assert_eq!(chosen_by_both(&sb, &b), None);
+        // Without root nor sudo, not even a satisfying one; a manager that needs no root does.
+        sb.facts.root = false;
+        let mut b = binary_in(&sb, head);
+        b.ways.push(packages_way(Box::leak(Box::new(Offering("15.8.0", true)))));
+        assert_eq!(chosen_by_both(&sb, &b), None);
+        let mut b = binary_in(&sb, head);
+        b.ways.push(packages_way(Box::leak(Box::new(Offering("15.8.0", false)))));
+        assert_eq!(chosen_by_both(&sb, &b), Some(0));
+        sb.facts.root = true;
+
+        // A prebuilt way with no build to offer is passed over for the next way...
+        let b = binary_in(&sb, &format!("{head}{unreachable}{}", tool(&manager.display().to_string())));
+        assert_eq!(chosen_by_both(&sb, &b), Some(1));
+        // ...and the build devup.lock records is the one installed.
+        sb.tools.lock.tool.insert(
+            "test.step".into(),
+            Locked {
+                version: "15.1.0".into(),
+                method: "prebuilt".into(),
+                platform: Some(sb.tools.platform.clone()),
+                source: Some("http://127.0.0.1:9/devup-test-tool-15.1.0.tgz".into()),
+                checksum: Some(format!("{:0>64}", "1")),
+            },
+        );
+        let b = binary_in(&sb, &format!("{head}{}{unreachable}", tool("devup-absent-manager")));
+        assert_eq!(chosen_by_both(&sb, &b), Some(1));
+        let Some(Action::InstallPrebuilt { build: Some(build), .. }) =
+            taken(&b.actions("test.step").unwrap(), &sb.cx()).pop()
+        else {
+            panic!("a prebuilt install")
+        };
+        assert_eq!(build.version, "15.1.0");
+    }
+
+    #[test]
+    fn a_failed_install_says_which_way_failed_and_what_to_do() {
+        let sb = Sandbox::new();
+        let args = format!(
+            "command = 'devup-no-such-tool'\ninstall_hint = 'get it from the vendor'\n[[install]]\nwith = '{}'\nrun = 'exit 3'",
+            sb.path("mgr").display()
+        );
+        std::fs::create_dir_all(sb.path("mgr")).unwrap();
+        let b = build_in(&sb, &args);
+        assert!(matches!(sb.check(b.as_ref()), Status::Missing { .. }));
+        let failure = b.apply(&sb.cx()).unwrap_err();
+        assert_eq!(
+            failure.hint.as_deref(),
+            Some(format!("installing through {} failed; get it from the vendor", sb.path("mgr").display()).as_str())
+        );
     }
 
     #[test]

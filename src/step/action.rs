@@ -14,6 +14,7 @@ use super::privilege::Elevation;
 use super::{Cx, Failure};
 use crate::state::sha256_hex;
 use crate::system::Cmd;
+use crate::tools::prebuilt::{Build, Spec};
 use crate::version::Constraint;
 
 /// One thing an apply does. Actions run in order; the first that fails fails the step.
@@ -47,6 +48,19 @@ pub enum Action {
     /// System packages are installed: those not installed at a version they want, as found
     /// where it runs, in one command of the package manager there.
     InstallPackages { installer: Installer, packages: Vec<SystemPackage> },
+    // --- tools at a version: system packages, prebuilt builds ---
+    /// These system packages installed, in one command, with this package manager.
+    InstallPackagesWith { manager: Manager, names: Vec<String> },
+    /// After `names` were installed: when `command` is on neither PATH nor the `dirs` (patterns
+    /// with a `*` version directory), its files were removed by hand while the package database
+    /// still lists them, and only a reinstall of the packages that owned them puts them back.
+    RestoreCommand { manager: Manager, names: Vec<String>, command: String, dirs: Vec<String> },
+    /// A prebuilt build installed into devup's tools directory: `build`, or without one the
+    /// build devup.lock records for this platform (`want` names the tool in the refusal when
+    /// the lock records none).
+    InstallPrebuilt { spec: Box<Spec>, build: Option<Build>, want: String },
+    /// These actions, with `hint` added to a failure's own: what to try when they fail.
+    Hinted { hint: String, actions: Vec<Action> },
 }
 
 /// What a written file holds.
@@ -55,6 +69,38 @@ pub enum FileContent {
     Text(String),
     /// The bytes of another file, as they are where the apply runs.
     CopyOf(PathBuf),
+}
+
+/// A system package manager as actions use it. Each of `packages/` is one; the ground floor
+/// names only what actions need, so that it imports none of them.
+pub trait SystemPackages: Send + Sync {
+    /// The name facts use for it (`apt`).
+    fn manager_name(&self) -> &'static str;
+    /// Whether devup can install with it here: root or sudo, for a manager that needs root.
+    fn can_install(&self, cx: &Cx) -> bool;
+    /// The upstream version an install of `name` would bring (`15.8`), if it has one.
+    fn offered(&self, cx: &Cx, name: &str) -> Option<String>;
+    fn install_all(&self, cx: &Cx, names: &[String]) -> Result<(), Failure>;
+    /// Reinstalls the installed packages that own these files (else `names`).
+    fn restore(&self, cx: &Cx, files: &[PathBuf], names: &[String]) -> Result<(), Failure>;
+}
+
+/// A package manager in an action: the same manager is the same name.
+#[derive(Clone, Copy)]
+pub struct Manager(pub &'static dyn SystemPackages);
+
+impl PartialEq for Manager {
+    fn eq(&self, other: &Manager) -> bool {
+        self.0.manager_name() == other.0.manager_name()
+    }
+}
+
+impl Eq for Manager {}
+
+impl std::fmt::Debug for Manager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.manager_name())
+    }
 }
 
 /// A command, as the step runs it.
@@ -136,6 +182,18 @@ pub enum Test {
     /// Something that is not a directory is at the path.
     NotADirectory(PathBuf),
     Not(Box<Test>),
+    // --- tools at a version ---
+    /// A command is on the PATH where it runs (the project's, in devup).
+    CommandFound(String),
+    /// The package manager can install here and the version of `package` it would install
+    /// satisfies `version` (any version, even none offered, when `version` is any).
+    PackageOffers {
+        manager: Manager,
+        package: String,
+        version: Constraint,
+    },
+    /// Every one of the conditions holds (none: true).
+    All(Vec<Test>),
 }
 
 /// A line of a record: what devup reads back to tell whether an install is still current.
@@ -188,7 +246,7 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
                 None => failure,
             })
         }
-        Action::If { test, then, otherwise } => perform(if holds(test) { then } else { otherwise }, cx),
+        Action::If { test, then, otherwise } => perform(if holds(test, cx) { then } else { otherwise }, cx),
         Action::WriteFile { path, content, mode } => write_file(cx, path, content, *mode),
         Action::SetMode { path, mode } => set_mode(cx, path, *mode),
         Action::Fingerprint(fingerprint) => {
@@ -196,6 +254,24 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
             Ok(())
         }
         Action::InstallPackages { installer, packages } => installer.0.install_pending(cx, packages),
+        Action::InstallPackagesWith { manager, names } => manager.0.install_all(cx, names),
+        Action::RestoreCommand { manager, names, command, dirs } => restore_command(cx, *manager, names, command, dirs),
+        Action::InstallPrebuilt { spec, build, want } => {
+            let build = match build {
+                Some(build) => build.clone(),
+                None => locked_build(cx).ok_or_else(|| {
+                    Failure::new(format!(
+                        "devup has no way to install {want} here: no prebuilt {} build was chosen",
+                        spec.name
+                    ))
+                })?,
+            };
+            cx.tools.install(cx.system, spec, &build).map(drop).map_err(Failure::new)
+        }
+        Action::Hinted { hint, actions } => perform(actions, cx).map_err(|f| Failure {
+            hint: Some(f.hint.as_ref().map_or_else(|| hint.clone(), |h| format!("{h}; {hint}"))),
+            ..f
+        }),
     }
 }
 
@@ -247,12 +323,47 @@ fn set_mode(cx: &Cx, path: &Path, mode: u32) -> Result<(), Failure> {
 }
 
 /// Whether a condition holds on this machine now.
-pub fn holds(test: &Test) -> bool {
+pub fn holds(test: &Test, cx: &Cx) -> bool {
     match test {
         Test::Exists(path) => path.exists(),
         Test::NotADirectory(path) => path.exists() && !path.is_dir(),
-        Test::Not(test) => !holds(test),
+        Test::Not(test) => !holds(test, cx),
+        Test::CommandFound(name) => which::which_in(name, Some(cx.path_var()), "/").is_ok(),
+        Test::PackageOffers { manager, package, version } => {
+            manager.0.can_install(cx)
+                && (version.is_any() || manager.0.offered(cx, package).is_some_and(|v| version.matches(&v)))
+        }
+        Test::All(tests) => tests.iter().all(|test| holds(test, cx)),
     }
+}
+
+/// The prebuilt build devup.lock records for this step and platform, with where it came from.
+fn locked_build(cx: &Cx) -> Option<Build> {
+    let locked = cx.tools.locked(cx.step_id)?;
+    if !locked.is_prebuilt() || locked.platform.as_deref() != Some(cx.tools.platform.as_str()) {
+        return None;
+    }
+    Some(Build { version: locked.version.clone(), url: locked.source.clone()?, checksum: locked.checksum.clone()? })
+}
+
+/// Reinstalls what owned a command that is gone from PATH and from its directories although
+/// its packages are installed: the files where it was (and what a link there pointed at).
+fn restore_command(cx: &Cx, manager: Manager, names: &[String], command: &str, dirs: &[String]) -> Result<(), Failure> {
+    let path = cx.path_var();
+    let dirs: Vec<PathBuf> =
+        std::env::split_paths(&path).chain(dirs.iter().flat_map(|d| crate::version_dirs::newest(d))).collect();
+    if dirs.iter().any(|dir| which::which_in(command, Some(dir), dir).is_ok()) {
+        return Ok(());
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        let file = dir.join(command);
+        if let Ok(target) = std::fs::read_link(&file) {
+            files.push(dir.join(target));
+        }
+        files.push(file);
+    }
+    manager.0.restore(cx, &files, names)
 }
 
 /// A record's text as devup computes it now (the script computes the same text in shell).
@@ -365,6 +476,7 @@ pub fn commands(actions: &[Action]) -> Vec<String> {
                 out.extend(commands(then));
                 out.extend(commands(otherwise));
             }
+            Action::Hinted { actions, .. } => out.extend(commands(actions)),
             _ => {}
         }
     }
@@ -453,5 +565,129 @@ mod tests {
         let sb = Sandbox::new();
         perform(&[Action::Run(Run::new("true")), Action::Fingerprint("sha".into())], &sb.cx()).unwrap();
         assert_eq!(sb.memory.fingerprint("test.step").as_deref(), Some("sha"));
+    }
+}
+
+#[cfg(test)]
+mod package_tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::step::testing::Sandbox;
+
+    /// A package manager that offers one version, may refuse to install, and records what it
+    /// was asked to do.
+    struct Recording {
+        offers: Option<&'static str>,
+        can: bool,
+        done: Mutex<Vec<String>>,
+    }
+
+    impl SystemPackages for Recording {
+        fn manager_name(&self) -> &'static str {
+            "recording"
+        }
+        fn can_install(&self, _cx: &Cx) -> bool {
+            self.can
+        }
+        fn offered(&self, _cx: &Cx, _name: &str) -> Option<String> {
+            self.offers.map(str::to_string)
+        }
+        fn install_all(&self, _cx: &Cx, names: &[String]) -> Result<(), Failure> {
+            self.done.lock().unwrap().push(format!("install {}", names.join(" ")));
+            Ok(())
+        }
+        fn restore(&self, _cx: &Cx, files: &[PathBuf], names: &[String]) -> Result<(), Failure> {
+            let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            self.done.lock().unwrap().push(format!("restore {} from {}", names.join(" "), files.join(" ")));
+            Ok(())
+        }
+    }
+
+    fn recording(offers: Option<&'static str>, can: bool) -> (&'static Recording, Manager) {
+        let manager: &'static Recording = Box::leak(Box::new(Recording { offers, can, done: Mutex::new(Vec::new()) }));
+        (manager, Manager(manager))
+    }
+
+    fn constraint(text: &str) -> Constraint {
+        Constraint::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_command_is_found_on_the_projects_path() {
+        let sb = Sandbox::new();
+        sb.write("bin/devup-test-tool", "#!/bin/sh\n");
+        sb.system.set_mode(&sb.path("bin/devup-test-tool"), 0o755).unwrap();
+        let env = [("PATH".to_string(), sb.path("bin").display().to_string())];
+        let cx = sb.cx();
+        let found = Test::CommandFound("devup-test-tool".into());
+        assert!(holds(&found, &cx.with_env(&env)));
+        assert!(!holds(&found, &cx));
+        assert!(!holds(&Test::CommandFound("devup-no-such-tool".into()), &cx.with_env(&env)));
+    }
+
+    #[test]
+    fn a_package_is_offered_when_it_can_be_installed_at_a_version_that_satisfies() {
+        let sb = Sandbox::new();
+        let offers = |manager, version: &str| Test::PackageOffers {
+            manager,
+            package: "postgresql".into(),
+            version: constraint(version),
+        };
+        let (_, at_15) = recording(Some("15.8.0"), true);
+        assert!(holds(&offers(at_15, "15"), &sb.cx()));
+        assert!(!holds(&offers(at_15, ">=16"), &sb.cx()));
+        let (_, none) = recording(None, true);
+        assert!(!holds(&offers(none, "15"), &sb.cx()));
+        assert!(holds(&offers(none, "*"), &sb.cx()), "any version: whatever it installs");
+        let (_, no_root) = recording(Some("15.8.0"), false);
+        assert!(!holds(&offers(no_root, "15"), &sb.cx()));
+        assert!(!holds(&Test::All(vec![offers(at_15, "15"), offers(at_15, "16")]), &sb.cx()));
+        assert!(holds(&Test::All(vec![offers(at_15, "15"), Test::Exists(sb.path(""))]), &sb.cx()));
+    }
+
+    #[test]
+    fn packages_are_installed_then_a_command_removed_by_hand_is_restored() {
+        let sb = Sandbox::new();
+        let (record, manager) = recording(None, true);
+        let names = vec!["devup-test-pkg".to_string()];
+        let dir = sb.path("bin").display().to_string();
+        std::fs::create_dir_all(sb.path("bin")).unwrap();
+        let restore = Action::RestoreCommand {
+            manager,
+            names: names.clone(),
+            command: "devup-test-tool".into(),
+            dirs: vec![dir.clone()],
+        };
+        perform(&[Action::InstallPackagesWith { manager, names: names.clone() }, restore.clone()], &sb.cx()).unwrap();
+        assert_eq!(record.done.lock().unwrap()[0], "install devup-test-pkg");
+        assert!(record.done.lock().unwrap()[1].starts_with("restore devup-test-pkg from "));
+        assert!(record.done.lock().unwrap()[1].contains(&format!("{dir}/devup-test-tool")));
+        // Present again: nothing to restore.
+        sb.write("bin/devup-test-tool", "#!/bin/sh\n");
+        sb.system.set_mode(&sb.path("bin/devup-test-tool"), 0o755).unwrap();
+        perform(&[restore], &sb.cx()).unwrap();
+        assert_eq!(record.done.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_failure_inside_hinted_actions_carries_the_hint_after_its_own() {
+        let sb = Sandbox::new();
+        let hinted = |actions| Action::Hinted { hint: "try another way".into(), actions };
+        let plain = perform(&[hinted(vec![Action::Run(Run::new("exit 3"))])], &sb.cx()).unwrap_err();
+        assert_eq!(plain.hint.as_deref(), Some("try another way"));
+        let fail = Action::Fail { message: "no".into(), hint: Some("its own".into()) };
+        let both = perform(&[hinted(vec![fail])], &sb.cx()).unwrap_err();
+        assert_eq!(both.hint.as_deref(), Some("its own; try another way"));
+        perform(&[hinted(vec![Action::Run(Run::new("true"))])], &sb.cx()).unwrap();
+    }
+
+    #[test]
+    fn a_prebuilt_install_without_a_build_nor_a_lock_is_refused() {
+        let sb = Sandbox::new();
+        let spec: Spec = toml::from_str("name = 'tool'\nindex = 'npm'\nbase = 'http://127.0.0.1:9'").unwrap();
+        let install = Action::InstallPrebuilt { spec: Box::new(spec), build: None, want: "`tool` 2".into() };
+        let failure = perform(&[install], &sb.cx()).unwrap_err();
+        assert!(failure.message.contains("devup has no way to install `tool` 2 here"), "{}", failure.message);
     }
 }

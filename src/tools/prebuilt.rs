@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::version::{self, Constraint};
 
 /// A recipe's `prebuilt = { ... }` table, placeholders already filled.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// The tool's name: its directory under the tools root, and `DEVUP_MIRROR_<NAME>`.
