@@ -3,7 +3,7 @@
 //! `input_sha`) are the prelude's.
 
 use super::{ScriptCx, exports, quote};
-use crate::step::action::{Action, FileContent, Run, RunAs, StampLine, Test};
+use crate::step::action::{Action, FileContent, Init, Run, RunAs, StampLine, Test};
 
 /// The actions as the body of an apply function.
 pub fn render(actions: &[Action], cx: &ScriptCx) -> String {
@@ -55,7 +55,30 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
         Action::WriteFile { path, content, mode } => write_file(path, content, *mode, cx),
         Action::SetMode { path, mode } => format!("chmod {mode:o} {}", cx.path(path)),
         Action::Fingerprint(_) => ": devup alone records what no check reads back".to_string(),
+        Action::WaitFor { probe, timeout, what, hint } => wait_for(probe, *timeout, what, hint, cx),
     }
+}
+
+/// The probe asked five times a second until it answers; when the time is up the step fails
+/// as devup's does, without the probe's last words (the shell's checks have none).
+fn wait_for(
+    probe: &crate::protocols::Probe,
+    timeout: std::time::Duration,
+    what: &str,
+    hint: &Option<String>,
+    cx: &ScriptCx,
+) -> String {
+    let probe = match super::client_checks::shell(probe, cx) {
+        Ok(probe) => probe,
+        Err(why) => return render_one(&Action::Fail { message: why, hint: None }, cx),
+    };
+    let secs = timeout.as_secs();
+    let failed = Action::Fail { message: format!("{what} did not answer within {secs}s"), hint: hint.clone() };
+    format!(
+        "_n=0\nuntil {probe}; do\n_n=$((_n + 1))\nif [ \"$_n\" -gt {tries} ]; then\n{failed}\nfi\nsleep 0.2\ndone",
+        tries = secs * 5,
+        failed = render_one(&failed, cx),
+    )
 }
 
 /// The script cannot tell a person's edit from devup's older content: a differing file is kept
@@ -108,6 +131,12 @@ pub fn render_test(test: &Test, cx: &ScriptCx) -> String {
         Test::Exists(path) => format!("test -e {}", cx.path(path)),
         Test::NotADirectory(path) => format!("{{ test -e {0} && ! test -d {0}; }}", cx.path(path)),
         Test::Not(test) => format!("! {}", render_test(test, cx)),
+        Test::InitSystem(init) => match init {
+            // systemd's own test (`sd_booted`).
+            Init::Systemd => "[ -d /run/systemd/system ]".to_string(),
+            Init::OpenRc => "command -v rc-service >/dev/null 2>&1".to_string(),
+            Init::Launchd => "[ \"$(uname -s)\" = Darwin ]".to_string(),
+        },
     }
 }
 
@@ -220,5 +249,46 @@ mod tests {
             render(&[Action::Run(run(&[("A".into(), "b c".into())]))], &cx),
             "as_root env 'A=b c' sh -c 'systemctl start it'"
         );
+    }
+
+    #[test]
+    fn the_init_system_is_asked_of_the_machine_the_script_runs_on() {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, Path::new("/p"), "s");
+        let test = |init| render_test(&Test::InitSystem(init), &cx);
+        assert_eq!(test(Init::Systemd), "[ -d /run/systemd/system ]");
+        assert_eq!(test(Init::OpenRc), "command -v rc-service >/dev/null 2>&1");
+        assert_eq!(test(Init::Launchd), "[ \"$(uname -s)\" = Darwin ]");
+        let dir = tempfile::tempdir().unwrap();
+        let darwin = [Action::If {
+            test: Test::InitSystem(Init::Launchd),
+            then: vec![Action::MakeDir { path: dir.path().join("darwin"), mode: None }],
+            otherwise: vec![Action::MakeDir { path: dir.path().join("other"), mode: None }],
+        }];
+        assert!(run_in(dir.path(), &darwin).status.success());
+        assert_eq!(dir.path().join("darwin").exists(), cfg!(target_os = "macos"));
+        assert_eq!(dir.path().join("other").exists(), !cfg!(target_os = "macos"));
+    }
+
+    #[test]
+    fn waiting_for_a_probe_ends_when_it_answers_or_fails_with_the_message_and_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let ready = dir.path().join("ready");
+        let wait = |timeout: u64| Action::WaitFor {
+            probe: crate::protocols::Probe::Path(ready.clone(), None),
+            timeout: std::time::Duration::from_secs(timeout),
+            what: "the server".into(),
+            hint: Some("see its log".into()),
+        };
+        let out = run_in(dir.path(), &[wait(0)]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: the server did not answer within 0s\nhint: see its log\n"
+        );
+        let started = Action::Run(Run::new("(sleep 0.3; touch ready) >/dev/null 2>&1 &"));
+        let out = run_in(dir.path(), &[started, wait(10)]);
+        assert!(out.status.success(), "{out:?}");
+        assert!(ready.exists());
     }
 }
