@@ -3,7 +3,7 @@
 //! `input_sha`) are the prelude's.
 
 use super::{ScriptCx, exports, quote, version_test};
-use crate::step::action::{Action, FileContent, Run, RunAs, StampLine, SystemPackage, Test};
+use crate::step::action::{Action, FileContent, Init, Run, RunAs, StampLine, SystemPackage, Test};
 use crate::tools::prebuilt::{Build, Spec};
 use crate::version::Constraint;
 
@@ -75,7 +75,30 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
         Action::InstallPrebuilt { spec, build, want } => render_prebuilt(spec, build.as_ref(), want, cx),
         // The script's own failure says what to do next.
         Action::Hinted { actions, .. } => render(actions, cx),
+        Action::WaitFor { probe, timeout, what, hint } => wait_for(probe, *timeout, what, hint, cx),
     }
+}
+
+/// The probe asked five times a second until it answers; when the time is up the step fails
+/// as devup's does, without the probe's last words (the shell's checks have none).
+fn wait_for(
+    probe: &crate::protocols::Probe,
+    timeout: std::time::Duration,
+    what: &str,
+    hint: &Option<String>,
+    cx: &ScriptCx,
+) -> String {
+    let probe = match super::client_checks::shell(probe, cx) {
+        Ok(probe) => probe,
+        Err(why) => return render_one(&Action::Fail { message: why, hint: None }, cx),
+    };
+    let secs = timeout.as_secs();
+    let failed = Action::Fail { message: format!("{what} did not answer within {secs}s"), hint: hint.clone() };
+    format!(
+        "_n=0\nuntil {probe}; do\n_n=$((_n + 1))\nif [ \"$_n\" -gt {tries} ]; then\n{failed}\nfi\nsleep 0.2\ndone",
+        tries = secs * 5,
+        failed = render_one(&failed, cx),
+    )
 }
 
 /// The script cannot tell a person's edit from devup's older content: a differing file is kept
@@ -183,6 +206,12 @@ pub fn render_test(test: &Test, cx: &ScriptCx) -> String {
             let tests: Vec<String> = tests.iter().map(|test| render_test(test, cx)).collect();
             format!("{{ {}; }}", tests.join(" && "))
         }
+        Test::InitSystem(init) => match init {
+            // systemd's own test (`sd_booted`).
+            Init::Systemd => "[ -d /run/systemd/system ]".to_string(),
+            Init::OpenRc => "command -v rc-service >/dev/null 2>&1".to_string(),
+            Init::Launchd => "[ \"$(uname -s)\" = Darwin ]".to_string(),
+        },
     }
 }
 
@@ -295,6 +324,47 @@ mod tests {
             render(&[Action::Run(run(&[("A".into(), "b c".into())]))], &cx),
             "as_root env 'A=b c' sh -c 'systemctl start it'"
         );
+    }
+
+    #[test]
+    fn the_init_system_is_asked_of_the_machine_the_script_runs_on() {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, Path::new("/p"), "s");
+        let test = |init| render_test(&Test::InitSystem(init), &cx);
+        assert_eq!(test(Init::Systemd), "[ -d /run/systemd/system ]");
+        assert_eq!(test(Init::OpenRc), "command -v rc-service >/dev/null 2>&1");
+        assert_eq!(test(Init::Launchd), "[ \"$(uname -s)\" = Darwin ]");
+        let dir = tempfile::tempdir().unwrap();
+        let darwin = [Action::If {
+            test: Test::InitSystem(Init::Launchd),
+            then: vec![Action::MakeDir { path: dir.path().join("darwin"), mode: None }],
+            otherwise: vec![Action::MakeDir { path: dir.path().join("other"), mode: None }],
+        }];
+        assert!(run_in(dir.path(), &darwin).status.success());
+        assert_eq!(dir.path().join("darwin").exists(), cfg!(target_os = "macos"));
+        assert_eq!(dir.path().join("other").exists(), !cfg!(target_os = "macos"));
+    }
+
+    #[test]
+    fn waiting_for_a_probe_ends_when_it_answers_or_fails_with_the_message_and_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let ready = dir.path().join("ready");
+        let wait = |timeout: u64| Action::WaitFor {
+            probe: crate::protocols::Probe::Path(ready.clone(), None),
+            timeout: std::time::Duration::from_secs(timeout),
+            what: "the server".into(),
+            hint: Some("see its log".into()),
+        };
+        let out = run_in(dir.path(), &[wait(0)]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: the server did not answer within 0s\nhint: see its log\n"
+        );
+        let started = Action::Run(Run::new("(sleep 0.3; touch ready) >/dev/null 2>&1 &"));
+        let out = run_in(dir.path(), &[started, wait(10)]);
+        assert!(out.status.success(), "{out:?}");
+        assert!(ready.exists());
     }
 }
 

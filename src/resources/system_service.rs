@@ -14,9 +14,8 @@ use serde::Deserialize;
 use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, parse_args, paths};
 use crate::export::{ScriptCx, ScriptStep, quote};
-use crate::packages::privilege::Elevation;
 use crate::protocols::Probe;
-use crate::system::Cmd;
+use crate::step::action::{Action, Init, Run, RunAs, Test};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,12 +79,13 @@ impl Starter {
     }
 
     /// The command that starts `unit` (and keeps it started at boot where that is one step).
-    fn start(self, unit: &str) -> Cmd {
+    fn start(self, unit: &str) -> String {
+        let unit = quote(unit);
         match self {
-            Starter::Systemd => Cmd::new("systemctl").args(["enable", "--now", unit]),
-            Starter::OpenRc => Cmd::new("rc-service").args([unit, "start"]),
-            Starter::Brew => Cmd::new("brew").args(["services", "start", unit]),
-            Starter::InitScript => Cmd::new("service").args([unit, "start"]),
+            Starter::Systemd => format!("systemctl enable --now {unit}"),
+            Starter::OpenRc => format!("rc-service {unit} start"),
+            Starter::Brew => format!("brew services start {unit}"),
+            Starter::InitScript => format!("service {unit} start"),
         }
     }
 
@@ -101,6 +101,14 @@ impl Starter {
     /// Homebrew services belong to the user; the others are the machine's.
     fn needs_root(self) -> bool {
         self != Starter::Brew
+    }
+
+    /// Starting `unit` this way, as root where the machine's services are root's.
+    fn start_action(self, unit: &str) -> Action {
+        let run = Run::new(self.start(unit))
+            .run_as(self.needs_root().then_some(RunAs::Root))
+            .hint(format!("the machine could not start {unit}; {}", self.log_hint(unit)));
+        Action::Run(run)
     }
 }
 
@@ -123,12 +131,6 @@ pub fn build(args: toml::Table, cx: &BuildCx) -> Result<Box<dyn Resource>, super
     }))
 }
 
-impl SystemService {
-    fn start_cmd(&self) -> Cmd {
-        self.starter.start(&self.unit)
-    }
-}
-
 impl Resource for SystemService {
     fn describe(&self) -> String {
         format!("{} (the machine's, shared) on {}", self.name, self.probe.describe())
@@ -142,27 +144,27 @@ impl Resource for SystemService {
     }
 
     fn action(&self) -> String {
-        format!("start the machine's {}: `{}`", self.name, self.start_cmd().display())
+        format!("start the machine's {}: `{}`", self.name, self.starter.start(&self.unit))
     }
 
-    fn apply(&self, cx: &Cx) -> Result<(), Failure> {
-        let cmd = self.start_cmd();
-        let out = if self.starter.needs_root() {
-            Elevation::for_facts(cx.facts).run(cx, &cmd)?
-        } else {
-            cx.system.run(&cmd).map_err(|e| Failure::spawn(&cmd.display(), &e))?
-        };
-        if !out.success() {
-            return Err(Failure::command(&cmd.display(), &out).with_hint(format!(
-                "the machine could not start {}; {}",
-                self.unit,
-                self.starter.log_hint(&self.unit)
-            )));
+    /// Started the way of the machine it runs on: devup knows its init system, the script asks
+    /// the machine (it may be exported for another one). Then the probe is waited for.
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        // Innermost first: the `service` command where no other way is the machine's.
+        let mut start = vec![Starter::InitScript.start_action(&self.unit)];
+        for (init, starter) in
+            [(Init::Launchd, Starter::Brew), (Init::OpenRc, Starter::OpenRc), (Init::Systemd, Starter::Systemd)]
+        {
+            let then = vec![starter.start_action(&self.unit)];
+            start = vec![Action::If { test: Test::InitSystem(init), then, otherwise: start }];
         }
-        self.probe.wait(cx.system, cx.env, self.timeout).map_err(|e| {
-            Failure::new(format!("{} did not answer within {}s: {e}", self.name, self.timeout.as_secs()))
-                .with_hint(self.starter.log_hint(&self.unit))
-        })
+        start.push(Action::WaitFor {
+            probe: self.probe.clone(),
+            timeout: self.timeout,
+            what: self.name.clone(),
+            hint: Some(self.starter.log_hint(&self.unit)),
+        });
+        Some(start)
     }
 
     fn needs_root(&self) -> bool {
@@ -173,25 +175,9 @@ impl Resource for SystemService {
         Some(Ok(Stopped::Shared))
     }
 
-    /// The script asks the machine it runs on how it starts services (it may be exported for
-    /// another one): systemd where it is PID 1, else OpenRC, else init scripts.
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let probe = crate::export::client_checks::shell(&self.probe, cx)?;
-        let unit = quote(&self.unit);
-        let tries = self.timeout.as_secs() * 5;
-        let apply = format!(
-            "if [ -d /run/systemd/system ]; then as_root systemctl enable --now {unit}
-             elif command -v rc-service >/dev/null 2>&1; then as_root rc-service {unit} start
-             else as_root service {unit} start
-fi
-             _n=0
-until {probe}; do
-_n=$((_n + 1))
-[ \"$_n\" -le {tries} ] || exit 1
-sleep 0.2
-done"
-        );
-        Ok(ScriptStep { check: probe, apply, ..ScriptStep::default() })
+        let check = crate::export::client_checks::shell(&self.probe, cx)?;
+        Ok(ScriptStep { check, ..ScriptStep::default() })
     }
 }
 
@@ -201,7 +187,7 @@ mod tests {
 
     #[test]
     fn each_init_system_starts_services_its_own_way() {
-        let shown = |init: &str| Starter::for_init(init).start("postgresql").display();
+        let shown = |init: &str| Starter::for_init(init).start("postgresql");
         assert_eq!(shown("systemd"), "systemctl enable --now postgresql");
         assert_eq!(shown("openrc"), "rc-service postgresql start");
         assert_eq!(shown("launchd"), "brew services start postgresql");
@@ -223,10 +209,22 @@ mod tests {
         let cx = ScriptCx::for_tests(&facts, std::path::Path::new("/p"), "s");
         let step = service.script(&cx).unwrap();
         assert_eq!(step.check, "redis_ping 127.0.0.1 6379");
+        let apply = crate::export::actions::render(&service.actions("s").unwrap(), &cx);
         assert!(
-            step.apply.starts_with("if [ -d /run/systemd/system ]; then as_root systemctl enable --now redis-server\n")
+            apply.starts_with(
+                "if [ -d /run/systemd/system ]; then\nas_root sh -c 'systemctl enable --now redis-server'\n"
+            ),
+            "{apply}"
         );
-        assert!(step.apply.contains("else as_root service redis-server start\nfi\n"));
-        assert!(step.apply.contains("[ \"$_n\" -le 10 ] || exit 1"), "{}", step.apply);
+        assert!(
+            apply.contains(
+                "\nelif command -v rc-service >/dev/null 2>&1; then\nas_root sh -c 'rc-service redis-server start'\n"
+            ),
+            "{apply}"
+        );
+        assert!(apply.contains("\nbrew services start redis-server\n"), "Homebrew's are the user's: {apply}");
+        assert!(apply.contains("\nelse\nas_root sh -c 'service redis-server start'\nfi\n"), "{apply}");
+        assert!(apply.contains("until redis_ping 127.0.0.1 6379; do"), "{apply}");
+        assert!(apply.contains("[ \"$_n\" -gt 10 ]"), "{apply}");
     }
 }

@@ -9,9 +9,11 @@
 //! while the script, which cannot ask, backs it up and replaces it.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::privilege::Elevation;
 use super::{Cx, Failure};
+use crate::protocols::Probe;
 use crate::state::sha256_hex;
 use crate::system::Cmd;
 use crate::tools::prebuilt::{Build, Spec};
@@ -61,6 +63,9 @@ pub enum Action {
     InstallPrebuilt { spec: Box<Spec>, build: Option<Build>, want: String },
     /// These actions, with `hint` added to a failure's own: what to try when they fail.
     Hinted { hint: String, actions: Vec<Action> },
+    /// Asks `probe` until it answers, at most `timeout`: a server that was just started. `what`
+    /// names it in the failure, `hint` says where its own words are.
+    WaitFor { probe: Probe, timeout: Duration, what: String, hint: Option<String> },
 }
 
 /// What a written file holds.
@@ -194,6 +199,30 @@ pub enum Test {
     },
     /// Every one of the conditions holds (none: true).
     All(Vec<Test>),
+    /// The machine's services are started by this init system: devup reads it in its facts, the
+    /// script asks the machine it runs on.
+    InitSystem(Init),
+}
+
+/// An init system that starts services its own way (any other has the `service` command).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// systemd as PID 1.
+    Systemd,
+    OpenRc,
+    /// macOS's, where Homebrew starts services.
+    Launchd,
+}
+
+impl Init {
+    /// Its name in the facts (`facts.init`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::Systemd => "systemd",
+            Init::OpenRc => "openrc",
+            Init::Launchd => "launchd",
+        }
+    }
 }
 
 /// A line of a record: what devup reads back to tell whether an install is still current.
@@ -272,6 +301,13 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
             hint: Some(f.hint.as_ref().map_or_else(|| hint.clone(), |h| format!("{h}; {hint}"))),
             ..f
         }),
+        Action::WaitFor { probe, timeout, what, hint } => probe.wait(cx.system, cx.env, *timeout).map_err(|e| {
+            let failure = Failure::new(format!("{what} did not answer within {}s: {e}", timeout.as_secs()));
+            match hint {
+                Some(hint) => failure.with_hint(hint.clone()),
+                None => failure,
+            }
+        }),
     }
 }
 
@@ -334,6 +370,7 @@ pub fn holds(test: &Test, cx: &Cx) -> bool {
                 && (version.is_any() || manager.0.offered(cx, package).is_some_and(|v| version.matches(&v)))
         }
         Test::All(tests) => tests.iter().all(|test| holds(test, cx)),
+        Test::InitSystem(init) => cx.facts.init == init.name(),
     }
 }
 
@@ -565,6 +602,46 @@ mod tests {
         let sb = Sandbox::new();
         perform(&[Action::Run(Run::new("true")), Action::Fingerprint("sha".into())], &sb.cx()).unwrap();
         assert_eq!(sb.memory.fingerprint("test.step").as_deref(), Some("sha"));
+    }
+
+    /// The way each init system starts a server, chosen by the facts; the one for any other last.
+    fn start_by_init(sb: &Sandbox) -> Vec<Action> {
+        let made = |name: &str| vec![Action::MakeDir { path: sb.path(name), mode: None }];
+        let mut chain = made("by-service");
+        for init in [Init::Launchd, Init::OpenRc, Init::Systemd] {
+            chain = vec![Action::If { test: Test::InitSystem(init), then: made(init.name()), otherwise: chain }];
+        }
+        chain
+    }
+
+    #[test]
+    fn the_init_system_in_the_facts_decides_which_way_is_taken() {
+        let mut sb = Sandbox::new();
+        sb.facts.init = "openrc".into();
+        perform(&start_by_init(&sb), &sb.cx()).unwrap();
+        sb.facts.init = "none".into();
+        perform(&start_by_init(&sb), &sb.cx()).unwrap();
+        let taken: Vec<bool> =
+            ["systemd", "openrc", "launchd", "by-service"].iter().map(|name| sb.path(name).exists()).collect();
+        assert_eq!(taken, [false, true, false, true]);
+    }
+
+    #[test]
+    fn waiting_for_a_probe_ends_when_it_answers_or_fails_with_its_last_words_and_the_hint() {
+        let sb = Sandbox::new();
+        let ready = sb.path("ready");
+        let wait = |timeout: u64| Action::WaitFor {
+            probe: Probe::Path(ready.clone(), None),
+            timeout: Duration::from_secs(timeout),
+            what: "the server".into(),
+            hint: Some("see its log".into()),
+        };
+        let failure = perform(&[wait(0)], &sb.cx()).unwrap_err();
+        assert_eq!(failure.message, format!("the server did not answer within 0s: {} does not exist", ready.display()));
+        assert_eq!(failure.hint.as_deref(), Some("see its log"));
+        // Written a moment after the wait began.
+        let started = Action::Run(Run::new(format!("(sleep 0.3; touch {}) >/dev/null 2>&1 &", ready.display())));
+        perform(&[started, wait(10)], &sb.cx()).unwrap();
     }
 }
 
