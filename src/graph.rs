@@ -83,6 +83,7 @@ mod tests {
                 requires: requires.to_vec(),
                 resource: Box::new(Noop),
                 description: None,
+                kind: "test",
                 from_project: false,
             })
             .collect()

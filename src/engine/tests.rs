@@ -68,6 +68,7 @@ fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
                 applied: counters[i].clone(),
             }),
             description: None,
+            kind: "test",
             from_project: false,
         })
         .collect();
@@ -177,6 +178,7 @@ fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
         requires,
         resource: Box::new(Follows { leader: leader.clone(), applied: applied.clone() }),
         description: None,
+        kind: "test",
         from_project: false,
     };
     let mut steps = vec![Step {
@@ -189,6 +191,7 @@ fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
             applied: applied.clone(),
         }),
         description: None,
+        kind: "test",
         from_project: false,
     }];
     steps.push(follows(vec![0]));

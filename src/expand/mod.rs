@@ -346,7 +346,8 @@ fn expand_entry(
                 .map_err(|e| build_error(manifest, entry, recipe, rstep, &prefix, e))?;
             created.push((rstep, steps.len(), item.as_ref().map(|(label, _)| label.clone())));
             let from_project = !matches!(recipe.origin, Origin::Builtin);
-            steps.push(Step { id, requires: Vec::new(), resource, description, from_project });
+            let kind = resources::kind_name(&rstep.kind);
+            steps.push(Step { id, requires: Vec::new(), resource, kind, description, from_project });
         }
     }
     // Requires inside the recipe become edges now (a required step that `when` or `only_if`
@@ -389,6 +390,7 @@ fn custom_step(manifest: &Manifest, custom: &CustomStep, names: &env::Names) -> 
         id: format!("step.{}", custom.name),
         requires: Vec::new(),
         resource: Box::new(resource),
+        kind: "command",
         description: None,
         from_project: true,
     })

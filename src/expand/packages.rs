@@ -104,6 +104,7 @@ pub fn step(
         id: crate::recipe::PACKAGES_STEP.into(),
         requires: Vec::new(),
         resource,
+        kind: "package",
         description: None,
         from_project: false,
     }))

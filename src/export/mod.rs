@@ -13,6 +13,8 @@ pub mod client_checks;
 pub mod devcontainer;
 pub mod dockerfile;
 pub mod here;
+#[cfg(test)]
+mod parity_tests;
 mod platform;
 pub mod relocate;
 pub mod script;

@@ -61,6 +61,11 @@ pub const KINDS: &[(&str, Builder)] = &[
     ("system-service", system_service::build),
 ];
 
+/// A kind's name as `KINDS` holds it (a step built from a recipe names one of them).
+pub fn kind_name(kind: &str) -> &'static str {
+    KINDS.iter().map(|(name, _)| *name).find(|name| *name == kind).unwrap_or("unknown")
+}
+
 pub fn kind_names() -> Vec<&'static str> {
     KINDS.iter().map(|(name, _)| *name).collect()
 }

@@ -28,6 +28,8 @@ pub struct Step {
     /// Indices of the steps this one needs, in the same list.
     pub requires: Vec<usize>,
     pub resource: Box<dyn Resource>,
+    /// The kind of its resource, as recipes name it (`deps`, `service`).
+    pub kind: &'static str,
     /// The recipe's own words for the step, when it has some; else the resource describes itself.
     pub description: Option<String>,
     /// Whether the step comes from the project (its file or its own recipes) rather than from
