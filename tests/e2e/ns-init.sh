@@ -130,19 +130,25 @@ boot_container() {
     NSPAWN=$!
     local deadline=$((SECONDS + E2E_BOOT_TIMEOUT)) boot_t0=$EPOCHREALTIME my_pidns pid state
     my_pidns=$(readlink /proc/self/ns/pid)
-    # The leader is nspawn's child in another PID namespace.
-    while [ -z "${LEADER:-}" ]; do
-        kill -0 "$NSPAWN" 2>/dev/null || unavailable "systemd-nspawn exited: $(nspawn_said)"
-        [ "$SECONDS" -lt "$deadline" ] || boot_failed "no container process after ${E2E_BOOT_TIMEOUT}s"
-        for pid in $(pgrep -P "$NSPAWN" || true); do
-            if [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" != "$my_pidns" ]; then LEADER=$pid; fi
+    # The leader is nspawn's child in another PID namespace. nspawn may first fork a short-lived
+    # helper there: a leader that is gone is looked for again.
+    find_leader() {
+        LEADER=
+        while [ -z "${LEADER:-}" ]; do
+            kill -0 "$NSPAWN" 2>/dev/null || unavailable "systemd-nspawn exited: $(nspawn_said)"
+            [ "$SECONDS" -lt "$deadline" ] || boot_failed "no container process after ${E2E_BOOT_TIMEOUT}s"
+            for pid in $(pgrep -P "$NSPAWN" || true); do
+                if [ "$(readlink "/proc/$pid/ns/pid" 2>/dev/null)" != "$my_pidns" ]; then LEADER=$pid; fi
+            done
+            [ -n "${LEADER:-}" ] || sleep 0.02
         done
-        [ -n "${LEADER:-}" ] || sleep 0.02
-    done
-    IN_ROOT=(nsenter --target "$LEADER" --all --root --wd)
+        IN_ROOT=(nsenter --target "$LEADER" --all --root --wd)
+    }
+    find_leader
     # systemctl fails until systemd listens on its socket; then --wait blocks until the boot is over.
     until case ${state:-} in running | degraded) true ;; *) false ;; esac; do
         kill -0 "$NSPAWN" 2>/dev/null || boot_failed "systemd-nspawn exited during boot: $(nspawn_said)"
+        kill -0 "$LEADER" 2>/dev/null || find_leader
         [ "$SECONDS" -lt "$deadline" ] \
             || boot_failed "not running after ${E2E_BOOT_TIMEOUT}s (state: ${state:-none})"
         state=$(timeout $((deadline - SECONDS + 1)) "${IN_ROOT[@]}" \
