@@ -7,8 +7,21 @@ use crate::step::action::{Action, FileContent, Init, Run, RunAs, StampLine, Syst
 use crate::tools::prebuilt::{Build, Spec};
 use crate::version::Constraint;
 
-/// The actions as the body of an apply function.
+/// The actions as the body of an apply function. A failure put off ([`Action::FailLater`])
+/// fails it at its end.
 pub fn render(actions: &[Action], cx: &ScriptCx) -> String {
+    let body = render_list(actions, cx);
+    if body.contains(FAILED_LATER) {
+        format!("{FAILED_LATER}=0\n{body}\n[ \"${FAILED_LATER}\" = 0 ] || exit 1")
+    } else {
+        body
+    }
+}
+
+/// The variable a failure put off sets.
+const FAILED_LATER: &str = "_failed_later";
+
+fn render_list(actions: &[Action], cx: &ScriptCx) -> String {
     let lines: Vec<String> =
         actions.iter().map(|action| render_one(action, cx)).filter(|line| !line.is_empty()).collect();
     if lines.is_empty() { ":".to_string() } else { lines.join("\n") }
@@ -48,20 +61,26 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
             text
         }
         Action::If { test, then, otherwise } => {
-            let mut text = format!("if {}; then\n{}", render_test(test, cx), render(then, cx));
+            let mut text = format!("if {}; then\n{}", render_test(test, cx), render_list(then, cx));
             // An `otherwise` that is one more condition is an `elif`: a chain reads as one.
             let mut rest = otherwise;
             while let [Action::If { test, then, otherwise }] = rest.as_slice() {
-                text.push_str(&format!("\nelif {}; then\n{}", render_test(test, cx), render(then, cx)));
+                text.push_str(&format!("\nelif {}; then\n{}", render_test(test, cx), render_list(then, cx)));
                 rest = otherwise;
             }
             if !rest.is_empty() {
-                text.push_str(&format!("\nelse\n{}", render(rest, cx)));
+                text.push_str(&format!("\nelse\n{}", render_list(rest, cx)));
             }
             text.push_str("\nfi");
             text
         }
-        Action::WriteFile { path, content, mode } => write_file(path, content, *mode, cx),
+        Action::WriteFile { path, content, mode, owner } => {
+            let written = write_file(path, content, *mode, cx);
+            match owner {
+                Some(owner) => format!("{written}\n{}", give_when_root(path, owner, cx)),
+                None => written,
+            }
+        }
         Action::SetMode { path, mode } => format!("chmod {mode:o} {}", cx.path(path)),
         Action::Fingerprint(_) => ": devup alone records what no check reads back".to_string(),
         Action::InstallPackages { packages, .. } => install_packages(packages, cx),
@@ -74,9 +93,101 @@ fn render_one(action: &Action, cx: &ScriptCx) -> String {
         Action::RestoreCommand { .. } => String::new(),
         Action::InstallPrebuilt { spec, build, want } => render_prebuilt(spec, build.as_ref(), want, cx),
         // The script's own failure says what to do next.
-        Action::Hinted { actions, .. } => render(actions, cx),
+        Action::Hinted { actions, .. } => render_list(actions, cx),
         Action::WaitFor { probe, timeout, what, hint } => wait_for(probe, *timeout, what, hint, cx),
+        Action::RemoveStalePidFiles(files) => {
+            let lines: Vec<String> = files
+                .iter()
+                .map(|file| {
+                    let file = numbers_apart(file, cx);
+                    format!("if [ -f {file} ] && ! pid_alive {file}; then rm -f {file}; fi")
+                })
+                .collect();
+            if lines.is_empty() { ":".to_string() } else { lines.join("\n") }
+        }
+        Action::RemoveDir(path) => format!("rm -rf {}", cx.path(path)),
+        Action::MakeAccountDir { path, mode, account, .. } => {
+            let dir = cx.path(path);
+            format!("mkdir -p {dir}\nchmod {mode:o} {dir}\n{}", give_when_root(path, account, cx))
+        }
+        Action::InitInto { staging, data, init } => {
+            let (staging_shown, staging, data) = (staging.display().to_string(), cx.path(staging), cx.path(data));
+            let made = quote(&format!("what it made is in {staging_shown}"));
+            format!(
+                "{}\nif [ \"$_rc\" -ne 0 ]; then\n\
+                 if [ -z \"$(ls -A {staging} 2>/dev/null)\" ]; then rm -rf {staging}; else printf 'hint: %s\\n' {made} >&2; fi\n\
+                 exit \"$_rc\"\nfi\nrmdir {data} 2>/dev/null || true\nmv {staging} {data}",
+                in_subshell(init, cx)
+            )
+        }
+        Action::ClaimFiles(_) => ": devup alone records the files a program it ran wrote".to_string(),
+        Action::FailLater(actions) => {
+            format!("{}\n[ \"$_rc\" -eq 0 ] || {FAILED_LATER}=1", in_subshell(actions, cx))
+        }
+        Action::WithLog { log, actions, .. } => {
+            let told = match log {
+                Some(log) => {
+                    let (shown, log) = (quote(&format!("its log is {}", log.display())), cx.path(log));
+                    format!(
+                        "if [ -f {log} ]; then printf 'hint: %s\\n' {shown} >&2; tail -n 10 {log} >&2; \
+                         else printf 'hint: %s\\n' 'its output is above' >&2; fi"
+                    )
+                }
+                None => "printf 'hint: %s\\n' 'its output is above' >&2".to_string(),
+            };
+            format!("{}\nif [ \"$_rc\" -ne 0 ]; then\n{told}\nexit \"$_rc\"\nfi", in_subshell(actions, cx))
+        }
+        Action::Context { message, actions } => format!(
+            "{}\nif [ \"$_rc\" -ne 0 ]; then\nprintf 'error: %s\\n' {} >&2\nexit \"$_rc\"\nfi",
+            in_subshell(actions, cx),
+            quote(message)
+        ),
+        Action::FailQuoting { file, message, hint } => {
+            let quoted = |text: &str| text.split("{found}").map(quote).collect::<Vec<_>>().join("\"$_found\"");
+            format!(
+                "_found=$(head -n 1 {} 2>/dev/null | tr -d ' \\t\\r')\nprintf 'error: %s\\n' {} >&2\nprintf 'hint: %s\\n' {} >&2\nexit 1",
+                cx.path(file),
+                quoted(message),
+                quoted(hint)
+            )
+        }
     }
+}
+
+/// A file as a shell word whose name's numbers stand apart (`.s.PGSQL.""5432"".lock`), so that
+/// the export can put a port's variable there: a server's socket lock names its port, and the
+/// export replaces a port only where it is not inside a longer word.
+fn numbers_apart(path: &std::path::Path, cx: &ScriptCx) -> String {
+    let word = cx.path(path);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let plain = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let Some(dir) = word.strip_suffix(name.as_str()).filter(|_| plain) else {
+        return word;
+    };
+    let mut apart = String::new();
+    let mut in_number = false;
+    for c in name.chars() {
+        if c.is_ascii_digit() != in_number {
+            apart.push_str("\"\"");
+            in_number = !in_number;
+        }
+        apart.push(c);
+    }
+    if in_number {
+        apart.push_str("\"\"");
+    }
+    format!("{dir}{apart}")
+}
+
+/// Actions in a subshell that stops at their first failure, its exit code left in `_rc`: the
+/// apply's `set -e` would otherwise end the step before what follows a failure is done.
+fn in_subshell(actions: &[Action], cx: &ScriptCx) -> String {
+    format!("set +e\n(\nset -e\n{}\n)\n_rc=$?\nset -e", render_list(actions, cx))
+}
+
+/// A file or directory given to `account` when the script runs as root.
+fn give_when_root(path: &std::path::Path, account: &str, cx: &ScriptCx) -> String {
+    format!("if [ \"$(id -u)\" = 0 ]; then chown {}: {}; fi", quote(account), cx.path(path))
 }
 
 /// The probe asked five times a second until it answers; when the time is up the step fails
@@ -179,14 +290,34 @@ fn render_run(run: &Run, cx: &ScriptCx) -> String {
         }
         Some(RunAs::Root) => format!("as_root sh -c {}", quote(&run.shell)),
         Some(RunAs::User(user)) => format!("as_user {} {}", quote(user), quote(&run.shell)),
+        Some(RunAs::AccountWhenRoot(user)) => format!("as_account {} {}", quote(user), quote(&run.shell)),
     };
     // As root the variables went with the command; otherwise they are exported for it.
-    let exported = if run.run_as == Some(RunAs::Root) { String::new() } else { exports(&run.env) };
+    let mut exported = if run.run_as == Some(RunAs::Root) { String::new() } else { exports(&run.env) };
+    exported.push_str(&path_first(&run.path_first));
     if run.cwd.is_none() && exported.is_empty() {
         return command;
     }
     let cd = run.cwd.as_ref().map(|dir| format!("cd {}\n", cx.path(dir))).unwrap_or_default();
     format!("(\n{cd}{exported}{command}\n)")
+}
+
+/// PATH beginning with the directories the patterns match where the script runs, the newest
+/// version first (`glob_dirs`).
+fn path_first(patterns: &[String]) -> String {
+    if patterns.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("_dirs=''\n");
+    for pattern in patterns {
+        let words: Vec<String> = pattern.split('*').map(quote).collect();
+        text.push_str(&format!(
+            "_d=$(glob_dirs {})\n[ -z \"$_d\" ] || _dirs=\"$_dirs${{_dirs:+:}}$_d\"\n",
+            words.join("*")
+        ));
+    }
+    text.push_str("[ -z \"$_dirs\" ] || PATH=\"$_dirs:$PATH\"\nexport PATH\n");
+    text
 }
 
 /// A condition as a shell test.
@@ -212,6 +343,28 @@ pub fn render_test(test: &Test, cx: &ScriptCx) -> String {
             Init::OpenRc => "command -v rc-service >/dev/null 2>&1".to_string(),
             Init::Launchd => "[ \"$(uname -s)\" = Darwin ]".to_string(),
         },
+        // A probe the shell cannot ask never holds (the step's check, asking it too, already
+        // refused to export).
+        Test::Probe(probe) => super::client_checks::shell(probe, cx).unwrap_or_else(|_| "false".to_string()),
+        Test::ProbeSoon { probe, within } => {
+            let probe = super::client_checks::shell(probe, cx).unwrap_or_else(|_| "false".to_string());
+            let tries = within.as_millis().div_ceil(100);
+            format!(
+                "{{ _t=0; until sleep 0.1 && {probe}; do _t=$((_t + 1)); [ \"$_t\" -lt {tries} ] || break; done; [ \"$_t\" -lt {tries} ]; }}"
+            )
+        }
+        Test::PidAlive(file) => format!("pid_alive {}", cx.path(file)),
+        Test::SameContent(path, text) => format!("same_content {} {}", cx.path(path), quote(text)),
+        Test::HoldsFiles(dir) => format!("[ -n \"$(ls -A {} 2>/dev/null)\" ]", cx.path(dir)),
+        Test::VersionIn { file, constraint } => {
+            let file = cx.path(file);
+            match version_test(constraint, "_v") {
+                Some(test) => format!(
+                    "{{ _v=$(awk -F. 'NR == 1 {{ printf \"%d.%d.%d\\n\", $1, $2, $3 }}' {file} 2>/dev/null) && [ -n \"$_v\" ] && {test}; }}"
+                ),
+                None => format!("test -f {file}"),
+            }
+        }
     }
 }
 
@@ -261,6 +414,7 @@ mod tests {
             path: path.clone(),
             content: FileContent::Text(text.into()),
             mode: Some(0o600),
+            owner: None,
         };
         assert!(run_in(dir.path(), &[write("a='1'\n")]).status.success());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a='1'\n");
@@ -282,6 +436,7 @@ mod tests {
                 path: to.clone(),
                 content: FileContent::CopyOf(from.clone()),
                 mode: Some(0o600),
+                owner: None,
             }],
             otherwise: vec![Action::SetMode { path: to.clone(), mode: 0o600 }],
         }];
@@ -294,7 +449,8 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&to).unwrap(), "KEY=mine");
         assert_eq!(mode(&to), 0o600);
 
-        let copy = [Action::WriteFile { path: to.clone(), content: FileContent::CopyOf(from), mode: None }];
+        let copy =
+            [Action::WriteFile { path: to.clone(), content: FileContent::CopyOf(from), mode: None, owner: None }];
         assert!(run_in(dir.path(), &copy).status.success());
         assert_eq!(std::fs::read_to_string(&to).unwrap(), "KEY=example\n\n");
         assert_eq!(std::fs::read_to_string(dir.path().join(".env.devup-backup")).unwrap(), "KEY=mine");
@@ -563,5 +719,243 @@ mod binary_tests {
         };
         let cx = ScriptCx { locked: Some(&locked), ..cx };
         assert_eq!(render(&[install(None)], &cx), given);
+    }
+}
+
+#[cfg(test)]
+mod life_cycle_tests {
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::facts::Facts;
+    use crate::protocols::Probe;
+
+    /// Runs the rendered actions after the script's prelude in `dir`, under `set -e` as the
+    /// script's apply functions run.
+    fn run_in(dir: &Path, actions: &[Action]) -> std::process::Output {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, dir, "test.step");
+        let script = format!("{}\nset -eu\n{}\n", include_str!("prelude.sh"), render(actions, &cx));
+        std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap()
+    }
+
+    fn stderr(out: &std::process::Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn fail(message: &str) -> Action {
+        Action::Fail { message: message.into(), hint: None }
+    }
+
+    fn made(path: PathBuf) -> Action {
+        Action::MakeDir { path, mode: None }
+    }
+
+    #[test]
+    fn a_failure_put_off_fails_the_step_only_once_the_rest_succeeded() {
+        let dir = tempfile::tempdir().unwrap();
+        let actions = [
+            Action::If {
+                test: Test::Exists(dir.path().to_path_buf()),
+                then: vec![Action::FailLater(vec![fail("kept"), made(dir.path().join("no"))])],
+                otherwise: vec![],
+            },
+            made(dir.path().join("after")),
+        ];
+        let out = run_in(dir.path(), &actions);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stderr(&out), "error: kept\n");
+        assert!(dir.path().join("after").is_dir() && !dir.path().join("no").exists());
+    }
+
+    #[test]
+    fn an_init_fills_its_staging_directory_which_is_renamed_into_place_or_set_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, data) = (dir.path().join("data.init"), dir.path().join("data"));
+        let init = |script: &str| {
+            vec![
+                Action::RemoveDir(staging.clone()),
+                made(staging.clone()),
+                Action::InitInto {
+                    staging: staging.clone(),
+                    data: data.clone(),
+                    init: vec![Action::Run(Run::new(script).cwd(&staging))],
+                },
+            ]
+        };
+        let out = run_in(dir.path(), &init("false"));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(!staging.exists(), "an init that made nothing leaves nothing");
+        let out = run_in(dir.path(), &init("echo 1 > VERSION && false"));
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stderr(&out), format!("hint: what it made is in {}\n", staging.display()));
+        assert!(staging.join("VERSION").exists() && !data.exists());
+
+        std::fs::create_dir(&data).unwrap();
+        let out = run_in(dir.path(), &init("echo 2 > VERSION"));
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read_to_string(data.join("VERSION")).unwrap(), "2\n", "over an empty directory");
+        assert!(!staging.exists());
+    }
+
+    #[test]
+    fn a_programs_failure_names_its_log_and_shows_its_end_in_its_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("log");
+        let lines: Vec<String> = (1..=12).map(|n| format!("line {n}")).collect();
+        std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+        let actions = [Action::Context {
+            message: "fake did not come back".into(),
+            actions: vec![Action::WithLog { name: "fake".into(), log: Some(log.clone()), actions: vec![fail("no")] }],
+        }];
+        let out = run_in(dir.path(), &actions);
+        assert_eq!(out.status.code(), Some(1));
+        let told = format!(
+            "error: no\nhint: its log is {}\n{}\nerror: fake did not come back\n",
+            log.display(),
+            lines[2..].join("\n")
+        );
+        assert_eq!(stderr(&out), told);
+
+        let actions =
+            [Action::WithLog { name: "fake".into(), log: Some(dir.path().join("none")), actions: vec![fail("no")] }];
+        assert_eq!(stderr(&run_in(dir.path(), &actions)), "error: no\nhint: its output is above\n");
+    }
+
+    #[test]
+    fn a_refusal_quotes_what_it_found_where_it_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("PG_VERSION"), "14\n").unwrap();
+        let refusal = Action::FailQuoting {
+            file: dir.path().join("PG_VERSION"),
+            message: "data from postgres {found}; it's kept".into(),
+            hint: "use {found}'s tools".into(),
+        };
+        let out = run_in(dir.path(), &[refusal]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stderr(&out), "error: data from postgres 14; it's kept\nhint: use 14's tools\n");
+    }
+
+    /// Each test decides whether a directory named after it is made.
+    #[test]
+    fn conditions_on_a_servers_files_are_read_where_the_script_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        std::fs::write(at("own.pid"), format!("{}\n", std::process::id())).unwrap();
+        std::fs::write(at("garbage.pid"), "none\n").unwrap();
+        std::fs::write(at("conf"), "a='1'\n").unwrap();
+        std::fs::create_dir(at("empty")).unwrap();
+        std::fs::write(at("VERSION"), "15\n").unwrap();
+        let version_in = |want: &str| Test::VersionIn {
+            file: at("VERSION"),
+            constraint: crate::version::Constraint::parse(want).unwrap(),
+        };
+        let tests = [
+            ("pid-alive", Test::PidAlive(at("own.pid")), true),
+            ("pid-garbage", Test::PidAlive(at("garbage.pid")), false),
+            ("same", Test::SameContent(at("conf"), "a='1'\n".into()), true),
+            ("differs", Test::SameContent(at("conf"), "a='1'".into()), false),
+            ("holds-files", Test::HoldsFiles(dir.path().to_path_buf()), true),
+            ("holds-none", Test::HoldsFiles(at("empty")), false),
+            ("version-15", version_in("15"), true),
+            ("version-16", version_in("16"), false),
+            ("all", Test::All(vec![version_in("15"), Test::Exists(at("conf"))]), true),
+            ("not-all", Test::All(vec![version_in("15"), version_in("16")]), false),
+            ("probe", Test::Probe(Probe::Path(at("conf"), None)), true),
+            ("no-probe", Test::Probe(Probe::Path(at("absent"), None)), false),
+        ];
+        let actions: Vec<Action> = tests
+            .iter()
+            .map(|(name, test, _)| Action::If { test: test.clone(), then: vec![made(at(name))], otherwise: vec![] })
+            .collect();
+        let out = run_in(dir.path(), &actions);
+        assert!(out.status.success(), "{out:?}");
+        for (name, _, holds) in &tests {
+            assert_eq!(at(name).exists(), *holds, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_probe_asked_within_a_moment_answers_once_it_is_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let ready = dir.path().join("ready");
+        let soon = |name: &str| Action::If {
+            test: Test::ProbeSoon { probe: Probe::Path(ready.clone(), None), within: Duration::from_secs(1) },
+            then: vec![made(dir.path().join(name))],
+            otherwise: vec![],
+        };
+        assert!(run_in(dir.path(), &[soon("never")]).status.success());
+        assert!(!dir.path().join("never").exists());
+        let later = Action::Run(Run::new("(sleep 0.3; touch ready) >/dev/null 2>&1 &"));
+        assert!(run_in(dir.path(), &[later, soon("soon")]).status.success());
+        assert!(dir.path().join("soon").exists());
+    }
+
+    #[test]
+    fn only_pid_files_of_processes_that_are_gone_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        std::fs::write(dir.path().join("own.pid"), format!("{}\n", std::process::id())).unwrap();
+        std::fs::write(dir.path().join("dead.lock"), format!("{}\n", child.id())).unwrap();
+        let files = vec![dir.path().join("own.pid"), dir.path().join("dead.lock"), dir.path().join("absent")];
+        assert!(run_in(dir.path(), &[Action::RemoveStalePidFiles(files)]).status.success());
+        assert!(dir.path().join("own.pid").exists());
+        assert!(!dir.path().join("dead.lock").exists());
+
+        std::fs::write(dir.path().join(".s.PGSQL.5432.lock"), format!("{}\n", child.id())).unwrap();
+        let lock = vec![dir.path().join(".s.PGSQL.5432.lock")];
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, dir.path(), "s");
+        assert!(render(&[Action::RemoveStalePidFiles(lock.clone())], &cx).contains(".s.PGSQL.\"\"5432\"\".lock"));
+        assert!(run_in(dir.path(), &[Action::RemoveStalePidFiles(lock)]).status.success());
+        assert!(!dir.path().join(".s.PGSQL.5432.lock").exists(), "a port in its name stands apart, the same file");
+    }
+
+    #[test]
+    fn a_servers_command_runs_as_its_account_with_the_newest_matching_directory_first_on_path() {
+        let dir = tempfile::tempdir().unwrap();
+        for version in ["9", "15", "14"] {
+            let bin = dir.path().join(format!("lib/{version}/bin"));
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("which-version"), format!("#!/bin/sh\necho {version} > found\n")).unwrap();
+            std::fs::set_permissions(bin.join("which-version"), std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .unwrap();
+        }
+        let me = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+        let run = Run::new("which-version")
+            .cwd(dir.path())
+            .run_as(Some(RunAs::AccountWhenRoot(me.trim().to_string())))
+            .path_first(&[format!("{}/lib/*/bin", dir.path().display())]);
+        let out = run_in(dir.path(), &[Action::Run(run)]);
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("found")).unwrap(), "15\n");
+    }
+
+    #[test]
+    fn a_servers_directory_and_files_are_given_to_its_account_only_as_root() {
+        let facts = Facts::for_tests();
+        let cx = ScriptCx::for_tests(&facts, Path::new("/p"), "s");
+        let dir = Action::MakeAccountDir {
+            path: "/p/data".into(),
+            mode: 0o700,
+            account: "postgres".into(),
+            what: "x".into(),
+        };
+        assert_eq!(
+            render(&[dir], &cx),
+            "mkdir -p data\nchmod 700 data\nif [ \"$(id -u)\" = 0 ]; then chown postgres: data; fi"
+        );
+        let conf = Action::WriteFile {
+            path: "/p/data/a.conf".into(),
+            content: FileContent::Text("a=1".into()),
+            mode: Some(0o600),
+            owner: Some("postgres".into()),
+        };
+        assert_eq!(
+            render(&[conf], &cx),
+            "write_file data/a.conf 'a=1' 600\nif [ \"$(id -u)\" = 0 ]; then chown postgres: data/a.conf; fi"
+        );
     }
 }

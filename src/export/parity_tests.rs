@@ -15,7 +15,7 @@ use crate::step::action;
 
 /// Kinds whose apply is still their own code (and their export their own shell): this list may
 /// only shrink. A new kind describes its apply as actions.
-const WITHOUT_ACTIONS: &[&str] = &["service"];
+const WITHOUT_ACTIONS: &[&str] = &[];
 
 /// The project declaring one built-in recipe, expanded on a Debian machine.
 fn expand_recipe(section: Section, name: &str, dir: &Path) -> Expansion {

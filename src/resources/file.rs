@@ -135,7 +135,7 @@ impl Resource for File {
             Content::Text(text) => FileContent::Text(text.clone()),
             Content::CopyOf(from) => FileContent::CopyOf(from.clone()),
         };
-        let write = Action::WriteFile { path: self.path.clone(), content, mode: self.mode };
+        let write = Action::WriteFile { path: self.path.clone(), content, mode: self.mode, owner: None };
         if !self.create_only {
             return Some(vec![write]);
         }

@@ -15,7 +15,7 @@ use super::privilege::Elevation;
 use super::{Cx, Failure};
 use crate::protocols::Probe;
 use crate::state::sha256_hex;
-use crate::system::Cmd;
+use crate::system::{Account, Cmd};
 use crate::tools::prebuilt::{Build, Spec};
 use crate::version::Constraint;
 
@@ -37,11 +37,12 @@ pub enum Action {
     Fail { message: String, hint: Option<String> },
     /// Actions taken only when a condition holds where the apply runs.
     If { test: Test, then: Vec<Action>, otherwise: Vec<Action> },
-    /// A file holds `content`, with `mode` when given. devup follows the rule of every file it
-    /// writes (`step/owned.rs`): its own older content is replaced, a person's edit kept unless
-    /// the run replaces files (then kept as a backup); the script, which cannot tell them
-    /// apart, keeps a differing file as `NAME.devup-backup` and replaces it.
-    WriteFile { path: PathBuf, content: FileContent, mode: Option<u32> },
+    /// A file holds `content`, with `mode` when given, given to the account `owner` names when
+    /// devup is root (a server's configuration, which it alone may read). devup follows the rule
+    /// of every file it writes (`step/owned.rs`): its own older content is replaced, a person's
+    /// edit kept unless the run replaces files (then kept as a backup); the script, which cannot
+    /// tell them apart, keeps a differing file as `NAME.devup-backup` and replaces it.
+    WriteFile { path: PathBuf, content: FileContent, mode: Option<u32>, owner: Option<String> },
     /// Something at `path` has `mode`.
     SetMode { path: PathBuf, mode: u32 },
     /// devup records, for the step, what no check can read back (a password's sha256), so that a
@@ -66,6 +67,34 @@ pub enum Action {
     /// Asks `probe` until it answers, at most `timeout`: a server that was just started. `what`
     /// names it in the failure, `hint` says where its own words are.
     WaitFor { probe: Probe, timeout: Duration, what: String, hint: Option<String> },
+    // --- a server's life cycle ---
+    /// Files whose first line is the pid of a process that is gone (or a zombie) are removed:
+    /// what a crashed server left, and a server refuses to start beside.
+    RemoveStalePidFiles(Vec<PathBuf>),
+    /// A directory and everything in it is gone.
+    RemoveDir(PathBuf),
+    /// A directory (and its parents) exists with `mode`; when devup is root it belongs to
+    /// `account` (a server that refuses root), which must exist and reach it through its
+    /// parents. `what` names the program that runs as it, in messages.
+    MakeAccountDir { path: PathBuf, mode: u32, account: String, what: String },
+    /// `init` fills `staging` (made afresh before), which is then renamed to `data`: an init
+    /// killed halfway leaves nothing at `data`. When it fails, an empty `staging` is removed
+    /// and a filled one kept for a look, the hint saying where.
+    InitInto { staging: PathBuf, data: PathBuf, init: Vec<Action> },
+    /// The files' present content is recorded as devup's own (files a program it ran wrote,
+    /// which devup then replaces as its own); the script keeps no records and does nothing.
+    ClaimFiles(Vec<PathBuf>),
+    /// Actions whose failure fails the step only once the actions after them succeeded (a
+    /// person's configuration kept: the server still runs with it).
+    FailLater(Vec<Action>),
+    /// Actions of a program that keeps a log: a failure says where the log is (or that the
+    /// output above is all there is) and shows its last lines.
+    WithLog { name: String, log: Option<PathBuf>, actions: Vec<Action> },
+    /// Actions whose failure is told as `message: what failed`.
+    Context { message: String, actions: Vec<Action> },
+    /// The step cannot go on, for a reason found where it runs: `{found}` in `message` and
+    /// `hint` is the first line of `file` there (the version that made a data directory).
+    FailQuoting { file: PathBuf, message: String, hint: String },
 }
 
 /// What a written file holds.
@@ -124,6 +153,9 @@ pub struct Run {
     pub secrets: Vec<String>,
     /// What to do when it fails.
     pub hint: Option<String>,
+    /// Directories put first on its PATH; one `*` component picks the newest matching
+    /// directory where it runs (`/usr/lib/postgresql/*/bin`).
+    pub path_first: Vec<String>,
 }
 
 /// Whose account a command runs as.
@@ -136,6 +168,9 @@ pub enum RunAs {
     /// devup is root, else through `sudo -u` unless it is devup's own (the script's `as_user`).
     /// Through sudo only the command's own variables go with it.
     User(String),
+    /// That account when devup is root (a server that refuses root), else devup's own (the
+    /// script's `as_account`).
+    AccountWhenRoot(String),
 }
 
 impl Run {
@@ -148,6 +183,7 @@ impl Run {
             shown: None,
             secrets: Vec::new(),
             hint: None,
+            path_first: Vec::new(),
         }
     }
 
@@ -177,6 +213,11 @@ impl Run {
         self.env.extend_from_slice(env);
         self
     }
+
+    pub fn path_first(mut self, patterns: &[String]) -> Run {
+        self.path_first.extend_from_slice(patterns);
+        self
+    }
 }
 
 /// A condition an apply decides on where it runs.
@@ -202,6 +243,26 @@ pub enum Test {
     /// The machine's services are started by this init system: devup reads it in its facts, the
     /// script asks the machine it runs on.
     InitSystem(Init),
+    // --- a server's life cycle ---
+    /// The probe answers now.
+    Probe(Probe),
+    /// The probe answers within `within`, asked ten times a second (a server re-reading its
+    /// files after a reload).
+    ProbeSoon {
+        probe: Probe,
+        within: Duration,
+    },
+    /// The pid on the file's first line is a running process (not a zombie).
+    PidAlive(PathBuf),
+    /// The file holds exactly this text.
+    SameContent(PathBuf, String),
+    /// The directory holds files.
+    HoldsFiles(PathBuf),
+    /// The file holds a version (its first line) the constraint accepts.
+    VersionIn {
+        file: PathBuf,
+        constraint: Constraint,
+    },
 }
 
 /// An init system that starts services its own way (any other has the `service` command).
@@ -236,12 +297,19 @@ pub enum StampLine {
     Input { shown: String, path: PathBuf },
 }
 
-/// Performs actions in order, through `cx.system` (every side effect in one place).
+/// Performs actions in order, through `cx.system` (every side effect in one place). A failure
+/// put off ([`Action::FailLater`]) fails them once the rest succeeded.
 pub fn perform(actions: &[Action], cx: &Cx) -> Result<(), Failure> {
-    actions.iter().try_for_each(|action| perform_one(action, cx))
+    let mut later = None;
+    perform_all(actions, cx, &mut later)?;
+    later.map_or(Ok(()), Err)
 }
 
-fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
+fn perform_all(actions: &[Action], cx: &Cx, later: &mut Option<Failure>) -> Result<(), Failure> {
+    actions.iter().try_for_each(|action| perform_one(action, cx, later))
+}
+
+fn perform_one(action: &Action, cx: &Cx, later: &mut Option<Failure>) -> Result<(), Failure> {
     match action {
         Action::Run(run) => run_command(run, cx),
         Action::MakeDir { path, mode } => cx
@@ -275,8 +343,8 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
                 None => failure,
             })
         }
-        Action::If { test, then, otherwise } => perform(if holds(test, cx) { then } else { otherwise }, cx),
-        Action::WriteFile { path, content, mode } => write_file(cx, path, content, *mode),
+        Action::If { test, then, otherwise } => perform_all(if holds(test, cx) { then } else { otherwise }, cx, later),
+        Action::WriteFile { path, content, mode, owner } => write_file(cx, path, content, *mode, owner.as_deref()),
         Action::SetMode { path, mode } => set_mode(cx, path, *mode),
         Action::Fingerprint(fingerprint) => {
             cx.memory.set_fingerprint(cx.step_id, fingerprint.clone());
@@ -297,7 +365,7 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
             };
             cx.tools.install(cx.system, spec, &build).map(drop).map_err(Failure::new)
         }
-        Action::Hinted { hint, actions } => perform(actions, cx).map_err(|f| Failure {
+        Action::Hinted { hint, actions } => perform_all(actions, cx, later).map_err(|f| Failure {
             hint: Some(f.hint.as_ref().map_or_else(|| hint.clone(), |h| format!("{h}; {hint}"))),
             ..f
         }),
@@ -308,7 +376,137 @@ fn perform_one(action: &Action, cx: &Cx) -> Result<(), Failure> {
                 None => failure,
             }
         }),
+        Action::RemoveStalePidFiles(files) => {
+            for file in files {
+                if first_line_pid(file).is_some_and(|pid| !crate::system::process_alive(pid)) {
+                    let _ = cx.system.remove_file(file);
+                }
+            }
+            Ok(())
+        }
+        Action::RemoveDir(path) => match cx.system.remove_dir_all(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Failure::new(format!("cannot remove {}: {e}", path.display())))
+            }
+            _ => Ok(()),
+        },
+        Action::MakeAccountDir { path, mode, account, what } => make_account_dir(cx, path, *mode, account, what),
+        Action::InitInto { staging, data, init } => init_into(cx, staging, data, init, later),
+        Action::ClaimFiles(files) => {
+            for file in files {
+                if let Ok(made) = std::fs::read(file) {
+                    cx.memory.set_written(file, sha256_hex(&made));
+                }
+            }
+            Ok(())
+        }
+        Action::FailLater(actions) => {
+            if let Err(failure) = perform_all(actions, cx, later) {
+                later.get_or_insert(failure);
+            }
+            Ok(())
+        }
+        Action::WithLog { name, log, actions } => perform_all(actions, cx, later).map_err(|mut failure| {
+            let where_ = match log {
+                Some(log) if log.exists() => format!("its log is {}", log.display()),
+                _ => "its output is above".to_string(),
+            };
+            failure.hint = Some(match failure.hint.take() {
+                Some(hint) => format!("{hint}; {where_}"),
+                None => where_,
+            });
+            if let Some(tail) = log.as_deref().and_then(log_tail) {
+                failure.output = Some(match failure.output.take() {
+                    Some(output) => format!("{output}\n--- end of {name}:\n{tail}"),
+                    None => tail,
+                });
+            }
+            failure
+        }),
+        Action::Context { message, actions } => perform_all(actions, cx, later).map_err(|mut failure| {
+            failure.message = format!("{message}: {}", failure.message);
+            failure
+        }),
+        Action::FailQuoting { file, message, hint } => {
+            let found = std::fs::read_to_string(file).ok();
+            let found = found.as_deref().and_then(|text| text.lines().next()).unwrap_or("").trim();
+            Err(Failure::new(message.replace("{found}", found)).with_hint(hint.replace("{found}", found)))
+        }
     }
+}
+
+/// The pid on a file's first line.
+fn first_line_pid(file: &Path) -> Option<i32> {
+    std::fs::read_to_string(file).ok()?.lines().next()?.trim().parse().ok()
+}
+
+/// A log's last ten lines.
+fn log_tail(log: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let lines: Vec<&str> = text.lines().collect();
+    Some(lines[lines.len().saturating_sub(10)..].join("\n"))
+}
+
+/// A directory for a server's data, its account's when devup is root; the account must be able
+/// to reach it.
+fn make_account_dir(cx: &Cx, dir: &Path, mode: u32, name: &str, what: &str) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| Failure::new(format!("cannot create {}: {e}", dir.display()));
+    if let Some(parent) = dir.parent() {
+        cx.system.create_dir_all(parent, None).map_err(fail)?;
+    }
+    cx.system.create_dir_all(dir, Some(mode)).map_err(fail)?;
+    if !cx.facts.root {
+        return Ok(());
+    }
+    let account = Account::lookup(name).map_err(|e| {
+        Failure::new(format!("{what} must run as `{name}` when devup is root: {e}"))
+            .with_hint(format!("install the {what} package (it creates the account), or run devup as a normal user"))
+    })?;
+    cx.system.chown(dir, &account).map_err(fail)?;
+    if let Some(blocked) = untraversable_parent(dir) {
+        return Err(Failure::new(format!(
+            "`{name}` cannot reach {}: {} is not open to other users",
+            dir.display(),
+            blocked.display()
+        ))
+        .with_hint("set DEVUP_DATA_DIR to a directory other accounts can reach, such as /var/lib/devup"));
+    }
+    Ok(())
+}
+
+/// The first parent directory that other accounts cannot enter (no `x` for others).
+fn untraversable_parent(path: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    path.ancestors()
+        .skip(1)
+        .find(|dir| std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 == 0))
+        .map(Path::to_path_buf)
+}
+
+/// Runs `init` into `staging`, renamed to `data` once it succeeded (over an empty `data`, as
+/// rename allows).
+fn init_into(
+    cx: &Cx,
+    staging: &Path,
+    data: &Path,
+    init: &[Action],
+    later: &mut Option<Failure>,
+) -> Result<(), Failure> {
+    if let Err(mut failure) = perform_all(init, cx, later) {
+        if std::fs::read_dir(staging).is_ok_and(|mut entries| entries.next().is_none()) {
+            let _ = cx.system.remove_dir_all(staging);
+        } else {
+            let made = format!("what it made is in {}", staging.display());
+            failure.hint = Some(match failure.hint.take() {
+                Some(hint) => format!("{hint}; {made}"),
+                None => made,
+            });
+        }
+        return Err(failure);
+    }
+    cx.system.rename(staging, data).map_err(|e| {
+        Failure::new(format!("cannot move the initialized {} to {}: {e}", staging.display(), data.display()))
+    })
 }
 
 /// A command, as the account it names; a failure shows it and its output masked.
@@ -319,15 +517,15 @@ fn run_command(run: &Run, cx: &Cx) -> Result<(), Failure> {
         cmd = cmd.cwd(dir);
     }
     let elevation = Elevation::for_facts(cx.facts);
+    let env = with_path_first(run, cx);
     let ran = match &run.run_as {
-        Some(RunAs::Root) => elevation.run(cx, &cmd.envs(&run.env))?,
-        Some(RunAs::User(user)) if cx.facts.root => cx
-            .system
-            .run(&cmd.envs(cx.env).envs(&run.env).as_user(Some(user)))
-            .map_err(|e| Failure::spawn(shown, &e))?,
+        Some(RunAs::Root) => elevation.run(cx, &cmd.envs(&env))?,
+        Some(RunAs::User(user) | RunAs::AccountWhenRoot(user)) if cx.facts.root => {
+            cx.system.run(&cmd.envs(cx.env).envs(&env).as_user(Some(user))).map_err(|e| Failure::spawn(shown, &e))?
+        }
         // sudo passes variables as arguments: only the command's own.
-        Some(RunAs::User(user)) if *user != cx.facts.user => elevation.run_as(cx, &cmd.envs(&run.env), Some(user))?,
-        _ => cx.system.run(&cmd.envs(cx.env).envs(&run.env)).map_err(|e| Failure::spawn(shown, &e))?,
+        Some(RunAs::User(user)) if *user != cx.facts.user => elevation.run_as(cx, &cmd.envs(&env), Some(user))?,
+        _ => cx.system.run(&cmd.envs(cx.env).envs(&env)).map_err(|e| Failure::spawn(shown, &e))?,
     };
     if ran.success() {
         return Ok(());
@@ -338,9 +536,40 @@ fn run_command(run: &Run, cx: &Cx) -> Result<(), Failure> {
     Err(failure)
 }
 
-/// A file holding what it should is only given its mode; any other is written by the owned-file
-/// rule.
-fn write_file(cx: &Cx, path: &Path, content: &FileContent, mode: Option<u32>) -> Result<(), Failure> {
+/// The command's own variables, with PATH beginning with the directories it wants first, as
+/// found now.
+fn with_path_first(run: &Run, cx: &Cx) -> Vec<(String, String)> {
+    let mut env = run.env.clone();
+    let dirs: Vec<String> =
+        run.path_first.iter().flat_map(|p| crate::version_dirs::newest(p)).map(|d| d.display().to_string()).collect();
+    if !dirs.is_empty() {
+        env.push(("PATH".to_string(), format!("{}:{}", dirs.join(":"), cx.path_var().to_string_lossy())));
+    }
+    env
+}
+
+/// A file holding what it should is only given its mode (and owner); any other is written by
+/// the owned-file rule.
+fn write_file(
+    cx: &Cx,
+    path: &Path,
+    content: &FileContent,
+    mode: Option<u32>,
+    owner: Option<&str>,
+) -> Result<(), Failure> {
+    write_content(cx, path, content, mode)?;
+    match owner.filter(|_| cx.facts.root) {
+        Some(name) => {
+            let account = Account::lookup(name).map_err(|e| Failure::new(e.to_string()))?;
+            cx.system
+                .chown(path, &account)
+                .map_err(|e| Failure::new(format!("cannot give {} to `{name}`: {e}", path.display())))
+        }
+        None => Ok(()),
+    }
+}
+
+fn write_content(cx: &Cx, path: &Path, content: &FileContent, mode: Option<u32>) -> Result<(), Failure> {
     let wanted = match content {
         FileContent::Text(text) => text.clone().into_bytes(),
         FileContent::CopyOf(from) => {
@@ -371,6 +600,18 @@ pub fn holds(test: &Test, cx: &Cx) -> bool {
         }
         Test::All(tests) => tests.iter().all(|test| holds(test, cx)),
         Test::InitSystem(init) => cx.facts.init == init.name(),
+        Test::Probe(probe) => probe.run(cx.system, cx.env).is_ok(),
+        Test::ProbeSoon { probe, within } => (0..within.as_millis().div_ceil(100)).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            probe.run(cx.system, cx.env).is_ok()
+        }),
+        Test::PidAlive(file) => first_line_pid(file).is_some_and(crate::system::process_alive),
+        Test::SameContent(path, text) => std::fs::read(path).is_ok_and(|bytes| bytes == text.as_bytes()),
+        Test::HoldsFiles(dir) => std::fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()),
+        Test::VersionIn { file, constraint } => std::fs::read_to_string(file).is_ok_and(|text| {
+            let have = text.trim();
+            crate::version::lenient(have).is_some() && constraint.matches(have)
+        }),
     }
 }
 
@@ -514,6 +755,10 @@ pub fn commands(actions: &[Action]) -> Vec<String> {
                 out.extend(commands(otherwise));
             }
             Action::Hinted { actions, .. } => out.extend(commands(actions)),
+            Action::InitInto { init: actions, .. }
+            | Action::FailLater(actions)
+            | Action::WithLog { actions, .. }
+            | Action::Context { actions, .. } => out.extend(commands(actions)),
             _ => {}
         }
     }
@@ -531,7 +776,7 @@ mod tests {
     }
 
     fn write(path: &Path, text: &str, mode: Option<u32>) -> Action {
-        Action::WriteFile { path: path.to_path_buf(), content: FileContent::Text(text.into()), mode }
+        Action::WriteFile { path: path.to_path_buf(), content: FileContent::Text(text.into()), mode, owner: None }
     }
 
     #[test]
@@ -570,7 +815,12 @@ mod tests {
     fn a_copy_takes_the_other_files_bytes_where_it_runs() {
         let sb = Sandbox::new();
         sb.write("from", "A=1\n\n");
-        let copy = Action::WriteFile { path: sb.path("to"), content: FileContent::CopyOf(sb.path("from")), mode: None };
+        let copy = Action::WriteFile {
+            path: sb.path("to"),
+            content: FileContent::CopyOf(sb.path("from")),
+            mode: None,
+            owner: None,
+        };
         perform(std::slice::from_ref(&copy), &sb.cx()).unwrap();
         assert_eq!(std::fs::read_to_string(sb.path("to")).unwrap(), "A=1\n\n");
         std::fs::remove_file(sb.path("from")).unwrap();
@@ -766,5 +1016,228 @@ mod package_tests {
         let install = Action::InstallPrebuilt { spec: Box::new(spec), build: None, want: "`tool` 2".into() };
         let failure = perform(&[install], &sb.cx()).unwrap_err();
         assert!(failure.message.contains("devup has no way to install `tool` 2 here"), "{}", failure.message);
+    }
+}
+
+#[cfg(test)]
+mod life_cycle_tests {
+    use super::*;
+    use crate::step::testing::Sandbox;
+
+    /// A pid no process has: a child's, once it was waited for.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        child.id()
+    }
+
+    fn fail(message: &str) -> Action {
+        Action::Fail { message: message.into(), hint: None }
+    }
+
+    #[test]
+    fn a_failure_put_off_fails_the_actions_only_once_the_rest_succeeded() {
+        let sb = Sandbox::new();
+        let actions = [
+            Action::If {
+                test: Test::Exists(sb.path("")),
+                then: vec![Action::FailLater(vec![fail("kept"), Action::MakeDir { path: sb.path("no"), mode: None }])],
+                otherwise: vec![],
+            },
+            Action::MakeDir { path: sb.path("after"), mode: None },
+        ];
+        let failure = perform(&actions, &sb.cx()).unwrap_err();
+        assert_eq!(failure.message, "kept");
+        assert!(sb.path("after").is_dir(), "what follows is done");
+        assert!(!sb.path("no").exists(), "the put-off actions stop at their failure");
+        let failure = perform(&[Action::FailLater(vec![fail("first")]), fail("second")], &sb.cx()).unwrap_err();
+        assert_eq!(failure.message, "second", "a failure of its own comes first");
+    }
+
+    #[test]
+    fn an_init_fills_its_staging_directory_which_is_renamed_into_place_or_set_apart() {
+        let sb = Sandbox::new();
+        let (staging, data) = (sb.path("data.init"), sb.path("data"));
+        let init = |script: &str| Action::InitInto {
+            staging: staging.clone(),
+            data: data.clone(),
+            init: vec![Action::Run(Run::new(script).cwd(&staging).hint("initializing it failed"))],
+        };
+        let made = |s: &Sandbox| Action::MakeDir { path: s.path("data.init"), mode: None };
+
+        let failure = perform(&[made(&sb), init("false")], &sb.cx()).unwrap_err();
+        assert_eq!(failure.hint.as_deref(), Some("initializing it failed"));
+        assert!(!staging.exists(), "an init that made nothing leaves nothing");
+
+        let failure = perform(&[made(&sb), init("echo 1 > VERSION && false")], &sb.cx()).unwrap_err();
+        let hint = format!("initializing it failed; what it made is in {}", staging.display());
+        assert_eq!(failure.hint, Some(hint));
+        assert!(staging.join("VERSION").exists() && !data.exists());
+
+        std::fs::create_dir(&data).unwrap();
+        perform(&[Action::RemoveDir(staging.clone()), made(&sb), init("echo 2 > VERSION")], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(data.join("VERSION")).unwrap(), "2\n", "over an empty directory");
+        assert!(!staging.exists());
+    }
+
+    #[test]
+    fn a_programs_failure_names_its_log_and_shows_its_end() {
+        let sb = Sandbox::new();
+        let log = sb.path("log");
+        let lines: Vec<String> = (1..=12).map(|n| format!("line {n}")).collect();
+        sb.write("log", &lines.join("\n"));
+        let with_log =
+            |log: Option<PathBuf>, actions: Vec<Action>| Action::WithLog { name: "fake".into(), log, actions };
+
+        let run = Action::Run(Run::new("echo oops >&2; false").hint("starting fake failed"));
+        let failure = perform(&[with_log(Some(log.clone()), vec![run.clone()])], &sb.cx()).unwrap_err();
+        assert_eq!(failure.hint, Some(format!("starting fake failed; its log is {}", log.display())));
+        let output = failure.output.unwrap();
+        assert!(output.starts_with("stderr:\n  oops\n--- end of fake:\nline 3\n"), "{output}");
+        assert!(output.ends_with("line 12"), "{output}");
+
+        let failure = perform(&[with_log(Some(log.clone()), vec![fail("it did not answer")])], &sb.cx()).unwrap_err();
+        assert_eq!(failure.output.as_deref(), Some(lines[2..].join("\n").as_str()), "the log's last ten lines");
+
+        let failure = perform(&[with_log(Some(sb.path("none")), vec![run])], &sb.cx()).unwrap_err();
+        assert_eq!(failure.hint.as_deref(), Some("starting fake failed; its output is above"));
+    }
+
+    #[test]
+    fn a_failure_is_told_in_its_context_and_a_refusal_quotes_what_it_found() {
+        let sb = Sandbox::new();
+        let context = Action::Context { message: "fake did not come back".into(), actions: vec![fail("no answer")] };
+        assert_eq!(perform(&[context], &sb.cx()).unwrap_err().message, "fake did not come back: no answer");
+
+        sb.write("PG_VERSION", "14\n");
+        let refusal = Action::FailQuoting {
+            file: sb.path("PG_VERSION"),
+            message: "data from postgres {found}".into(),
+            hint: "use {found}'s tools".into(),
+        };
+        let failure = perform(&[refusal], &sb.cx()).unwrap_err();
+        assert_eq!(
+            (failure.message.as_str(), failure.hint.as_deref()),
+            ("data from postgres 14", Some("use 14's tools"))
+        );
+    }
+
+    #[test]
+    fn conditions_on_a_servers_files_are_read_where_it_runs() {
+        let sb = Sandbox::new();
+        let cx = sb.cx();
+        sb.write("own.pid", &format!("{}\n", std::process::id()));
+        sb.write("dead.pid", &format!("{}\n", dead_pid()));
+        sb.write("garbage.pid", "not a pid\n");
+        assert!(holds(&Test::PidAlive(sb.path("own.pid")), &cx));
+        assert!(!holds(&Test::PidAlive(sb.path("dead.pid")), &cx));
+        assert!(!holds(&Test::PidAlive(sb.path("garbage.pid")), &cx));
+        assert!(!holds(&Test::PidAlive(sb.path("absent.pid")), &cx));
+
+        sb.write("conf", "a=1\n");
+        assert!(holds(&Test::SameContent(sb.path("conf"), "a=1\n".into()), &cx));
+        assert!(!holds(&Test::SameContent(sb.path("conf"), "a=1".into()), &cx));
+        assert!(!holds(&Test::SameContent(sb.path("absent"), String::new()), &cx));
+
+        std::fs::create_dir(sb.path("empty")).unwrap();
+        assert!(!holds(&Test::HoldsFiles(sb.path("empty")), &cx));
+        assert!(!holds(&Test::HoldsFiles(sb.path("absent")), &cx));
+        assert!(holds(&Test::HoldsFiles(sb.path("")), &cx));
+
+        sb.write("VERSION", "15\n");
+        let version_in =
+            |want: &str| Test::VersionIn { file: sb.path("VERSION"), constraint: Constraint::parse(want).unwrap() };
+        assert!(holds(&version_in("15"), &cx));
+        assert!(!holds(&version_in("16"), &cx));
+        assert!(holds(&Test::All(vec![version_in("15"), Test::Exists(sb.path("conf"))]), &cx));
+        assert!(!holds(&Test::All(vec![version_in("15"), version_in("16")]), &cx));
+        assert!(holds(&Test::All(vec![]), &cx));
+    }
+
+    #[test]
+    fn a_probe_is_asked_now_or_a_few_times_within_a_moment() {
+        let sb = Sandbox::new();
+        let ready = sb.path("ready");
+        let probe = Probe::Path(ready.clone(), None);
+        assert!(!holds(&Test::Probe(probe.clone()), &sb.cx()));
+        let soon = Test::ProbeSoon { probe: probe.clone(), within: Duration::from_secs(1) };
+        assert!(!holds(&soon, &sb.cx()));
+        perform(
+            &[Action::Run(Run::new(format!("(sleep 0.3; touch {}) >/dev/null 2>&1 &", ready.display())))],
+            &sb.cx(),
+        )
+        .unwrap();
+        assert!(holds(&soon, &sb.cx()), "written a moment after the asking began");
+        assert!(holds(&Test::Probe(probe), &sb.cx()));
+    }
+
+    #[test]
+    fn only_pid_files_of_processes_that_are_gone_are_removed() {
+        let sb = Sandbox::new();
+        sb.write("own.pid", &format!("{}\n", std::process::id()));
+        sb.write("dead.lock", &format!("{}\n", dead_pid()));
+        let files = vec![sb.path("own.pid"), sb.path("dead.lock"), sb.path("absent")];
+        perform(&[Action::RemoveStalePidFiles(files)], &sb.cx()).unwrap();
+        assert!(sb.path("own.pid").exists());
+        assert!(!sb.path("dead.lock").exists());
+    }
+
+    #[test]
+    fn a_servers_directory_is_its_accounts_only_when_devup_is_root() {
+        let mut sb = Sandbox::new();
+        let dir = sb.path("data/server");
+        let make = Action::MakeAccountDir {
+            path: dir.clone(),
+            mode: 0o700,
+            account: "devup-no-such-account".into(),
+            what: "fake".into(),
+        };
+        sb.facts.root = false;
+        perform(std::slice::from_ref(&make), &sb.cx()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o7777, 0o700);
+        sb.facts.root = true;
+        let failure = perform(&[make], &sb.cx()).unwrap_err();
+        assert!(failure.message.starts_with("fake must run as `devup-no-such-account` when devup is root: "));
+        assert_eq!(
+            failure.hint.as_deref(),
+            Some("install the fake package (it creates the account), or run devup as a normal user")
+        );
+    }
+
+    #[test]
+    fn files_a_program_wrote_are_claimed_as_devups_own() {
+        let sb = Sandbox::new();
+        sb.write("pg_hba.conf", "initdb's\n");
+        perform(&[Action::ClaimFiles(vec![sb.path("pg_hba.conf"), sb.path("absent")])], &sb.cx()).unwrap();
+        assert_eq!(sb.memory.written(&sb.path("pg_hba.conf")), Some(sha256_hex(b"initdb's\n")));
+        assert_eq!(sb.memory.written(&sb.path("absent")), None);
+        // Now devup's own: replaced without a word.
+        let write = Action::WriteFile {
+            path: sb.path("pg_hba.conf"),
+            content: FileContent::Text("devup's\n".into()),
+            mode: Some(0o600),
+            owner: Some("devup-no-such-account".into()),
+        };
+        perform(&[write], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(sb.path("pg_hba.conf")).unwrap(), "devup's\n");
+    }
+
+    #[test]
+    fn a_servers_command_finds_the_newest_matching_directory_first_on_its_path() {
+        let mut sb = Sandbox::new();
+        sb.facts.root = false;
+        for version in ["9", "15", "14"] {
+            sb.write(&format!("lib/{version}/bin/which-version"), &format!("#!/bin/sh\necho {version} > found\n"));
+            let tool = sb.path(&format!("lib/{version}/bin/which-version"));
+            std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        }
+        let pattern = format!("{}/lib/*/bin", sb.dir.path().display());
+        let run = Run::new("which-version")
+            .cwd(sb.path(""))
+            .run_as(Some(RunAs::AccountWhenRoot("devup-no-such-account".into())))
+            .path_first(&[pattern]);
+        perform(&[Action::Run(run)], &sb.cx()).unwrap();
+        assert_eq!(std::fs::read_to_string(sb.path("found")).unwrap(), "15\n");
     }
 }
