@@ -27,6 +27,7 @@ pub mod resources;
 pub mod run;
 pub mod settings;
 pub mod shell;
+pub mod shell_forms;
 pub mod state;
 pub mod step;
 pub mod system;

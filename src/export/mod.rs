@@ -8,8 +8,6 @@
 //! platform the export is for. Nothing here reads or changes the machine beyond what opening
 //! the project reads.
 
-pub mod actions;
-pub mod client_checks;
 pub mod devcontainer;
 pub mod dockerfile;
 pub mod here;
@@ -19,68 +17,14 @@ mod platform;
 pub mod relocate;
 pub mod script;
 
-use crate::version::Constraint;
-
 pub use crate::step::{ScriptCx, ScriptStep};
 pub use platform::Platform;
 
-pub use crate::shell::quote;
-
-/// A shell condition true when the version in `$var` (an `x.y.z` from `version_in`) satisfies
-/// `constraint`; `None` for any version.
-pub fn version_test(constraint: &Constraint, var: &str) -> Option<String> {
-    let alternatives = constraint.alternatives();
-    if alternatives.is_empty() {
-        return None;
-    }
-    let tests: Vec<String> = alternatives
-        .iter()
-        .map(|bounds| {
-            let words: Vec<String> = bounds.iter().map(|(op, v)| format!("{} {v}", quote(op))).collect();
-            format!("version_matches \"${var}\" {}", words.join(" "))
-        })
-        .collect();
-    // npm's `18 || 20`: any alternative.
-    Some(if tests.len() == 1 { tests.concat() } else { format!("{{ {}; }}", tests.join(" || ")) })
-}
-
-/// Shell lines that `export` each variable.
-pub fn exports(env: &[(String, String)]) -> String {
-    env.iter().map(|(k, v)| format!("export {k}={}\n", quote(v))).collect()
-}
+pub use crate::shell::{exports, quote, version_test};
 
 /// A shell function's body, as written (indenting it could change a quoted multi-line value);
 /// `:` when empty.
 pub fn body(text: &str) -> String {
     let text = text.trim_matches('\n');
     if text.trim().is_empty() { ":".to_string() } else { text.to_string() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::version::Syntax;
-
-    /// Runs the test a script would, with the prelude's `version_matches`.
-    fn passes(syntax: Syntax, constraint: &str, version: &str) -> bool {
-        let constraint = Constraint::parse_as(syntax, constraint).unwrap();
-        let test = version_test(&constraint, "_v").expect("a bounded constraint");
-        let script = format!("{}\n_v={version}\n{test}\n", include_str!("prelude.sh"));
-        std::process::Command::new("sh").arg("-c").arg(script).status().unwrap().success()
-    }
-
-    #[test]
-    fn each_syntax_becomes_bounds_a_shell_compares() {
-        assert!(passes(Syntax::Pep440, "~=3.11", "3.13.2"));
-        assert!(!passes(Syntax::Pep440, "~=3.11", "4.0.0"));
-        assert!(passes(Syntax::Npm, ">=18 <21", "20.11.1"));
-        assert!(!passes(Syntax::Npm, ">=18 <21", "21.0.0"));
-        // npm's `||`: either alternative.
-        assert!(passes(Syntax::Npm, "18 || 22", "18.19.0"));
-        assert!(passes(Syntax::Npm, "18 || 22", "22.1.0"));
-        assert!(!passes(Syntax::Npm, "18 || 22", "20.1.0"));
-        assert!(passes(Syntax::Gem, "~> 3.1", "3.3.0"));
-        assert!(!passes(Syntax::Go, "go 1.22", "1.21.9"));
-        assert_eq!(version_test(&Constraint::parse_as(Syntax::Npm, "*").unwrap(), "_v"), None);
-    }
 }

@@ -63,7 +63,7 @@ fn every_command_a_built_in_recipes_step_runs_is_in_its_exported_script() {
                 step.kind
             );
             let cx = ScriptCx::for_tests(&facts, dir.path(), &step.id);
-            let script = super::actions::render(&actions, &cx);
+            let script = crate::shell_forms::actions::render(&actions, &cx);
             for command in action::commands(&actions) {
                 assert!(
                     script.contains(&command) || script.contains(&super::quote(&command)),

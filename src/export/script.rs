@@ -31,7 +31,7 @@ pub fn steps(project: &Project, platform: &Platform) -> Result<Vec<(String, Stri
             Ok(mut script) => {
                 // A kind that describes its apply as actions: the same actions `devup up` performs.
                 if let Some(actions) = step.resource.actions(&step.id) {
-                    script.apply = super::actions::render(&actions, &cx);
+                    script.apply = crate::shell_forms::actions::render(&actions, &cx);
                 }
                 out.push((step.id.clone(), step.describe(), script))
             }

@@ -14,9 +14,10 @@ use std::sync::Mutex;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Resource, Status, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep, quote, version_test};
 use crate::packages::{self, PackageManager};
+use crate::shell::{quote, version_test};
 use crate::step::action::{self, Action, Manager, Run, Test};
+use crate::step::{ScriptCx, ScriptStep};
 use crate::system::Cmd;
 use crate::tools::Resolution;
 use crate::tools::lockfile::Locked;
@@ -786,7 +787,7 @@ impl Resource for Binary {
                     Some((_, locked, url, checksum)) => {
                         let build =
                             Build { version: locked.version.clone(), url: url.clone(), checksum: checksum.clone() };
-                        crate::export::actions::prebuilt_install(spec, &build, cx)?;
+                        crate::shell_forms::actions::prebuilt_install(spec, &build, cx)?;
                         if packages.is_empty() {
                             packages = vec!["curl".to_string()];
                             if let Some(system) =

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Resource, Status, env_table, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep};
 use crate::step::action::{Action, Run};
+use crate::step::{ScriptCx, ScriptStep};
 use crate::system::Cmd;
 
 #[derive(Deserialize)]
@@ -85,7 +85,7 @@ impl Resource for Command {
     }
 
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let prelude = format!("cd {}\n{}", cx.path(&self.cwd), crate::export::exports(&self.env));
+        let prelude = format!("cd {}\n{}", cx.path(&self.cwd), crate::shell::exports(&self.env));
         Ok(ScriptStep {
             check: format!("test -d {} && (\n{prelude}{}\n)", cx.path(&self.cwd), self.check),
             ..ScriptStep::default()

@@ -15,9 +15,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Resource, Status, env_table, parse_args, paths};
-use crate::export::actions::stamp_lines;
-use crate::export::{ScriptCx, ScriptStep};
+use crate::shell_forms::actions::stamp_lines;
 use crate::step::action::{self, Action, Run, StampLine};
+use crate::step::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Resource, Status, mode_of, parse_args, parse_mode, paths};
-use crate::export::{ScriptCx, ScriptStep};
 use crate::step::action::{Action, Test};
+use crate::step::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -10,8 +10,9 @@ use serde::Deserialize;
 
 use super::owned::{self, OnDisk};
 use super::{BuildCx, Cx, Resource, Status, mode_of, parse_args, parse_mode, paths};
-use crate::export::{ScriptCx, ScriptStep, quote};
+use crate::shell::quote;
 use crate::step::action::{Action, FileContent, Test};
+use crate::step::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

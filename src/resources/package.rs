@@ -18,11 +18,11 @@ use std::sync::Mutex;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Resource, Status, parse_args};
-use crate::export::actions::package_installed;
-use crate::export::{ScriptCx, ScriptStep};
 use crate::packages::pending::{self, Findings, no_manager_reason};
 use crate::packages::{self, PackageManager};
+use crate::shell_forms::actions::package_installed;
 use crate::step::action::{Action, Installer, SystemPackage};
+use crate::step::{ScriptCx, ScriptStep};
 use crate::version::Constraint;
 
 #[derive(Deserialize)]

@@ -5,10 +5,10 @@ use serde::Deserialize;
 
 use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Resource, Status, env_table, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep};
 use crate::protocols::Probe;
 use crate::state::sha256_hex;
 use crate::step::action::{Action, Run, RunAs};
+use crate::step::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +158,7 @@ impl Resource for Probed {
             );
         }
         Ok(ScriptStep {
-            check: crate::export::client_checks::shell(&self.probe, cx)?,
+            check: crate::shell_forms::client_checks::shell(&self.probe, cx)?,
             warnings,
             ..ScriptStep::default()
         })

@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, owned, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::protocols::Probe;
+use crate::shell::quote;
 use crate::step::action::{Action, FileContent, Run, RunAs, Test};
+use crate::step::{ScriptCx, ScriptStep};
 use crate::version::{self, Constraint};
 
 #[derive(Deserialize)]
@@ -481,7 +482,7 @@ impl Resource for Service {
     /// The check in shell (the export renders the apply from the actions).
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
         let q = |p: &Path| cx.path(p);
-        let probe = crate::export::client_checks::shell(&self.probe, cx)?;
+        let probe = crate::shell_forms::client_checks::shell(&self.probe, cx)?;
         let mut path = String::from("_dirs=''\n");
         for pattern in &self.path_patterns {
             let words: Vec<String> = pattern.split('*').map(quote).collect();
@@ -492,7 +493,7 @@ impl Resource for Service {
         }
         path.push_str("[ -z \"$_dirs\" ] || PATH=\"$_dirs:$PATH\"\nexport PATH\n");
         let version_ok = self.data_version.as_ref().map(|(file, want)| {
-            let test = crate::export::version_test(want, "_v").unwrap_or_else(|| "true".into());
+            let test = crate::shell::version_test(want, "_v").unwrap_or_else(|| "true".into());
             (
                 q(file),
                 format!(

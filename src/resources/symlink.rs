@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::{BuildCx, Cx, Resource, Status, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep, quote};
+use crate::shell::quote;
 use crate::step::action::Action;
+use crate::step::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -13,9 +13,10 @@ use serde::Deserialize;
 
 use super::probe_args::ProbeArgs;
 use super::{BuildCx, Cx, Failure, Resource, Status, Stopped, parse_args, paths};
-use crate::export::{ScriptCx, ScriptStep, quote};
 use crate::protocols::Probe;
+use crate::shell::quote;
 use crate::step::action::{Action, Init, Run, RunAs, Test};
+use crate::step::{ScriptCx, ScriptStep};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,7 +177,7 @@ impl Resource for SystemService {
     }
 
     fn script(&self, cx: &ScriptCx) -> Result<ScriptStep, String> {
-        let check = crate::export::client_checks::shell(&self.probe, cx)?;
+        let check = crate::shell_forms::client_checks::shell(&self.probe, cx)?;
         Ok(ScriptStep { check, ..ScriptStep::default() })
     }
 }
@@ -209,7 +210,7 @@ mod tests {
         let cx = ScriptCx::for_tests(&facts, std::path::Path::new("/p"), "s");
         let step = service.script(&cx).unwrap();
         assert_eq!(step.check, "redis_ping 127.0.0.1 6379");
-        let apply = crate::export::actions::render(&service.actions("s").unwrap(), &cx);
+        let apply = crate::shell_forms::actions::render(&service.actions("s").unwrap(), &cx);
         assert!(
             apply.starts_with(
                 "if [ -d /run/systemd/system ]; then\nas_root sh -c 'systemctl enable --now redis-server'\n"

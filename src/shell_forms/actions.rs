@@ -2,7 +2,8 @@
 //! performs, written for the exported script. The helpers it calls (`say`, `tool_identity`,
 //! `input_sha`) are the prelude's.
 
-use super::{ScriptCx, exports, quote, version_test};
+use crate::shell::{exports, quote, version_test};
+use crate::step::ScriptCx;
 use crate::step::action::{Action, FileContent, Init, Run, RunAs, StampLine, SystemPackage, Test};
 use crate::tools::prebuilt::{Build, Spec};
 use crate::version::Constraint;
@@ -199,7 +200,7 @@ fn wait_for(
     hint: &Option<String>,
     cx: &ScriptCx,
 ) -> String {
-    let probe = match super::client_checks::shell(probe, cx) {
+    let probe = match crate::shell_forms::client_checks::shell(probe, cx) {
         Ok(probe) => probe,
         Err(why) => return render_one(&Action::Fail { message: why, hint: None }, cx),
     };
@@ -345,9 +346,11 @@ pub fn render_test(test: &Test, cx: &ScriptCx) -> String {
         },
         // A probe the shell cannot ask never holds (the step's check, asking it too, already
         // refused to export).
-        Test::Probe(probe) => super::client_checks::shell(probe, cx).unwrap_or_else(|_| "false".to_string()),
+        Test::Probe(probe) => {
+            crate::shell_forms::client_checks::shell(probe, cx).unwrap_or_else(|_| "false".to_string())
+        }
         Test::ProbeSoon { probe, within } => {
-            let probe = super::client_checks::shell(probe, cx).unwrap_or_else(|_| "false".to_string());
+            let probe = crate::shell_forms::client_checks::shell(probe, cx).unwrap_or_else(|_| "false".to_string());
             let tries = within.as_millis().div_ceil(100);
             format!(
                 "{{ _t=0; until sleep 0.1 && {probe}; do _t=$((_t + 1)); [ \"$_t\" -lt {tries} ] || break; done; [ \"$_t\" -lt {tries} ]; }}"
@@ -397,7 +400,7 @@ mod tests {
     fn run_in(dir: &Path, actions: &[Action]) -> std::process::Output {
         let facts = Facts::for_tests();
         let cx = ScriptCx::for_tests(&facts, dir, "test.step");
-        let script = format!("{}\nset -eu\n{}\n", include_str!("prelude.sh"), render(actions, &cx));
+        let script = format!("{}\nset -eu\n{}\n", include_str!("../export/prelude.sh"), render(actions, &cx));
         std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap()
     }
 
@@ -563,7 +566,7 @@ mod install_packages_tests {
         let stand_ins = "pkg_installed() { case $1 in git|libpq-dev) return 0;; esac; return 1; }\n\
                          pkg_version() { case $1 in git) echo 2.39;; libpq-dev) echo 13.4;; esac; }\n\
                          pkg_install() { echo \"install:$*\"; }\n";
-        let prelude = include_str!("prelude.sh");
+        let prelude = include_str!("../export/prelude.sh");
         let script = format!("set -eu\n{prelude}\n{stand_ins}{}", render(std::slice::from_ref(action), &cx));
         let out = std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir.path()).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -603,7 +606,7 @@ mod binary_tests {
     fn run(body: &str) -> (bool, String) {
         let script = format!(
             "{}\npkg_candidate() {{ echo 15.8.0; }}\npkg_install() {{ echo \"pkg_install $*\"; }}\n{body}\n",
-            include_str!("prelude.sh")
+            include_str!("../export/prelude.sh")
         );
         let out = std::process::Command::new("sh").arg("-c").arg(script).output().unwrap();
         (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().to_string())
@@ -736,7 +739,7 @@ mod life_cycle_tests {
     fn run_in(dir: &Path, actions: &[Action]) -> std::process::Output {
         let facts = Facts::for_tests();
         let cx = ScriptCx::for_tests(&facts, dir, "test.step");
-        let script = format!("{}\nset -eu\n{}\n", include_str!("prelude.sh"), render(actions, &cx));
+        let script = format!("{}\nset -eu\n{}\n", include_str!("../export/prelude.sh"), render(actions, &cx));
         std::process::Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap()
     }
 

@@ -2,8 +2,9 @@
 //! asks a client for. The clients come with the servers' packages (`psql`, `redis-cli`); plain
 //! TCP uses bash's `/dev/tcp` (bash is essential on Debian and Ubuntu).
 
-use super::{ScriptCx, quote};
 use crate::protocols::Probe;
+use crate::shell::quote;
+use crate::step::ScriptCx;
 
 /// A shell condition that holds when the probe passes.
 pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
@@ -22,7 +23,7 @@ pub fn shell(probe: &Probe, cx: &ScriptCx) -> Result<String, String> {
                 .iter()
                 .map(|db| format!("pg_query {host} {} {} {} {query}", addr.port(), quote(user), quote(db)))
                 .collect();
-            if let Some(test) = version.as_ref().and_then(|want| crate::export::version_test(want, "_v")) {
+            if let Some(test) = version.as_ref().and_then(|want| crate::shell::version_test(want, "_v")) {
                 let db = quote(databases.first().map_or("postgres", String::as_str));
                 checks.push(format!(
                     "{{ _v=$(version_in \"$(psql -X -tA -h {host} -p {} -U {} -d {db} -c 'SHOW server_version' 2>/dev/null)\") && {test}; }}",
