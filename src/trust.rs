@@ -29,7 +29,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::project::Project;
 use crate::state::{Store, sha256_hex};
-use crate::step::{Cx, Failure, Resource, Status};
+use crate::step::action::Action;
+use crate::step::{Cx, Resource, Status};
 use crate::system::System;
 
 /// What a person approves: what the project makes devup run, and the hash of it all.
@@ -315,9 +316,11 @@ impl Resource for Untrusted {
         format!("{}, once trusted", self.inner().action())
     }
 
-    fn apply(&self, _cx: &Cx) -> Result<(), Failure> {
-        Err(Failure::new("the project's commands are not trusted yet")
-            .with_hint("review and approve them with `devup trust`"))
+    fn actions(&self, _step_id: &str) -> Option<Vec<Action>> {
+        Some(vec![Action::Fail {
+            message: "the project's commands are not trusted yet".to_string(),
+            hint: Some("review and approve them with `devup trust`".to_string()),
+        }])
     }
 
     fn commands(&self) -> Vec<String> {

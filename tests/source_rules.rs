@@ -62,12 +62,23 @@ fn only_system_changes_the_machine() {
     assert!(found.is_empty(), "side effect outside src/system/ (add or use a function there):\n{}", found.join("\n"));
 }
 
+/// A step's apply is its actions, performed (`step/action.rs`), the same the export writes as
+/// shell: no production code applies a step in code of its own.
+#[test]
+fn no_step_applies_itself_in_code_of_its_own() {
+    let found = offending(&["fn apply(&self, cx: &Cx)", "fn apply(&self, _cx: &Cx)"], |file| {
+        file == Path::new("step/resource.rs")
+    });
+    assert!(found.is_empty(), "an apply of its own (describe it as `actions` instead):\n{}", found.join("\n"));
+}
+
 /// The rules would pass on no code at all: they must see the code that they allow.
 #[test]
 fn the_rules_see_the_code_they_allow() {
     let lines = |file: &str| production_code(&src().join(file)).into_iter().map(|(_, l)| l).collect::<Vec<_>>();
     assert!(lines("settings.rs").iter().any(|l| l.contains("std::env::var_os(name)")));
     assert!(lines("system/output.rs").iter().any(|l| l.contains("OpenOptions::new()")));
+    assert!(lines("step/resource.rs").iter().any(|l| l.contains("fn apply(&self, cx: &Cx)")));
     // Test code is left out, and only test code.
     let ports = lines("expand/ports.rs");
     assert!(ports.iter().any(|l| l.contains("pub fn owner_alive")));
