@@ -62,7 +62,7 @@ fn only_system_changes_the_machine() {
     assert!(found.is_empty(), "side effect outside src/system/ (add or use a function there):\n{}", found.join("\n"));
 }
 
-/// A step's apply is its actions, performed (`step/action.rs`), the same the export writes as
+/// A step's apply is its actions, performed (`step/action/`), the same the export writes as
 /// shell: no production code applies a step in code of its own.
 #[test]
 fn no_step_applies_itself_in_code_of_its_own() {
