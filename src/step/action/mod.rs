@@ -1,7 +1,7 @@
 //! What a step does when it is applied, as data: the commands it runs and the files and
 //! directories it makes, with the conditions it decides on where it runs. A kind describes its
 //! apply once ([`crate::step::Resource::actions`]); `devup up` performs the description
-//! ([`perform`]) and `devup export` writes it as shell (`shell_forms/actions.rs`), so the two cannot
+//! ([`perform`]) and `devup export` writes it as shell (`shell_forms/actions/`), so the two cannot
 //! run different commands.
 //!
 //! Where the two worlds differ in policy, the renderers decide, not the kinds: a file a person
