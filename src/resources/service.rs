@@ -321,15 +321,32 @@ impl Service {
             }
             None => start,
         };
-        [start, vec![self.with_log(vec![self.wait()])]].concat()
+        [start, vec![self.with_log(self.wait())]].concat()
     }
 
     fn stale_files(&self) -> Vec<PathBuf> {
         self.pid_file.iter().chain(&self.lock_files).cloned().collect()
     }
 
-    fn wait(&self) -> Action {
-        Action::WaitFor { probe: self.probe.clone(), timeout: self.timeout, what: self.name.clone(), hint: None }
+    /// Until the probe answers, then until the pid file is written: some servers (mysqld) listen
+    /// before they write it, and the next run, finding the port held and no pid file naming the
+    /// project's own server, would take another port and start a second one.
+    fn wait(&self) -> Vec<Action> {
+        let mut waits = vec![Action::WaitFor {
+            probe: self.probe.clone(),
+            timeout: self.timeout,
+            what: self.name.clone(),
+            hint: None,
+        }];
+        if let Some(pid) = &self.pid_file {
+            waits.push(Action::WaitFor {
+                probe: Probe::Path(pid.clone(), None),
+                timeout: self.timeout,
+                what: format!("{} (its pid file {})", self.name, pid.display()),
+                hint: None,
+            });
+        }
+        waits
     }
 
     /// Changed configuration applied to a running server: a reload, then a restart when the
@@ -342,7 +359,7 @@ impl Service {
                 self.command("starting", &self.start, &self.data),
                 Action::Context {
                     message: format!("{} did not come back after a restart", self.name),
-                    actions: vec![self.wait()],
+                    actions: self.wait(),
                 },
             ],
             None => vec![Action::Fail {
