@@ -53,6 +53,38 @@ fn spec(met: bool, requires: &[usize]) -> Spec {
     Spec { met, fixes: true, fails: false, requires: requires.to_vec() }
 }
 
+/// What a test run's context borrows: a fresh system, state and toolbox on the tests' facts.
+struct Machine {
+    system: crate::system::System,
+    facts: crate::facts::Facts,
+    memory: crate::state::Memory,
+    tools: crate::tools::Toolbox,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        Machine {
+            system: crate::system::System::new(),
+            facts: crate::facts::Facts::for_tests(),
+            memory: crate::state::Memory::default(),
+            tools: crate::tools::Toolbox::default(),
+        }
+    }
+
+    fn cx(&self, jobs: usize) -> Cx<'_> {
+        Cx {
+            system: &self.system,
+            facts: &self.facts,
+            memory: &self.memory,
+            env: &[],
+            replace_files: false,
+            step_id: "",
+            jobs,
+            tools: &self.tools,
+        }
+    }
+}
+
 fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
     let counters: Vec<Arc<AtomicUsize>> = specs.iter().map(|_| Arc::new(AtomicUsize::new(0))).collect();
     let steps: Vec<Step> = specs
@@ -72,20 +104,8 @@ fn run(specs: Vec<Spec>, jobs: usize) -> (Vec<StepResult>, Vec<usize>) {
             from_project: false,
         })
         .collect();
-    let system = crate::system::System::new();
-    let facts = crate::facts::Facts::for_tests();
-    let memory = crate::state::Memory::default();
-    let tools = crate::tools::Toolbox::default();
-    let cx = Cx {
-        system: &system,
-        facts: &facts,
-        memory: &memory,
-        env: &[],
-        replace_files: false,
-        step_id: "",
-        jobs,
-        tools: &tools,
-    };
+    let machine = Machine::new();
+    let cx = machine.cx(jobs);
     let order = crate::graph::order(&steps).unwrap();
     let statuses: Vec<(Status, Duration)> = check_all(&steps, &cx, Vec::new).statuses;
     let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});
@@ -196,20 +216,8 @@ fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
     }];
     steps.push(follows(vec![0]));
     steps.push(follows(vec![1]));
-    let system = crate::system::System::new();
-    let facts = crate::facts::Facts::for_tests();
-    let memory = crate::state::Memory::default();
-    let tools = crate::tools::Toolbox::default();
-    let cx = Cx {
-        system: &system,
-        facts: &facts,
-        memory: &memory,
-        env: &[],
-        replace_files: false,
-        step_id: "",
-        jobs: 2,
-        tools: &tools,
-    };
+    let machine = Machine::new();
+    let cx = machine.cx(2);
     let order = crate::graph::order(&steps).unwrap();
     let statuses = check_all(&steps, &cx, Vec::new).statuses;
     let results = apply(&steps, &order, &statuses, &cx, &Quiet, &|| {});

@@ -417,6 +417,28 @@ fn describe_machine(facts: &Facts) -> String {
     format!("{}{distro} on {}, package managers: {managers}", facts.os, facts.arch)
 }
 
+/// For tests: `manifest` (devup.toml's text) expanded in `dir` with `library`, on a machine of
+/// `facts`, the project's state and data under `/state` and `/data`, no port recorded.
+#[cfg(test)]
+pub(crate) fn expand_text(
+    dir: &Path,
+    library: &Library,
+    facts: &Facts,
+    manifest: &str,
+) -> Result<Expansion, Diagnostic> {
+    let source = crate::diagnostic::Source::new("devup.toml", manifest);
+    let manifest = crate::manifest::parse(dir.to_path_buf(), source).unwrap();
+    let ports = BTreeMap::new();
+    let inputs = Inputs {
+        state: Path::new("/state"),
+        data: Path::new("/data"),
+        home: None,
+        recorded_ports: &ports,
+        placeholder_ports: None,
+    };
+    expand(&manifest, library, facts, &inputs)
+}
+
 #[cfg(test)]
 mod build_error_tests;
 #[cfg(test)]

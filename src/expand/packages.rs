@@ -112,30 +112,17 @@ pub fn step(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-    use std::path::Path;
 
-    use crate::diagnostic::Source;
-    use crate::expand::{Expansion, Inputs, expand};
+    use crate::expand::{Expansion, expand_text};
     use crate::facts::Facts;
     use crate::recipe::library::Library;
 
     /// Expands `manifest` with the built-in recipes on a machine whose package manager is `manager`.
     fn expand_on(manager: &str, manifest: &str) -> Expansion {
         let dir = tempfile::tempdir().unwrap();
-        let manifest = crate::manifest::parse(dir.path().to_path_buf(), Source::new("devup.toml", manifest)).unwrap();
         let library = Library::new(None, None, crate::resources::kind_names());
-        let mut facts = Facts::for_tests();
-        facts.package_managers = vec![manager.to_string()];
-        let ports = BTreeMap::new();
-        let inputs = Inputs {
-            state: Path::new("/state"),
-            data: Path::new("/data"),
-            home: None,
-            recorded_ports: &ports,
-            placeholder_ports: None,
-        };
-        expand(&manifest, &library, &facts, &inputs).unwrap()
+        let facts = Facts { package_managers: vec![manager.to_string()], ..Facts::for_tests() };
+        expand_text(dir.path(), &library, &facts, manifest).unwrap()
     }
 
     #[test]

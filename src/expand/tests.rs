@@ -1,8 +1,6 @@
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::*;
-use crate::diagnostic::Source;
 
 /// Expands `manifest` with one project recipe `datastores/demo` holding `recipe`.
 pub(super) fn expand_with(recipe: &str, manifest: &str) -> Result<Expansion, Diagnostic> {
@@ -10,18 +8,8 @@ pub(super) fn expand_with(recipe: &str, manifest: &str) -> Result<Expansion, Dia
     let recipes = dir.path().join(".devup/recipes/datastores");
     std::fs::create_dir_all(&recipes).unwrap();
     std::fs::write(recipes.join("demo.toml"), recipe).unwrap();
-    let manifest = crate::manifest::parse(dir.path().to_path_buf(), Source::new("devup.toml", manifest)).unwrap();
     let library = Library::new(Some(dir.path()), None, resources::kind_names());
-    let facts = Facts::for_tests();
-    let ports = BTreeMap::new();
-    let inputs = Inputs {
-        state: Path::new("/state"),
-        data: Path::new("/data"),
-        home: None,
-        recorded_ports: &ports,
-        placeholder_ports: None,
-    };
-    expand(&manifest, &library, &facts, &inputs)
+    expand_text(dir.path(), &library, &Facts::for_tests(), manifest)
 }
 
 const ROLES: &str = r#"
@@ -140,18 +128,8 @@ fn builtin_postgres(root: bool) -> Expansion {
 /// `manifest` expanded with the built-in recipes only, on Debian, as root or not.
 fn expand_builtin(root: bool, manifest: &str) -> Result<Expansion, Diagnostic> {
     let dir = tempfile::tempdir().unwrap();
-    let manifest = crate::manifest::parse(dir.path().to_path_buf(), Source::new("devup.toml", manifest)).unwrap();
     let library = Library::new(None, None, resources::kind_names());
-    let facts = Facts { root, ..Facts::for_tests() };
-    let ports = BTreeMap::new();
-    let inputs = Inputs {
-        state: Path::new("/state"),
-        data: Path::new("/data"),
-        home: None,
-        recorded_ports: &ports,
-        placeholder_ports: None,
-    };
-    expand(&manifest, &library, &facts, &inputs)
+    expand_text(dir.path(), &library, &Facts { root, ..Facts::for_tests() }, manifest)
 }
 
 #[test]
