@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::hints::{Deps, Hints, Language, Note, Rank, Step, Version};
 use super::known::{Known, KnownRecipe};
 use crate::manifest::Section;
-use crate::version::Constraint;
+use crate::version::{Constraint, Syntax};
 
 /// Entries are written in this order; others follow as found.
 const LANGUAGE_ORDER: &[&str] = &["python", "node", "ruby", "go", "rust", "java"];
@@ -145,11 +145,14 @@ fn languages(draft: &mut Draft, root: &Path, hints: &[Language], known: &Known) 
         };
         // Other sources that ask for something else, as a reminder to keep them in step.
         let means = choice.as_ref().map(|c| c.means.as_str());
+        let chosen = choice.as_ref().map(|c| c.hint);
         for hint in list.iter().filter(|h| !failed.iter().any(|f| std::ptr::eq(*f, **h))) {
             if let Some(said) = &hint.said
                 && Some(said.trim_start_matches('v')) != means
+                && !chosen.is_some_and(|c| std::ptr::eq(c, *hint))
             {
-                comments.push(format!("{} asks for {said}", hint.file));
+                let asks = if matches!(hint.version, Some(Version::Tested(_))) { "tests on" } else { "asks for" };
+                comments.push(format!("{} {asks} {said}", hint.file));
             }
         }
         comments.insert(0, format!("{file}: {why}"));
@@ -173,41 +176,126 @@ struct Choice<'a> {
     means: String,
 }
 
-/// Also returns the sources that could not be read; why goes into `comments`.
+/// Also returns the sources that could not be read or are not followed; why goes into
+/// `comments`. A version file or CI's version that the project's manifest refuses (`.nvmrc`
+/// says 20, `engines` >=22.18) is stale: a developer following it would fail to install.
 fn choose_version<'a>(
     root: &Path,
     recipe: &KnownRecipe,
     list: &[&'a Language],
     comments: &mut Vec<String>,
 ) -> (Option<Choice<'a>>, Vec<&'a Language>) {
+    let syntax = recipe.version_syntax();
+    let required: Vec<(&Language, Constraint)> = list
+        .iter()
+        .filter(|h| h.rank == Rank::Manifest)
+        .filter_map(|h| {
+            let text = match (&h.said, &h.version) {
+                (Some(said), _) => said,
+                (None, Some(Version::Constraint(c))) => c,
+                _ => return None,
+            };
+            Some((*h, Constraint::parse_as(syntax, text).ok()?))
+        })
+        .collect();
     let mut failed = Vec::new();
     for hint in list {
-        match &hint.version {
+        let (value, why, means) = match &hint.version {
             None => continue,
             // Only files inside the repository are read.
-            Some(Version::From(file)) if !is_inside(file) => {}
-            Some(Version::From(file)) => {
-                match crate::version_file::read(&root.join(file), &recipe.names(), recipe.version_syntax()) {
-                    Ok(v) => {
-                        let value = Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
-                        let why = format!("version {v}, read from the file at each run");
-                        return (Some(Choice { hint, value, why, means: v }), failed);
-                    }
-                    Err(e) => comments.push(e),
-                }
+            Some(Version::From(file)) if !is_inside(file) => {
+                failed.push(*hint);
+                continue;
             }
-            Some(Version::Constraint(c)) => match Constraint::parse_as(recipe.version_syntax(), c) {
-                Ok(_) => {
-                    let choice =
-                        Choice { hint, value: Value::Short(c.clone()), why: format!("version {c}"), means: c.clone() };
-                    return (Some(choice), failed);
+            Some(Version::From(file)) => match crate::version_file::read(&root.join(file), &recipe.names(), syntax) {
+                Ok(v) => {
+                    let value = Value::Table(vec![("from".into(), toml::Value::String(file.clone()))]);
+                    (value, format!("version {v}, read from the file at each run"), v)
                 }
-                Err(_) => comments.push(format!("{} asks for `{c}`, which devup cannot read as a version", hint.file)),
+                Err(e) => {
+                    comments.push(e);
+                    failed.push(*hint);
+                    continue;
+                }
             },
+            Some(Version::Constraint(c)) => match Constraint::parse_as(syntax, c) {
+                Ok(_) => (Value::Short(c.clone()), format!("version {c}"), c.clone()),
+                Err(_) => {
+                    comments.push(format!("{} asks for `{c}`, which devup cannot read as a version", hint.file));
+                    failed.push(*hint);
+                    continue;
+                }
+            },
+            Some(Version::Tested(versions)) => match tested(syntax, versions, &required) {
+                Some((text, why)) => (Value::Short(text.clone()), why, text),
+                None => {
+                    let (m, c) = &required[0];
+                    comments.push(format!(
+                        "{} tests on {}, which {} refuses ({c}): not followed",
+                        hint.file,
+                        versions.join(", "),
+                        m.file
+                    ));
+                    failed.push(*hint);
+                    continue;
+                }
+            },
+        };
+        if hint.rank < Rank::Manifest
+            && let Ok(chosen) = Constraint::parse_as(syntax, &means)
+            && let Some((m, c)) = required.iter().find(|(_, c)| !chosen.overlaps(c))
+        {
+            comments.push(format!("{} pins {means}, which {} refuses ({c}): not followed", hint.file, m.file));
+            failed.push(*hint);
+            continue;
         }
-        failed.push(*hint);
+        return (Some(Choice { hint, value, why, means }), failed);
     }
     (None, failed)
+}
+
+/// The constraint for the releases CI tests on, in the language's syntax, and why: those the
+/// manifests admit, any of them (`20 || 22`, `>=3.10, <3.13`), narrowed to what the manifests
+/// ask where a release line is only partly admitted (`22` under `>=22.18.0`: `>=22.18.0
+/// <23`). `None` when the manifests admit none.
+fn tested(syntax: Syntax, versions: &[String], required: &[(&Language, Constraint)]) -> Option<(String, String)> {
+    let admitted =
+        |v: &String| Constraint::parse_as(syntax, v).is_ok_and(|line| required.iter().all(|(_, c)| line.overlaps(c)));
+    let mut lines: Vec<&String> = versions.iter().filter(|v| admitted(v)).collect();
+    lines.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
+    let (first, last) = (*lines.first()?, *lines.last()?);
+    let text = match (syntax, lines.len()) {
+        (_, 1) => first.clone(),
+        (Syntax::Npm, _) => lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" || "),
+        _ => format!(">={first}, <{}", next_release(last)),
+    };
+    let mut why = format!("CI tests on {}", lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "));
+    let chosen = Constraint::parse_as(syntax, &text).ok()?;
+    match required.iter().find(|(_, c)| !chosen.within(c)) {
+        None => Some((text, why)),
+        Some((m, c)) => {
+            why.push_str(&format!(", where {} asks for {c}", m.file));
+            let upper = format!("<{}", next_release(last));
+            let narrowed = match syntax {
+                Syntax::Npm => format!("{c} {upper}"),
+                _ => format!("{c}, {upper}"),
+            };
+            // The manifest's own bounds, where the two cannot be written as one.
+            match Constraint::parse_as(syntax, &narrowed) {
+                Ok(n) if n.within(c) && n.overlaps(&chosen) => Some((narrowed, why)),
+                _ => Some((c.to_string(), why)),
+            }
+        }
+    }
+}
+
+/// The release after a version's last number: `3.12` → `3.13`, `22` → `23`.
+fn next_release(version: &str) -> String {
+    let mut parts: Vec<u64> = version.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+    if let Some(last) = parts.last_mut() {
+        *last += 1;
+    }
+    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
 }
 
 fn dependencies(draft: &mut Draft, hints: &[Deps], known: &Known) {

@@ -63,6 +63,51 @@ fn the_best_readable_version_source_wins() {
 }
 
 #[test]
+fn a_version_file_the_manifest_refuses_is_stale_and_ci_says_what_works() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join(".nvmrc"), "20\n").unwrap();
+    std::fs::write(root.path().join(".python-version"), "3.7\n").unwrap();
+    let tested = |versions: &[&str]| Some(Version::Tested(versions.iter().map(|v| v.to_string()).collect()));
+    let hints = Hints {
+        languages: vec![
+            lang("node", "package.json", Some(Version::Constraint(">=22.18.0".into())), Rank::Manifest),
+            lang("node", ".nvmrc", Some(Version::From(".nvmrc".into())), Rank::VersionFile),
+            lang("node", "ci.yml", tested(&["20", "22"]), Rank::Ci),
+            lang("python", "pyproject.toml", Some(Version::Constraint(">=3.8".into())), Rank::Manifest),
+            lang("python", ".python-version", Some(Version::From(".python-version".into())), Rank::VersionFile),
+            lang("python", "ci.yml", tested(&["3.12", "3.7", "3.9"]), Rank::Ci),
+        ],
+        ..Hints::default()
+    };
+    // The built-in recipes: each language's own version syntax.
+    let library = crate::recipe::library::Library::new(None, None, crate::resources::kind_names());
+    let d = draft_of(root.path(), hints, &Known::from_library(&library));
+    let python = &d.languages[0];
+    assert_eq!(python.value, Value::Short(">=3.9, <3.13".into()), "of CI's, those the manifest admits");
+    assert_eq!(python.comments[0], "ci.yml: CI tests on 3.9, 3.12");
+    assert_eq!(python.comments[1], ".python-version pins 3.7, which pyproject.toml refuses (>=3.8): not followed");
+    let node = &d.languages[1];
+    assert_eq!(node.value, Value::Short(">=22.18.0 <23".into()), "22 only from 22.18 on");
+    assert_eq!(node.comments[0], "ci.yml: CI tests on 22, where package.json asks for >=22.18.0");
+    assert!(node.comments[1].starts_with(".nvmrc pins 20"), "{:?}", node.comments);
+}
+
+#[test]
+fn ci_versions_the_manifest_refuses_are_not_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let hints = Hints {
+        languages: vec![
+            lang("python", "pyproject.toml", Some(Version::Constraint(">=3.12".into())), Rank::Manifest),
+            lang("python", "ci.yml", Some(Version::Tested(vec!["3.10".into()])), Rank::Ci),
+        ],
+        ..Hints::default()
+    };
+    let d = draft_of(root.path(), hints, &known());
+    assert_eq!(d.languages[0].value, Value::Short(">=3.12".into()));
+    assert_eq!(d.languages[0].comments[1], "ci.yml tests on 3.10, which pyproject.toml refuses (>=3.12): not followed");
+}
+
+#[test]
 fn aliases_name_languages() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join(".tool-versions"), "nodejs 20.11.0\n").unwrap();

@@ -20,8 +20,14 @@ const SETUP_DIRS: &[&str] = &["bin", "script", "scripts", "docs", ".github/workf
 const CI_FILES: &[&str] = &[".gitlab-ci.yml", ".travis.yml", ".circleci/config.yml"];
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
-    let setup_texts: Vec<(String, String)> =
-        repo.files().iter().filter(|f| is_setup_file(f)).filter_map(|f| Some((f.clone(), repo.read(f)?))).collect();
+    // Read only when a template is there, and quietly: a setup directory holds images too.
+    let setup_texts = std::cell::OnceCell::new();
+    let setup_texts = || -> &Vec<(String, String)> {
+        setup_texts.get_or_init(|| {
+            let files = repo.files().iter().filter(|f| is_setup_file(f));
+            files.filter_map(|f| Some((f.clone(), repo.read_if_text(f)?))).collect()
+        })
+    };
     let mut done: Vec<&str> = Vec::new();
     for file in repo.files() {
         let dir = repo::dir(file);
@@ -34,7 +40,7 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         };
         done.push(dir);
         let mut step = step(dir, template);
-        match setup_texts.iter().find(|(_, text)| copies(text, template)) {
+        match setup_texts().iter().find(|(_, text)| copies(text, template)) {
             Some((file, _)) => {
                 step.why = format!("{file} copies it to .env; devup does it once, then it is yours to edit")
             }

@@ -2,7 +2,8 @@
 //! their tests against, databases their steps create, and the variables the test jobs set.
 
 use super::ci_env::{self, is_test_job};
-use super::hints::Hints;
+use super::ci_versions;
+use super::hints::{Hints, Rank, VarValue, Variable, Version};
 use super::installs::{self, Install};
 use super::repo::Repo;
 use super::server_args;
@@ -26,7 +27,15 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
                 service::add_hints(hints, file, &workflow.services);
                 workflow.setup.apply(&mut hints.datastores[first..]);
                 hints.installs.push(Install { file: file.clone(), ..workflow.installs });
+                for setup in workflow.languages {
+                    let version = Some(Version::Tested(setup.versions));
+                    hints.language(setup.tool, file, version, Some(setup.said), Rank::Ci);
+                }
                 hints.env.extend(workflow.env.iter().map(|(name, value)| ci_env::read(file, name, value)));
+                hints.env.extend(workflow.variants.into_iter().map(|v| {
+                    let value = VarValue::Variant { value: v.value, jobs: v.jobs };
+                    Variable { file: file.clone(), name: v.name, value }
+                }));
             }
             Err(e) => hints.problem(file, e),
         }
@@ -43,6 +52,60 @@ pub struct Workflow {
     /// What the workflow and its test jobs set: `env` of the workflow, the jobs and their
     /// `run` steps (an action's own `env` is for the action). None without a test job.
     pub env: Vec<(String, String)>,
+    /// The languages the test jobs set up (every job's, when none looks like one), and the
+    /// versions.
+    pub languages: Vec<ci_versions::Setup>,
+    /// What only some of the test jobs set (`altschema` runs the suite again with
+    /// `SCHEMA=custom`): a variant of the suite, with the jobs that run it.
+    pub variants: Vec<Variant>,
+}
+
+/// A variable only some test jobs set, with the jobs: "job `altschema`".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub name: String,
+    pub value: String,
+    pub jobs: String,
+}
+
+/// The variables every test job sets alike, and the others: a variable only some jobs set, or
+/// that jobs set to different values (with the first job's value).
+fn split_variants(jobs: &[(&str, Vec<(String, String)>)]) -> (Vec<(String, String)>, Vec<Variant>) {
+    let mut common = Vec::new();
+    let mut variants = Vec::new();
+    for (n, (_, env)) in jobs.iter().enumerate() {
+        for (name, value) in env {
+            let seen =
+                |list: &[(&str, Vec<(String, String)>)]| list.iter().any(|(_, e)| e.iter().any(|(k, _)| k == name));
+            if seen(&jobs[..n]) {
+                continue;
+            }
+            let alike = jobs.iter().all(|(_, e)| e.iter().any(|(k, v)| k == name && v == value));
+            if alike {
+                common.push((name.clone(), value.clone()));
+            } else {
+                let setting: Vec<String> = jobs
+                    .iter()
+                    .filter(|(_, e)| e.iter().any(|(k, v)| k == name && v == value))
+                    .map(|(job, _)| format!("`{job}`"))
+                    .collect();
+                let jobs = if setting.len() == 1 { "job" } else { "jobs" };
+                let jobs = format!("{jobs} {}", setting.join(", "));
+                variants.push(Variant { name: name.clone(), value: value.clone(), jobs });
+            }
+        }
+    }
+    (common, variants)
+}
+
+/// An image without its tag: `postgres` of `postgres:15`, `ghcr.io/x/pg` of
+/// `ghcr.io/x/pg:16` (a registry's port is not a tag).
+fn repository(image: &str) -> &str {
+    let name_start = image.rfind('/').map_or(0, |i| i + 1);
+    match image[name_start..].find([':', '@']) {
+        Some(i) => &image[..name_start + i],
+        None => image,
+    }
 }
 
 /// Pure: the services of every job, and the databases its `run` steps create.
@@ -54,24 +117,34 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     };
     let mut scripts = Vec::new();
     let mut test_scripts = Vec::new();
-    let mut test_env = Vec::new();
+    // Each test job's variables, by job.
+    let mut test_envs: Vec<(&str, Vec<(String, String)>)> = Vec::new();
+    // The job that brought each service: jobs run apart, so a service of the same name in
+    // another job is the same server run another way, not a second one.
+    let mut service_jobs: Vec<&str> = Vec::new();
+    // The languages each job sets up.
+    let (mut test_setups, mut all_setups) = (Vec::new(), Vec::new());
     for (key, job) in yaml::entries(jobs) {
         let steps = job.get("steps").map(yaml::items).unwrap_or_default();
         let script: Vec<String> =
             steps.iter().map(|step| step.get("run").map(yaml::script).unwrap_or_default()).collect();
         let script = script.join("\n");
+        let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
+        let setups = ci_versions::setups(&steps, matrix);
         if is_test_job(key, &script) {
             test_scripts.push(script.clone());
-            ci_env::merge(&mut test_env, job.get("env").map(yaml::env).unwrap_or_default());
+            test_setups.push(setups.clone());
+            let mut env = job.get("env").map(yaml::env).unwrap_or_default();
             for step in steps.iter().filter(|step| step.get("run").is_some()) {
-                ci_env::merge(&mut test_env, step.get("env").map(yaml::env).unwrap_or_default());
+                ci_env::merge(&mut env, step.get("env").map(yaml::env).unwrap_or_default());
             }
+            test_envs.push((key, env));
         }
         scripts.push(script);
+        all_setups.push(setups);
         let Some(services) = job.get("services") else {
             continue;
         };
-        let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
         for (name, def) in yaml::entries(services) {
             let Some(image) = def.get("image").and_then(yaml::text) else {
                 continue;
@@ -108,8 +181,20 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
                     command: server_args::postgres_pairs(&server_args::words(&options)),
                     notes,
                 };
-                if !workflow.services.contains(&service) {
-                    workflow.services.push(service);
+                let same_in_another_job = workflow.services.iter().zip(&service_jobs).position(|(s, job)| {
+                    *job != key && s.name == service.name && repository(&s.image) == repository(&service.image)
+                });
+                match same_in_another_job {
+                    Some(i) if workflow.services[i].image != service.image => {
+                        let note = format!("the job `{key}` runs it as {}", service.image);
+                        workflow.services[i].notes.push(note);
+                    }
+                    Some(_) => {}
+                    None if workflow.services.contains(&service) => {}
+                    None => {
+                        workflow.services.push(service);
+                        service_jobs.push(key);
+                    }
                 }
             }
         }
@@ -122,7 +207,22 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     }
     if !test_scripts.is_empty() {
         workflow.env = doc.get("env").map(yaml::env).unwrap_or_default();
-        ci_env::merge(&mut workflow.env, test_env);
+        let (common, variants) = split_variants(&test_envs);
+        ci_env::merge(&mut workflow.env, common);
+        workflow.variants = variants;
+    }
+    let setups = if test_scripts.is_empty() { all_setups } else { test_setups };
+    for setup in setups.into_iter().flatten() {
+        match workflow.languages.iter_mut().find(|s| s.tool == setup.tool) {
+            Some(known) => {
+                for v in setup.versions {
+                    if !known.versions.contains(&v) {
+                        known.versions.push(v);
+                    }
+                }
+            }
+            None => workflow.languages.push(setup),
+        }
     }
     workflow.setup = setup::parse(&scripts.join("\n"));
     let installed_by = if test_scripts.is_empty() { &scripts } else { &test_scripts };
@@ -227,6 +327,78 @@ jobs:
         let hint = service::hint("ci.yml", &w.services[0]).unwrap();
         assert_eq!(hint.version.as_deref(), Some("14"));
         assert_eq!(hint.notes, ["the newest of the CI matrix (9.6, 14, 12) for `postgres:${{ matrix.pg }}-alpine`"]);
+    }
+
+    /// Three jobs, each with its own `postgres` service: the suite's, a variant of it with
+    /// another schema, and a lint job.
+    const JOBS: &str = r#"
+env:
+  PGHOST: "127.0.0.1"
+jobs:
+  test:
+    strategy:
+      matrix:
+        pg: [12, 15]
+    services:
+      postgres:
+        image: postgres:${{ matrix.pg }}
+        ports: ["5432:5432"]
+    env:
+      LOG_LEVEL: quiet
+    steps:
+      - run: yarn test
+  altschema:
+    env:
+      LOG_LEVEL: quiet
+      WORKER_SCHEMA: custom_schema
+    services:
+      postgres:
+        image: postgres:12
+        ports: ["5432:5432"]
+      cache:
+        image: redis:7
+    steps:
+      - run: yarn test
+  lint:
+    env:
+      STRICT: "1"
+    steps:
+      - run: yarn lint
+"#;
+
+    #[test]
+    fn a_service_of_one_name_in_several_jobs_is_one_server() {
+        let w = parse(JOBS).unwrap();
+        let images: Vec<&str> = w.services.iter().map(|s| s.image.as_str()).collect();
+        assert_eq!(images, ["postgres:15", "redis:7"]);
+        assert_eq!(w.services[0].notes[1], "the job `altschema` runs it as postgres:12");
+    }
+
+    #[test]
+    fn what_only_some_test_jobs_set_is_a_variant() {
+        let w = parse(JOBS).unwrap();
+        let env: Vec<&str> = w.env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(env, ["PGHOST", "LOG_LEVEL"], "the workflow's and what every test job sets; not lint's");
+        let variant =
+            Variant { name: "WORKER_SCHEMA".into(), value: "custom_schema".into(), jobs: "job `altschema`".into() };
+        assert_eq!(w.variants, [variant]);
+    }
+
+    #[test]
+    fn services_in_one_job_are_servers_of_their_own() {
+        let w = parse(
+            "jobs:\n  t:\n    services:\n      pg:\n        image: postgres:16\n        ports: [\"5432:5432\"]\n      pg2:\n        image: postgres:16\n        ports: [\"5433:5432\"]\n",
+        )
+        .unwrap();
+        assert_eq!(w.services.len(), 2);
+    }
+
+    #[test]
+    fn an_image_without_its_tag() {
+        assert_eq!(repository("postgres:15"), "postgres");
+        assert_eq!(repository("postgres"), "postgres");
+        assert_eq!(repository("localhost:5000/pg:16"), "localhost:5000/pg");
+        assert_eq!(repository("ghcr.io/x/pg@sha256:abc"), "ghcr.io/x/pg");
     }
 
     #[test]

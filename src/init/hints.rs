@@ -10,6 +10,8 @@ pub enum Version {
     From(String),
     /// A constraint as the project wrote it, e.g. `>=18`.
     Constraint(String),
+    /// The releases CI tests on (`18`, `20`): any of them will do.
+    Tested(Vec<String>),
 }
 
 /// How much a source says about a language's version; the lowest wins.
@@ -19,6 +21,8 @@ pub enum Rank {
     VersionFile,
     /// A version manager's list of tools: `.tool-versions`, `.mise.toml`.
     ToolManager,
+    /// The versions CI sets up to run the tests on.
+    Ci,
     /// A constraint inside a project manifest: `engines.node`, `requires-python`...
     Manifest,
     /// Only the language's presence.
@@ -110,6 +114,9 @@ pub enum VarValue {
     Runtime { raw: String, secret: Option<String> },
     /// Points at a service of the compose file that devup does not run (`http://search:9200`).
     Elsewhere { raw: String, service: String },
+    /// Set by only some of the jobs that run the tests (`jobs`: "job `altschema`"): the suite run
+    /// another way, not how a developer runs it first.
+    Variant { value: String, jobs: String },
 }
 
 /// A dependency that needs something from the system: entries of `[packages]`.

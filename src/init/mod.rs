@@ -18,6 +18,7 @@ mod accounts;
 mod ci_env;
 mod ci_installs;
 mod ci_packages;
+mod ci_versions;
 mod circleci;
 mod compose;
 mod datastores;

@@ -105,6 +105,16 @@ impl Repo {
         }
     }
 
+    /// The text of a file read only to look through it (every file of `docs/`, say): `None`,
+    /// silently, for one that is not text (an image), since it was not asked for by name.
+    pub fn read_if_text(&self, rel: &str) -> Option<String> {
+        let bytes = std::fs::read(self.root.join(rel)).ok()?;
+        if bytes.len() as u64 > MAX_SIZE {
+            return None;
+        }
+        String::from_utf8(bytes).ok()
+    }
+
     pub fn unreadable(&self) -> Vec<(String, String)> {
         self.unreadable.borrow().clone()
     }
@@ -205,6 +215,17 @@ mod tests {
         assert!(is_within("apps/web", ""));
         assert!(is_within("apps/web", "apps"));
         assert!(!is_within("apps2/web", "apps"));
+    }
+
+    #[test]
+    fn files_looked_through_that_are_not_text_are_skipped_silently() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("logo.png"), [0x89, b'P', b'N', b'G', 0xff, 0xfe]).unwrap();
+        std::fs::write(root.path().join("setup.md"), "cp .env.example .env\n").unwrap();
+        let repo = Repo::from_files(root.path(), vec!["logo.png".into(), "setup.md".into()]);
+        assert_eq!(repo.read_if_text("logo.png"), None);
+        assert_eq!(repo.read_if_text("setup.md").as_deref(), Some("cp .env.example .env\n"));
+        assert!(repo.unreadable().is_empty());
     }
 
     #[test]

@@ -95,11 +95,10 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
                 Some(Version::From(file)) if repo.has(&repo::join(dir, &file)) => {
                     hints.language("ruby", gemfile, Some(Version::From(repo::join(dir, &file))), None, Rank::Manifest)
                 }
-                Some(Version::From(_)) => {}
                 Some(Version::Constraint(c)) => {
                     hints.language("ruby", gemfile, Some(Version::Constraint(c.clone())), Some(c), Rank::Manifest)
                 }
-                None => {}
+                _ => {}
             }
         }
         let lockfile = repo::join(dir, "Gemfile.lock");

@@ -180,6 +180,7 @@ fn shown(value: &VarValue) -> String {
     match value {
         VarValue::Plain(text) | VarValue::Template(text) => format!("`{text}`"),
         VarValue::Runtime { raw, .. } | VarValue::Elsewhere { raw, .. } => format!("`{raw}`"),
+        VarValue::Variant { value, .. } => format!("`{value}`"),
     }
 }
 
@@ -201,6 +202,12 @@ fn entry(var: &Variable, targets: &[Target]) -> EnvEntry {
             e.value = value;
         }
         VarValue::Template(template) => e.value = template.clone(),
+        VarValue::Variant { value, jobs } => {
+            e.value = template_for(&var.name, value, targets).0;
+            e.disabled = Some(format!(
+                "set only by the CI {jobs}, where the tests run another way: uncomment it to run them so"
+            ));
+        }
         VarValue::Runtime { secret: Some(secret), .. } => {
             e.value = "...".into();
             e.disabled = Some(format!(

@@ -199,3 +199,21 @@ fn a_second_datastores_url_is_drafted_under_its_own_name() {
     let datastores = vec![entry("postgres", "databases = [\"shop_test\"]"), entry("mysql", "")];
     assert!(drafted(datastores, &[], &[]).is_empty());
 }
+
+#[test]
+fn what_only_some_test_jobs_set_is_commented_out_ready_to_use() {
+    let variant = |name: &str, value: &str| Variable {
+        file: "ci.yml".into(),
+        name: name.into(),
+        value: VarValue::Variant { value: value.into(), jobs: "job `altschema`".into() },
+    };
+    let vars = [variant("SCHEMA", "custom"), variant("ALT_DB_URL", "postgres://localhost:5432/shop_test")];
+    let mut d = Draft { datastores: pg_redis(), ..Draft::default() };
+    draft(&mut d, &vars, &[], &recipes());
+    assert_eq!(d.env[0].value, "custom");
+    assert_eq!(
+        d.env[0].disabled.as_deref(),
+        Some("set only by the CI job `altschema`, where the tests run another way: uncomment it to run them so")
+    );
+    assert_eq!(d.env[1].value, "{datastores.postgres.url}", "naming devup's server, like the others");
+}

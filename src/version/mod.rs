@@ -107,6 +107,20 @@ impl Constraint {
         }
     }
 
+    /// Whether some version satisfies both (by bounds, as `intervals`): `20` and `>=22.18`
+    /// do not overlap, `22.x` and `>=22.18` do.
+    pub fn overlaps(&self, other: &Constraint) -> bool {
+        let theirs = other.intervals();
+        self.intervals().iter().any(|a| theirs.iter().any(|b| !a.meet(b).is_empty()))
+    }
+
+    /// Whether every version this admits, `other` admits too (by bounds): `22.x` is within
+    /// `>=18`, not within `>=22.18`.
+    pub fn within(&self, other: &Constraint) -> bool {
+        let theirs = other.intervals();
+        self.intervals().iter().filter(|a| !a.is_empty()).all(|a| theirs.iter().any(|b| a.meet(b) == *a))
+    }
+
     /// The versions the constraint admits, as intervals of `x.y.z` versions (one but for npm's
     /// `||`). Bounds only: pre-release rules and PEP 440's `!=` are not kept.
     fn intervals(&self) -> Vec<Interval> {
@@ -271,6 +285,25 @@ mod tests {
 
     fn ok(c: &str, v: &str) -> bool {
         Constraint::parse(c).unwrap().matches(v)
+    }
+
+    #[test]
+    fn constraints_that_overlap_and_one_within_another() {
+        let npm = |t: &str| Constraint::parse_as(Syntax::Npm, t).unwrap();
+        let pep = |t: &str| Constraint::parse_as(Syntax::Pep440, t).unwrap();
+        assert!(!npm("20").overlaps(&npm(">=22.18.0")), "a stale .nvmrc against engines");
+        assert!(npm("22.x").overlaps(&npm(">=22.18.0")));
+        assert!(!npm("22.x").within(&npm(">=22.18.0")));
+        assert!(npm("22.x").within(&npm(">=18")));
+        assert!(npm("18 || 20").overlaps(&npm(">=20")));
+        assert!(!npm("18 || 20").within(&npm(">=20")));
+        assert!(npm("20 || 22").within(&npm(">=20")));
+        assert!(pep("3.11").within(&pep(">=3.8")));
+        assert!(!pep("3.7").overlaps(&pep(">=3.8")));
+        assert!(pep(">=3.9, <3.13").overlaps(&pep(">=3.10")));
+        assert!(Constraint::any().within(&Constraint::any()));
+        assert!(!Constraint::any().within(&pep(">=3.8")));
+        assert!(npm(">=22.18.0 22.x").within(&npm(">=22.18.0")), "both, written together");
     }
 
     #[test]

@@ -41,6 +41,18 @@ impl Interval {
         }
     }
 
+    /// The versions both admit.
+    pub fn meet(&self, other: &Interval) -> Interval {
+        let mut both = self.clone();
+        if let Some(low) = &other.low {
+            both.at_least(low.version.clone(), low.inclusive);
+        }
+        if let Some(high) = &other.high {
+            both.at_most(high.version.clone(), high.inclusive);
+        }
+        both
+    }
+
     pub fn is_empty(&self) -> bool {
         match (&self.low, &self.high) {
             (Some(low), Some(high)) => {

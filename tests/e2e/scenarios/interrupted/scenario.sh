@@ -147,7 +147,9 @@ else
     # Noted (the scenario fails at the end); the machine is brought back by hand so that the
     # aimed kills still run: what killed runs left running ends, dpkg is repaired, the
     # project's part undone.
-    SOFT_FAILED+=("after the random kills, one run did not converge (exit $rc; see above)")
+    # What went wrong is repeated here, at the end of the log, where a CI summary shows it.
+    why=$(grep -m 1 -A 4 -E '^(failed|error)' /tmp/after-random.log | tr '\n' ' ' | cut -c 1-400 || true)
+    SOFT_FAILED+=("after the random kills (seed $SEED), one run did not converge (exit $rc): ${why:-see above}")
     wait_for 300 sh -c '! pgrep -f "[a]pt-get|[d]pkg|[p]ython3 -m|[p]ip install|[n]pm ci|[i]nitdb|[c]reatedb"'
     dpkg --configure -a || true
     apt-get -f install -y -q || true
@@ -180,7 +182,8 @@ for aimed in "${AIMED[@]}"; do
                 echo "the next run converged: $(tail -n 1 /tmp/next.log)"
             else
                 grep -A 6 -E '^(failed|error):' /tmp/next.log | cut -c 1-200 || true
-                SOFT_FAILED+=("killed while it ran \`$target\`: the next run did not converge (exit $rc)")
+                why=$(grep -m 1 -A 4 -E '^(failed|error)' /tmp/next.log | tr '\n' ' ' | cut -c 1-400 || true)
+                SOFT_FAILED+=("killed while it ran \`$target\`: the next run did not converge (exit $rc): ${why:-see above}")
             fi
             break
         fi
