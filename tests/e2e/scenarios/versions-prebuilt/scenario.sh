@@ -1,8 +1,8 @@
 # Per-project versions, for real: project/ asks for node 22, PostgreSQL 16 and python 3.11 on
 # Debian 12, whose packages are node 18, PostgreSQL 15 and python 3.11. From a blank root ONE
 # run converges: python from apt, node and the PostgreSQL server as prebuilt builds from the
-# npm registry (verified, unpacked into /opt/devup/tools), npm from the registry beside that
-# node; they are the project's (first on its PATH, through `devup env`), the machine's own PATH
+# npm registry (verified, unpacked into /opt/devup/tools), npm, Yarn and pnpm from the registry
+# beside that node (which comes without them, or corepack); they are the project's (first on its PATH, through `devup env`), the machine's own PATH
 # is left as it was, and devup.lock records what each resolved to. Then:
 # - a run killed (SIGKILL) while it downloads or unpacks node leaves nothing the next run does
 #   not clean, and the next run converges;
@@ -74,6 +74,18 @@ step "npm ci ran with node 22"
 assert_eq "$node_v" "$(cat installed-with-node.txt)" "process.version in the project's postinstall"
 assert_eq 7.0.0 "$(in_env node -p 'require("is-number/package.json").version')" "is-number"
 
+step "Yarn and pnpm, from the registry, installed web/ and admin/ with node 22"
+assert_match "$(in_env yarn --version)" '^1\.' "yarn --version through devup env"
+assert_match "$(in_env pnpm --version)" '^10\.' "pnpm --version through devup env"
+assert_match "$(in_env command -v yarn)" "^$TOOLS/yarn/1\.[0-9.]+/devup-bin/yarn\$" "the project's yarn"
+assert_match "$(in_env command -v pnpm)" "^$TOOLS/pnpm/10\.[0-9.]+/devup-bin/pnpm\$" "the project's pnpm"
+assert_no_cmd yarn
+assert_no_cmd pnpm
+for app in web admin; do
+    assert_eq "$node_v" "$(cat $app/installed-with-node.txt)" "process.version in $app's postinstall"
+    assert_eq 7.0.0 "$(cd $app && in_env node -p 'require("is-number/package.json").version')" "$app's is-number"
+done
+
 step "python 3.11 from Debian, in the venv"
 assert_match "$(.venv/bin/python --version)" '^Python 3\.11\.' "the venv's python"
 assert_eq /usr/bin/python3 "$(command -v python3)" "python3 from apt"
@@ -112,9 +124,9 @@ converged
 assert_contains "$OUT" "steps are satisfied"
 cmp devup.lock /tmp/devup.lock.first || fail "a converged run changed devup.lock"
 
-step "the downloads are cached: node, npm and postgres"
+step "the downloads are cached: node, npm, yarn, pnpm and postgres"
 ls -la "$CACHE"
-assert_eq 3 "$(find "$CACHE" -maxdepth 1 -type f -name 'sha512-*' | wc -l)" "archives in the cache"
+assert_eq 5 "$(find "$CACHE" -maxdepth 1 -type f -name 'sha512-*' | wc -l)" "archives in the cache"
 
 # kill_during DIR...: start a run installing node, SIGKILL it as soon as a temporary name shows
 # up in one of the DIRs (the download cache, node's directory under the tools directory), then
