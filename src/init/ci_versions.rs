@@ -78,7 +78,7 @@ pub fn setups(steps: &[&Value], matrix: Option<&Value>) -> Vec<Setup> {
 
 /// `${{ matrix.node }}` → the matrix's values of `node` (its list, and its `include` entries);
 /// any other text is itself.
-fn resolve(text: &str, matrix: Option<&Value>) -> Vec<String> {
+pub fn resolve(text: &str, matrix: Option<&Value>) -> Vec<String> {
     let Some(name) = text
         .trim()
         .strip_prefix("${{")

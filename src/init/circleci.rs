@@ -50,6 +50,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
                 ports: Vec::new(),
                 command: image.get("command").map(super::compose::command).unwrap_or_default(),
                 notes: Vec::new(),
+                action: None,
             };
             if !services.contains(&service) {
                 services.push(service);

@@ -63,6 +63,7 @@ pub fn parse(text: &str) -> Result<Vec<Service>, String> {
                 ports: def.get("ports").map(ports).unwrap_or_default(),
                 command: def.get("command").map(command).unwrap_or_default(),
                 notes: Vec::new(),
+                action: None,
             })
         })
         .collect())

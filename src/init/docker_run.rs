@@ -53,6 +53,7 @@ pub fn services(script: &str) -> Vec<Service> {
             ports: Vec::new(),
             command: Vec::new(),
             notes: Vec::new(),
+            action: None,
         };
         let mut rest = words[start + 2..].iter();
         while let Some(word) = rest.next() {

@@ -9,13 +9,12 @@ use super::repo::Repo;
 use super::server_args;
 use super::service::{self, Service};
 use super::setup::{self, Setup};
+use super::store::Store;
 use super::yaml;
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
     for file in repo.files() {
-        let in_workflows =
-            file.starts_with(".github/workflows/") && (file.ends_with(".yml") || file.ends_with(".yaml"));
-        if !in_workflows {
+        if !is_workflow(file) {
             continue;
         }
         let Some(text) = repo.read(file) else {
@@ -42,8 +41,20 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     }
 }
 
+/// Whether a workflow of the repository runs the tests.
+pub fn runs_tests(repo: &Repo) -> bool {
+    let workflows = repo.files().iter().filter(|f| is_workflow(f));
+    workflows.filter_map(|f| repo.read(f)).any(|text| parse(&text).is_ok_and(|w| w.tests))
+}
+
+fn is_workflow(file: &str) -> bool {
+    file.starts_with(".github/workflows/") && (file.ends_with(".yml") || file.ends_with(".yaml"))
+}
+
 #[derive(Debug, Default)]
 pub struct Workflow {
+    /// Whether a job runs the tests.
+    pub tests: bool,
     pub services: Vec<Service>,
     /// What the steps do to the servers (`createdb app_test`, `ALTER SYSTEM SET ...`).
     pub setup: Setup,
@@ -98,6 +109,56 @@ fn split_variants(jobs: &[(&str, Vec<(String, String)>)]) -> (Vec<(String, Strin
     (common, variants)
 }
 
+/// The server a step's action starts (`supercharge/redis-github-action` with `redis-version:
+/// 7`), as the container service it stands for (`redis:7`, the image's variables from the
+/// action's inputs); `None` for any other step.
+fn action_service(step: &serde_norway::Value, matrix: Option<&serde_norway::Value>) -> Option<Service> {
+    let uses = step.get("uses").and_then(serde_norway::Value::as_str)?;
+    let (store, action) = Store::of_action(uses)?;
+    let input = |name: &Option<String>| -> Option<String> {
+        let value = step.get("with")?.get(name.as_deref()?).and_then(yaml::text)?;
+        // A matrix value: its newest.
+        let values = ci_versions::resolve(&value, matrix);
+        let mut numeric: Vec<&String> = values.iter().filter(|v| ci_versions::release(v).is_some()).collect();
+        numeric.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
+        numeric.last().map(|v| v.to_string()).or_else(|| values.first().cloned())
+    };
+    let detect = store.detect();
+    let mut notes = Vec::new();
+    let version = input(&action.version);
+    if let Some(raw) = step.get("with").and_then(|w| w.get(action.version.as_deref()?)).and_then(yaml::text)
+        && raw.contains("${{")
+    {
+        notes.push(format!("the newest of the CI matrix for `{raw}`"));
+    }
+    let image = format!("{}:{}", detect.images.first()?, version.as_deref().unwrap_or("latest"));
+    let mut env = Vec::new();
+    for (input_name, vars) in [
+        (&action.database, &detect.database_vars),
+        (&action.user, &detect.user_vars),
+        (&action.password, &detect.password_vars),
+        (&action.superuser_password, &detect.superuser_password_vars),
+    ] {
+        if let (Some(value), Some(var)) = (input(input_name), vars.first()) {
+            env.push((var.clone(), value));
+        }
+    }
+    let ports = input(&action.port)
+        .and_then(|p| p.parse().ok())
+        .map(|host| service::Port { host: Some(host), container: store.default_port() })
+        .into_iter()
+        .collect();
+    Some(Service {
+        name: store.recipe().to_string(),
+        image,
+        env,
+        ports,
+        command: Vec::new(),
+        notes,
+        action: Some(uses.split('@').next().unwrap_or(uses).to_string()),
+    })
+}
+
 /// An image without its tag: `postgres` of `postgres:15`, `ghcr.io/x/pg` of
 /// `ghcr.io/x/pg:16` (a registry's port is not a tag).
 fn repository(image: &str) -> &str {
@@ -142,6 +203,13 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
         }
         scripts.push(script);
         all_setups.push(setups);
+        // Servers an action starts on the job's machine.
+        for service in steps.iter().filter_map(|step| action_service(step, matrix)) {
+            if !workflow.services.iter().any(|s| s.image == service.image && s.action == service.action) {
+                workflow.services.push(service);
+                service_jobs.push(key);
+            }
+        }
         let Some(services) = job.get("services") else {
             continue;
         };
@@ -180,6 +248,7 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
                     ports,
                     command: server_args::postgres_pairs(&server_args::words(&options)),
                     notes,
+                    action: None,
                 };
                 let same_in_another_job = workflow.services.iter().zip(&service_jobs).position(|(s, job)| {
                     *job != key && s.name == service.name && repository(&s.image) == repository(&service.image)
@@ -205,7 +274,8 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
             workflow.services.push(started);
         }
     }
-    if !test_scripts.is_empty() {
+    workflow.tests = !test_scripts.is_empty();
+    if workflow.tests {
         workflow.env = doc.get("env").map(yaml::env).unwrap_or_default();
         let (common, variants) = split_variants(&test_envs);
         ci_env::merge(&mut workflow.env, common);
@@ -391,6 +461,42 @@ jobs:
         )
         .unwrap();
         assert_eq!(w.services.len(), 2);
+    }
+
+    #[test]
+    fn servers_actions_start_are_services() {
+        let w = parse(
+            r#"
+jobs:
+  test:
+    strategy:
+      matrix:
+        redis: [6, "7.2"]
+    steps:
+      - uses: supercharge/redis-github-action@1.4.0
+        with:
+          redis-version: ${{ matrix.redis }}
+          redis-port: 6380
+      - uses: harmon758/postgresql-action@v1
+        with:
+          postgresql version: "16"
+          postgresql db: app_test
+          postgresql user: ci
+          postgresql password: secret
+      - uses: some/other-action@v1
+      - run: npm test
+"#,
+        )
+        .unwrap();
+        let images: Vec<&str> = w.services.iter().map(|s| s.image.as_str()).collect();
+        assert_eq!(images, ["redis:7.2", "postgres:16"]);
+        let redis = service::hint("ci.yml", &w.services[0]).unwrap();
+        assert_eq!(redis.origin, "action `supercharge/redis-github-action` (redis:7.2)");
+        assert_eq!(redis.version.as_deref(), Some("7"));
+        assert_eq!(redis.settings[0].value, Some(toml::Value::Integer(6380)), "its port");
+        let postgres = service::hint("ci.yml", &w.services[1]).unwrap();
+        assert_eq!(postgres.databases, ["app_test"]);
+        assert_eq!(postgres.settings[0].text, "role \"ci\"");
     }
 
     #[test]

@@ -98,6 +98,7 @@ pub fn parse(text: &str) -> Result<Pipeline, String> {
                 ports: Vec::new(),
                 command,
                 notes: Vec::new(),
+                action: None,
             };
             if !services.contains(&service) {
                 services.push(service);

@@ -79,6 +79,7 @@ fn server_process(line: &str) -> Option<Service> {
         ports: vec![Port { host: Some(port.unwrap_or(default)), container: default }],
         command: rest,
         notes: vec![format!("started as `{}`", command.trim())],
+        action: None,
     })
 }
 

@@ -16,6 +16,8 @@ pub struct Service {
     pub command: Vec<String>,
     /// Remarks on how it was read ("the newest version of the CI matrix").
     pub notes: Vec<String>,
+    /// The GitHub Action that starts it, for a server no container names.
+    pub action: Option<String>,
 }
 
 /// A published port: `5433:5432` is host 5433, container 5432.
@@ -27,7 +29,9 @@ pub struct Port {
 
 /// How a service is named in comments: "service `db` (postgres:16)".
 pub fn describe(service: &Service) -> String {
-    if service.name == service.image {
+    if let Some(action) = &service.action {
+        format!("action `{action}` ({})", service.image)
+    } else if service.name == service.image {
         format!("service `{}`", service.name)
     } else {
         format!("service `{}` ({})", service.name, service.image)
@@ -254,6 +258,7 @@ mod tests {
             ports: ports.iter().filter_map(|p| port(p)).collect(),
             command: Vec::new(),
             notes: Vec::new(),
+            action: None,
         }
     }
 

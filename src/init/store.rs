@@ -202,6 +202,13 @@ impl Store {
         Store::all().any(|s| s.detect().image_versions && lower_eq(&s.detect().images, name))
     }
 
+    /// The store a GitHub Action starts (`supercharge/redis-github-action@1.4.0`), with how
+    /// the action is configured.
+    pub fn of_action(uses: &str) -> Option<(Store, &'static crate::recipe::detect::Action)> {
+        let action = uses.split('@').next().unwrap_or_default();
+        Store::all().find_map(|s| Some((s, s.detect().actions.iter().find(|a| a.uses.eq_ignore_ascii_case(action))?)))
+    }
+
     /// The store a URL scheme is for, a driver's suffix aside (`postgresql+psycopg2`).
     pub fn of_scheme(scheme: &str) -> Option<Store> {
         let scheme = scheme.split('+').next().unwrap_or_default();

@@ -15,6 +15,13 @@ pub const FILE: &str = ".travis.yml";
 const SCRIPTS: &[&str] = &["before_install", "install", "before_script", "script"];
 
 pub fn detect(repo: &Repo, hints: &mut Hints) {
+    // A project whose GitHub workflows run the tests has moved on from Travis (which stopped
+    // building open-source projects for free in 2021): what its file says is history (python
+    // 2.7, postgres 9.6, the `travis` account), not what the tests need now.
+    if repo.has(FILE) && super::github::runs_tests(repo) {
+        hints.note(FILE, "not read: the GitHub workflows run the tests".to_string());
+        return;
+    }
     if let Some(found) = hints.parsed(repo, FILE, parse) {
         hints.datastores.extend(found);
     }
@@ -144,6 +151,27 @@ pub fn parse(text: &str) -> Result<Vec<Datastore>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_travis_file_beside_workflows_that_run_the_tests_is_history() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join(FILE), "services: [postgresql]\naddons:\n  postgresql: \"9.6\"\n").unwrap();
+        let workflow = ".github/workflows/ci.yml";
+        std::fs::create_dir_all(root.path().join(".github/workflows")).unwrap();
+        let detect_with = |workflow_text: &str| {
+            std::fs::write(root.path().join(workflow), workflow_text).unwrap();
+            let repo = Repo::from_files(root.path(), vec![FILE.into(), workflow.into()]);
+            let mut hints = Hints::default();
+            detect(&repo, &mut hints);
+            hints
+        };
+        let hints = detect_with("jobs:\n  test:\n    steps:\n      - run: pytest\n");
+        assert!(hints.datastores.is_empty());
+        assert_eq!(hints.notes[0].text, "not read: the GitHub workflows run the tests");
+        // Workflows that only release: Travis still runs the tests.
+        let hints = detect_with("jobs:\n  release:\n    steps:\n      - run: twine upload dist/*\n");
+        assert_eq!(hints.datastores[0].version.as_deref(), Some("9.6"));
+    }
 
     #[test]
     fn services_addons_and_scripts() {

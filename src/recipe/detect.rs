@@ -87,6 +87,32 @@ pub struct Detect {
     /// Options (`--name=value`) this recipe's server refuses at start: left out, with a note.
     #[serde(default)]
     pub refused_options: Vec<String>,
+    /// GitHub Actions that start this server on the job's machine, with the inputs that
+    /// configure it.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+}
+
+/// A GitHub Action starting the server (`supercharge/redis-github-action`): the names of its
+/// inputs giving the version, the port, a database, an account, its password and the
+/// superuser's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// The action without its `@ref`.
+    pub uses: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub port: Option<String>,
+    #[serde(default)]
+    pub database: Option<String>,
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub superuser_password: Option<String>,
 }
 
 fn last() -> u32 {
