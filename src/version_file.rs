@@ -1,6 +1,6 @@
 //! Reading a tool's version from the files projects already keep: `.python-version`, `.nvmrc`,
 //! `.node-version`, `.ruby-version`, `.tool-versions`, `.mise.toml`, `rust-toolchain(.toml)`,
-//! `go.mod`, `package.json` (`engines`). The file's name decides how it is read.
+//! `go.mod`, `package.json` (`engines`, `packageManager`). The file's name decides how it is read.
 
 use std::path::Path;
 
@@ -73,9 +73,16 @@ pub fn parse(file_name: &str, text: &str, names: &[&str]) -> Result<String, Stri
             .lines()
             .find_map(|l| l.trim().strip_prefix("go ").map(|v| format!(">={}", v.trim())))
             .ok_or_else(missing),
+        // `engines`, or the `packageManager` corepack reads (`yarn@4.1.0+sha512.abc`: that one).
         "package.json" => {
             let json: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("package.json: {e}"))?;
-            names.iter().find_map(|n| json.get("engines")?.get(*n)?.as_str().map(str::to_string)).ok_or_else(missing)
+            let engines = names.iter().find_map(|n| json.get("engines")?.get(*n)?.as_str().map(str::to_string));
+            let manager = || {
+                let (name, version) = json.get("packageManager")?.as_str()?.split_once('@')?;
+                let version = version.split('+').next().unwrap_or(version);
+                names.contains(&name).then(|| version.to_string())
+            };
+            engines.or_else(manager).ok_or_else(missing)
         }
         // .python-version, .nvmrc, .node-version, .ruby-version, rust-toolchain, .java-version...
         _ => text
@@ -136,6 +143,10 @@ mod tests {
         assert_eq!(version("go.mod", "module x\n\ngo 1.22.1\n\nrequire (\n)\n", &["go"]).as_deref(), Some(">=1.22.1"));
         let pkg = r#"{"name":"x","engines":{"node":">=18"}}"#;
         assert_eq!(version("package.json", pkg, &["node"]).as_deref(), Some(">=18"));
+        let pkg = r#"{"packageManager":"yarn@4.16.0+sha512.0123abcd","engines":{"pnpm":">=9"}}"#;
+        assert_eq!(version("package.json", pkg, &["yarn"]).as_deref(), Some("4.16.0"), "corepack's field");
+        assert_eq!(version("package.json", pkg, &["pnpm"]).as_deref(), Some(">=9"), "engines first");
+        assert!(parse("package.json", pkg, &["node"]).is_err(), "another manager's version is not node's");
     }
 
     #[test]

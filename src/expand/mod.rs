@@ -6,6 +6,7 @@ mod env;
 mod exports;
 mod packages;
 mod params;
+pub use params::FROM;
 mod ports;
 pub use ports::PortPlan;
 mod requires;

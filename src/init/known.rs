@@ -104,6 +104,10 @@ fn apt_names(table: &toml::Table) -> Vec<String> {
 impl KnownRecipe {
     /// Whether the recipe takes `value` for parameter `param`.
     pub fn takes(&self, param: &str, value: &toml::Value) -> bool {
+        // `from = "package.json"`: the version shorthand, read from a file at each run.
+        if param == crate::expand::FROM {
+            return self.version_shorthand && value.is_str();
+        }
         let Some(spec) = self.params.get(param) else {
             return false;
         };

@@ -21,6 +21,8 @@ pub struct PackageJson {
     pub engines_node: Option<String>,
     /// `packageManager`: `pnpm@9.1.0` → `pnpm`.
     pub package_manager: Option<String>,
+    /// Whether `packageManager` names a version too (corepack's pin).
+    pub manager_pinned: bool,
 }
 
 /// Pure.
@@ -31,6 +33,8 @@ pub fn parse(text: &str) -> Result<PackageJson, String> {
         name: text(json.get("name")),
         engines_node: text(json.get("engines").and_then(|e| e.get("node"))),
         package_manager: text(json.get("packageManager")).and_then(|pm| pm.split('@').next().map(str::to_string)),
+        manager_pinned: text(json.get("packageManager"))
+            .is_some_and(|pm| pm.split_once('@').is_some_and(|(_, v)| !v.is_empty())),
     })
 }
 
@@ -103,6 +107,14 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         if manager == "npm" && lock.is_none() {
             params.push(("lockfile".to_string(), toml::Value::Boolean(false)));
         }
+        // The Yarn or pnpm corepack would run: read from package.json at each run, so a bump
+        // there is a bump here.
+        if matches!(manager, "yarn" | "pnpm")
+            && package.manager_pinned
+            && package.package_manager.as_deref() == Some(manager)
+        {
+            params.push(("from".to_string(), toml::Value::String(file.to_string())));
+        }
         hints.deps.push(Deps {
             manager,
             language: "node",
@@ -131,6 +143,8 @@ mod tests {
         assert_eq!(p.name.as_deref(), Some("@acme/shop"));
         assert_eq!(p.engines_node.as_deref(), Some(">=20"));
         assert_eq!(p.package_manager.as_deref(), Some("pnpm"));
+        assert!(p.manager_pinned);
+        assert!(!parse(r#"{"packageManager":"yarn"}"#).unwrap().manager_pinned);
         assert_eq!(parse("{}").unwrap(), PackageJson::default());
         assert!(parse("{").is_err());
     }
@@ -157,7 +171,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         };
-        write("package.json", r#"{"name":"mono","workspaces":["packages/*"]}"#);
+        write("package.json", r#"{"name":"mono","workspaces":["packages/*"],"packageManager":"yarn@4.1.0+sha512.ab"}"#);
         write("yarn.lock", "");
         write("packages/ui/package.json", r#"{"name":"ui"}"#);
         write("tools/site/package.json", r#"{"name":"site"}"#);
@@ -167,6 +181,9 @@ mod tests {
         detect(&repo, &mut hints);
         let deps: Vec<_> = hints.deps.iter().map(|d| (d.manager, d.dir.as_str())).collect();
         assert_eq!(deps, [("yarn", ""), ("npm", "tools/site")]);
+        let from = ("from".to_string(), toml::Value::String("package.json".into()));
+        assert_eq!(hints.deps[0].params, [from], "corepack's pin");
+        assert!(hints.deps[1].params.iter().all(|(p, _)| p != "from"));
         assert_eq!(hints.name.unwrap().1, "mono");
     }
 }

@@ -317,7 +317,7 @@ impl Binary {
     fn version_of(&self, cx: &Cx, path: &Path) -> Option<String> {
         let key = format!("version {}", self.version_args.join(" "));
         cx.memory.stamped(&key, path, || {
-            let out = cx.system.run(&Cmd::new(path).args(&self.version_args)).ok()?;
+            let out = cx.system.run(&version_cmd(cx, path, &self.version_args)).ok()?;
             // A command that cannot run says so, often naming its own path, whose version
             // directory must not pass for the version it prints.
             if !out.success() {
@@ -330,7 +330,7 @@ impl Binary {
 
     /// Why a command's version cannot be read: its first line of error (it does not run here).
     fn why_unreadable(&self, cx: &Cx, path: &Path) -> String {
-        match cx.system.run(&Cmd::new(path).args(&self.version_args)) {
+        match cx.system.run(&version_cmd(cx, path, &self.version_args)) {
             Ok(out) if !out.success() => {
                 let said = out.stderr.lines().chain(out.stdout.lines()).find(|l| !l.trim().is_empty()).unwrap_or("");
                 format!("{} does not run here ({}): {said}", path.display(), out.status_text())
@@ -836,6 +836,14 @@ fn missing_system(cx: &Cx, spec: &Spec) -> Result<Vec<String>, String> {
         ));
     }
     Ok(missing)
+}
+
+/// The command printing a found command's version, with the project's PATH: a tool written in
+/// JavaScript (`#!/usr/bin/env node`: npm, yarn, pnpm) runs with the project's node, which may
+/// be on no other PATH.
+fn version_cmd(cx: &Cx, path: &Path, args: &[String]) -> Cmd {
+    let path_var = cx.path_var().to_string_lossy().into_owned();
+    Cmd::new(path).args(args).envs(&[("PATH".to_string(), path_var)])
 }
 
 #[cfg(test)]

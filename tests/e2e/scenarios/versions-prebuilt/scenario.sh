@@ -74,11 +74,11 @@ step "npm ci ran with node 22"
 assert_eq "$node_v" "$(cat installed-with-node.txt)" "process.version in the project's postinstall"
 assert_eq 7.0.0 "$(in_env node -p 'require("is-number/package.json").version')" "is-number"
 
-step "Yarn and pnpm, from the registry, installed web/ and admin/ with node 22"
+step "Yarn (any: 1) and pnpm (as package.json pins it), from the registry, installed web/ and admin/ with node 22"
 assert_match "$(in_env yarn --version)" '^1\.' "yarn --version through devup env"
-assert_match "$(in_env pnpm --version)" '^10\.' "pnpm --version through devup env"
+assert_eq 9.15.9 "$(cd admin && in_env pnpm --version)" "pnpm --version through devup env: admin/package.json's"
 assert_match "$(in_env command -v yarn)" "^$TOOLS/yarn/1\.[0-9.]+/devup-bin/yarn\$" "the project's yarn"
-assert_match "$(in_env command -v pnpm)" "^$TOOLS/pnpm/10\.[0-9.]+/devup-bin/pnpm\$" "the project's pnpm"
+assert_eq "$TOOLS/pnpm/9.15.9/devup-bin/pnpm" "$(in_env command -v pnpm)" "the project's pnpm"
 assert_no_cmd yarn
 assert_no_cmd pnpm
 for app in web admin; do
