@@ -21,6 +21,7 @@ mod ci_packages;
 mod ci_versions;
 mod circleci;
 mod compose;
+mod conninfo;
 mod datastores;
 mod docker_run;
 mod draft;

@@ -1,14 +1,16 @@
 //! The `[env]` of a draft: the variables CI sets for the tests, so that on a developer's machine
 //! the tests find what they find in CI. A value that points at a server CI runs for them
-//! (`localhost:5432`, `postgres://postgres@localhost/app_test`, `redis://redis:6379/0`, the
-//! service's host name, its port number) names devup's server instead, with the port devup
-//! chooses: `{datastores.postgres.url}`, `{datastores.redis.host}`; never a port written down.
+//! (`localhost:5432`, `postgres://postgres@localhost/app_test`, `redis://redis:6379/0`,
+//! `host=localhost dbname=app_test`, the service's host name, its port number) names devup's
+//! server instead, with the port devup chooses: `{datastores.postgres.url}`,
+//! `{datastores.redis.host}`; never a port written down.
 //! Another plain value is written as it is. A secret, or what CI fills in when the job runs, is
 //! written commented out, for a person to fill in.
 //!
 //! Two datastores may export one variable (postgres' and mysql's `DATABASE_URL`): devup keeps
 //! the first declared, and the other's is drafted under a name of its own (`MYSQL_URL`).
 
+use super::conninfo::Conninfo;
 use super::draft::{Draft, EnvEntry};
 use super::hints::{Reached, VarValue, Variable};
 use super::known::{Known, KnownRecipe};
@@ -50,6 +52,16 @@ impl Target<'_> {
             || (self.name == self.store.recipe()
                 && Store::from_name(host).is_some_and(|(store, _)| store == self.store))
     }
+
+    /// Whether CI reaches this server at `host:port`: by its service's name, or on the job's
+    /// own machine, at one of its ports.
+    fn reached_at(&self, host: &str, port: u16) -> bool {
+        (self.is_named(host) || is_loopback(host)) && self.ports.contains(&port)
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    LOOPBACK.contains(&host.to_ascii_lowercase().as_str())
 }
 
 fn targets<'a>(draft: &'a Draft, reached: &[Reached], known: &'a Known) -> Vec<Target<'a>> {
@@ -236,6 +248,8 @@ fn entry(var: &Variable, targets: &[Target]) -> EnvEntry {
 fn template_for(name: &str, value: &str, targets: &[Target]) -> (String, bool) {
     let found = if let Some(url) = Url::parse(value) {
         url_template(&url, targets)
+    } else if let Some(conninfo) = Conninfo::parse(value) {
+        conninfo_template(name, &conninfo, targets)
     } else if let Some((host, port)) = value.rsplit_once(':').filter(|(h, p)| !h.is_empty() && is_port(p)) {
         let port: u16 = port.parse().unwrap_or_default();
         target_at(name, host, Some(port), targets)
@@ -275,7 +289,7 @@ fn target_at<'a, 'b>(name: &str, host: &str, port: Option<u16>, targets: &'a [Ta
     if let Some(t) = targets.iter().find(|t| t.is_named(host)) {
         return port_fits(t).then_some(t);
     }
-    if !LOOPBACK.contains(&host.to_ascii_lowercase().as_str()) {
+    if !is_loopback(host) {
         return None;
     }
     if let Some(p) = port {
@@ -301,10 +315,7 @@ fn target_at<'a, 'b>(name: &str, host: &str, port: Option<u16>, targets: &'a [Ta
 fn url_template(url: &Url, targets: &[Target]) -> Option<String> {
     let store = Store::of_scheme(url.scheme)?;
     let port = url.port.map(|p| p.parse::<u16>().ok()).unwrap_or(Some(store.default_port()))?;
-    let reaches = |t: &&Target| {
-        (t.is_named(url.host) || LOOPBACK.contains(&url.host.to_ascii_lowercase().as_str())) && t.ports.contains(&port)
-    };
-    let t = targets.iter().filter(|t| t.store == store).find(reaches)?;
+    let t = targets.iter().filter(|t| t.store == store).find(|t| t.reached_at(url.host, port))?;
     // devup's URL, its port (chosen when devup runs) aside.
     let ours = t.recipe.values.get("url").and_then(|u| t.recipe.render(u, t.params)).map(|u| u.replace("{port}", "1"));
     let same = ours.as_deref().and_then(Url::parse).is_some_and(|ours| {
@@ -330,6 +341,37 @@ fn url_template(url: &Url, targets: &[Target]) -> Option<String> {
         t.placeholder("port")?,
         escape(url.tail)
     ))
+}
+
+/// A libpq connection string (`host=localhost dbname=app_test`) reaching a server CI runs, as
+/// its URL would (its host, or this machine and its port), with devup's host and port in it.
+/// One without a host, which libpq takes to this machine, only when it says which server
+/// (`port`, `dbname` or `user`) and the variable's name says it as a `PGHOST` or `DB_HOST`
+/// would, or one of its values names the kind (`user=postgres`): a `user=... password=...`
+/// alone may be another program's.
+fn conninfo_template(name: &str, conninfo: &Conninfo, targets: &[Target]) -> Option<String> {
+    let port = match conninfo.get("port") {
+        Some(port) if is_port(port) => port.parse::<u16>().ok(),
+        // Several hosts' ports (`5432,5433`), or none (libpq's default then).
+        Some(_) => return None,
+        None => None,
+    };
+    let host = conninfo.get("hostaddr").or_else(|| conninfo.get("host"));
+    let about_a_server = || ["port", "dbname", "user"].iter().any(|k| conninfo.get(k).is_some());
+    // The server a `PGHOST=localhost` or `DB_HOST=localhost` of this name would be.
+    let named = target_at(name, LOOPBACK[0], None, targets).map(|t| t.name);
+    let says_its_kind = |t: &Target| {
+        named == Some(t.name)
+            || conninfo.pairs.iter().any(|p| Store::from_name(&p.value).is_some_and(|(s, _)| s == t.store))
+    };
+    let t = targets.iter().filter(|t| t.store.detect().conninfo).find(|t| {
+        let port = port.unwrap_or(t.store.default_port());
+        match host {
+            Some(host) => t.reached_at(host, port),
+            None => t.ports.contains(&port) && about_a_server() && says_its_kind(t),
+        }
+    })?;
+    Some(conninfo.with_server(&t.placeholder("host")?, &t.placeholder("port")?))
 }
 
 /// For each variable two declared datastores export, the second one's under a name of its own

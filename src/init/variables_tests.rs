@@ -217,3 +217,61 @@ fn what_only_some_test_jobs_set_is_commented_out_ready_to_use() {
     );
     assert_eq!(d.env[1].value, "{datastores.postgres.url}", "naming devup's server, like the others");
 }
+
+#[test]
+fn libpq_connection_strings_reach_devups_server() {
+    let vars = [
+        plain("ci.yml", "PSYCOPG_TEST_DSN", "host=127.0.0.1 user=postgres password=password dbname=test"),
+        plain("ci.yml", "REPLICA_DSN", "host=db port=5432 dbname='shop test' password='a{b}\\'c' sslmode=disable"),
+        plain("ci.yml", "PG_DSN", "dbname=test user=app"),
+        plain("ci.yml", "LEGACY_DSN", "user=postgres dbname=legacy"),
+        plain("ci.yml", "TEST_DB_DSN", "dbname=test user=app"),
+        // Another machine, another server's port, nothing saying postgres: as CI has them.
+        plain("ci.yml", "REMOTE_DSN", "host=db.example.com port=5432 dbname=test user=app"),
+        plain("ci.yml", "CACHE_DSN", "host=localhost port=6379 dbname=test"),
+        plain("ci.yml", "TOOL_DSN", "user=app password=secret"),
+        // What merely holds `=`.
+        plain("ci.yml", "DJANGO_SETTINGS", "DJANGO_SETTINGS_MODULE=app.settings"),
+        plain("ci.yml", "FEATURES", "FEATURES=a=b"),
+        plain("ci.yml", "OPTIONS", "-c x=y"),
+    ];
+    let reached = [Reached { store: Store::postgres(), hosts: vec!["db".into()], ports: vec![5432] }];
+    let (host, port) = ("{datastores.postgres.host}", "{datastores.postgres.port}");
+    assert_eq!(
+        drafted(pg_redis(), &reached, &vars),
+        [
+            format!("PSYCOPG_TEST_DSN = host={host} port={port} user=postgres password=password dbname=test"),
+            format!(
+                "REPLICA_DSN = host={host} port={port} dbname='shop test' password='a{{{{b}}}}\\'c' sslmode=disable"
+            ),
+            format!("PG_DSN = host={host} port={port} dbname=test user=app"),
+            format!("LEGACY_DSN = host={host} port={port} user=postgres dbname=legacy"),
+            format!("TEST_DB_DSN = host={host} port={port} dbname=test user=app"),
+            "REMOTE_DSN = host=db.example.com port=5432 dbname=test user=app".to_string(),
+            "CACHE_DSN = host=localhost port=6379 dbname=test".to_string(),
+            "TOOL_DSN = user=app password=secret".to_string(),
+            "DJANGO_SETTINGS = DJANGO_SETTINGS_MODULE=app.settings".to_string(),
+            "FEATURES = FEATURES=a=b".to_string(),
+            "OPTIONS = -c x=y".to_string(),
+        ]
+    );
+    // Said where it came from, as a URL is.
+    let mut d = Draft { datastores: pg_redis(), ..Draft::default() };
+    draft(&mut d, &vars[..1], &[], &recipes());
+    assert_eq!(d.env[0].comments, ["in CI: host=127.0.0.1 user=postgres password=password dbname=test"]);
+    // A second server's port names that server.
+    let two = vec![entry("postgres", ""), entry("postgres-5433", "recipe = \"postgres\"\nport = 5433")];
+    let second = [plain("ci.yml", "OTHER_DSN", "host=localhost port=5433 dbname=x"), vars[0].clone()];
+    assert_eq!(
+        drafted(two, &[], &second),
+        [
+            "OTHER_DSN = host={datastores.postgres-5433.host} port={datastores.postgres-5433.port} dbname=x",
+            "PSYCOPG_TEST_DSN = host={datastores.postgres.host} port={datastores.postgres.port} user=postgres password=password dbname=test",
+        ]
+    );
+    // Without a postgres server, nothing to point at.
+    assert_eq!(
+        drafted(vec![entry("redis", "")], &[], &vars[..1]),
+        ["PSYCOPG_TEST_DSN = host=127.0.0.1 user=postgres password=password dbname=test"]
+    );
+}

@@ -69,6 +69,10 @@ pub struct Detect {
     /// URL schemes of this server, a driver's suffix aside (`postgresql+psycopg2`).
     #[serde(default)]
     pub url_schemes: Vec<String>,
+    /// Whether its clients read libpq's keyword/value connection strings
+    /// (`host=localhost dbname=app_test`): CI's are pointed at devup's server like its URLs.
+    #[serde(default)]
+    pub conninfo: bool,
     /// Commands and files a script uses on this server (`psql`, `postgresql.conf`).
     #[serde(default)]
     pub clients: Vec<String>,
