@@ -1,6 +1,7 @@
 //! Python's dependency lists: requirements files (and the files they include with `-r`),
 //! `pyproject.toml` (`[project]`, Poetry, `[dependency-groups]`), `Pipfile`, and `setup.cfg`'s
-//! `install_requires` and extras. `setup.py` is code, and is not read.
+//! `install_requires` and extras. `setup.py` is code, and is only looked through for the
+//! project's own C extensions (which the table calls `Extension`).
 
 use super::Lists;
 use crate::init::hints::Hints;
@@ -31,6 +32,9 @@ pub fn read(repo: &Repo, hints: &mut Hints) -> Lists {
     }
     texts.sort_by_key(|(file, _)| repo.files().iter().position(|f| f == file));
     let mut lists: Lists = texts.into_iter().map(|(file, text)| (file, requirements(&text))).collect();
+    for file in repo.files().iter().filter(|f| builds_extensions(repo, f)) {
+        lists.push((file.clone(), vec![Dep::new(OWN_EXTENSION)]));
+    }
     let formats: [(&str, Parse); 3] =
         [("pyproject.toml", pyproject), ("Pipfile", pipfile), ("setup.cfg", |t| Ok(setup_cfg(t)))];
     for (name, parse) in formats {
@@ -41,6 +45,34 @@ pub fn read(repo: &Repo, hints: &mut Hints) -> Lists {
         }
     }
     lists
+}
+
+/// What a project's own C extensions are called in `recipes/native/python.toml`.
+const OWN_EXTENSION: &str = "Extension";
+
+/// Whether `file` builds the project's own C extensions, so that installing the project
+/// (`pip install -e .`) compiles: a `setup.py` declaring them, or a `pyproject.toml` whose build
+/// backend compiles.
+fn builds_extensions(repo: &Repo, file: &str) -> bool {
+    match repo::base(file) {
+        "setup.py" => repo.read(file).is_some_and(|text| declares_extensions(&text)),
+        "pyproject.toml" => repo.read(file).is_some_and(|text| compiling_backend(&text)),
+        _ => false,
+    }
+}
+
+/// Pure: a `setup.py` that declares extension modules.
+fn declares_extensions(setup_py: &str) -> bool {
+    ["Extension(", "ext_modules", "cythonize("].iter().any(|marker| setup_py.contains(marker))
+}
+
+/// Pure: a `pyproject.toml` built by a backend that compiles (CMake through scikit-build-core,
+/// Meson), or declaring setuptools' `ext-modules`.
+fn compiling_backend(text: &str) -> bool {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else { return false };
+    let backend = table.get("build-system").and_then(|b| b.get("build-backend")).and_then(toml::Value::as_str);
+    let ext_modules = table.get("tool").and_then(|t| t.get("setuptools")).and_then(|s| s.get("ext-modules"));
+    matches!(backend, Some("scikit_build_core.build" | "mesonpy")) || ext_modules.is_some()
 }
 
 /// A parser of one format.
@@ -230,6 +262,17 @@ mylib @ https://example.com/mylib-1.0.tar.gz
         assert_eq!(normalize_name("Zope.Interface"), "zope-interface");
         assert_eq!(normalize_name("python__ldap"), "python-ldap");
         assert_eq!(normalize_name("Pillow"), "pillow");
+    }
+
+    #[test]
+    fn the_projects_own_extensions() {
+        assert!(declares_extensions("from setuptools import Extension\nsetup(ext_modules=[Extension('x', ['x.c'])])"));
+        assert!(declares_extensions("from Cython.Build import cythonize\nsetup(ext_modules=cythonize('*.pyx'))"));
+        assert!(!declares_extensions("from setuptools import setup\nsetup(name='pure')\n"));
+        assert!(compiling_backend("[build-system]\nbuild-backend = \"mesonpy\"\n"));
+        assert!(compiling_backend("[tool.setuptools]\next-modules = [{ name = \"x\", sources = [\"x.c\"] }]\n"));
+        assert!(!compiling_backend("[build-system]\nbuild-backend = \"hatchling.build\"\n"));
+        assert!(!compiling_backend("not toml ["));
     }
 
     #[test]
