@@ -126,6 +126,13 @@ fn apply(
             install.conditional.join(", ")
         ));
     }
+    if !install.computed.is_empty() {
+        pip.notes.push(format!(
+            "{}: also installs what the shell computes as CI runs ({}): add it if the tests need it",
+            install.file,
+            install.computed.join(", ")
+        ));
+    }
     if !install.packages.is_empty() {
         let mut packages = strings(param(pip, "packages"));
         let new: Vec<String> = install.packages.iter().filter(|p| !packages.contains(p)).cloned().collect();
@@ -274,6 +281,20 @@ mod tests {
         apply(&mut p, &install(&[], true, &[]), &exists, &includes, false);
         assert_eq!(shown(&p), "");
         assert!(p.notes[0].contains("needs a pyproject.toml"));
+    }
+
+    #[test]
+    fn what_the_shell_computes_is_said_not_drafted() {
+        let mut p = pip(&[("requirements", toml::Value::String(String::new()))], &[]);
+        let ci = Install { file: "ci.yml".into(), computed: vec!["`ls dist/*`[test]".into()], ..Install::default() };
+        apply(&mut p, &ci, &exists, &includes, true);
+        assert_eq!(shown(&p), r#"requirements = """#);
+        assert_eq!(
+            p.notes,
+            [
+                "ci.yml: also installs what the shell computes as CI runs (`ls dist/*`[test]): add it if the tests need it"
+            ]
+        );
     }
 
     #[test]

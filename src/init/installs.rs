@@ -3,6 +3,8 @@
 //! and `extras = test`. The pip entry installs the same (see `ci_installs`). And the system
 //! packages it installs with `apt-get install`, which `[packages]` declares (`ci_packages`).
 
+use super::script::{self, Word};
+
 /// One file's worth of installs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Install {
@@ -20,12 +22,19 @@ pub struct Install {
     pub conditional: Vec<String>,
     /// Debian packages (`apt-get install -y libpq-dev`), by their names there.
     pub apt: Vec<String>,
+    /// What pip installs from words the shell computes as CI runs (`` `ls dist/*`[test] ``,
+    /// `$DEPS`), as written: not known before it runs, said in a comment.
+    pub computed: Vec<String>,
 }
 
 impl Install {
     /// Whether it installs nothing with pip.
     pub fn is_empty(&self) -> bool {
-        self.requirements.is_empty() && !self.project && self.packages.is_empty() && self.conditional.is_empty()
+        self.requirements.is_empty()
+            && !self.project
+            && self.packages.is_empty()
+            && self.conditional.is_empty()
+            && self.computed.is_empty()
     }
 
     fn add(&mut self, other: Install) {
@@ -34,6 +43,7 @@ impl Install {
         push_new(&mut self.packages, other.packages);
         push_new(&mut self.conditional, other.conditional);
         push_new(&mut self.apt, other.apt);
+        push_new(&mut self.computed, other.computed);
         self.project |= other.project;
     }
 
@@ -73,22 +83,20 @@ fn push_new(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
     }
 }
 
-/// Pure: the pip and apt installs of a script (one command a line, `\\` continuing one;
-/// `&&` and `;` separate commands).
+/// Pure: the pip and apt installs of a script, each command as the shell reads it.
 pub fn from_script(file: &str, script: &str) -> Install {
     let mut found = Install { file: file.to_string(), ..Install::default() };
-    let script = script.replace("\\\n", " ");
-    for command in script.lines().flat_map(|l| l.split("&&")).flat_map(|c| c.split(';')) {
-        let words = super::server_args::words(command);
-        push_new(&mut found.apt, apt_packages(&words));
-        let Some(at) = words.iter().position(|w| w.ends_with("pip") || w.ends_with("pip3")) else {
+    for command in script::lines(script).iter().flat_map(script::Line::commands) {
+        let words = &command.words;
+        push_new(&mut found.apt, apt_packages(words));
+        let Some(at) = words.iter().position(|w| w.text.ends_with("pip") || w.text.ends_with("pip3")) else {
             continue;
         };
         // pip is the command (`pip`, `python -m pip`, `sudo uv pip`), not an argument of `echo`.
-        let runs_pip = words[..at].iter().all(|w| {
+        let runs_pip = words[..at].iter().map(|w| w.text.as_str()).all(|w| {
             w == "sudo" || w == "uv" || w == "-m" || w.contains('=') || super::repo::base(w).starts_with("python")
         });
-        if !runs_pip || words.get(at + 1).is_none_or(|w| w != "install") {
+        if !runs_pip || words.get(at + 1).is_none_or(|w| w.text != "install") {
             continue;
         }
         found.add(arguments(file, &words[at + 2..]));
@@ -101,17 +109,17 @@ const APT_WITH_VALUE: &[&str] = &["-o", "--option", "-t", "--target-release", "-
 
 /// The packages of `[sudo] [VAR=value] apt-get|apt [options] install [options] NAME...`: a
 /// name without its `=VERSION` or `/RELEASE`; none from a word CI fills in (`$EXTRA`).
-fn apt_packages(words: &[String]) -> Vec<String> {
-    let Some(at) = words.iter().position(|w| matches!(super::repo::base(w), "apt-get" | "apt")) else {
+fn apt_packages(words: &[Word]) -> Vec<String> {
+    let Some(at) = words.iter().position(|w| matches!(super::repo::base(&w.text), "apt-get" | "apt")) else {
         return Vec::new();
     };
-    if !words[..at].iter().all(|w| w == "sudo" || w == "-E" || w.contains('=')) {
+    if !words[..at].iter().all(|w| w.text == "sudo" || w.text == "-E" || w.text.contains('=')) {
         return Vec::new();
     }
     let mut rest = words[at + 1..].iter();
     let mut installing = false;
     let mut found = Vec::new();
-    while let Some(word) = rest.next() {
+    while let Some(Word { text: word, literal, .. }) = rest.next() {
         if APT_WITH_VALUE.contains(&word.as_str()) {
             rest.next();
         } else if word.starts_with('-') {
@@ -120,9 +128,7 @@ fn apt_packages(words: &[String]) -> Vec<String> {
                 return Vec::new();
             }
             installing = true;
-        } else if matches!(word.as_str(), "|" | ">" | "2>&1" | "||") || word.starts_with('>') {
-            break;
-        } else {
+        } else if *literal {
             let name = word.split(['=', '/']).next().unwrap_or_default();
             let valid = !name.is_empty()
                 && name.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -136,33 +142,40 @@ fn apt_packages(words: &[String]) -> Vec<String> {
 }
 
 /// `-r FILE`, `-rFILE`, `--requirement[=]FILE`, `-e .[x]`, `.[x]`, package names; other
-/// options and their values are skipped.
-fn arguments(file: &str, args: &[String]) -> Install {
+/// options and their values are skipped. A word the shell computes as CI runs names nothing
+/// known here: it is kept as written, for a comment.
+fn arguments(file: &str, args: &[Word]) -> Install {
     let mut found = Install { file: file.to_string(), ..Install::default() };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        if let Some(path) = requirement_file(arg, &mut args) {
-            push_new(&mut found.requirements, [path]);
-        } else if arg == "-e" || arg == "--editable" {
-            if let Some(target) = args.next() {
-                found.requirement(target);
+        let option = arg.text.as_str();
+        let value = match option {
+            "-r" | "--requirement" | "-e" | "--editable" => args.next(),
+            "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url" => {
+                args.next();
+                continue;
             }
-        } else if matches!(arg.as_str(), "-c" | "--constraint" | "-i" | "--index-url" | "--extra-index-url") {
-            args.next();
-        } else if !arg.starts_with('-') {
-            found.requirement(arg);
+            _ => Some(arg),
+        };
+        let Some(value) = value else { break };
+        if !value.literal {
+            push_new(&mut found.computed, [value.text.clone()]);
+        } else if let Some(path) = requirement_file(option, &value.text) {
+            push_new(&mut found.requirements, [path]);
+        } else if option == "-e" || option == "--editable" || !option.starts_with('-') {
+            found.requirement(&value.text);
         }
     }
     found
 }
 
-/// The file of `-r FILE`, `-rFILE`, `--requirement FILE`, `--requirement=FILE`; tox's
-/// `{toxinidir}/` is the repository.
-fn requirement_file<'a>(arg: &str, rest: &mut impl Iterator<Item = &'a String>) -> Option<String> {
-    let value = if arg == "-r" || arg == "--requirement" {
-        rest.next()?.clone()
+/// The file of `-r FILE`, `-rFILE`, `--requirement FILE`, `--requirement=FILE` (`value` is
+/// `FILE` when the option is a word of its own); tox's `{toxinidir}/` is the repository.
+fn requirement_file(option: &str, value: &str) -> Option<String> {
+    let value = if option == "-r" || option == "--requirement" {
+        value
     } else {
-        arg.strip_prefix("--requirement=").or_else(|| arg.strip_prefix("-r"))?.to_string()
+        option.strip_prefix("--requirement=").or_else(|| option.strip_prefix("-r"))?
     };
     let value = value.trim_start_matches("{toxinidir}/").trim_start_matches("./");
     (!value.is_empty() && !value.contains(['$', '{'])).then(|| value.to_string())
@@ -176,7 +189,7 @@ pub fn from_tox(file: &str, deps: &str, extras: &str) -> Install {
         if for_some_environments(line) {
             push_new(&mut found.conditional, [line.to_string()]);
         } else if line.starts_with('-') {
-            found.add(arguments(file, &super::server_args::words(line)));
+            found.add(arguments(file, &script::words(line)));
         } else {
             found.requirement(line);
         }
@@ -230,6 +243,23 @@ mod tests {
         assert!(found.is_empty(), "nothing for pip");
         let found = from_script("x", "pip install \\\n  -r requirements.txt");
         assert_eq!(found.requirements, ["requirements.txt"], "a continued line is one command");
+    }
+
+    #[test]
+    fn words_the_shell_computes_name_nothing() {
+        let found = from_script(
+            "ci.yml",
+            "pip install `ls dist/*`[test] ./pool \"$DEPS\" $(cat extra.txt) -r ${REQS} wheels/*.whl > pip.log 2>&1\n\
+             sudo apt-get install -y $(cat apt.txt) libpq-dev `echo x`",
+        );
+        assert_eq!(found.computed, ["`ls dist/*`[test]", "$DEPS", "$(cat extra.txt)", "${REQS}", "wheels/*.whl"]);
+        assert!(found.packages.is_empty() && found.requirements.is_empty() && !found.project, "{found:?}");
+        assert_eq!(found.apt, ["libpq-dev"]);
+        assert!(!found.is_empty(), "pip installs something");
+        let found = from_script("x", "pip install -r requirements.txt pytest < /dev/null >> log; pip install '$x'");
+        assert_eq!(found.requirements, ["requirements.txt"]);
+        assert_eq!(found.packages, ["pytest"], "no file a redirection names");
+        assert!(found.computed.is_empty(), "a quoted `$` is itself");
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod render;
 mod repo;
 mod ruby;
 mod rust;
+mod script;
 mod server_args;
 mod service;
 mod setup;

@@ -21,7 +21,8 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
             .into_iter()
             .filter(|s| super::image::parse(&s.image).is_some())
             .collect();
-        started.extend(script.lines().filter_map(server_process));
+        // A Makefile's recipe line continued with `\` is one command.
+        started.extend(super::script::lines(&script).iter().filter_map(|line| server_process(&line.text)));
         let first = hints.datastores.len();
         service::add_hints(hints, file, &started);
         setup::parse(&script).apply(&mut hints.datastores[first..]);
@@ -29,18 +30,24 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
 }
 
 /// Pure: the commands of a Procfile (one process a line, `name: command`) or a Makefile (the
-/// recipe lines of its rules, without make's `@` and `-` prefixes), one a line.
+/// recipe lines of its rules, without make's `@` and `-` prefixes), one a line; a recipe line
+/// continued with `\\` keeps its continuation, for the shell to join.
 pub fn commands(file: &str, text: &str) -> String {
     let is_procfile = PROCFILES.contains(&file);
     let mut out = Vec::new();
+    let mut continued = false;
     for line in text.lines() {
         let command = if is_procfile {
             line.split_once(':')
                 .filter(|(name, _)| !name.trim().starts_with('#'))
                 .map(|(name, c)| format!("{}\t{}", name.trim(), c.trim()))
+        } else if continued {
+            // make's prefixes start a recipe line only: `-e X=1` here is docker's option.
+            Some(line.strip_prefix('\t').unwrap_or(line).trim_end().to_string())
         } else {
             line.strip_prefix('\t').map(|c| c.trim_start_matches(['@', '-', '+']).trim().to_string())
         };
+        continued = !is_procfile && command.as_ref().is_some_and(|c| c.ends_with('\\'));
         out.extend(command.filter(|c| !c.trim().is_empty()));
     }
     out.join("\n")
@@ -114,6 +121,21 @@ mod tests {
         setup::parse(&script).apply(&mut hints);
         assert_eq!(hints[0].databases, ["shop", "shop_test"]);
         assert_eq!(hints[0].version.as_deref(), Some("15"));
+    }
+
+    #[test]
+    fn a_makefile_recipe_line_continued() {
+        let text = "db:\n\t@docker run -d --name pg \\\n\t-e POSTGRES_DB=shop \\\n\t\tpostgres:16\n\
+                    cache:\n\tredis-server \\\n\t--port 6380\n";
+        let script = commands("Makefile", text);
+        let started = super::super::docker_run::services(&script);
+        assert_eq!(started.len(), 1, "{script}");
+        assert_eq!(started[0].env, [("POSTGRES_DB".to_string(), "shop".to_string())]);
+        assert_eq!(started[0].image, "postgres:16");
+        let processes: Vec<Service> =
+            super::super::script::lines(&script).iter().filter_map(|l| server_process(&l.text)).collect();
+        assert_eq!(processes.len(), 1);
+        assert_eq!(processes[0].ports, [Port { host: Some(6380), container: 6379 }]);
     }
 
     #[test]

@@ -5,36 +5,10 @@
 use super::store::Store;
 use crate::recipe::detect::ServerArgs;
 
-/// Pure: a command line as words, with quotes removed (`"a b"` is one word).
+/// Pure: a command line as words, with quotes removed (`"a b"` is one word), as the shell
+/// splits it (`script::words`).
 pub fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    for c in text.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => word.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    out.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        out.push(word);
-    }
-    out
+    super::script::words(text).into_iter().map(|w| w.text).collect()
 }
 
 /// Pure: only the `-c NAME=VALUE` pairs of docker's options (`--health-cmd pg_isready -c

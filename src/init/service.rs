@@ -46,6 +46,11 @@ pub fn add_hints(hints: &mut super::hints::Hints, file: &str, services: &[Servic
                 hints.reached.push(reached(h.store, s));
                 hints.datastores.push(h);
             }
+            // `${{ matrix.db }}`, `$IMAGE`: no recipe is missing, the image is not known here.
+            None if !resolve(&s.image).1 => hints.note(
+                file,
+                format!("{}: its image is filled in as it runs, so devup cannot tell which server it is", describe(s)),
+            ),
             None => hints.note(file, format!("{}: devup has no recipe for it", describe(s))),
         }
     }
@@ -190,13 +195,15 @@ pub fn port(text: &str) -> Option<Port> {
 }
 
 /// Databases a CI script creates: `psql -c 'CREATE DATABASE app_test;'`, `createdb app_test`,
-/// `mysql -e "CREATE DATABASE IF NOT EXISTS app_test"`. Each with the client the line uses.
+/// `mysql -e "CREATE DATABASE IF NOT EXISTS app_test"`, the same SQL in a here-document `psql
+/// <<EOF` reads. Each with the client the line uses.
 pub fn created_databases(script: &str) -> Vec<(Option<super::store::Store>, String)> {
     use super::store::Store;
     let mut found = Vec::new();
-    for line in script.replace("\\\n", " ").lines() {
+    for line in super::script::lines(script) {
+        let store = Store::of_client_line(&line.text);
+        let line = std::iter::once(&line.text).chain(&line.heredocs).cloned().collect::<Vec<_>>().join("\n");
         let lower = line.to_ascii_lowercase();
-        let store = Store::of_client_line(line);
         let words: Vec<&str> = lower.split_whitespace().collect();
         let mut names = Vec::new();
         for (i, word) in words.iter().enumerate() {
@@ -341,6 +348,11 @@ mod tests {
                 (Some(Store::mysql()), "shop_test".to_string()),
                 (Some(Store::postgres()), "other".to_string()),
             ]
+        );
+        let heredoc = "mysql -uroot <<EOF\nCREATE DATABASE shop_test;\nEOF\ncreatedb \\\n  -U postgres other_test";
+        assert_eq!(
+            created_databases(heredoc),
+            [(Some(Store::mysql()), "shop_test".to_string()), (Some(Store::postgres()), "other_test".to_string())]
         );
     }
 }

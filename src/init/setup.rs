@@ -7,7 +7,8 @@
 
 use super::accounts::Account;
 use super::hints::{Datastore, Setting};
-use super::server_args::{is_setting_name, words};
+use super::script::{self, Command, Input, Line, Word};
+use super::server_args::is_setting_name;
 use super::service::{created_databases, is_plain_name};
 use super::store::Store;
 
@@ -22,29 +23,30 @@ pub struct Setup {
     pub sql_files: Vec<String>,
 }
 
-/// Pure: what the scripts (one command a line) do.
+/// Pure: what the scripts do, each line as the shell reads it.
 pub fn parse(script: &str) -> Setup {
-    // A command continued with `\` is one line (`psql \` then `-c "CREATE ROLE ..."`).
-    let script = &script.replace("\\\n", " ");
     let mut setup = Setup { databases: created_databases(script), ..Setup::default() };
-    for line in script.lines() {
-        let Some(store) = Store::of_client_line(line) else {
+    for line in script::lines(script) {
+        let Some(store) = Store::of_client_line(&line.text) else {
             continue;
         };
-        let words = words(line);
-        for (key, value) in sql_settings(&words).into_iter().chain(config_file_lines(line, &words)) {
+        let words: Vec<String> = line.words().into_iter().map(|w| w.text).collect();
+        let commands = line.commands();
+        // What a here-document feeds the client is SQL, read as `-c`'s is.
+        let sql: Vec<String> = words.iter().chain(&line.heredocs).cloned().collect();
+        for (key, value) in sql_settings(&sql).into_iter().chain(config_file_lines(&line, &words, &commands)) {
             if !setup.settings.iter().any(|(s, k, _)| *s == store && *k == key) {
                 setup.settings.push((store, key, value));
             }
         }
         if store.takes_init_sql() {
-            for file in loaded_files(&words) {
+            for file in loaded_files(&commands) {
                 if !setup.sql_files.contains(&file) {
                     setup.sql_files.push(file);
                 }
             }
         }
-        for account in accounts(store, &words) {
+        for account in accounts(store, &sql, &words) {
             if !setup.accounts.iter().any(|(s, a)| *s == store && a.name == account.name) {
                 setup.accounts.push((store, account));
             }
@@ -95,34 +97,41 @@ impl Setup {
     }
 }
 
-/// Files a `psql` command line reads SQL from: `-f FILE`, `--file=FILE`, `-fFILE`, `< FILE`,
-/// `cat FILE | psql`. Only files of the repository: a path that is absolute or holds a variable
-/// is another machine's.
-fn loaded_files(words: &[String]) -> Vec<String> {
-    let Some(at) = words.iter().position(|w| w == "psql" || w.ends_with("/psql")) else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    // `cat schema.sql | psql ...`
-    if at >= 3 && words[at - 1] == "|" && words[at - 3] == "cat" {
-        found.push(words[at - 2].clone());
-    }
-    let mut args = words[at + 1..].iter();
-    while let Some(arg) = args.next() {
-        let file = match arg.as_str() {
-            "-f" | "--file" | "<" => args.next().cloned(),
-            "|" | "&&" | ";" | "||" => break,
-            a => a
-                .strip_prefix("--file=")
-                .or_else(|| a.strip_prefix("-f"))
-                .or_else(|| a.strip_prefix('<'))
-                .filter(|f| !f.is_empty())
-                .map(str::to_string),
+/// Files a `psql` command reads SQL from: `-f FILE`, `--file=FILE`, `-fFILE`, `< FILE`, `cat
+/// FILE | psql` (a here-document is SQL written in the script, no file). Only files of the
+/// repository: a path that is absolute or that the shell computes is another machine's.
+fn loaded_files(commands: &[Command]) -> Vec<String> {
+    let mut found: Vec<Word> = Vec::new();
+    for (i, command) in commands.iter().enumerate() {
+        let words = &command.words;
+        let Some(at) = words.iter().position(|w| w.text == "psql" || w.text.ends_with("/psql")) else {
+            continue;
         };
-        found.extend(file);
+        // `cat schema.sql | psql ...`
+        if command.piped
+            && let Some(cat) = i.checked_sub(1).map(|before| &commands[before].words)
+            && cat.first().is_some_and(|w| w.text == "cat")
+        {
+            found.extend(cat[1..].iter().cloned());
+        }
+        let mut args = words[at + 1..].iter();
+        while let Some(arg) = args.next() {
+            match arg.text.as_str() {
+                "-f" | "--file" => found.extend(args.next().cloned()),
+                a => found.extend(
+                    a.strip_prefix("--file=")
+                        .or_else(|| a.strip_prefix("-f"))
+                        .filter(|f| !f.is_empty())
+                        .map(|f| Word { text: f.to_string(), ..arg.clone() }),
+                ),
+            }
+        }
+        if let Some(Input::File(file)) = &command.input {
+            found.push(file.clone());
+        }
     }
-    found.retain(|f| !f.starts_with(['/', '~', '-']) && !f.contains(['$', '{', '`']));
-    found.iter().map(|f| f.trim_start_matches("./").to_string()).collect()
+    found.retain(|f| f.literal && !f.text.starts_with(['/', '~', '-']) && !f.text.contains(['$', '{', '`']));
+    found.iter().map(|f| f.text.trim_start_matches("./").to_string()).collect()
 }
 
 /// The SQL files the scripts load → `init_sql`, which is one file, run once in each database:
@@ -168,14 +177,20 @@ pub fn init_sql_files(repo: &super::repo::Repo, hints: &mut super::hints::Hints)
     }
 }
 
-/// The words of SQL statements in a line, lower case, quotes and `;` removed.
+/// The words of SQL statements in a line, quotes removed; a `;` ending a statement is a word
+/// of its own, so that what a statement says is not taken for the next one's.
 fn sql_words(words: &[String]) -> Vec<String> {
-    words
-        .iter()
-        .flat_map(|w| w.split_whitespace())
-        .map(|w| w.trim_matches(|c: char| matches!(c, ';' | '\'' | '"' | '`')).to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
+    let mut out = Vec::new();
+    for word in words.iter().flat_map(|w| w.split_whitespace()) {
+        let bare = word.trim_matches(|c: char| matches!(c, ';' | '\'' | '"' | '`'));
+        if !bare.is_empty() {
+            out.push(bare.to_string());
+        }
+        if word.ends_with(';') {
+            out.push(";".to_string());
+        }
+    }
+    out
 }
 
 /// `ALTER SYSTEM SET wal_level = logical` (PostgreSQL), `SET GLOBAL max_connections = 500`
@@ -202,7 +217,7 @@ fn sql_settings(words: &[String]) -> Vec<(String, String)> {
                 _ => (key.clone(), words.get(key_at + 1).and_then(|w| w.strip_prefix('=')).map(str::to_string)),
             },
         };
-        if let Some(value) = value.filter(|v| !v.is_empty())
+        if let Some(value) = value.filter(|v| !v.is_empty() && v != ";")
             && is_setting_name(&key)
         {
             found.push((key.to_ascii_lowercase(), value));
@@ -212,12 +227,26 @@ fn sql_settings(words: &[String]) -> Vec<(String, String)> {
 }
 
 /// Lines written into postgresql.conf: `sed -i "s/#wal_level = replica/wal_level = logical/"
-/// .../postgresql.conf` (the replacement), `echo "wal_level = logical" >> .../postgresql.conf`.
-fn config_file_lines(line: &str, words: &[String]) -> Vec<(String, String)> {
-    if !line.contains("postgresql.conf") {
+/// .../postgresql.conf` (the replacement), `echo "wal_level = logical" >> .../postgresql.conf`,
+/// a here-document `cat >> .../postgresql.conf` or `tee -a .../postgresql.conf` reads.
+fn config_file_lines(line: &Line, words: &[String], commands: &[Command]) -> Vec<(String, String)> {
+    if !line.text.contains("postgresql.conf") {
         return Vec::new();
     }
     let mut found = Vec::new();
+    for (i, command) in commands.iter().enumerate() {
+        let writes = command.outputs.iter().chain(&command.words).any(|w| w.text.ends_with("postgresql.conf"));
+        // Its own here-document, or the one `cat <<EOF | tee -a ...` pipes into it.
+        let reads = |c: &Command| match &c.input {
+            Some(Input::Text(text)) => Some(text.clone()),
+            _ => None,
+        };
+        let text = reads(command)
+            .or_else(|| command.piped.then(|| i.checked_sub(1)).flatten().and_then(|b| reads(&commands[b])));
+        if writes && let Some(text) = text {
+            found.extend(text.lines().filter_map(conf_line));
+        }
+    }
     if words.iter().any(|w| w.ends_with("sed")) {
         for word in words {
             let mut chars = word.chars();
@@ -283,10 +312,11 @@ fn sql_string(word: &str) -> Option<String> {
 }
 
 /// `CREATE ROLE app WITH LOGIN CREATEDB PASSWORD 'pw'`, `CREATE USER 'app'@'%' IDENTIFIED BY
-/// 'pw'`, `createuser -s app`.
-fn accounts(store: Store, words: &[String]) -> Vec<Account> {
+/// 'pw'` in `sql` (a line's words and the here-documents it feeds its client), `createuser -s
+/// app` in `words`.
+fn accounts(store: Store, sql: &[String], words: &[String]) -> Vec<Account> {
     let mut found = Vec::new();
-    let sql = sql_words(words);
+    let sql = sql_words(sql);
     let lower: Vec<String> = sql.iter().map(|w| w.to_ascii_lowercase()).collect();
     for i in 0..lower.len() {
         if lower[i] != "create" || !matches!(lower.get(i + 1).map(String::as_str), Some("role" | "user")) {
@@ -306,7 +336,7 @@ fn accounts(store: Store, words: &[String]) -> Vec<Account> {
         }
         let mut account = Account::named(name);
         let rest = &lower[at + 1..];
-        let end = rest.iter().position(|w| w == "create").unwrap_or(rest.len());
+        let end = rest.iter().position(|w| w == "create" || w == ";").unwrap_or(rest.len());
         for (j, word) in rest[..end].iter().enumerate() {
             match word.as_str() {
                 "superuser" => account.superuser = true,
@@ -432,6 +462,30 @@ mod tests {
         assert_eq!(hints[0].databases, ["extra"]);
         assert_eq!(hints[0].settings[0].value.as_ref().unwrap().to_string(), "{ wal_level = \"logical\" }");
         assert!(hints[1].settings.is_empty() && hints[1].databases.is_empty());
+    }
+
+    #[test]
+    fn here_documents_are_sql_not_files() {
+        let script = "psql -AXqt \"host=localhost user=postgres\" << SQL\n\
+                      CREATE ROLE app LOGIN;\n\
+                      ALTER ROLE other PASSWORD 'not-apps';\n\
+                      CREATE DATABASE app_test OWNER app;\n\
+                      ALTER SYSTEM SET fsync = off;\n\
+                      SQL\n\
+                      psql -U postgres <<-'EOF'\n\
+                      \tCREATE USER reader PASSWORD 'r';\n\
+                      \tEOF\n\
+                      psql -d app_test <db/seed.sql\n\
+                      sudo tee -a /etc/postgresql/16/main/postgresql.conf > /dev/null <<EOF\n\
+                      wal_level = logical\n\
+                      EOF";
+        let setup = parse(script);
+        assert_eq!(setup.sql_files, ["db/seed.sql"], "`<<` and its delimiter name no file");
+        assert_eq!(setup.databases, [(Some(Store::postgres()), "app_test".to_string())]);
+        let accounts: Vec<(&str, Option<&str>)> =
+            setup.accounts.iter().map(|(_, a)| (a.name.as_str(), a.password.as_deref())).collect();
+        assert_eq!(accounts, [("app", None), ("reader", Some("r"))], "another statement's password is not app's");
+        assert_eq!(settings(script), [pair("fsync", "off"), pair("wal_level", "logical")]);
     }
 
     #[test]
