@@ -76,8 +76,7 @@ pub fn setups(steps: &[&Value], matrix: Option<&Value>) -> Vec<Setup> {
     found
 }
 
-/// `${{ matrix.node }}` → the matrix's values of `node` (its list, and its `include` entries);
-/// any other text is itself.
+/// `${{ matrix.node }}` → the matrix's values of `node`; any other text is itself.
 pub fn resolve(text: &str, matrix: Option<&Value>) -> Vec<String> {
     let Some(name) = text
         .trim()
@@ -87,7 +86,11 @@ pub fn resolve(text: &str, matrix: Option<&Value>) -> Vec<String> {
     else {
         return vec![text.to_string()];
     };
-    let Some(matrix) = matrix else { return Vec::new() };
+    matrix.map(|m| matrix_values(m, name)).unwrap_or_default()
+}
+
+/// A matrix's values of `name`: its list, and its `include` entries' (`include: [{ pg: 16 }]`).
+pub fn matrix_values(matrix: &Value, name: &str) -> Vec<String> {
     let mut values: Vec<String> =
         matrix.get(name).map(yaml::items).unwrap_or_default().into_iter().filter_map(yaml::text).collect();
     for include in matrix.get("include").map(yaml::items).unwrap_or_default() {

@@ -159,6 +159,14 @@ fn action_service(step: &serde_norway::Value, matrix: Option<&serde_norway::Valu
     })
 }
 
+/// An image's tag as numbers, to find the newest (`postgres:16-alpine` → [16]); none for a
+/// tag that is no version.
+fn tag_key(image: &str) -> Vec<u64> {
+    let tag = image[repository(image).len()..].trim_start_matches(':');
+    let version = tag.split('-').next().unwrap_or_default();
+    version.split('.').map_while(|p| p.parse().ok()).collect()
+}
+
 /// An image without its tag: `postgres` of `postgres:15`, `ghcr.io/x/pg` of
 /// `ghcr.io/x/pg:16` (a registry's port is not a tag).
 fn repository(image: &str) -> &str {
@@ -201,78 +209,37 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
             }
             test_envs.push((key, env));
         }
-        scripts.push(script);
         all_setups.push(setups);
-        // Servers an action starts on the job's machine.
-        for service in steps.iter().filter_map(|step| action_service(step, matrix)) {
-            if !workflow.services.iter().any(|s| s.image == service.image && s.action == service.action) {
-                workflow.services.push(service);
-                service_jobs.push(key);
+        // The job's servers: its service containers, what its actions and its `docker run`
+        // steps start. Jobs run apart, so a server of the same name in another job is the same
+        // server run another way, not a second one.
+        let mut started: Vec<Service> = steps.iter().filter_map(|step| action_service(step, matrix)).collect();
+        for (name, def) in job.get("services").map(yaml::entries).into_iter().flatten() {
+            started.extend(container_services(name, def, matrix));
+        }
+        for service in super::docker_run::services(&script) {
+            for (image, notes) in resolve_matrix(&service.image, matrix) {
+                started.push(Service { image, notes: [service.notes.clone(), notes].concat(), ..service.clone() });
             }
         }
-        let Some(services) = job.get("services") else {
-            continue;
-        };
-        for (name, def) in yaml::entries(services) {
-            let Some(image) = def.get("image").and_then(yaml::text) else {
-                continue;
-            };
-            // An image that is wholly a matrix value (`${{ matrix.db }}` over `[postgres:16,
-            // mysql:8]`): each of the images is a service the suite runs against.
-            let images: Vec<(String, Vec<String>)> = match matrix.and_then(|m| matrix_images(&image, m)) {
-                Some(images) => {
-                    let note = format!("from the CI matrix ({}) for `{image}`", images.join(", "));
-                    images.into_iter().map(|i| (i, vec![note.clone()])).collect()
+        for service in started {
+            let same_in_another_job = workflow.services.iter().zip(&service_jobs).position(|(s, job)| {
+                *job != key && s.name == service.name && repository(&s.image) == repository(&service.image)
+            });
+            match same_in_another_job {
+                Some(i) if workflow.services[i].image != service.image => {
+                    let note = format!("the job `{key}` runs it as {}", service.image);
+                    workflow.services[i].notes.push(note);
                 }
-                None => match matrix.and_then(|m| newest_of_matrix(&image, m)) {
-                    Some((resolved, values)) => {
-                        let note = format!("the newest of the CI matrix ({values}) for `{image}`");
-                        vec![(resolved, vec![note])]
-                    }
-                    None => vec![(image, Vec::new())],
-                },
-            };
-            for (image, notes) in images {
-                let ports = def
-                    .get("ports")
-                    .map(|p| {
-                        yaml::items(p).into_iter().filter_map(yaml::text).filter_map(|t| service::port(&t)).collect()
-                    })
-                    .unwrap_or_default();
-                // Docker's options, of which only `-c NAME=VALUE` reaches the server.
-                let options = def.get("options").and_then(yaml::text).unwrap_or_default();
-                let service = Service {
-                    name: name.to_string(),
-                    image,
-                    env: def.get("env").map(yaml::env).unwrap_or_default(),
-                    ports,
-                    command: server_args::postgres_pairs(&server_args::words(&options)),
-                    notes,
-                    action: None,
-                };
-                let same_in_another_job = workflow.services.iter().zip(&service_jobs).position(|(s, job)| {
-                    *job != key && s.name == service.name && repository(&s.image) == repository(&service.image)
-                });
-                match same_in_another_job {
-                    Some(i) if workflow.services[i].image != service.image => {
-                        let note = format!("the job `{key}` runs it as {}", service.image);
-                        workflow.services[i].notes.push(note);
-                    }
-                    Some(_) => {}
-                    None if workflow.services.contains(&service) => {}
-                    None => {
-                        workflow.services.push(service);
-                        service_jobs.push(key);
-                    }
+                Some(_) => {}
+                None if workflow.services.contains(&service) => {}
+                None => {
+                    workflow.services.push(service);
+                    service_jobs.push(key);
                 }
             }
         }
-    }
-    // Servers a step starts itself with `docker run`.
-    for started in super::docker_run::services(&scripts.join("\n")) {
-        if !workflow.services.contains(&started) {
-            workflow.services.push(started);
-        }
+        scripts.push(script);
     }
     workflow.tests = !test_scripts.is_empty();
     if workflow.tests {
@@ -300,11 +267,66 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     Ok(workflow)
 }
 
+/// A job's service container (`services: { db: { image: postgres:16, ... } }`): one per image
+/// its matrix gives it.
+fn container_services(name: &str, def: &serde_norway::Value, matrix: Option<&serde_norway::Value>) -> Vec<Service> {
+    let Some(image) = def.get("image").and_then(yaml::text) else {
+        return Vec::new();
+    };
+    let ports: Vec<service::Port> = def
+        .get("ports")
+        .map(|p| yaml::items(p).into_iter().filter_map(yaml::text).filter_map(|t| service::port(&t)).collect())
+        .unwrap_or_default();
+    // Docker's options, of which only `-c NAME=VALUE` reaches the server.
+    let options = def.get("options").and_then(yaml::text).unwrap_or_default();
+    resolve_matrix(&image, matrix)
+        .into_iter()
+        .map(|(image, notes)| Service {
+            name: name.to_string(),
+            image,
+            env: def.get("env").map(yaml::env).unwrap_or_default(),
+            ports: ports.clone(),
+            command: server_args::postgres_pairs(&server_args::words(&options)),
+            notes,
+            action: None,
+        })
+        .collect()
+}
+
+/// An image as the job's matrix fills it in, with how it was read: one that is wholly a matrix
+/// value (`${{ matrix.db }}` over `[postgres:16, mysql:8]`) is each of the images the suite
+/// runs against; a version from the matrix (`postgres:${{ matrix.pg }}`) is the newest.
+fn resolve_matrix(image: &str, matrix: Option<&serde_norway::Value>) -> Vec<(String, Vec<String>)> {
+    if let Some(images) = matrix.and_then(|m| matrix_images(image, m)) {
+        let note = format!("from the CI matrix ({}) for `{image}`", images.join(", "));
+        // One server per kind, as a job runs one of them: of `postgres:13`, `postgres:17` and
+        // `postgis/postgis`, the newest postgres.
+        let kind = |image: &str| -> String {
+            super::image::parse(image).map_or_else(|| repository(image).to_string(), |i| i.store.recipe().to_string())
+        };
+        let mut newest: Vec<&String> = Vec::new();
+        for candidate in &images {
+            match newest.iter_mut().find(|n| kind(n.as_str()) == kind(candidate)) {
+                Some(n) if tag_key(candidate) > tag_key(n) => *n = candidate,
+                Some(_) => {}
+                None => newest.push(candidate),
+            }
+        }
+        return newest.into_iter().map(|i| (i.clone(), vec![note.clone()])).collect();
+    }
+    match matrix.and_then(|m| newest_of_matrix(image, m)) {
+        Some((resolved, values)) => {
+            vec![(resolved, vec![format!("the newest of the CI matrix ({values}) for `{image}`")])]
+        }
+        None => vec![(image.to_string(), Vec::new())],
+    }
+}
+
 /// `${{ matrix.db }}` with `matrix: { db: [postgres:16, "mysql:8.0"] }` → those images (values
 /// that name something, not bare versions). `None` for anything else.
 fn matrix_images(image: &str, matrix: &serde_norway::Value) -> Option<Vec<String>> {
     let name = image.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim().strip_prefix("matrix.")?;
-    let values: Vec<String> = matrix.get(name).map(yaml::items)?.into_iter().map(yaml::text).collect::<Option<_>>()?;
+    let values = ci_versions::matrix_values(matrix, name);
     (!values.is_empty() && values.iter().all(|v| v.contains(|c: char| c.is_ascii_alphabetic()))).then_some(values)
 }
 
@@ -315,7 +337,7 @@ fn newest_of_matrix(image: &str, matrix: &serde_norway::Value) -> Option<(String
     let start = image.find("${{")?;
     let end = start + image[start..].find("}}")? + 2;
     let name = image[start + 3..end - 2].trim().strip_prefix("matrix.")?;
-    let values: Vec<String> = matrix.get(name).map(yaml::items)?.into_iter().map(yaml::text).collect::<Option<_>>()?;
+    let values = ci_versions::matrix_values(matrix, name);
     let key = |v: &String| -> Option<Vec<u64>> { v.split('.').map(|p| p.parse().ok()).collect() };
     let newest = values.iter().map(|v| Some((key(v)?, v))).collect::<Option<Vec<_>>>()?;
     let (_, newest) = newest.into_iter().max()?;
@@ -497,6 +519,17 @@ jobs:
         let postgres = service::hint("ci.yml", &w.services[1]).unwrap();
         assert_eq!(postgres.databases, ["app_test"]);
         assert_eq!(postgres.settings[0].text, "role \"ci\"");
+    }
+
+    #[test]
+    fn a_server_docker_run_starts_takes_its_image_from_the_jobs_matrix() {
+        let w = parse(
+            "jobs:\n  test:\n    strategy:\n      matrix:\n        pg: [\"postgres:13\", \"postgres:17\"]\n    steps:\n      - run: |\n          docker run -d -p 5432:5432 \\\n            -e POSTGRES_PASSWORD=pw ${{ matrix.pg }} \\\n            -c max_prepared_transactions=10\n      - run: pytest\n",
+        )
+        .unwrap();
+        let images: Vec<&str> = w.services.iter().map(|s| s.image.as_str()).collect();
+        assert_eq!(images, ["postgres:17"], "one server of a kind: the newest");
+        assert_eq!(w.services[0].command, ["-c", "max_prepared_transactions=10"]);
     }
 
     #[test]
