@@ -186,7 +186,7 @@ fn converge_one(
     // only the install tells (a package's server directory, a version manager's) comes first
     // for the steps after it, as it does in the next run.
     let _step = crate::system::in_step(&step.id);
-    let env = current_env(run, &step.id);
+    let env = super::step_env(run, &step.id);
     let run = &run.with_env(&env);
     let cx = run.for_step(&step.id);
     let status = if upstream_changed { step.resource.check(&cx) } else { initial.clone() };
@@ -217,19 +217,4 @@ fn converge_one(
         ),
     };
     result(outcome, reason, started.elapsed())
-}
-
-/// The run's environment with its PATH made again from the resolutions as they are now (an
-/// install before this step may have added a directory), when any moved it.
-fn current_env(run: &Cx, step: &str) -> Vec<(String, String)> {
-    let mut env = run.env.to_vec();
-    if run.tools.dirs().is_empty() {
-        return env;
-    }
-    let path = run.tools.path_var_for(step).to_string_lossy().into_owned();
-    match env.iter_mut().rev().find(|(k, _)| k == "PATH") {
-        Some((_, old)) => *old = path,
-        None => env.push(("PATH".to_string(), path)),
-    }
-    env
 }

@@ -13,10 +13,10 @@ use crate::step::Step;
 /// not whichever is first on the user's PATH.
 pub fn check_all(steps: &[Step], run: &Cx, env: impl FnOnce() -> Vec<(String, String)>) -> CheckResult {
     let (tools, rest): (Vec<usize>, Vec<usize>) = (0..steps.len()).partition(|&i| steps[i].resource.resolves_tool());
-    let mut results = check_some(steps, &tools, run);
+    let mut results = check_some(steps, &tools, run, false);
     let env = env();
     let project_run = run.with_env(&env);
-    for (i, r) in check_some(steps, &rest, &project_run).into_iter().enumerate() {
+    for (i, r) in check_some(steps, &rest, &project_run, true).into_iter().enumerate() {
         if r.is_some() {
             results[i] = r;
         }
@@ -48,7 +48,7 @@ fn defer_until_requirements(steps: &[Step], statuses: &mut [(Status, Duration)])
 /// Checks only the steps that resolve tools (`devup env`: the PATH without the other checks).
 pub fn check_tools(steps: &[Step], run: &Cx) {
     let tools: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].resource.resolves_tool()).collect();
-    check_some(steps, &tools, run);
+    check_some(steps, &tools, run, false);
 }
 
 pub struct CheckResult {
@@ -57,8 +57,10 @@ pub struct CheckResult {
     pub env: Vec<(String, String)>,
 }
 
-/// Checks the steps at `which` in parallel; the others' results are `None`.
-fn check_some(steps: &[Step], which: &[usize], run: &Cx) -> Vec<Option<(Status, Duration)>> {
+/// Checks the steps at `which` in parallel; the others' results are `None`. With `own_path`,
+/// each with its own entry's tools first on PATH, as its apply will have them (the tools are
+/// all resolved by then).
+fn check_some(steps: &[Step], which: &[usize], run: &Cx, own_path: bool) -> Vec<Option<(Status, Duration)>> {
     let next = AtomicUsize::new(0);
     let workers = run.jobs.clamp(1, which.len().max(1));
     let mut results: Vec<Option<(Status, Duration)>> = (0..steps.len()).map(|_| None).collect();
@@ -71,7 +73,14 @@ fn check_some(steps: &[Step], which: &[usize], run: &Cx) -> Vec<Option<(Status, 
                         let step = &steps[i];
                         let started = Instant::now();
                         let _step = crate::system::in_step(&step.id);
-                        let status = step.resource.check(&run.for_step(&step.id));
+                        let env;
+                        let step_run = if own_path {
+                            env = super::step_env(run, &step.id);
+                            run.with_env(&env)
+                        } else {
+                            *run
+                        };
+                        let status = step.resource.check(&step_run.for_step(&step.id));
                         done.push((i, (status, started.elapsed())));
                     }
                     done

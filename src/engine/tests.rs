@@ -224,3 +224,46 @@ fn steps_downstream_of_a_change_are_checked_again_not_applied_blindly() {
     assert_eq!(outcomes(&results), [("server", "changed"), ("f", "ok"), ("f", "ok")]);
     assert_eq!(applied.load(Ordering::SeqCst), 1, "only the server was applied");
 }
+
+/// Records the PATH its check sees.
+#[derive(Default)]
+struct SeesPath(std::sync::Mutex<String>);
+
+impl Resource for Arc<SeesPath> {
+    fn describe(&self) -> String {
+        "sees PATH".into()
+    }
+    fn check(&self, cx: &Cx) -> Status {
+        *self.0.lock().unwrap() = cx.path_var().to_string_lossy().into_owned();
+        Status::Satisfied
+    }
+    fn action(&self) -> String {
+        "nothing".into()
+    }
+}
+
+#[test]
+fn a_check_sees_its_own_entrys_tools_first_as_its_apply_does() {
+    let mut machine = Machine::new();
+    machine.tools.inherited_path = "/usr/bin".into();
+    let at = |dir: &str| crate::tools::Resolution { locked: None, dir: Some(dir.into()) };
+    machine.tools.record("dependencies.web", at("/t/yarn/1/bin"));
+    machine.tools.record("dependencies.site", at("/t/yarn-berry/4/bin"));
+    let seen: Vec<Arc<SeesPath>> = (0..2).map(|_| Arc::default()).collect();
+    let steps: Vec<Step> = ["dependencies.web.install", "dependencies.site.install"]
+        .iter()
+        .zip(&seen)
+        .map(|(id, s)| Step {
+            id: id.to_string(),
+            requires: Vec::new(),
+            resource: Box::new(s.clone()),
+            description: None,
+            kind: "test",
+            from_project: false,
+        })
+        .collect();
+    let env = vec![("PATH".to_string(), "/t/yarn-berry/4/bin:/t/yarn/1/bin:/usr/bin".to_string())];
+    check_all(&steps, &machine.cx(2), || env.clone());
+    assert_eq!(*seen[0].0.lock().unwrap(), "/t/yarn/1/bin:/t/yarn-berry/4/bin:/usr/bin");
+    assert_eq!(*seen[1].0.lock().unwrap(), "/t/yarn-berry/4/bin:/t/yarn/1/bin:/usr/bin");
+}

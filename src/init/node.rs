@@ -107,6 +107,9 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
         if manager == "npm" && lock.is_none() {
             params.push(("lockfile".to_string(), toml::Value::Boolean(false)));
         }
+        if manager == "yarn" && plug_n_play(repo, dir) {
+            params.push(("pnp".to_string(), toml::Value::Boolean(true)));
+        }
         // The Yarn or pnpm corepack would run: read from package.json at each run, so a bump
         // there is a bump here.
         if matches!(manager, "yarn" | "pnpm")
@@ -130,6 +133,19 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
     }
 }
 
+/// Whether Yarn installs Plug'n'Play in `dir`: a `.yarnrc.yml` (Yarn 2 and later; Yarn 1 reads
+/// `.yarnrc`) whose `nodeLinker` is `pnp` or unset, Yarn's default.
+fn plug_n_play(repo: &Repo, dir: &str) -> bool {
+    let file = repo::join(dir, ".yarnrc.yml");
+    repo.has(&file) && repo.read(&file).is_some_and(|text| linker_is_pnp(&text))
+}
+
+/// Pure.
+fn linker_is_pnp(yarnrc: &str) -> bool {
+    let linker = super::yaml::parse(yarnrc).ok().and_then(|doc| doc.get("nodeLinker").and_then(super::yaml::text));
+    linker.is_none_or(|l| l == "pnp")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +163,14 @@ mod tests {
         assert!(!parse(r#"{"packageManager":"yarn"}"#).unwrap().manager_pinned);
         assert_eq!(parse("{}").unwrap(), PackageJson::default());
         assert!(parse("{").is_err());
+    }
+
+    #[test]
+    fn plug_n_play_is_yarns_default() {
+        assert!(linker_is_pnp("yarnPath: .yarn/releases/yarn-4.1.0.cjs\n"));
+        assert!(linker_is_pnp("nodeLinker: pnp\n"));
+        assert!(!linker_is_pnp("nodeLinker: node-modules\n"));
+        assert!(!linker_is_pnp("nodeLinker: \"pnpm\"\n"));
     }
 
     #[test]

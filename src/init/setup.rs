@@ -18,6 +18,8 @@ pub struct Setup {
     pub databases: Vec<(Option<Store>, String)>,
     pub settings: Vec<(Store, String, String)>,
     pub accounts: Vec<(Store, Account)>,
+    /// Extensions created (`CREATE EXTENSION IF NOT EXISTS hstore`).
+    pub extensions: Vec<(Store, String)>,
     /// SQL files loaded into PostgreSQL (`psql -f schema.sql`, `psql < schema.sql`), as the
     /// scripts name them (relative to the repository).
     pub sql_files: Vec<String>,
@@ -37,6 +39,11 @@ pub fn parse(script: &str) -> Setup {
         for (key, value) in sql_settings(&sql).into_iter().chain(config_file_lines(&line, &words, &commands)) {
             if !setup.settings.iter().any(|(s, k, _)| *s == store && *k == key) {
                 setup.settings.push((store, key, value));
+            }
+        }
+        for extension in created_extensions(&sql) {
+            if !setup.extensions.iter().any(|(s, e)| *s == store && *e == extension) {
+                setup.extensions.push((store, extension));
             }
         }
         if store.takes_init_sql() {
@@ -81,6 +88,28 @@ impl Setup {
                     value: Some(toml::Value::Table(settings)),
                     text: format!("settings {text}"),
                 });
+            }
+            let extensions: Vec<&String> =
+                self.extensions.iter().filter(|(s, _)| *s == hint.store).map(|(_, e)| e).collect();
+            if !extensions.is_empty() {
+                // Beside one an image brings (postgis), in one list.
+                let listed = hint.settings.iter_mut().find(|s| s.param == "extensions");
+                let mut names: Vec<String> = match &listed {
+                    Some(Setting { value: Some(toml::Value::Array(items)), .. }) => {
+                        items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                names.extend(extensions.into_iter().filter(|e| !names.contains(e)).cloned().collect::<Vec<_>>());
+                let setting = Setting {
+                    param: "extensions",
+                    value: Some(toml::Value::Array(names.iter().cloned().map(toml::Value::String).collect())),
+                    text: format!("extensions {}", names.join(", ")),
+                };
+                match listed {
+                    Some(old) => *old = setting,
+                    None => hint.settings.push(setting),
+                }
             }
             for (_, account) in self.accounts.iter().filter(|(s, _)| *s == hint.store) {
                 hint.settings.extend(account.setting(hint.store));
@@ -191,6 +220,29 @@ fn sql_words(words: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// `CREATE EXTENSION [IF NOT EXISTS] hstore`: the extensions, by name.
+fn created_extensions(words: &[String]) -> Vec<String> {
+    let words = sql_words(words);
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let mut found = Vec::new();
+    for i in 1..lower.len() {
+        if lower[i - 1] != "create" || lower[i] != "extension" {
+            continue;
+        }
+        let mut at = i + 1;
+        if lower.get(at..at + 3).is_some_and(|w| w == ["if", "not", "exists"]) {
+            at += 3;
+        }
+        if let Some(name) = words.get(at).map(|n| n.trim_matches('"'))
+            && is_plain_name(name)
+            && !found.iter().any(|f| f == name)
+        {
+            found.push(name.to_string());
+        }
+    }
+    found
 }
 
 /// `ALTER SYSTEM SET wal_level = logical` (PostgreSQL), `SET GLOBAL max_connections = 500`
@@ -381,6 +433,28 @@ mod tests {
         assert_eq!(sql_string("U&'a\\+01F600'").as_deref(), Some("a\u{1F600}"));
         assert_eq!(sql_string("plain").as_deref(), Some("plain"));
         assert_eq!(sql_string("U&'\\zz'"), None);
+    }
+
+    #[test]
+    fn extensions_a_script_creates_join_the_servers_list() {
+        let setup = parse(
+            "psql app_test -c 'CREATE EXTENSION hstore;'\npsql -c 'create extension if not exists \"uuid-ossp\"; CREATE EXTENSION hstore'\necho 'CREATE EXTENSION nope'\n",
+        );
+        let names: Vec<&str> = setup.extensions.iter().map(|(_, e)| e.as_str()).collect();
+        assert_eq!(names, ["hstore", "uuid-ossp"], "psql's, not echo's");
+        let mut hint = crate::init::service::hint(
+            "ci.yml",
+            &crate::init::service::Service {
+                name: "db".into(),
+                image: "postgis/postgis:16".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        setup.apply(std::slice::from_mut(&mut hint));
+        let lists: Vec<&Setting> = hint.settings.iter().filter(|s| s.param == "extensions").collect();
+        assert_eq!(lists.len(), 1, "one list");
+        assert_eq!(lists[0].text, "extensions postgis, hstore, uuid-ossp");
     }
 
     #[test]

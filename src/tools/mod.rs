@@ -159,7 +159,8 @@ impl Toolbox {
     }
 
     pub fn mirror(&self, spec: &Spec) -> Option<&str> {
-        self.mirrors.get(&spec.name.to_ascii_lowercase()).map(String::as_str)
+        // A variable's name has no `-`: `yarn-berry`'s is DEVUP_MIRROR_YARN_BERRY.
+        self.mirrors.get(&spec.name.to_ascii_lowercase().replace('-', "_")).map(String::as_str)
     }
 
     /// The builds a source offers for this platform, newest first; the index is fetched once
@@ -222,8 +223,9 @@ impl Toolbox {
 /// The entry a step belongs to: `datastores.pg` of `datastores.pg.server`.
 fn entry_of(step: &str) -> Option<&str> {
     let mut dots = step.match_indices('.').map(|(at, _)| at);
-    let (_, second) = (dots.next()?, dots.next()?);
-    Some(&step[..second])
+    dots.next()?;
+    // `dependencies.web` is the entry's own step (the recipe's step named like it).
+    Some(dots.next().map_or(step, |second| &step[..second]))
 }
 
 /// Unpacks a build into `staging` and completes it there: where it came from, its links.
@@ -382,6 +384,9 @@ mod tests {
         assert_eq!(path("datastores.postgres.server"), "/t/postgres/16/bin:/t/postgres/15/bin:/usr/bin");
         assert_eq!(path("datastores.legacy.server"), "/t/postgres/15/bin:/t/postgres/16/bin:/usr/bin");
         assert_eq!(path("step.seed"), "/t/postgres/15/bin:/t/postgres/16/bin:/usr/bin");
+        // An entry's own step is named like it (`dependencies.web`, the recipe's `yarn` step).
+        tools.record("dependencies.web", at("/t/yarn/1/bin"));
+        assert_eq!(path("dependencies.web.install"), "/t/yarn/1/bin:/t/postgres/15/bin:/t/postgres/16/bin:/usr/bin");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::version::{self, Constraint};
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
-    /// The tool's name: its directory under the tools root, and `DEVUP_MIRROR_<NAME>`.
+    /// The tool's name: its directory under the tools root, and `DEVUP_MIRROR_<NAME>` (`-` as `_`).
     pub name: String,
     /// `npm` or `sha256sums`.
     pub index: IndexFormat,

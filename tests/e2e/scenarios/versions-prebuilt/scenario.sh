@@ -1,7 +1,8 @@
 # Per-project versions, for real: project/ asks for node 22, PostgreSQL 16 and python 3.11 on
 # Debian 12, whose packages are node 18, PostgreSQL 15 and python 3.11. From a blank root ONE
 # run converges: python from apt, node and the PostgreSQL server as prebuilt builds from the
-# npm registry (verified, unpacked into /opt/devup/tools), npm, Yarn and pnpm from the registry
+# npm registry (verified, unpacked into /opt/devup/tools), npm, Yarn (1, and 4 installing
+# Plug'n'Play) and pnpm from the registry
 # beside that node (which comes without them, or corepack); they are the project's (first on its PATH, through `devup env`), the machine's own PATH
 # is left as it was, and devup.lock records what each resolved to. Then:
 # - a run killed (SIGKILL) while it downloads or unpacks node leaves nothing the next run does
@@ -75,9 +76,12 @@ assert_eq "$node_v" "$(cat installed-with-node.txt)" "process.version in the pro
 assert_eq 7.0.0 "$(in_env node -p 'require("is-number/package.json").version')" "is-number"
 
 step "Yarn (any: 1) and pnpm (as package.json pins it), from the registry, installed web/ and admin/ with node 22"
-assert_match "$(in_env yarn --version)" '^1\.' "yarn --version through devup env"
+# Two Yarns in one project (1 for web/, 4 for site/): each install runs with its own first on
+# PATH; in a shell `yarn` is one of them, so each is called by its path here.
+yarn1=$(ls -d "$TOOLS"/yarn/1.*)
+assert_match "$(in_env "$yarn1/devup-bin/yarn" --version)" '^1\.' "web's yarn --version"
 assert_eq 9.15.9 "$(cd admin && in_env pnpm --version)" "pnpm --version through devup env: admin/package.json's"
-assert_match "$(in_env command -v yarn)" "^$TOOLS/yarn/1\.[0-9.]+/devup-bin/yarn\$" "the project's yarn"
+assert_match "$(in_env command -v yarn)" "^$TOOLS/yarn(-berry)?/[14]\.[0-9.]+/devup-bin/yarn\$" "the project's yarn"
 assert_eq "$TOOLS/pnpm/9.15.9/devup-bin/pnpm" "$(in_env command -v pnpm)" "the project's pnpm"
 assert_no_cmd yarn
 assert_no_cmd pnpm
@@ -85,6 +89,12 @@ for app in web admin; do
     assert_eq "$node_v" "$(cat $app/installed-with-node.txt)" "process.version in $app's postinstall"
     assert_eq 7.0.0 "$(cd $app && in_env node -p 'require("is-number/package.json").version')" "$app's is-number"
 done
+
+step "Yarn 4 (site/package.json's), from the registry's @yarnpkg/cli-dist, installed site/ Plug'n'Play"
+assert_eq 4.18.1 "$(cd site && in_env "$TOOLS/yarn-berry/4.18.1/devup-bin/yarn" --version)" "site's yarn --version"
+assert_eq "$node_v" "$(cat site/installed-with-node.txt)" "process.version in site's postinstall"
+assert_eq 7.0.0 "$(cd site && in_env node -r ./.pnp.cjs -p 'require("is-number/package.json").version')" "site's is-number, through .pnp.cjs"
+assert_no_file site/node_modules
 
 step "python 3.11 from Debian, in the venv"
 assert_match "$(.venv/bin/python --version)" '^Python 3\.11\.' "the venv's python"
@@ -124,9 +134,9 @@ converged
 assert_contains "$OUT" "steps are satisfied"
 cmp devup.lock /tmp/devup.lock.first || fail "a converged run changed devup.lock"
 
-step "the downloads are cached: node, npm, yarn, pnpm and postgres"
+step "the downloads are cached: node, npm, yarn 1 and 4, pnpm and postgres"
 ls -la "$CACHE"
-assert_eq 5 "$(find "$CACHE" -maxdepth 1 -type f -name 'sha512-*' | wc -l)" "archives in the cache"
+assert_eq 6 "$(find "$CACHE" -maxdepth 1 -type f -name 'sha512-*' | wc -l)" "archives in the cache"
 
 # kill_during DIR...: start a run installing node, SIGKILL it as soon as a temporary name shows
 # up in one of the DIRs (the download cache, node's directory under the tools directory), then
