@@ -177,7 +177,8 @@ fn repository(image: &str) -> &str {
     }
 }
 
-/// Pure: the services of every job, and the databases its `run` steps create.
+/// Pure: the servers every job runs and what its `run` steps do to them, and what the test
+/// jobs set up, install and set.
 pub fn parse(text: &str) -> Result<Workflow, String> {
     let doc = yaml::parse(text)?;
     let mut workflow = Workflow::default();
@@ -211,8 +212,7 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
         }
         all_setups.push(setups);
         // The job's servers: its service containers, what its actions and its `docker run`
-        // steps start. Jobs run apart, so a server of the same name in another job is the same
-        // server run another way, not a second one.
+        // steps start.
         let mut started: Vec<Service> = steps.iter().filter_map(|step| action_service(step, matrix)).collect();
         for (name, def) in job.get("services").map(yaml::entries).into_iter().flatten() {
             started.extend(container_services(name, def, matrix));
