@@ -87,6 +87,13 @@ fn express_app_with_pnpm() {
     round_trip("express-pnpm");
 }
 
+/// A project that moved on: a stale .nvmrc, a Travis file from before GitHub Actions, Yarn 4
+/// Plug'n'Play, redis from an action, a second job running the suite another way.
+#[test]
+fn moved_on_from_travis_and_node_20() {
+    round_trip("moved-on");
+}
+
 #[test]
 fn go_service() {
     round_trip("go-service");
