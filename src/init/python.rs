@@ -14,8 +14,12 @@ pub struct Pyproject {
     /// `requires-python` (or Poetry's `python` dependency), as the project wrote it: the python
     /// recipe reads PEP 440.
     pub requires_python: Option<String>,
-    /// It can be installed itself (`pip install -e .`): it has a `[project]` or a build system.
+    /// It says what it installs (`pip install -e .`): a `[project]`, or Poetry's.
     pub installable: bool,
+    /// It names a build system, which with no `[project]` reads a `setup.py` or `setup.cfg`
+    /// (a `pyproject.toml` holding only the tools' settings and a build system installs nothing
+    /// of the project's).
+    pub build_system: bool,
 }
 
 /// Pure.
@@ -28,7 +32,8 @@ pub fn parse_pyproject(text: &str) -> Result<Pyproject, String> {
         name: text(project.and_then(|p| p.get("name"))).or_else(|| text(poetry.and_then(|p| p.get("name")))),
         requires_python: text(project.and_then(|p| p.get("requires-python")))
             .or_else(|| text(poetry.and_then(|p| p.get("dependencies")).and_then(|d| d.get("python")))),
-        installable: project.is_some() || table.contains_key("build-system") || poetry.is_some(),
+        installable: project.is_some() || poetry.is_some(),
+        build_system: table.contains_key("build-system"),
     })
 }
 
@@ -198,6 +203,8 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
         );
     }
 
+    let setup_files = [repo::join(dir, "setup.py"), repo::join(dir, "setup.cfg")];
+    let installable = pyproject.installable || (pyproject.build_system && setup_files.iter().any(|f| repo.has(f)));
     let mut params: Vec<(String, toml::Value)> = Vec::new();
     let mut notes = Vec::new();
     let chosen = choose(requirements);
@@ -213,10 +220,10 @@ fn project(repo: &Repo, hints: &mut Hints, dir: &str, requirements: &[(String, V
         }
         None => {
             params.push(("requirements".into(), toml::Value::String(String::new())));
-            if pyproject.installable && dir.is_empty() {
+            if installable && dir.is_empty() {
                 params.push(("project".into(), toml::Value::Boolean(true)));
                 (pyproject_file.clone(), "no requirements file: the project itself, editable".to_string())
-            } else if pyproject.installable {
+            } else if installable {
                 hints.note(
                     &pyproject_file,
                     "pip's `project` installs the top directory only: this project is not installed",
@@ -261,7 +268,28 @@ mod tests {
         assert_eq!(poetry.requires_python.as_deref(), Some("^3.10"));
         let tools_only = parse_pyproject("[tool.ruff]\nline-length = 100\n").unwrap();
         assert!(!tools_only.installable);
+        let setup_py = parse_pyproject("[build-system]\nbuild-backend = \"setuptools.build_meta\"\n").unwrap();
+        assert!(!setup_py.installable && setup_py.build_system, "installable with its setup.py");
         assert!(parse_pyproject("[project").is_err());
+    }
+
+    #[test]
+    fn a_build_system_alone_installs_the_project_only_with_its_setup_py() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(
+            root.path().join("pyproject.toml"),
+            "[build-system]\nrequires = [\"setuptools\"]\n[tool.pytest.ini_options]\naddopts = \"-ra\"\n",
+        )
+        .unwrap();
+        let drafted = |files: Vec<String>| {
+            let repo = Repo::from_files(root.path(), files);
+            let mut hints = Hints::default();
+            detect(&repo, &mut hints);
+            hints.deps[0].params.iter().any(|(p, v)| p == "project" && v.as_bool() == Some(true))
+        };
+        assert!(!drafted(vec!["pyproject.toml".into()]), "the tools' settings and a build system: nothing to install");
+        std::fs::write(root.path().join("setup.py"), "from setuptools import setup\nsetup(name='x')\n").unwrap();
+        assert!(drafted(vec!["pyproject.toml".into(), "setup.py".into()]));
     }
 
     #[test]
