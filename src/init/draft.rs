@@ -264,9 +264,11 @@ fn tested(syntax: Syntax, versions: &[String], required: &[(&Language, Constrain
     let mut lines: Vec<&String> = versions.iter().filter(|v| admitted(v)).collect();
     lines.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
     let (first, last) = (*lines.first()?, *lines.last()?);
+    // A few lines as alternatives (`20 || 22`), more as the range they span.
     let text = match (syntax, lines.len()) {
         (_, 1) => first.clone(),
-        (Syntax::Npm, _) => lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" || "),
+        (Syntax::Npm, 2..=3) => lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" || "),
+        (Syntax::Npm, _) => format!(">={first} <{}", next_release(last)),
         _ => format!(">={first}, <{}", next_release(last)),
     };
     let mut why = format!("CI tests on {}", lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "));

@@ -93,6 +93,17 @@ fn a_version_file_the_manifest_refuses_is_stale_and_ci_says_what_works() {
 }
 
 #[test]
+fn a_long_ci_matrix_is_the_range_it_spans() {
+    let root = tempfile::tempdir().unwrap();
+    let majors: Vec<String> = ["12", "14", "16", "18", "20", "22"].iter().map(|v| v.to_string()).collect();
+    let hints =
+        Hints { languages: vec![lang("node", "ci.yml", Some(Version::Tested(majors)), Rank::Ci)], ..Hints::default() };
+    let library = crate::recipe::library::Library::new(None, None, crate::resources::kind_names());
+    let d = draft_of(root.path(), hints, &Known::from_library(&library));
+    assert_eq!(d.languages[0].value, Value::Short(">=12 <23".into()));
+}
+
+#[test]
 fn ci_versions_the_manifest_refuses_are_not_followed() {
     let root = tempfile::tempdir().unwrap();
     let hints = Hints {

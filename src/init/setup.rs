@@ -71,10 +71,17 @@ impl Setup {
                     hint.databases.push(db.clone());
                 }
             }
+            let refused = |key: &str| hint.store.refused_options().iter().any(|r| r.replace('-', "_") == key);
+            for (_, key, value) in self.settings.iter().filter(|(s, k, _)| *s == hint.store && refused(k)) {
+                hint.notes.push(format!(
+                    "{key} = {value} is left out: devup's {} does not start with it",
+                    hint.store.recipe()
+                ));
+            }
             let settings: toml::Table = self
                 .settings
                 .iter()
-                .filter(|(s, _, _)| *s == hint.store)
+                .filter(|(s, k, _)| *s == hint.store && !refused(k))
                 .map(|(_, k, v)| (k.clone(), toml::Value::String(v.clone())))
                 .collect();
             if !settings.is_empty() {
@@ -455,6 +462,25 @@ mod tests {
         let lists: Vec<&Setting> = hint.settings.iter().filter(|s| s.param == "extensions").collect();
         assert_eq!(lists.len(), 1, "one list");
         assert_eq!(lists[0].text, "extensions postgis, hstore, uuid-ossp");
+    }
+
+    #[test]
+    fn a_setting_the_server_does_not_start_with_is_a_note() {
+        let setup = parse(
+            "sudo sed -i 's/.*ssl = .*/ssl = on/' /etc/postgresql/16/main/postgresql.conf\nsudo sed -i 's/.*wal_level.*/wal_level = logical/' /etc/postgresql/16/main/postgresql.conf\n",
+        );
+        let mut hint = crate::init::service::hint(
+            "ci.yml",
+            &crate::init::service::Service { name: "db".into(), image: "postgres:16".into(), ..Default::default() },
+        )
+        .unwrap();
+        setup.apply(std::slice::from_mut(&mut hint));
+        assert_eq!(hint.settings[0].text, "settings wal_level = logical");
+        assert!(
+            hint.notes.contains(&"ssl = on is left out: devup's postgres does not start with it".to_string()),
+            "{:?}",
+            hint.notes
+        );
     }
 
     #[test]

@@ -259,6 +259,8 @@ fn template_for(name: &str, value: &str, targets: &[Target]) -> (String, bool) {
         targets.iter().find(|t| t.ports.contains(&port)).and_then(|t| t.placeholder("port"))
     } else if is_host(value) && says(name, &["HOST", "HOSTNAME", "SERVER", "ADDR"]) {
         target_at(name, value, None, targets).and_then(|t| t.placeholder("host"))
+    } else if let Some(target) = targets.iter().find(|t| is_socket_of(value, t.store)) {
+        target.placeholder("socket")
     } else {
         None
     };
@@ -266,6 +268,13 @@ fn template_for(name: &str, value: &str, targets: &[Target]) -> (String, bool) {
         Some(template) => (template, true),
         None => (escape(value), false),
     }
+}
+
+/// Whether a value is where the system's server of this kind has its unix socket
+/// (`/var/run/postgresql`, `/run/postgresql/`).
+fn is_socket_of(value: &str, store: Store) -> bool {
+    let value = value.trim_end_matches('/');
+    store.detect().sockets.iter().any(|s| s.trim_end_matches('/') == value)
 }
 
 /// Whether a variable's name says what its value is: a bare `5432` is a port only in `PGPORT`

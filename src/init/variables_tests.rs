@@ -275,3 +275,16 @@ fn libpq_connection_strings_reach_devups_server() {
         ["PSYCOPG_TEST_DSN = host=127.0.0.1 user=postgres password=password dbname=test"]
     );
 }
+
+#[test]
+fn the_system_servers_socket_is_devups() {
+    let vars = [
+        plain("ci.yml", "PGSOCKET", "/var/run/postgresql"),
+        plain("ci.yml", "PGHOST", "/run/postgresql/"),
+        plain("ci.yml", "DIR", "/var/run/other"),
+    ];
+    assert_eq!(
+        drafted(pg_redis(), &[], &vars),
+        ["PGSOCKET = {datastores.postgres.socket}", "PGHOST = {datastores.postgres.socket}", "DIR = /var/run/other"]
+    );
+}

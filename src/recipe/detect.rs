@@ -91,6 +91,11 @@ pub struct Detect {
     /// Options (`--name=value`) this recipe's server refuses at start: left out, with a note.
     #[serde(default)]
     pub refused_options: Vec<String>,
+    /// Where the system's server of this kind listens on a unix socket (`/var/run/postgresql`,
+    /// a directory for PostgreSQL; `/run/mysqld/mysqld.sock`): a variable naming one is given
+    /// the recipe's own `socket` value instead.
+    #[serde(default)]
+    pub sockets: Vec<String>,
     /// GitHub Actions that start this server on the job's machine, with the inputs that
     /// configure it.
     #[serde(default)]
