@@ -44,6 +44,43 @@ pub fn merge(env: &mut Vec<(String, String)>, pairs: Vec<(String, String)>) {
     }
 }
 
+/// Pure: a script with `$NAME` and `${NAME}` replaced by the values `env` gives them as
+/// written (not those CI fills in as the job runs), so that `pip install $DEPS` reads what
+/// `DEPS` names. Other variables, and `$` in single quotes, are left as they are.
+pub fn expand(script: &str, env: &[(String, String)]) -> String {
+    let known =
+        |name: &str| env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.contains('$'));
+    let mut out = String::with_capacity(script.len());
+    let mut rest = script;
+    let mut quoted = false;
+    while let Some(c) = rest.chars().next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '$' && !quoted {
+            let after = &rest[1..];
+            let (name, len) = match after.strip_prefix('{') {
+                Some(inner) => match inner.find('}') {
+                    Some(end) => (&inner[..end], end + 3),
+                    None => ("", 0),
+                },
+                None => {
+                    let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+                    (&after[..end], end + 1)
+                }
+            };
+            if let Some(value) = known(name).filter(|_| !name.is_empty()) {
+                out.push_str(value);
+                rest = &rest[len..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// Pure: a variable as GitHub Actions, GitLab CI and Travis write it: `${{ secrets.X }}` and
 /// `${{ matrix.x }}` are CI's, `$X` and `${X}` another variable's; `${X:-default}` is its
 /// default.
@@ -69,6 +106,21 @@ mod tests {
 
     fn value(raw: &str) -> VarValue {
         read("ci.yml", "X", raw).value
+    }
+
+    #[test]
+    fn a_script_reads_the_values_the_job_sets() {
+        let env = vec![
+            ("DEPS".to_string(), "./pkg[test] ./pool".to_string()),
+            ("V".to_string(), "${{ matrix.v }}".to_string()),
+        ];
+        assert_eq!(expand("pip install $DEPS", &env), "pip install ./pkg[test] ./pool");
+        assert_eq!(expand("pip install ${DEPS} x", &env), "pip install ./pkg[test] ./pool x");
+        assert_eq!(
+            expand("echo '$DEPS' $DEPSX $V $HOME", &env),
+            "echo '$DEPS' $DEPSX $V $HOME",
+            "quoted, longer, CI's, unknown"
+        );
     }
 
     #[test]

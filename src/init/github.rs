@@ -185,6 +185,7 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     let Some(jobs) = doc.get("jobs") else {
         return Ok(workflow);
     };
+    let workflow_env = doc.get("env").map(yaml::env).unwrap_or_default();
     let mut scripts = Vec::new();
     let mut test_scripts = Vec::new();
     // Each test job's variables, by job.
@@ -198,7 +199,10 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
         let steps = job.get("steps").map(yaml::items).unwrap_or_default();
         let script: Vec<String> =
             steps.iter().map(|step| step.get("run").map(yaml::script).unwrap_or_default()).collect();
-        let script = script.join("\n");
+        // What the workflow and the job set, as the steps read it (`pip install $DEPS`).
+        let mut job_env = workflow_env.clone();
+        ci_env::merge(&mut job_env, job.get("env").map(yaml::env).unwrap_or_default());
+        let script = ci_env::expand(&script.join("\n"), &job_env);
         let matrix = job.get("strategy").and_then(|s| s.get("matrix"));
         let setups = ci_versions::setups(&steps, matrix);
         if is_test_job(key, &script) {
