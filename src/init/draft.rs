@@ -229,13 +229,13 @@ fn choose_version<'a>(
             Some(Version::Tested(versions)) => match tested(syntax, versions, &required) {
                 Some((text, why)) => (Value::Short(text.clone()), why, text),
                 None => {
-                    let (m, c) = &required[0];
-                    comments.push(format!(
-                        "{} tests on {}, which {} refuses ({c}): not followed",
-                        hint.file,
-                        versions.join(", "),
-                        m.file
-                    ));
+                    let tested = versions.join(", ");
+                    comments.push(match required.first() {
+                        Some((m, c)) => {
+                            format!("{} tests on {tested}, which {} refuses ({c}): not followed", hint.file, m.file)
+                        }
+                        None => format!("{} tests on {tested}, which devup cannot read as versions", hint.file),
+                    });
                     failed.push(*hint);
                     continue;
                 }
