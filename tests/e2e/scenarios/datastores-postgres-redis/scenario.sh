@@ -80,6 +80,10 @@ assert_match "$(q -d app_dev -c 'SHOW server_version')" '^15\.' "server version"
 
 step "redis: answers PONG on the port devup env gives"
 assert_eq PONG "$(redis-cli -p "$REDIS_PORT" ping)" "redis ping"
+
+step "both servers answer on ::1 too: a client may take localhost for ::1 alone (node 18)"
+assert_eq 1 "$(psql -X -tA -h ::1 -p "$PGPORT" -U postgres -d app_dev -c 'SELECT 1')" "postgres on ::1"
+assert_eq PONG "$(redis-cli -h ::1 -p "$REDIS_PORT" ping)" "redis on ::1"
 assert_match "$(redis-cli -p "$REDIS_PORT" info server)" 'redis_version:7\.' "redis version"
 
 step "devup status: both running, exit 0"
