@@ -96,28 +96,8 @@ impl Setup {
                     text: format!("settings {text}"),
                 });
             }
-            let extensions: Vec<&String> =
-                self.extensions.iter().filter(|(s, _)| *s == hint.store).map(|(_, e)| e).collect();
-            if !extensions.is_empty() {
-                // Beside one an image brings (postgis), in one list.
-                let listed = hint.settings.iter_mut().find(|s| s.param == "extensions");
-                let mut names: Vec<String> = match &listed {
-                    Some(Setting { value: Some(toml::Value::Array(items)), .. }) => {
-                        items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                names.extend(extensions.into_iter().filter(|e| !names.contains(e)).cloned().collect::<Vec<_>>());
-                let setting = Setting {
-                    param: "extensions",
-                    value: Some(toml::Value::Array(names.iter().cloned().map(toml::Value::String).collect())),
-                    text: format!("extensions {}", names.join(", ")),
-                };
-                match listed {
-                    Some(old) => *old = setting,
-                    None => hint.settings.push(setting),
-                }
-            }
+            let extensions = self.extensions.iter().filter(|(s, _)| *s == hint.store).map(|(_, e)| e.clone());
+            add_extensions(hint, extensions.collect());
             for (_, account) in self.accounts.iter().filter(|(s, _)| *s == hint.store) {
                 hint.settings.extend(account.setting(hint.store));
             }
@@ -130,6 +110,32 @@ impl Setup {
                 });
             }
         }
+    }
+}
+
+/// Adds extensions to a hint's list, beside one an image brings (postgis): one `extensions`.
+fn add_extensions(hint: &mut Datastore, extensions: Vec<String>) {
+    if extensions.is_empty() {
+        return;
+    }
+    let listed = hint.settings.iter().position(|s| s.param == "extensions");
+    let mut names: Vec<String> = match listed.and_then(|i| hint.settings[i].value.as_ref()) {
+        Some(toml::Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    for extension in extensions {
+        if !names.contains(&extension) {
+            names.push(extension);
+        }
+    }
+    let setting = Setting {
+        param: "extensions",
+        value: Some(toml::Value::Array(names.iter().cloned().map(toml::Value::String).collect())),
+        text: format!("extensions {}", names.join(", ")),
+    };
+    match listed {
+        Some(i) => hint.settings[i] = setting,
+        None => hint.settings.push(setting),
     }
 }
 
