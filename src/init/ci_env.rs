@@ -30,7 +30,17 @@ pub fn is_test_job(key: &str, script: &str) -> bool {
         "rspec",
         "minitest",
     ];
-    key.to_ascii_lowercase().contains("test") || RUNNERS.iter().any(|r| script.contains(r))
+    key.to_ascii_lowercase().contains("test")
+        || RUNNERS.iter().any(|r| script.contains(r))
+        || script.split_whitespace().any(runs_a_test_script)
+}
+
+/// A word running the project's own test script: `./tools/ci/ci_test.sh`, `runtests.py`,
+/// `scripts/run-tests.sh` (not a directory of tests, `tests/`).
+fn runs_a_test_script(word: &str) -> bool {
+    let file = word.rsplit('/').next().unwrap_or_default().to_ascii_lowercase();
+    let script = [".sh", ".py", ".js", ".mjs"].iter().any(|ext| file.ends_with(ext)) || word.starts_with("./");
+    script && file.contains("test")
 }
 
 /// Adds `pairs` to `env`, a later value replacing an earlier one of the same name (a job's
@@ -106,6 +116,16 @@ mod tests {
 
     fn value(raw: &str) -> VarValue {
         read("ci.yml", "X", raw).value
+    }
+
+    #[test]
+    fn test_jobs_by_name_runner_or_script() {
+        assert!(is_test_job("unit", "pytest -q"));
+        assert!(is_test_job("tests", "make lint"));
+        assert!(is_test_job("linux", "pip install $DEPS\n./tools/ci/ci_test.sh"));
+        assert!(is_test_job("py", "python runtests.py -v"));
+        assert!(!is_test_job("lint", "ruff check src tests/\nmypy tests"));
+        assert!(!is_test_job("release", "python -m build && twine upload dist/*"));
     }
 
     #[test]

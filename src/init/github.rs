@@ -32,7 +32,12 @@ pub fn detect(repo: &Repo, hints: &mut Hints) {
                 }
                 hints.env.extend(workflow.env.iter().map(|(name, value)| ci_env::read(file, name, value)));
                 hints.env.extend(workflow.variants.into_iter().map(|v| {
-                    let value = VarValue::Variant { value: v.value, jobs: v.jobs };
+                    // A value CI fills in as the job runs stays what it is: unknowable here.
+                    let read = ci_env::read(file, &v.name, &v.value);
+                    let value = match read.value {
+                        VarValue::Plain(_) => VarValue::Variant { value: v.value, jobs: v.jobs },
+                        other => other,
+                    };
                     Variable { file: file.clone(), name: v.name, value }
                 }));
             }
@@ -461,6 +466,24 @@ jobs:
     steps:
       - run: yarn lint
 "#;
+
+    #[test]
+    fn a_variant_ci_fills_in_stays_unknowable() {
+        let root = tempfile::tempdir().unwrap();
+        let file = ".github/workflows/ci.yml";
+        std::fs::create_dir_all(root.path().join(".github/workflows")).unwrap();
+        std::fs::write(
+            root.path().join(file),
+            "jobs:\n  test:\n    steps:\n      - run: pytest\n  alt-test:\n    env:\n      IMPL: ${{ matrix.impl }}\n      MODE: fast\n    steps:\n      - run: pytest\n",
+        )
+        .unwrap();
+        let repo = Repo::from_files(root.path(), vec![file.into()]);
+        let mut hints = Hints::default();
+        detect(&repo, &mut hints);
+        let values: Vec<(&str, &VarValue)> = hints.env.iter().map(|v| (v.name.as_str(), &v.value)).collect();
+        assert!(matches!(values[0], ("IMPL", VarValue::Runtime { .. })), "{values:?}");
+        assert!(matches!(values[1], ("MODE", VarValue::Variant { .. })), "{values:?}");
+    }
 
     #[test]
     fn a_service_of_one_name_in_several_jobs_is_one_server() {
