@@ -62,18 +62,24 @@ pub fn setups(steps: &[&Value], matrix: Option<&Value>) -> Vec<Setup> {
         } else {
             written.join(", ")
         };
-        match found.iter_mut().find(|s| s.tool == *tool) {
-            Some(setup) => {
-                for v in versions {
-                    if !setup.versions.contains(&v) {
-                        setup.versions.push(v);
-                    }
-                }
-            }
-            None => found.push(Setup { tool, versions, said }),
-        }
+        add(&mut found, Setup { tool, versions, said });
     }
     found
+}
+
+/// Adds a language's setup to a list: to the versions already there for the language, or as
+/// its own.
+pub fn add(list: &mut Vec<Setup>, setup: Setup) {
+    match list.iter_mut().find(|s| s.tool == setup.tool) {
+        Some(known) => {
+            for v in setup.versions {
+                if !known.versions.contains(&v) {
+                    known.versions.push(v);
+                }
+            }
+        }
+        None => list.push(setup),
+    }
 }
 
 /// `${{ matrix.node }}` → the matrix's values of `node`; any other text is itself.

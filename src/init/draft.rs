@@ -261,27 +261,23 @@ fn choose_version<'a>(
 fn tested(syntax: Syntax, versions: &[String], required: &[(&Language, Constraint)]) -> Option<(String, String)> {
     let admitted =
         |v: &String| Constraint::parse_as(syntax, v).is_ok_and(|line| required.iter().all(|(_, c)| line.overlaps(c)));
-    let mut lines: Vec<&String> = versions.iter().filter(|v| admitted(v)).collect();
-    lines.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
+    let mut lines: Vec<&str> = versions.iter().filter(|v| admitted(v)).map(String::as_str).collect();
+    lines.sort_by_key(|v| crate::version::lenient(v));
     let (first, last) = (*lines.first()?, *lines.last()?);
+    let upper = format!("<{}", next_release(last));
     // A few lines as alternatives (`20 || 22`), more as the range they span.
-    let text = match (syntax, lines.len()) {
-        (_, 1) => first.clone(),
-        (Syntax::Npm, 2..=3) => lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(" || "),
-        (Syntax::Npm, _) => format!(">={first} <{}", next_release(last)),
-        _ => format!(">={first}, <{}", next_release(last)),
+    let text = match (lines.len(), syntax.any_of(&lines)) {
+        (1, _) => first.to_string(),
+        (2..=3, Some(any)) => any,
+        _ => syntax.all_of(&[&format!(">={first}"), &upper]),
     };
-    let mut why = format!("CI tests on {}", lines.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "));
+    let mut why = format!("CI tests on {}", lines.join(", "));
     let chosen = Constraint::parse_as(syntax, &text).ok()?;
     match required.iter().find(|(_, c)| !chosen.within(c)) {
         None => Some((text, why)),
         Some((m, c)) => {
             why.push_str(&format!(", where {} asks for {c}", m.file));
-            let upper = format!("<{}", next_release(last));
-            let narrowed = match syntax {
-                Syntax::Npm => format!("{c} {upper}"),
-                _ => format!("{c}, {upper}"),
-            };
+            let narrowed = syntax.all_of(&[&c.to_string(), &upper]);
             // The manifest's own bounds, where the two cannot be written as one.
             match Constraint::parse_as(syntax, &narrowed) {
                 Ok(n) if n.within(c) && n.overlaps(&chosen) => Some((narrowed, why)),

@@ -125,7 +125,7 @@ fn action_service(step: &serde_norway::Value, matrix: Option<&serde_norway::Valu
         // A matrix value: its newest.
         let values = ci_versions::resolve(&value, matrix);
         let mut numeric: Vec<&String> = values.iter().filter(|v| ci_versions::release(v).is_some()).collect();
-        numeric.sort_by_key(|v| v.split('.').map(|p| p.parse::<u64>().unwrap_or(0)).collect::<Vec<_>>());
+        numeric.sort_by_key(|v| crate::version::lenient(v));
         numeric.last().map(|v| v.to_string()).or_else(|| values.first().cloned())
     };
     let detect = store.detect();
@@ -164,12 +164,10 @@ fn action_service(step: &serde_norway::Value, matrix: Option<&serde_norway::Valu
     })
 }
 
-/// An image's tag as numbers, to find the newest (`postgres:16-alpine` → [16]); none for a
-/// tag that is no version.
-fn tag_key(image: &str) -> Vec<u64> {
-    let tag = image[repository(image).len()..].trim_start_matches(':');
-    let version = tag.split('-').next().unwrap_or_default();
-    version.split('.').map_while(|p| p.parse().ok()).collect()
+/// An image's tag as a version, to find the newest (`postgres:16-alpine` → 16); none for a tag
+/// that is no version.
+fn tag_version(image: &str) -> Option<semver::Version> {
+    crate::version::lenient(image[repository(image).len()..].trim_start_matches(':'))
 }
 
 /// An image without its tag: `postgres` of `postgres:15`, `ghcr.io/x/pg` of
@@ -259,16 +257,7 @@ pub fn parse(text: &str) -> Result<Workflow, String> {
     }
     let setups = if test_scripts.is_empty() { all_setups } else { test_setups };
     for setup in setups.into_iter().flatten() {
-        match workflow.languages.iter_mut().find(|s| s.tool == setup.tool) {
-            Some(known) => {
-                for v in setup.versions {
-                    if !known.versions.contains(&v) {
-                        known.versions.push(v);
-                    }
-                }
-            }
-            None => workflow.languages.push(setup),
-        }
+        ci_versions::add(&mut workflow.languages, setup);
     }
     workflow.setup = setup::parse(&scripts.join("\n"));
     let installed_by = if test_scripts.is_empty() { &scripts } else { &test_scripts };
@@ -316,7 +305,7 @@ fn resolve_matrix(image: &str, matrix: Option<&serde_norway::Value>) -> Vec<(Str
         let mut newest: Vec<&String> = Vec::new();
         for candidate in &images {
             match newest.iter_mut().find(|n| kind(n.as_str()) == kind(candidate)) {
-                Some(n) if tag_key(candidate) > tag_key(n) => *n = candidate,
+                Some(n) if tag_version(candidate) > tag_version(n) => *n = candidate,
                 Some(_) => {}
                 None => newest.push(candidate),
             }

@@ -65,6 +65,18 @@ impl Syntax {
         }
     }
 
+    /// Constraints that must all hold, written as one: npm separates them with a space, the
+    /// others with a comma (`>=22.18.0 <23`, `>=3.10, <3.13`).
+    pub fn all_of(self, parts: &[&str]) -> String {
+        parts.join(if self == Syntax::Npm { " " } else { ", " })
+    }
+
+    /// Releases any of which will do (`20 || 22`), where the syntax writes alternatives (npm);
+    /// `None` where it does not.
+    pub fn any_of(self, releases: &[&str]) -> Option<String> {
+        (self == Syntax::Npm).then(|| releases.join(" || "))
+    }
+
     /// The hint of an error: this syntax's examples, and that devup's own forms still work.
     pub fn hint(self) -> String {
         match self {
