@@ -198,6 +198,7 @@ prebuilt_install() {
     while [ $# -ge 2 ]; do
         mkdir -p "$(dirname "$_staging/$1")"
         ln -s "$2" "$_staging/$1"
+        chmod +x "$_staging/$1"
         shift 2
     done
     mv "$_staging" "$_home"

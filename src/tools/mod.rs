@@ -243,6 +243,14 @@ fn finish(system: &System, spec: &Spec, build: &Build, archive: &Path, staging: 
             system.create_dir_all(dir, None).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         system.symlink(&points_to, &link).map_err(|e| format!("cannot link {}: {e}", link.display()))?;
+        // A command, as npm makes a package's `bin` files: pnpm 11 ships `bin/pnpm.cjs`
+        // without its executable bits.
+        let target = staging.join(target);
+        let mode = std::fs::metadata(&target).map_err(|e| format!("cannot read {}: {e}", target.display()))?;
+        let mode = std::os::unix::fs::PermissionsExt::mode(&mode.permissions());
+        system
+            .set_mode(&target, mode | 0o111)
+            .map_err(|e| format!("cannot make {} executable: {e}", target.display()))?;
     }
     if let Some(links) = &spec.links {
         for (source, target) in prebuilt::read_links(&staging.join(links))? {
@@ -330,6 +338,33 @@ mod tests {
     fn links_are_relative_to_their_directory() {
         assert_eq!(relative_to(Path::new("/t/lib/libpq.so.5.16"), Path::new("/t/lib")), PathBuf::from("libpq.so.5.16"));
         assert_eq!(relative_to(Path::new("/t/lib/x.so"), Path::new("/t/bin")), PathBuf::from("../lib/x.so"));
+    }
+
+    #[test]
+    fn a_linked_command_is_made_executable_as_npm_makes_a_packages_bin() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+        let content = b"#!/usr/bin/env node\n";
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        builder.append_data(&mut header, "package/bin/tool.cjs", &content[..]).unwrap();
+        let archive = dir.path().join("tool.tgz");
+        std::fs::write(&archive, builder.into_inner().unwrap().finish().unwrap()).unwrap();
+        let spec: Spec = toml::from_str(
+            "name = \"tool\"\nindex = \"npm\"\nbase = \"https://registry.example\"\nstrip = 1\nbin = \"devup-bin\"\nsymlinks = { \"devup-bin/tool\" = \"bin/tool.cjs\" }\n",
+        )
+        .unwrap();
+        let build = Build {
+            version: "1.0.0".into(),
+            url: "https://registry.example/tool-1.0.0.tgz".into(),
+            checksum: "sha512-x".into(),
+        };
+        let staging = dir.path().join("staging");
+        finish(&System::new(), &spec, &build, &archive, &staging).unwrap();
+        let mode = std::fs::metadata(staging.join("devup-bin/tool")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755, "the command through its link");
     }
 
     #[test]

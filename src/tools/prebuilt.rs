@@ -51,7 +51,8 @@ pub struct Spec {
     #[serde(default)]
     pub links: Option<String>,
     /// Links to make after unpacking, link → target, both relative to the build
-    /// (`"devup-bin/npm" = "bin/npm-cli.js"`: a command the package does not lay out itself).
+    /// (`"devup-bin/npm" = "bin/npm-cli.js"`: a command the package does not lay out itself);
+    /// the target is made executable, as npm makes a package's commands.
     #[serde(default)]
     pub symlinks: BTreeMap<String, String>,
     /// The version to choose when the step asks for any (npm 10 runs on every node it serves).
