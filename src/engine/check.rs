@@ -8,12 +8,12 @@ use crate::step::Status;
 use crate::step::Step;
 
 /// Each step's status and how long its check took, in the steps' order. Steps that resolve a
-/// tool are checked first; the others are then checked with the PATH those resolutions make
+/// tool are checked first (in waves, `check_tools_in_waves`); the others are then checked with the PATH those resolutions make
 /// (`env`, returned for the apply to use too), so a deps step fingerprints the project's python,
 /// not whichever is first on the user's PATH.
 pub fn check_all(steps: &[Step], run: &Cx, env: impl FnOnce() -> Vec<(String, String)>) -> CheckResult {
     let (tools, rest): (Vec<usize>, Vec<usize>) = (0..steps.len()).partition(|&i| steps[i].resource.resolves_tool());
-    let mut results = check_some(steps, &tools, run, false);
+    let mut results = check_tools_in_waves(steps, &tools, run);
     let env = env();
     let project_run = run.with_env(&env);
     for (i, r) in check_some(steps, &rest, &project_run, true).into_iter().enumerate() {
@@ -48,7 +48,30 @@ fn defer_until_requirements(steps: &[Step], statuses: &mut [(Status, Duration)])
 /// Checks only the steps that resolve tools (`devup env`: the PATH without the other checks).
 pub fn check_tools(steps: &[Step], run: &Cx) {
     let tools: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].resource.resolves_tool()).collect();
-    check_some(steps, &tools, run, false);
+    check_tools_in_waves(steps, &tools, run);
+}
+
+/// The steps that resolve tools, in waves: one that requires another (pnpm, which runs on the
+/// project's node) is checked after it, with the PATH the resolutions so far make, as its
+/// apply would run it; the first wave with the PATH devup was started with.
+fn check_tools_in_waves(steps: &[Step], tools: &[usize], run: &Cx) -> Vec<Option<(Status, Duration)>> {
+    let mut results: Vec<Option<(Status, Duration)>> = (0..steps.len()).map(|_| None).collect();
+    let mut left = tools.to_vec();
+    let mut first = true;
+    while !left.is_empty() {
+        let (ready, later): (Vec<usize>, Vec<usize>) =
+            left.iter().partition(|&&i| !steps[i].requires.iter().any(|r| left.contains(r)));
+        // The graph has no cycles (it was ordered before); all at once if it had.
+        let (ready, later) = if ready.is_empty() { (later, Vec::new()) } else { (ready, later) };
+        for (i, r) in check_some(steps, &ready, run, !first).into_iter().enumerate() {
+            if r.is_some() {
+                results[i] = r;
+            }
+        }
+        left = later;
+        first = false;
+    }
+    results
 }
 
 pub struct CheckResult {

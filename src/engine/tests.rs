@@ -267,3 +267,50 @@ fn a_check_sees_its_own_entrys_tools_first_as_its_apply_does() {
     assert_eq!(*seen[0].0.lock().unwrap(), "/t/yarn/1/bin:/t/yarn-berry/4/bin:/usr/bin");
     assert_eq!(*seen[1].0.lock().unwrap(), "/t/yarn-berry/4/bin:/t/yarn/1/bin:/usr/bin");
 }
+
+/// A tool step: its check resolves the tool into `dir` (a node found), or records the PATH it
+/// sees (a pnpm run by that node).
+struct Tool {
+    dir: Option<&'static str>,
+    seen: Arc<SeesPath>,
+}
+
+impl Resource for Tool {
+    fn describe(&self) -> String {
+        "tool".into()
+    }
+    fn check(&self, cx: &Cx) -> Status {
+        if let Some(dir) = self.dir {
+            cx.tools.record(cx.step_id, crate::tools::Resolution { locked: None, dir: Some(dir.into()) });
+        }
+        self.seen.check(cx)
+    }
+    fn action(&self) -> String {
+        "nothing".into()
+    }
+    fn resolves_tool(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_tool_that_runs_on_another_is_checked_with_it_on_path() {
+    let mut machine = Machine::new();
+    machine.tools.inherited_path = "/usr/bin".into();
+    let seen: Vec<Arc<SeesPath>> = (0..2).map(|_| Arc::default()).collect();
+    let step = |id: &str, requires: Vec<usize>, dir, seen: &Arc<SeesPath>| Step {
+        id: id.to_string(),
+        requires,
+        resource: Box::new(Tool { dir, seen: seen.clone() }),
+        description: None,
+        kind: "test",
+        from_project: false,
+    };
+    let steps = vec![
+        step("dependencies.pnpm", vec![1], None, &seen[0]),
+        step("languages.node", Vec::new(), Some("/t/node/24/bin"), &seen[1]),
+    ];
+    check_all(&steps, &machine.cx(2), Vec::new);
+    assert_eq!(*seen[1].0.lock().unwrap(), "/usr/bin", "node: the PATH devup was started with");
+    assert_eq!(*seen[0].0.lock().unwrap(), "/t/node/24/bin:/usr/bin", "pnpm: with the node it runs on");
+}
